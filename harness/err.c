@@ -1,0 +1,103 @@
+/* err.c - error table and HDF5 error-stack capture. */
+#include "err.h"
+
+#include <hdf5.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *h5s_errname(int code)
+{
+    switch (code) {
+#define H5S_X(name, value, desc) \
+    case (value): return "H5S_" #name;
+        H5S_ERROR_TABLE(H5S_X)
+#undef H5S_X
+    }
+    return "H5S_E?";
+}
+
+const char *h5s_strerror(int code)
+{
+    switch (code) {
+#define H5S_X(name, value, desc) \
+    case (value): return desc;
+        H5S_ERROR_TABLE(H5S_X)
+#undef H5S_X
+    }
+    return "unknown error";
+}
+
+void h5s_err_clear(h5s_err_t *err)
+{
+    if (err) {
+        err->code = 0;
+        err->msg[0] = '\0';
+    }
+}
+
+static void vset(h5s_err_t *err, int code, const char *fmt, va_list ap)
+{
+    err->code = code;
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+}
+
+int h5s_seterr(h5s_err_t *err, int code, const char *fmt, ...)
+{
+    if (!err)
+        return code;
+    va_list ap;
+    va_start(ap, fmt);
+    vset(err, code, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+struct walk_ctx {
+    char *buf;
+    size_t cap;
+    size_t len;
+    unsigned count;
+};
+
+/* Collects the descriptions of the stack, innermost first, skipping repeats. */
+static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *data)
+{
+    struct walk_ctx *w = data;
+    (void)n;
+    if (!e->desc || !e->desc[0] || w->count >= 4)
+        return 0;
+    if (w->len > 0 && strstr(w->buf, e->desc))
+        return 0;
+    int k = snprintf(w->buf + w->len, w->cap - w->len, "%s%s", w->len ? "; " : "", e->desc);
+    if (k > 0)
+        w->len = (size_t)k + w->len >= w->cap ? w->cap - 1 : w->len + (size_t)k;
+    w->count++;
+    return 0;
+}
+
+int h5s_seterr_h5(h5s_err_t *err, int code, const char *fmt, ...)
+{
+    char stack[512] = "";
+    struct walk_ctx w = {stack, sizeof stack, 0, 0};
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_cb, &w);
+    H5Eclear2(H5E_DEFAULT);
+    if (!err)
+        return code;
+    va_list ap;
+    va_start(ap, fmt);
+    vset(err, code, fmt, ap);
+    va_end(ap);
+    if (stack[0]) {
+        size_t l = strlen(err->msg);
+        snprintf(err->msg + l, sizeof err->msg - l, " (HDF5: %s)", stack);
+    }
+    return code;
+}
+
+int h5s_hdf5_quiet(void)
+{
+    if (H5open() < 0)
+        return H5S_EHDF5;
+    return H5Eset_auto2(H5E_DEFAULT, NULL, NULL) < 0 ? H5S_EHDF5 : 0;
+}
