@@ -1026,7 +1026,16 @@ typedef struct walk {
     size_t n, cap;
     mth5_run_row_t *runs;
     size_t nruns, capruns;
+    h5s_err_t err; /* the first failure, captured where it happened */
 } walk_t;
+
+/* Records the first failure of a walk with HDF5's error text; returns -1. */
+static int wfail(walk_t *w, const char *what, const char *name)
+{
+    if (w->err.code == 0)
+        h5s_seterr_h5(&w->err, H5S_EHDF5, "%s '%s' failed", what, name);
+    return -1;
+}
 
 static int walk_channel(walk_t *w, hid_t ds, const mth5_summary_row_t *proto)
 {
@@ -1041,11 +1050,11 @@ static int walk_channel(walk_t *w, hid_t ds, const mth5_summary_row_t *proto)
     mth5_summary_row_t *r = &w->rows[w->n];
     *r = *proto;
     if (w->refresh && H5Drefresh(ds) < 0)
-        return -1;
+        return wfail(w, "H5Drefresh of", proto->path);
     hid_t sp = H5Dget_space(ds);
     hsize_t dims[1] = {0};
     if (sp < 0)
-        return -1;
+        return wfail(w, "H5Dget_space of", proto->path);
     if (H5Sget_simple_extent_ndims(sp) == 1)
         H5Sget_simple_extent_dims(sp, dims, NULL);
     H5Sclose(sp);
@@ -1071,7 +1080,7 @@ static int walk_channel(walk_t *w, hid_t ds, const mth5_summary_row_t *proto)
 static int walk_run(walk_t *w, hid_t rg, mth5_summary_row_t *proto)
 {
     names_t nm = {0};
-    int rc = list_links(rg, &nm);
+    int rc = list_links(rg, &nm) < 0 ? wfail(w, "listing run", proto->run) : 0;
     mth5_run_row_t rr = {0};
     snprintf(rr.survey, sizeof rr.survey, "%s", proto->survey);
     snprintf(rr.station, sizeof rr.station, "%s", proto->station);
@@ -1081,7 +1090,7 @@ static int walk_run(walk_t *w, hid_t rg, mth5_summary_row_t *proto)
     for (size_t i = 0; rc == 0 && i < nm.n; i++) {
         hid_t o = H5Oopen(rg, nm.v[i], H5P_DEFAULT);
         if (o < 0) {
-            rc = -1;
+            rc = wfail(w, "opening", nm.v[i]);
             break;
         }
         if (H5Iget_type(o) == H5I_DATASET) {
@@ -1121,11 +1130,9 @@ static int walk_tree(walk_t *w)
     int rc = 0;
     hid_t sg = obj_open(m, m->fid, SURVEYS_PATH, w->refresh);
     if (sg < 0)
-        return -1;
-    if (w->refresh && H5Orefresh(sg) < 0)
-        rc = -1;
-    if (rc == 0)
-        rc = list_links(sg, &surveys);
+        return wfail(w, "opening", SURVEYS_PATH);
+    if (list_links(sg, &surveys) < 0)
+        rc = wfail(w, "listing", SURVEYS_PATH);
     for (size_t i = 0; rc == 0 && i < surveys.n; i++) {
         mth5_summary_row_t proto = {0};
         snprintf(proto.survey, sizeof proto.survey, "%s", surveys.v[i]);
@@ -1133,27 +1140,29 @@ static int walk_tree(walk_t *w)
         snprintf(p, sizeof p, "%s/Stations", surveys.v[i]);
         hid_t stg = obj_open(m, sg, p, w->refresh);
         if (stg < 0) {
-            rc = -1;
+            rc = wfail(w, "opening", p);
             break;
         }
-        rc = list_links(stg, &stations);
+        if (list_links(stg, &stations) < 0)
+            rc = wfail(w, "listing", p);
         for (size_t j = 0; rc == 0 && j < stations.n; j++) {
             hid_t st = obj_open(m, stg, stations.v[j], w->refresh);
             if (st < 0) {
-                rc = -1;
+                rc = wfail(w, "opening station", stations.v[j]);
                 break;
             }
             snprintf(proto.station, sizeof proto.station, "%s", stations.v[j]);
             proto.latitude = attr_read_f8(st, "location.latitude", 0);
             proto.longitude = attr_read_f8(st, "location.longitude", 0);
             proto.elevation = attr_read_f8(st, "location.elevation", 0);
-            rc = list_links(st, &runs);
+            if (list_links(st, &runs) < 0)
+                rc = wfail(w, "listing station", stations.v[j]);
             for (size_t k = 0; rc == 0 && k < runs.n; k++) {
                 if (is_station_child(runs.v[k]))
                     continue;
                 hid_t rg = obj_open(m, st, runs.v[k], w->refresh);
                 if (rg < 0) {
-                    rc = -1;
+                    rc = wfail(w, "opening run", runs.v[k]);
                     break;
                 }
                 if (H5Iget_type(rg) == H5I_GROUP) {
@@ -1187,7 +1196,8 @@ int mth5_channel_summary_ex(mth5_t *m, mth5_refresh_t refresh, mth5_summary_row_
     if (walk_tree(&w) < 0) {
         free(w.rows);
         free(w.runs);
-        return h5s_seterr_h5(err, H5S_EHDF5, "cannot walk the channels of '%s'", m->path);
+        return h5s_seterr(err, H5S_EHDF5, "cannot walk the channels of '%s': %s", m->path,
+                          w.err.code ? w.err.msg : "out of memory");
     }
     free(w.runs);
     *rows = w.rows;
@@ -1209,7 +1219,8 @@ int mth5_run_summary_ex(mth5_t *m, mth5_refresh_t refresh, mth5_run_row_t **rows
     if (walk_tree(&w) < 0) {
         free(w.rows);
         free(w.runs);
-        return h5s_seterr_h5(err, H5S_EHDF5, "cannot walk the runs of '%s'", m->path);
+        return h5s_seterr(err, H5S_EHDF5, "cannot walk the runs of '%s': %s", m->path,
+                          w.err.code ? w.err.msg : "out of memory");
     }
     free(w.rows);
     *rows = w.runs;

@@ -1,0 +1,459 @@
+/* main.c - the h5swmr command-line program. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <hdf5.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mth5.h"
+#include "orch.h"
+#include "report.h"
+#include "scenario.h"
+#include "util.h"
+
+#define MAX_OVERRIDES 256
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: h5swmr COMMAND [ARGS]\n"
+            "\n"
+            "Drives HDF5 single-writer/multiple-reader (SWMR) mode with real processes on\n"
+            "real MTH5 files, and reports what readers see.\n"
+            "\n"
+            "Commands:\n"
+            "  run SCENARIO [-o KEY=VALUE]...    one writer and N readers on a new file, for each\n"
+            "                                    job of the scenario; results in results/<name>-<time>/\n"
+            "  write SCENARIO [-o KEY=VALUE]...  the writer alone (readers=0); says when readers\n"
+            "                                    may attach from other terminals\n"
+            "  watch FILE [DATASET]... [--interval S] [--duration S]\n"
+            "                                    follow every channel (or the named datasets) of a\n"
+            "                                    file being written, printing growth, until Ctrl-C\n"
+            "  summary FILE                      channel summary of an MTH5 file: a walk of the tree\n"
+            "                                    and the stored /Experiment/channel_summary table\n"
+            "\n"
+            "Options:\n"
+            "  -h, --help      this help ('h5swmr run --help' lists every scenario key)\n"
+            "  -V, --version   h5swmr and HDF5 versions\n"
+            "\n"
+            "Exit status: 0 ok, 1 failure, 2 bad input, 3 readers saw wrong or missing data,\n"
+            "4 timed out, 130 interrupted.\n");
+}
+
+static void version(void)
+{
+    unsigned maj, min, rel;
+    H5get_libversion(&maj, &min, &rel);
+    printf("h5swmr %s\nHDF5 %u.%u.%u (built against %d.%d.%d)\n", H5SWMR_VERSION, maj, min, rel, H5_VERS_MAJOR,
+           H5_VERS_MINOR, H5_VERS_RELEASE);
+}
+
+static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "h5swmr: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+    return code;
+}
+
+/* Makes a new directory results_dir/<base>-<UTC stamp>[-k]; never reuses one. */
+static int make_run_dir(const char *results_dir, const char *base, char *out, size_t cap)
+{
+    char stamp[32];
+    if (h5s_mkdir_p(results_dir) != 0)
+        return fail(EXIT_USAGE, "cannot create results directory '%s': %s", results_dir, strerror(errno));
+    h5s_utc_stamp(stamp, sizeof stamp);
+    for (int k = 1; k < 1000; k++) {
+        int n = k == 1 ? snprintf(out, cap, "%s/%s-%s", results_dir, base, stamp)
+                       : snprintf(out, cap, "%s/%s-%s-%d", results_dir, base, stamp, k);
+        if (n < 0 || (size_t)n >= cap)
+            return fail(EXIT_USAGE, "results path too long");
+        if (mkdir(out, 0755) == 0)
+            return 0;
+        if (errno != EEXIST)
+            return fail(EXIT_USAGE, "cannot create '%s': %s", out, strerror(errno));
+    }
+    return fail(EXIT_USAGE, "cannot find a free results directory name under '%s'", results_dir);
+}
+
+/* Refuses, before anything is created, a data file that would be overwritten. */
+static int preflight(const scn_t *s)
+{
+    struct stat st;
+    if (!s->file[0])
+        return 0;
+    if (stat(s->file, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return fail(EXIT_USAGE, "data file '%s' is a directory", s->file);
+        if (!s->overwrite)
+            return fail(EXIT_USAGE, "data file '%s' exists; h5swmr never overwrites it unless asked (-o overwrite=true)",
+                        s->file);
+    } else if (errno != ENOENT) {
+        return fail(EXIT_USAGE, "data file '%s': %s", s->file, strerror(errno));
+    }
+    char dir[SCN_PATH];
+    snprintf(dir, sizeof dir, "%s", s->file);
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = '\0';
+        if (dir[0] && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+            return fail(EXIT_USAGE, "data file '%s': directory '%s' does not exist", s->file, dir);
+        if (dir[0] && access(dir, W_OK) != 0)
+            return fail(EXIT_USAGE, "data file '%s': directory '%s' is not writable", s->file, dir);
+    }
+    return 0;
+}
+
+static int parse_overrides(int argc, char **argv, int start, const char **scenario, const char **ov, size_t *nov,
+                           bool *help)
+{
+    *scenario = NULL;
+    *nov = 0;
+    for (int i = start; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            *help = true;
+        } else if (!strcmp(argv[i], "-o")) {
+            if (i + 1 >= argc)
+                return fail(EXIT_USAGE, "-o needs KEY=VALUE");
+            if (*nov == MAX_OVERRIDES)
+                return fail(EXIT_USAGE, "too many -o options");
+            ov[(*nov)++] = argv[++i];
+        } else if (!strncmp(argv[i], "-o", 2)) {
+            if (*nov == MAX_OVERRIDES)
+                return fail(EXIT_USAGE, "too many -o options");
+            ov[(*nov)++] = argv[i] + 2;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            return fail(EXIT_USAGE, "unknown option '%s'", argv[i]);
+        } else if (!*scenario) {
+            *scenario = argv[i];
+        } else {
+            return fail(EXIT_USAGE, "unexpected argument '%s' (one scenario file per run)", argv[i]);
+        }
+    }
+    return 0;
+}
+
+static int cmd_run(int argc, char **argv, bool writer_only)
+{
+    const char *scenario, *ov[MAX_OVERRIDES + 1];
+    size_t nov;
+    bool help = false;
+    int rc = parse_overrides(argc, argv, 2, &scenario, ov, &nov, &help);
+    if (rc)
+        return rc;
+    if (help) {
+        printf("Usage: h5swmr %s SCENARIO [-o KEY=VALUE]...\n\n", writer_only ? "write" : "run");
+        scn_print_help(stdout);
+        return 0;
+    }
+    if (!scenario)
+        return fail(EXIT_USAGE, "%s: no scenario file given (try scenarios/mth5_concurrent.ini)", argv[1]);
+    if (writer_only)
+        ov[nov++] = "readers=0";
+    scn_file_t sf;
+    h5s_err_t err;
+    if (scn_load(scenario, ov, nov, &sf, &err) < 0)
+        return fail(EXIT_USAGE, "%s", err.msg);
+    for (size_t j = 0; j < sf.njobs; j++)
+        if ((rc = preflight(&sf.jobs[j])) != 0) {
+            scn_file_free(&sf);
+            return rc;
+        }
+    if (sf.njobs > 1)
+        for (size_t j = 0; j < sf.njobs; j++)
+            if (sf.jobs[j].file[0])
+                for (size_t k = j + 1; k < sf.njobs; k++)
+                    if (!strcmp(sf.jobs[j].file, sf.jobs[k].file))
+                        return scn_file_free(&sf),
+                               fail(EXIT_USAGE, "jobs [%s] and [%s] name the same data file '%s'", sf.jobs[j].name,
+                                    sf.jobs[k].name, sf.jobs[j].file);
+
+    orch_report_t *rep = malloc(sizeof *rep);
+    if (!rep)
+        return scn_file_free(&sf), fail(EXIT_FAIL, "out of memory");
+    int worst = 0;
+    for (size_t j = 0; j < sf.njobs; j++) {
+        scn_t *s = &sf.jobs[j];
+        char base[2 * SCN_STR + 2], dir[SCN_PATH + 64], file[SCN_PATH + 80], json[SCN_PATH + 100];
+        if (sf.njobs > 1)
+            snprintf(base, sizeof base, "%s-%s", s->scenario, s->name);
+        else
+            snprintf(base, sizeof base, "%s", s->scenario);
+        if ((rc = make_run_dir(s->results_dir, base, dir, sizeof dir)) != 0) {
+            worst = rc;
+            break;
+        }
+        if (s->file[0])
+            snprintf(file, sizeof file, "%s", s->file);
+        else
+            snprintf(file, sizeof file, "%s/data.mth5", dir);
+        printf("======================================================================\n");
+        printf("h5swmr %s: %s [%s]: 1 writer (%s), %lld reader%s, %s\n", writer_only ? "write" : "run", s->scenario,
+               s->name, s->workload == SCN_STRUCTURE ? "structure" : "append", (long long)s->readers,
+               s->readers == 1 ? "" : "s", s->duration_s > 0 ? "timed" : "until Ctrl-C or max_blocks");
+        printf("file: %s\n", file);
+        if (writer_only)
+            printf("attach readers from other terminals once the writer says so: h5swmr watch %s\n", file);
+        printf("======================================================================\n");
+        fflush(stdout);
+        if (orch_run(s, file, rep, &err) < 0) {
+            fail(EXIT_FAIL, "%s", err.msg);
+            worst = EXIT_FAIL;
+            break;
+        }
+        report_print(stdout, rep);
+        snprintf(json, sizeof json, "%s/summary.json", dir);
+        if (report_write_json(json, rep, dir, &err) < 0)
+            fail(EXIT_FAIL, "%s", err.msg);
+        else
+            printf("results: %s\n", json);
+        fflush(stdout);
+        if (rep->exit_code && (!worst || rep->exit_code == EXIT_VERIFY))
+            worst = rep->exit_code;
+        if (rep->interrupted)
+            break;
+    }
+    free(rep);
+    scn_file_free(&sf);
+    return worst;
+}
+
+/* ---- watch -------------------------------------------------------------- */
+
+typedef struct wch {
+    mth5_channel_t *ch;
+    uint64_t len;
+} wch_t;
+
+static int cmd_watch(int argc, char **argv)
+{
+    const char *file = NULL;
+    const char *names[256];
+    int nnames = 0;
+    double interval = 0.5, duration = 0;
+    for (int i = 2; i < argc; i++) {
+        char *end;
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            printf("Usage: h5swmr watch FILE [DATASET]... [--interval S] [--duration S]\n"
+                   "Follows the channels of an MTH5 file while an SWMR writer grows them, printing\n"
+                   "each change; new runs and channels are picked up. Ends on Ctrl-C or after --duration.\n");
+            return 0;
+        } else if (!strcmp(argv[i], "--interval") || !strcmp(argv[i], "--duration")) {
+            if (i + 1 >= argc)
+                return fail(EXIT_USAGE, "%s needs a number of seconds", argv[i]);
+            double v = strtod(argv[i + 1], &end);
+            if (*end || end == argv[i + 1] || v < 0 || v > 86400)
+                return fail(EXIT_USAGE, "%s: '%s' is not a number of seconds in [0, 86400]", argv[i], argv[i + 1]);
+            if (argv[i][2] == 'i')
+                interval = v;
+            else
+                duration = v;
+            i++;
+        } else if (argv[i][0] == '-') {
+            return fail(EXIT_USAGE, "watch: unknown option '%s'", argv[i]);
+        } else if (!file) {
+            file = argv[i];
+        } else if (nnames < 256) {
+            names[nnames++] = argv[i];
+        } else {
+            return fail(EXIT_USAGE, "watch: too many datasets");
+        }
+    }
+    if (!file)
+        return fail(EXIT_USAGE, "watch: no file given");
+
+    sigset_t mask, old;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    sigprocmask(SIG_BLOCK, &mask, &old);
+    int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+    h5s_err_t err;
+    mth5_t *m = NULL;
+    wch_t *ch = NULL;
+    size_t nch = 0;
+    int rc = 0;
+    if (sfd < 0) {
+        rc = fail(EXIT_FAIL, "signalfd: %s", strerror(errno));
+        goto out;
+    }
+    if (mth5_open(file, "r", true, &m, &err) < 0) {
+        rc = fail(err.code == H5S_ENOENT || err.code == H5S_ENOTHDF5 || err.code == H5S_ENOTMTH5 ? EXIT_USAGE : EXIT_FAIL,
+                  "%s", err.msg);
+        goto out;
+    }
+    if (!(ch = calloc(nnames ? (size_t)nnames : 1, sizeof *ch))) {
+        rc = fail(EXIT_FAIL, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < nnames; i++) {
+        if (mth5_channel_open_path(m, names[i], &ch[nch].ch, &err) < 0) {
+            rc = fail(EXIT_USAGE, "%s", err.msg);
+            goto out;
+        }
+        nch++;
+    }
+    printf("watching %s every %g s (Ctrl-C to stop)\n", file, interval);
+    fflush(stdout);
+    int64_t t0 = h5s_now_ns(), next = t0;
+    int64_t t_end = duration > 0 ? t0 + (int64_t)(duration * 1e9) : INT64_MAX;
+    for (;;) {
+        if (!nnames) {
+            mth5_summary_row_t *rows = NULL;
+            size_t n = 0;
+            if (mth5_channel_summary(m, &rows, &n, &err) < 0) {
+                rc = fail(EXIT_FAIL, "%s", err.msg);
+                goto out;
+            }
+            for (size_t i = 0; i < n; i++) {
+                size_t k;
+                for (k = 0; k < nch; k++)
+                    if (!strcmp(mth5_channel_path(ch[k].ch), rows[i].path))
+                        break;
+                if (k < nch)
+                    continue;
+                void *p = realloc(ch, (nch + 1) * sizeof *ch);
+                if (!p) {
+                    free(rows);
+                    rc = fail(EXIT_FAIL, "out of memory");
+                    goto out;
+                }
+                ch = p;
+                memset(&ch[nch], 0, sizeof ch[nch]);
+                ch[nch].len = UINT64_MAX;
+                if (mth5_channel_open_path(m, rows[i].path, &ch[nch].ch, &err) < 0) {
+                    free(rows);
+                    rc = fail(EXIT_FAIL, "%s", err.msg);
+                    goto out;
+                }
+                nch++;
+            }
+            free(rows);
+        }
+        for (size_t k = 0; k < nch; k++) {
+            uint64_t len;
+            if (mth5_channel_refresh(ch[k].ch, &len, &err) < 0) {
+                rc = fail(EXIT_FAIL, "%s", err.msg);
+                goto out;
+            }
+            if (len != ch[k].len) {
+                double t = (double)(h5s_now_ns() - t0) / 1e9;
+                if (ch[k].len == UINT64_MAX || (nnames && ch[k].len == 0 && t == 0))
+                    printf("%9.3f s  %s: %llu samples\n", t, mth5_channel_path(ch[k].ch), (unsigned long long)len);
+                else
+                    printf("%9.3f s  %s: %llu samples (%+lld)\n", t, mth5_channel_path(ch[k].ch),
+                           (unsigned long long)len, (long long)(len - ch[k].len));
+                ch[k].len = len;
+            }
+        }
+        fflush(stdout);
+        next += (int64_t)(interval * 1e9);
+        if (next > t_end)
+            next = t_end;
+        if (h5s_now_ns() >= t_end)
+            break;
+        int w = h5s_wait_readable(sfd, next);
+        if (w != 0)
+            break; /* Ctrl-C or SIGTERM */
+    }
+    printf("watch ended\n");
+out:
+    for (size_t k = 0; k < nch; k++)
+        mth5_channel_close(ch[k].ch);
+    free(ch);
+    if (m)
+        mth5_close(m, NULL);
+    if (sfd >= 0)
+        close(sfd);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}
+
+/* ---- summary ------------------------------------------------------------ */
+
+static int cmd_summary(int argc, char **argv)
+{
+    if (argc != 3 || argv[2][0] == '-') {
+        if (argc == 3 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
+            printf("Usage: h5swmr summary FILE\n");
+            return 0;
+        }
+        return fail(EXIT_USAGE, "usage: h5swmr summary FILE");
+    }
+    h5s_err_t err;
+    mth5_t *m = NULL;
+    if (mth5_open(argv[2], "r", false, &m, &err) < 0) {
+        /* a file an SWMR writer holds can still be read with SWMR_READ */
+        if (err.code != H5S_ELOCKED || mth5_open(argv[2], "r", true, &m, &err) < 0)
+            return fail(err.code == H5S_EHDF5 ? EXIT_FAIL : EXIT_USAGE, "%s", err.msg);
+    }
+    mth5_summary_row_t *rows = NULL;
+    mth5_table_row_t *trows = NULL;
+    size_t n = 0, nt = 0;
+    int rc = 0;
+    if (mth5_channel_summary(m, &rows, &n, &err) < 0) {
+        rc = fail(EXIT_FAIL, "%s", err.msg);
+        goto out;
+    }
+    bool table = mth5_summary_table_read(m, &trows, &nt, &err) == 0;
+    printf("%-14s %-10s %-10s %-6s %-10s %12s %10s %14s  %s\n", "survey", "station", "run", "chan", "type", "n_samples",
+           "rate_Hz", "table_samples", "end");
+    for (size_t i = 0; i < n; i++) {
+        mth5_summary_row_t *r = &rows[i];
+        char tab[24] = "missing";
+        long k = table ? mth5_summary_table_find(trows, nt, r->survey, r->station, r->run, r->component) : -1;
+        if (k >= 0)
+            snprintf(tab, sizeof tab, "%lld", (long long)trows[k].n_samples);
+        printf("%-14s %-10s %-10s %-6s %-10s %12llu %10g %14s  %s\n", r->survey, r->station, r->run, r->component,
+               r->type, (unsigned long long)r->n_samples, r->sample_rate, tab, r->end);
+    }
+    printf("%zu channel%s; stored channel_summary table: %s\n", n, n == 1 ? "" : "s",
+           table ? "present" : "missing");
+out:
+    free(rows);
+    free(trows);
+    mth5_close(m, NULL);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+        version();
+        return 0;
+    }
+    /* The orchestrating process never touches HDF5 before it forks (children
+     * initialise their own library); commands that use HDF5 directly silence it. */
+    if (!strcmp(cmd, "run"))
+        return cmd_run(argc, argv, false);
+    if (!strcmp(cmd, "write"))
+        return cmd_run(argc, argv, true);
+    if (h5s_hdf5_quiet() < 0)
+        return fail(EXIT_FAIL, "cannot initialise HDF5");
+    if (!strcmp(cmd, "watch"))
+        return cmd_watch(argc, argv);
+    if (!strcmp(cmd, "summary"))
+        return cmd_summary(argc, argv);
+    return fail(EXIT_USAGE, "unknown command '%s' (see h5swmr --help)", cmd);
+}

@@ -1,0 +1,381 @@
+/* orch.c - fork orchestration with pipes, signalfd and bounded waits. */
+#define _GNU_SOURCE
+#include "orch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+typedef int (*role_fn)(const role_ctx_t *);
+
+typedef struct orch {
+    const scn_t *s;
+    const char *file;
+    shm_t *shm;
+    int sfd;
+    sigset_t oldmask;
+    orch_report_t *rep;
+} orch_t;
+
+void orch_status_text(int status, char *buf, size_t cap)
+{
+    if (WIFEXITED(status))
+        snprintf(buf, cap, "exit %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        snprintf(buf, cap, "killed by SIG%s", sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
+    else
+        snprintf(buf, cap, "status 0x%x", status);
+}
+
+/* In the child: keep only stdio and the two pipe ends (as fds 3 and 4). */
+static void child_fds(int ctl, int st)
+{
+    int a = fcntl(ctl, F_DUPFD_CLOEXEC, 64), b = fcntl(st, F_DUPFD_CLOEXEC, 64);
+    if (a < 0 || b < 0 || dup2(a, 3) < 0 || dup2(b, 4) < 0)
+        _exit(EXIT_FAIL);
+    close_range(5, ~0U, 0);
+}
+
+static int spawn(orch_t *o, orch_child_t *ch, int role, int index, role_fn fn, h5s_err_t *err)
+{
+    int ctl[2], st[2];
+    memset(ch, 0, sizeof *ch);
+    ch->role = role;
+    ch->index = index;
+    ch->ctl_w = ch->st_r = -1;
+    if (pipe2(ctl, O_CLOEXEC) != 0)
+        return h5s_seterr(err, H5S_ESYS, "pipe: %s", strerror(errno));
+    if (pipe2(st, O_CLOEXEC) != 0) {
+        close(ctl[0]);
+        close(ctl[1]);
+        return h5s_seterr(err, H5S_ESYS, "pipe: %s", strerror(errno));
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(ctl[0]);
+        close(ctl[1]);
+        close(st[0]);
+        close(st[1]);
+        return h5s_seterr(err, H5S_ESYS, "fork: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        /* child: die with the orchestrator, ignore the terminal's Ctrl-C (the
+         * orchestrator relays it as STOP), default SIGTERM, then run the role */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(EXIT_FAIL);
+        signal(SIGINT, SIG_IGN);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGPIPE, SIG_IGN);
+        signal(SIGCHLD, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &o->oldmask, NULL);
+        child_fds(ctl[0], st[1]);
+        setvbuf(stdout, NULL, _IOLBF, 0);
+        h5s_hdf5_quiet();
+        role_ctx_t c = {.scn = o->s, .file = o->file, .shm = o->shm, .ctl_fd = 3, .st_fd = 4, .index = index};
+        int rc = fn(&c);
+        fflush(stdout);
+        fflush(stderr);
+        _exit(rc);
+    }
+    close(ctl[0]);
+    close(st[1]);
+    ch->pid = pid;
+    ch->ctl_w = ctl[1];
+    ch->st_r = st[0];
+    return 0;
+}
+
+static void send_ctl(orch_child_t *ch, char b)
+{
+    if (ch->ctl_w < 0 || ch->reaped)
+        return;
+    if (write(ch->ctl_w, &b, 1) != 1) {
+        /* the child is gone (EPIPE); reaping will tell how */
+    }
+}
+
+static void send_stop(orch_child_t *ch, int64_t now)
+{
+    if (ch->stop_sent_ns || ch->reaped)
+        return;
+    send_ctl(ch, PROTO_STOP);
+    ch->stop_sent_ns = now;
+}
+
+static void close_child_fds(orch_child_t *ch)
+{
+    if (ch->ctl_w >= 0)
+        close(ch->ctl_w);
+    if (ch->st_r >= 0)
+        close(ch->st_r);
+    ch->ctl_w = ch->st_r = -1;
+}
+
+/* Reads what a child sent. Returns 'R' for READY, 'X' for a result, 0 on EOF. */
+static int read_child(orch_child_t *ch)
+{
+    char b;
+    ssize_t r = read(ch->st_r, &b, 1);
+    if (r <= 0) {
+        if (r < 0 && (errno == EINTR || errno == EAGAIN))
+            return -1;
+        close(ch->st_r);
+        ch->st_r = -1;
+        return 0;
+    }
+    if (b == PROTO_RESULT) {
+        if (h5s_read_full(ch->st_r, &ch->res, sizeof ch->res, h5s_now_ns() + 2000000000LL) ==
+            (ssize_t)sizeof ch->res)
+            ch->has_result = true;
+        return PROTO_RESULT;
+    }
+    return (unsigned char)b;
+}
+
+static void reap(orch_child_t *ch)
+{
+    if (ch->reaped || ch->pid <= 0)
+        return;
+    int st;
+    pid_t r = waitpid(ch->pid, &st, WNOHANG);
+    if (r == ch->pid) {
+        ch->reaped = true;
+        ch->status = st;
+        /* drain a result still in the pipe */
+        while (ch->st_r >= 0 && h5s_wait_readable(ch->st_r, h5s_now_ns()) > 0 && read_child(ch) != 0)
+            ;
+        close_child_fds(ch);
+    }
+}
+
+/* Escalation: STOP, then SIGTERM after stop_timeout, then SIGKILL after as long again. */
+static void escalate(orch_t *o, orch_child_t *ch, int64_t now)
+{
+    int64_t t = (int64_t)(o->s->stop_timeout_s * 1e9);
+    if (ch->reaped || !ch->stop_sent_ns)
+        return;
+    if (ch->kill_stage == 0 && now - ch->stop_sent_ns >= t) {
+        kill(ch->pid, SIGTERM);
+        ch->kill_stage = 1;
+    } else if (ch->kill_stage == 1 && now - ch->stop_sent_ns >= 2 * t) {
+        kill(ch->pid, SIGKILL);
+        ch->kill_stage = 2;
+    }
+}
+
+static int64_t next_escalation(const orch_t *o, const orch_child_t *ch)
+{
+    int64_t t = (int64_t)(o->s->stop_timeout_s * 1e9);
+    if (ch->reaped || !ch->stop_sent_ns)
+        return INT64_MAX;
+    if (ch->kill_stage == 0)
+        return ch->stop_sent_ns + t;
+    if (ch->kill_stage == 1)
+        return ch->stop_sent_ns + 2 * t;
+    return ch->stop_sent_ns + 3 * t; /* after SIGKILL: recheck the reap */
+}
+
+/* The event loop over a set of children until every one is reaped. The writer
+ * (if any) is children[0]. */
+static void supervise(orch_t *o, orch_child_t *kids, int n, bool with_writer)
+{
+    orch_report_t *rep = o->rep;
+    const scn_t *s = o->s;
+    int64_t ready_deadline = rep->t_begin_ns + (int64_t)(s->ready_timeout_s * 1e9);
+    struct pollfd pf[2 + SCN_MAX_READERS];
+    int idx[2 + SCN_MAX_READERS];
+    for (;;) {
+        int live = 0;
+        for (int i = 0; i < n; i++)
+            live += !kids[i].reaped;
+        if (!live)
+            break;
+        int64_t now = h5s_now_ns();
+        int64_t wake = now + 1000000000LL; /* at least once a second: recheck reaping */
+        orch_child_t *w = with_writer ? &kids[0] : NULL;
+        if (w && !w->reaped && !w->stop_sent_ns) {
+            int64_t d = rep->writer_ready
+                            ? (s->duration_s > 0 ? rep->t_ready_ns + (int64_t)((s->duration_s + s->stop_timeout_s) * 1e9)
+                                                 : INT64_MAX)
+                            : ready_deadline;
+            if (now >= d) {
+                if (!rep->writer_ready)
+                    snprintf(rep->problem, sizeof rep->problem, "the writer did not report READY within %g s",
+                             s->ready_timeout_s);
+                else
+                    snprintf(rep->problem, sizeof rep->problem, "the writer overran its duration");
+                for (int i = 0; i < n; i++)
+                    send_stop(&kids[i], now);
+            } else if (d < wake) {
+                wake = d;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            escalate(o, &kids[i], now);
+            int64_t e = next_escalation(o, &kids[i]);
+            if (e < wake)
+                wake = e;
+        }
+        int np = 0;
+        pf[np] = (struct pollfd){.fd = o->sfd, .events = POLLIN};
+        idx[np++] = -1;
+        for (int i = 0; i < n; i++)
+            if (kids[i].st_r >= 0) {
+                pf[np] = (struct pollfd){.fd = kids[i].st_r, .events = POLLIN};
+                idx[np++] = i;
+            }
+        int64_t left = wake - h5s_now_ns();
+        if (left < 0)
+            left = 0;
+        struct timespec ts = {left / 1000000000, left % 1000000000};
+        int r = ppoll(pf, (nfds_t)np, &ts, NULL);
+        now = h5s_now_ns();
+        if (r > 0) {
+            for (int k = 0; k < np; k++) {
+                if (!(pf[k].revents & (POLLIN | POLLHUP | POLLERR)))
+                    continue;
+                if (idx[k] < 0) {
+                    struct signalfd_siginfo si;
+                    while (read(o->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+                        if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
+                            if (!rep->interrupted) {
+                                rep->interrupted = true;
+                                printf("\n[h5swmr] %s: stopping all processes (again to force)...\n",
+                                       si.ssi_signo == SIGINT ? "Interrupted" : "Terminated");
+                                fflush(stdout);
+                                for (int i = 0; i < n; i++)
+                                    send_stop(&kids[i], now);
+                            } else {
+                                /* second request: skip the grace period */
+                                for (int i = 0; i < n; i++)
+                                    if (!kids[i].reaped && kids[i].kill_stage == 0) {
+                                        kill(kids[i].pid, SIGTERM);
+                                        kids[i].kill_stage = 1;
+                                    }
+                            }
+                        }
+                    }
+                    continue;
+                }
+                orch_child_t *ch = &kids[idx[k]];
+                int b = read_child(ch);
+                if (b == PROTO_READY && ch->role == ROLE_WRITER && !rep->writer_ready) {
+                    rep->writer_ready = true;
+                    rep->t_ready_ns = now;
+                    for (int i = 1; i < n; i++)
+                        if (!kids[i].stop_sent_ns)
+                            send_ctl(&kids[i], PROTO_GO);
+                }
+            }
+        }
+        for (int i = 0; i < n; i++)
+            reap(&kids[i]);
+        /* the writer ended: readers catch up with what it flushed and stop */
+        if (w && w->reaped)
+            for (int i = 1; i < n; i++)
+                send_stop(&kids[i], now);
+    }
+}
+
+int orch_run(const scn_t *s, const char *file, orch_report_t *rep, h5s_err_t *err)
+{
+    orch_t o = {.s = s, .file = file, .rep = rep, .sfd = -1};
+    sigset_t mask;
+    int rc = 0;
+    memset(rep, 0, sizeof *rep);
+    rep->scn = *s;
+    snprintf(rep->file, sizeof rep->file, "%s", file);
+
+    o.shm = mmap(NULL, sizeof *o.shm, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (o.shm == MAP_FAILED)
+        return h5s_seterr(err, H5S_ESYS, "mmap: %s", strerror(errno));
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGCHLD);
+    if (sigprocmask(SIG_BLOCK, &mask, &o.oldmask) != 0) {
+        munmap(o.shm, sizeof *o.shm);
+        return h5s_seterr(err, H5S_ESYS, "sigprocmask: %s", strerror(errno));
+    }
+    o.sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (o.sfd < 0) {
+        rc = h5s_seterr(err, H5S_ESYS, "signalfd: %s", strerror(errno));
+        goto out;
+    }
+    void (*oldpipe)(int) = signal(SIGPIPE, SIG_IGN);
+
+    rep->t_begin_ns = h5s_now_ns();
+    int n = 1 + (int)s->readers;
+    if ((rc = spawn(&o, &rep->children[0], ROLE_WRITER, 0, writer_main, err)) < 0) {
+        signal(SIGPIPE, oldpipe);
+        goto out;
+    }
+    rep->nchildren = 1;
+    for (int i = 1; i < n; i++) {
+        if ((rc = spawn(&o, &rep->children[i], ROLE_READER, i, reader_main, err)) < 0) {
+            snprintf(rep->problem, sizeof rep->problem, "%.500s", err->msg);
+            for (int k = 0; k < rep->nchildren; k++)
+                send_stop(&rep->children[k], h5s_now_ns());
+            break;
+        }
+        rep->nchildren++;
+    }
+    supervise(&o, rep->children, rep->nchildren, true);
+
+    /* The file is complete only once a non-SWMR open rebuilds its summary table. */
+    if (s->finalize && atomic_load(&o.shm->state) != WRITER_STARTING && !rep->children[0].res.exit_code &&
+        rep->children[0].has_result) {
+        if (spawn(&o, &rep->finalizer, ROLE_FINALIZER, 0, finalizer_main, err) == 0) {
+            rep->has_finalizer = true;
+            rep->finalizer.stop_sent_ns = h5s_now_ns(); /* bounded like a stopping child */
+            supervise(&o, &rep->finalizer, 1, false);
+        }
+    }
+    rep->t_end_ns = h5s_now_ns();
+    signal(SIGPIPE, oldpipe);
+
+    /* Outcome: the worst of the children, interrupted runs as 130. */
+    int worst = EXIT_OK;
+    for (int i = 0; i < rep->nchildren; i++) {
+        orch_child_t *ch = &rep->children[i];
+        int code = WIFEXITED(ch->status) ? WEXITSTATUS(ch->status) : EXIT_FAIL;
+        if (ch->role == ROLE_READER && rep->interrupted && !rep->writer_ready && code == EXIT_FAIL)
+            code = EXIT_OK; /* stopped before READY because the user asked */
+        if (code == EXIT_VERIFY || (code != EXIT_OK && worst == EXIT_OK))
+            worst = code;
+    }
+    if (rep->has_finalizer && worst == EXIT_OK && !(WIFEXITED(rep->finalizer.status) &&
+                                                    WEXITSTATUS(rep->finalizer.status) == 0))
+        worst = EXIT_FAIL;
+    if (rep->problem[0] && worst == EXIT_OK)
+        worst = EXIT_FAIL;
+    rep->exit_code = rep->interrupted && worst != EXIT_VERIFY ? 130 : worst;
+    rc = 0;
+out:
+    if (o.sfd >= 0) {
+        /* leave no pending SIGCHLD/SIGINT to fire after we unblock */
+        struct signalfd_siginfo si;
+        while (read(o.sfd, &si, sizeof si) == (ssize_t)sizeof si)
+            if ((si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) && !rep->interrupted)
+                rep->interrupted = true;
+        close(o.sfd);
+    }
+    sigprocmask(SIG_SETMASK, &o.oldmask, NULL);
+    munmap(o.shm, sizeof *o.shm);
+    return rc;
+}

@@ -1,0 +1,67 @@
+/* proto.c - pipe protocol helpers shared by the roles. */
+#define _GNU_SOURCE
+#include "proto.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+lat_summary_t proto_lat(stats_buf_t *b)
+{
+    stats_summary_t s = stats_summarize(b);
+    lat_summary_t l = {s.n, s.mean / 1e3, s.p50 / 1e3, s.p90 / 1e3, s.p99 / 1e3, s.p999 / 1e3, s.max / 1e3};
+    return l;
+}
+
+int proto_send_ready(const role_ctx_t *c)
+{
+    char b = PROTO_READY;
+    return c->st_fd < 0 ? 0 : h5s_write_full(c->st_fd, &b, 1);
+}
+
+int proto_send_result(const role_ctx_t *c, const proto_result_t *r)
+{
+    char buf[1 + sizeof *r];
+    if (c->st_fd < 0)
+        return 0;
+    buf[0] = PROTO_RESULT;
+    memcpy(buf + 1, r, sizeof *r);
+    return h5s_write_full(c->st_fd, buf, sizeof buf);
+}
+
+bool proto_stop_requested(const role_ctx_t *c)
+{
+    struct pollfd p = {.fd = c->ctl_fd, .events = POLLIN};
+    if (poll(&p, 1, 0) <= 0)
+        return false;
+    char b;
+    ssize_t r = read(c->ctl_fd, &b, 1);
+    if (r == 0)
+        return true; /* EOF: the orchestrator is gone */
+    if (r < 0)
+        return errno != EINTR && errno != EAGAIN;
+    return b == PROTO_STOP;
+}
+
+int proto_wait_ctl(const role_ctx_t *c, int64_t deadline_ns)
+{
+    int w = h5s_wait_readable(c->ctl_fd, deadline_ns);
+    if (w == 0)
+        return 0;
+    if (w < 0)
+        return -1;
+    char b;
+    ssize_t r;
+    do
+        r = read(c->ctl_fd, &b, 1);
+    while (r < 0 && errno == EINTR);
+    return r == 1 ? (unsigned char)b : -1;
+}
+
+void proto_fill_usage(proto_result_t *r)
+{
+    h5s_self_usage(&r->cpu_user_s, &r->cpu_sys_s, &r->maxrss_kb);
+}

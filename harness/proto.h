@@ -1,0 +1,108 @@
+/* proto.h - what the orchestrator and its children share: the side channel
+ * (shared memory mapped before fork), the control bytes on the pipes, and the
+ * result record each child sends back when it ends. */
+#ifndef H5SWMR_PROTO_H
+#define H5SWMR_PROTO_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "scenario.h"
+#include "stats.h"
+
+/* Control bytes. Orchestrator -> child: GO (readers may open), STOP.
+ * Child -> orchestrator: READY (writer in SWMR mode), RESULT + proto_result_t.
+ * EOF on the control pipe means the orchestrator is gone: stop at once. */
+#define PROTO_GO 'G'
+#define PROTO_STOP 'S'
+#define PROTO_READY 'R'
+#define PROTO_RESULT 'X'
+
+#define SHM_RECS 65536
+
+/* One flush as the writer published it. */
+typedef struct shm_rec {
+    uint64_t seq;
+    uint64_t samples;       /* per-channel samples visible after this flush */
+    int64_t t_start_ns;     /* before H5Dset_extent of the first block it publishes */
+    int64_t t_flushed_ns;   /* right after the flush call returned */
+} shm_rec_t;
+
+enum { WRITER_STARTING, WRITER_READY, WRITER_DONE, WRITER_FAILED };
+
+typedef struct shm {
+    _Atomic uint64_t nflush;   /* records published; rec[(n-1) % SHM_RECS] is the last */
+    _Atomic uint64_t samples;  /* per-channel samples of the last flush */
+    _Atomic uint64_t runs;     /* structure workload: runs created and flushed */
+    _Atomic int state;
+    _Atomic int64_t t_ready_ns;
+    shm_rec_t rec[SHM_RECS];
+} shm_t;
+
+enum { ROLE_WRITER = 1, ROLE_READER = 2, ROLE_FINALIZER = 3 };
+
+/* Exit codes of children (and of the h5swmr program). */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_VERIFY = 3, EXIT_TIMEOUT = 4 };
+
+typedef struct lat_summary {
+    uint64_t n;
+    double mean_us, p50_us, p90_us, p99_us, p999_us, max_us;
+} lat_summary_t;
+
+/* Sent once by each child when it ends; fits in PIPE_BUF so it arrives whole. */
+typedef struct proto_result {
+    int role, index, exit_code;
+    char strategy[16];
+    char msg[400];               /* the first error */
+    char observation[400];       /* what a reader saw that HDF5 does not promise */
+    uint64_t walk_failures;      /* tree walks that failed (objects created under SWMR) */
+    uint64_t blocks, samples, bytes, flushes, channels;
+    uint64_t polls, updates, errors;
+    uint64_t mismatches, fills, missing;  /* verification */
+    uint64_t runs_written, runs_seen, runs_expected;
+    int64_t table_samples;       /* largest n_samples seen in channel_summary, -1 if unread */
+    int64_t t_start_ns, t_ready_ns, t_open_ns, t_end_ns;
+    double cpu_user_s, cpu_sys_s;
+    long maxrss_kb;
+    uint64_t retries;            /* metadata read retries (readers) */
+    lat_summary_t append_lat, flush_lat, lag, e2e_lag, poll_cost;
+} proto_result_t;
+
+_Static_assert(sizeof(proto_result_t) + 1 <= 4096, "result must fit in PIPE_BUF");
+
+/* What a role function gets. */
+typedef struct role_ctx {
+    const scn_t *scn;
+    const char *file;   /* resolved data file */
+    shm_t *shm;
+    int ctl_fd;         /* read end: GO/STOP/EOF */
+    int st_fd;          /* write end: READY/RESULT; -1 when standalone */
+    int index;          /* reader number from 1; 0 for the writer */
+} role_ctx_t;
+
+/* Converts a nanosecond sample summary to microseconds. */
+lat_summary_t proto_lat(stats_buf_t *b);
+
+/* Sends READY; returns 0 or -1. */
+int proto_send_ready(const role_ctx_t *c);
+
+/* Sends the result record; returns 0 or -1. */
+int proto_send_result(const role_ctx_t *c, const proto_result_t *r);
+
+/* Non-blocking check of the control pipe: true on STOP or EOF. */
+bool proto_stop_requested(const role_ctx_t *c);
+
+/* Waits for a control byte until deadline_ns. Returns the byte, 0 on timeout,
+ * -1 on EOF or error. */
+int proto_wait_ctl(const role_ctx_t *c, int64_t deadline_ns);
+
+/* Fills CPU and memory figures of r from this process. */
+void proto_fill_usage(proto_result_t *r);
+
+/* Role entry points; each returns the process exit code. */
+int writer_main(const role_ctx_t *c);
+int reader_main(const role_ctx_t *c);
+int finalizer_main(const role_ctx_t *c);
+
+#endif

@@ -1,0 +1,441 @@
+/* reader.c - the reader role: wait for READY, open with SWMR_READ, poll by the
+ * scenario's strategy, verify every new sample, measure visibility lag. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mth5.h"
+#include "pattern.h"
+#include "proto.h"
+#include "util.h"
+
+#define READ_MAX_SAMPLES (1u << 20)
+
+typedef struct rchan {
+    char path[sizeof(((mth5_summary_row_t *)0)->path)];
+    mth5_channel_t *ch;
+    uint64_t key;
+    uint64_t read;       /* samples read and verified */
+    bool first;          /* the writer's first channel: lag is measured on it */
+} rchan_t;
+
+typedef struct pending {
+    uint64_t samples;
+    int64_t t_seen;
+} pending_t;
+
+typedef struct rstate {
+    const role_ctx_t *c;
+    const scn_t *s;
+    scn_refresh_t strategy;
+    mth5_t *m;
+    rchan_t *ch;
+    size_t nch, capch;
+    uint64_t nruns;
+    void *buf;
+    pat_check_t check;
+    proto_result_t r;
+    stats_buf_t lag, e2e, poll_cost;
+    pending_t pend[64];
+    size_t npend;
+    char first_path[512];
+    int64_t last_report;
+    uint64_t reported_samples, reported_channels, reported_runs;
+    h5s_err_t err;
+} rstate_t;
+
+static void say(const rstate_t *rs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const rstate_t *rs, const char *fmt, ...)
+{
+    if (rs->s->quiet)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    printf("[Reader %d] %s\n", rs->c->index, line);
+    fflush(stdout);
+}
+
+static void close_all(rstate_t *rs)
+{
+    for (size_t i = 0; i < rs->nch; i++) {
+        mth5_channel_close(rs->ch[i].ch);
+        rs->ch[i].ch = NULL;
+    }
+    if (rs->m)
+        mth5_close(rs->m, NULL);
+    rs->m = NULL;
+}
+
+static int open_file(rstate_t *rs)
+{
+    int rc = mth5_open(rs->c->file, "r", true, &rs->m, &rs->err);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < rs->nch; i++)
+        if ((rc = mth5_channel_open_path(rs->m, rs->ch[i].path, &rs->ch[i].ch, &rs->err)) < 0)
+            return rc;
+    if (rs->r.t_open_ns == 0)
+        rs->r.t_open_ns = h5s_now_ns();
+    return 0;
+}
+
+/* Walks the tree (refreshing groups unless the strategy is none) and starts
+ * following channels not seen before. */
+static int rescan(rstate_t *rs)
+{
+    mth5_summary_row_t *rows = NULL;
+    size_t n = 0;
+    int rc = mth5_channel_summary_ex(rs->m, rs->strategy == SCN_NONE ? MTH5_REFRESH_NONE : MTH5_REFRESH_OBJECT,
+                                     &rows, &n, &rs->err);
+    if (rc < 0)
+        return rc;
+    uint64_t runs = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool newrun = true;
+        for (size_t j = 0; j < i && newrun; j++)
+            if (!strcmp(rows[j].survey, rows[i].survey) && !strcmp(rows[j].station, rows[i].station) &&
+                !strcmp(rows[j].run, rows[i].run))
+                newrun = false;
+        runs += newrun;
+        size_t k;
+        for (k = 0; k < rs->nch; k++)
+            if (!strcmp(rs->ch[k].path, rows[i].path))
+                break;
+        if (k < rs->nch)
+            continue;
+        if (rs->nch == rs->capch) {
+            size_t cap = rs->capch ? rs->capch * 2 : 16;
+            void *p = realloc(rs->ch, cap * sizeof *rs->ch);
+            if (!p) {
+                free(rows);
+                return h5s_seterr(&rs->err, H5S_ENOMEM, "out of memory");
+            }
+            rs->ch = p;
+            rs->capch = cap;
+        }
+        rchan_t *c = &rs->ch[rs->nch];
+        memset(c, 0, sizeof *c);
+        snprintf(c->path, sizeof c->path, "%s", rows[i].path);
+        c->key = pat_key(c->path);
+        c->first = !strcmp(c->path, rs->first_path);
+        if ((rc = mth5_channel_open_path(rs->m, c->path, &c->ch, &rs->err)) < 0) {
+            free(rows);
+            return rc;
+        }
+        rs->nch++;
+    }
+    free(rows);
+    if (runs > rs->nruns)
+        rs->nruns = runs;
+    return 0;
+}
+
+/* Matches seen sample counts of the first channel with the writer's flush
+ * records, now or later (a reader can see data before the flush returns). */
+static void resolve_lag(rstate_t *rs)
+{
+    shm_t *shm = rs->c->shm;
+    uint64_t nf = atomic_load(&shm->nflush);
+    uint64_t lo = nf > SHM_RECS ? nf - SHM_RECS : 0;
+    size_t keep = 0;
+    for (size_t i = 0; i < rs->npend; i++) {
+        pending_t *p = &rs->pend[i];
+        /* the first record whose samples reach what was seen */
+        uint64_t a = lo, b = nf;
+        while (a < b) {
+            uint64_t mid = a + (b - a) / 2;
+            if (shm->rec[mid % SHM_RECS].samples >= p->samples)
+                b = mid;
+            else
+                a = mid + 1;
+        }
+        if (a < nf) {
+            const shm_rec_t *rec = &shm->rec[a % SHM_RECS];
+            stats_add(&rs->lag, p->t_seen - rec->t_flushed_ns);
+            stats_add(&rs->e2e, p->t_seen - rec->t_start_ns);
+        } else {
+            rs->pend[keep++] = *p;
+        }
+    }
+    rs->npend = keep;
+}
+
+static int read_new(rstate_t *rs, rchan_t *c, uint64_t len)
+{
+    const scn_t *s = rs->s;
+    mth5_dtype_t dt = mth5_channel_dtype(c->ch);
+    while (c->read < len) {
+        size_t n = len - c->read > READ_MAX_SAMPLES ? READ_MAX_SAMPLES : (size_t)(len - c->read);
+        if (s->verify) {
+            int rc = mth5_channel_read(c->ch, c->read, n, rs->buf, &rs->err);
+            if (rc < 0)
+                return rc;
+            uint64_t before = rs->check.mismatches + rs->check.fills;
+            if (pat_verify(dt, c->key, c->read, n, rs->buf, &rs->check) && before == 0)
+                snprintf(rs->r.msg, sizeof rs->r.msg, "%s[%llu] = %g, expected %d%s", c->path,
+                         (unsigned long long)rs->check.first_bad, rs->check.first_value,
+                         rs->check.first_expected, rs->check.first_value == 0 ? " (fill value)" : "");
+            rs->r.bytes += n * mth5_dtype_size(dt);
+        }
+        rs->r.samples += n;
+        c->read += n;
+    }
+    return 0;
+}
+
+static int channel_extent(rstate_t *rs, rchan_t *c, uint64_t *len)
+{
+    if (rs->strategy != SCN_NONE)
+        return mth5_channel_refresh(c->ch, len, &rs->err);
+    /* no refresh: what this process's metadata cache says */
+    hid_t sp = H5Dget_space(mth5_channel_did(c->ch));
+    hsize_t d[1] = {0};
+    if (sp < 0)
+        return h5s_seterr_h5(&rs->err, H5S_EHDF5, "H5Dget_space failed");
+    H5Sget_simple_extent_dims(sp, d, NULL);
+    H5Sclose(sp);
+    *len = d[0];
+    return 0;
+}
+
+static herr_t count_cb(hid_t g, const char *name, const H5L_info_t *info, void *data)
+{
+    (void)g;
+    (void)info;
+    if (strcmp(name, "Transfer_Functions") && strcmp(name, "Fourier_Coefficients") && strcmp(name, "Features"))
+        (*(uint64_t *)data)++;
+    return 0;
+}
+
+/* Counts the run links of the station as this reader's strategy sees them:
+ * the held file's cache (none), after H5Orefresh (refresh), or a new open (reopen). */
+static void count_runs(rstate_t *rs)
+{
+    char path[512];
+    snprintf(path, sizeof path, "/Experiment/Surveys/%.63s/Stations/%.63s", rs->s->survey, rs->s->station);
+    hid_t g = H5Oopen(mth5_fid(rs->m), path, H5P_DEFAULT);
+    if (g < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return;
+    }
+    uint64_t n = 0;
+    hsize_t idx = 0;
+    if ((rs->strategy != SCN_REFRESH || H5Orefresh(g) >= 0) &&
+        H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, count_cb, &n) >= 0 && n > rs->nruns)
+        rs->nruns = n;
+    H5Oclose(g);
+    H5Eclear2(H5E_DEFAULT);
+}
+
+/* A walk that fails on objects created under SWMR is an observation in the
+ * structure workload (HDF5 does not support it), an error otherwise. */
+static int rescan_observed(rstate_t *rs)
+{
+    int rc = rescan(rs);
+    if (rs->s->workload == SCN_STRUCTURE) {
+        count_runs(rs);
+        if (rc < 0 && rc != H5S_ENOMEM) {
+            if (!rs->r.walk_failures++) {
+                snprintf(rs->r.observation, sizeof rs->r.observation, "%.399s", rs->err.msg);
+                say(rs, "Observed: %s", rs->err.msg);
+            }
+            h5s_err_clear(&rs->err);
+            rc = 0;
+        }
+    }
+    return rc;
+}
+
+static void report(rstate_t *rs, bool force)
+{
+    uint64_t first = 0;
+    for (size_t i = 0; i < rs->nch; i++)
+        if (rs->ch[i].first)
+            first = rs->ch[i].read;
+    bool changed = first != rs->reported_samples || rs->nch != rs->reported_channels || rs->nruns != rs->reported_runs;
+    if (!changed)
+        return;
+    int64_t now = h5s_now_ns();
+    if (!force && rs->s->report_ms > 0 && (double)(now - rs->last_report) < rs->s->report_ms * 1e6)
+        return;
+    rs->r.updates++;
+    if (rs->s->workload == SCN_STRUCTURE || rs->nch != rs->reported_channels) {
+        long long delta = (long long)rs->nch - (long long)rs->reported_channels;
+        say(rs, "Update: %llu runs, %zu channels (+%lld new)", (unsigned long long)rs->nruns, rs->nch, delta);
+    }
+    if (first != rs->reported_samples)
+        say(rs, "Data update: %llu total samples (+%llu new)", (unsigned long long)first,
+            (unsigned long long)(first - rs->reported_samples));
+    rs->reported_samples = first;
+    rs->reported_channels = rs->nch;
+    rs->reported_runs = rs->nruns;
+    rs->last_report = now;
+}
+
+static int poll_once(rstate_t *rs, bool rescan_now)
+{
+    int rc;
+    int64_t t0 = h5s_now_ns();
+    uint64_t got = 0;
+    if (rs->strategy == SCN_REOPEN) {
+        close_all(rs);
+        if ((rc = open_file(rs)) < 0)
+            return rc;
+    }
+    if (rescan_now && (rc = rescan_observed(rs)) < 0)
+        return rc;
+    for (size_t i = 0; i < rs->nch; i++) {
+        rchan_t *c = &rs->ch[i];
+        uint64_t len;
+        if ((rc = channel_extent(rs, c, &len)) < 0)
+            return rc;
+        if (len <= c->read)
+            continue;
+        got += len - c->read;
+        if ((rc = read_new(rs, c, len)) < 0)
+            return rc;
+        if (c->first && rs->npend < sizeof rs->pend / sizeof rs->pend[0])
+            rs->pend[rs->npend++] = (pending_t){len, h5s_now_ns()};
+    }
+    if (rs->s->read_summary_table && rescan_now) {
+        mth5_table_row_t *rows = NULL;
+        size_t n = 0;
+        if (mth5_summary_table_read(rs->m, &rows, &n, &rs->err) == 0)
+            for (size_t i = 0; i < n; i++)
+                if (rows[i].n_samples > rs->r.table_samples)
+                    rs->r.table_samples = rows[i].n_samples;
+        free(rows);
+    }
+    rs->r.polls++;
+    if (got == 0 && !rescan_now)
+        stats_add(&rs->poll_cost, h5s_now_ns() - t0);
+    resolve_lag(rs);
+    report(rs, false);
+    return 0;
+}
+
+static bool caught_up(const rstate_t *rs)
+{
+    shm_t *shm = rs->c->shm;
+    if (rs->s->workload == SCN_STRUCTURE)
+        return rs->nruns >= atomic_load(&shm->runs) + 1;
+    uint64_t want = atomic_load(&shm->samples);
+    for (size_t i = 0; i < rs->nch; i++)
+        if (rs->ch[i].first && rs->ch[i].read < want)
+            return false;
+    for (size_t i = 0; i < rs->nch; i++)
+        if (rs->ch[i].read < want)
+            return false;
+    return true;
+}
+
+int reader_main(const role_ctx_t *c)
+{
+    rstate_t rs = {.c = c, .s = c->scn};
+    const scn_t *s = c->scn;
+    int rc = 0;
+    rs.r.role = ROLE_READER;
+    rs.r.index = c->index;
+    rs.r.table_samples = -1;
+    rs.r.t_start_ns = h5s_now_ns();
+    rs.strategy = scn_reader_refresh(s, c->index - 1);
+    snprintf(rs.r.strategy, sizeof rs.r.strategy, "%s", scn_refresh_name(rs.strategy));
+    char items[SCN_MAX_CHANNELS][SCN_STR];
+    scn_split(s->channels, items, SCN_MAX_CHANNELS);
+    snprintf(rs.first_path, sizeof rs.first_path, "/Experiment/Surveys/%.63s/Stations/%.63s/%.63s/%.63s", s->survey, s->station,
+             s->run, items[0]);
+
+    say(&rs, "Starting (%s), waiting for the writer's READY...", rs.r.strategy);
+    int b = proto_wait_ctl(c, h5s_now_ns() + (int64_t)(s->ready_timeout_s * 1e9));
+    if (b == 0) {
+        rc = h5s_seterr(&rs.err, H5S_ETIMEOUT, "no READY from the writer within %g s", s->ready_timeout_s);
+        goto out;
+    }
+    if (b != PROTO_GO) {
+        rc = h5s_seterr(&rs.err, H5S_EINTR, "stopped before the writer was ready");
+        goto out;
+    }
+    rs.r.t_ready_ns = atomic_load(&c->shm->t_ready_ns);
+    if (!(rs.buf = malloc((size_t)READ_MAX_SAMPLES * 8))) {
+        rc = h5s_seterr(&rs.err, H5S_ENOMEM, "out of memory");
+        goto out;
+    }
+    say(&rs, "Opening file in SWMR reader mode...");
+    if ((rc = open_file(&rs)) < 0 || (rc = rescan_observed(&rs)) < 0)
+        goto out;
+    say(&rs, "SWMR reader mode active");
+
+    int64_t t0 = h5s_now_ns(), next = t0, last_scan = t0;
+    int64_t period = (int64_t)(s->poll_ms * 1e6);
+    for (;;) {
+        int64_t now = h5s_now_ns();
+        bool scan = s->rescan_ms <= 0 || (double)(now - last_scan) >= s->rescan_ms * 1e6;
+        if (scan)
+            last_scan = now;
+        if ((rc = poll_once(&rs, scan)) < 0)
+            goto out;
+        if (period > 0) {
+            next += period;
+            if (next < h5s_now_ns())
+                next = h5s_now_ns(); /* fell behind: do not burst */
+            int cb = proto_wait_ctl(c, next);
+            if (cb == PROTO_STOP || cb < 0)
+                break;
+        } else if (proto_stop_requested(c)) {
+            break;
+        }
+    }
+    /* Stopped: catch up with everything the writer flushed, within a bound. */
+    if (rs.strategy != SCN_NONE) {
+        int64_t limit = h5s_now_ns() + (int64_t)(s->stop_timeout_s * 0.5e9);
+        while ((rc = poll_once(&rs, true)) == 0 && !caught_up(&rs) && h5s_now_ns() < limit) {
+            if (atomic_load(&c->shm->state) == WRITER_FAILED && rs.r.polls > 3)
+                break;
+        }
+        if (rc < 0)
+            goto out;
+    }
+    report(&rs, true);
+out:
+    if (rs.m)
+        rs.r.channels = rs.nch;
+    close_all(&rs);
+    shm_t *shm = c->shm;
+    uint64_t published = atomic_load(&shm->samples);
+    for (size_t i = 0; i < rs.nch; i++)
+        if (rs.ch[i].read < published && s->workload == SCN_APPEND && rs.strategy != SCN_NONE)
+            rs.r.missing += published - rs.ch[i].read;
+    rs.r.runs_seen = rs.nruns;
+    rs.r.runs_expected = atomic_load(&shm->runs) + 1;
+    rs.r.mismatches = rs.check.mismatches;
+    rs.r.fills = rs.check.fills;
+    rs.r.lag = proto_lat(&rs.lag);
+    rs.r.e2e_lag = proto_lat(&rs.e2e);
+    rs.r.poll_cost = proto_lat(&rs.poll_cost);
+    stats_free(&rs.lag);
+    stats_free(&rs.e2e);
+    stats_free(&rs.poll_cost);
+    free(rs.buf);
+    free(rs.ch);
+    rs.r.t_end_ns = h5s_now_ns();
+    if (rc < 0) {
+        rs.r.errors++;
+        snprintf(rs.r.msg, sizeof rs.r.msg, "%.399s", rs.err.msg);
+        printf("[Reader %d] ERROR: %s\n", c->index, rs.err.msg);
+    }
+    rs.r.exit_code = rc == H5S_ETIMEOUT ? EXIT_TIMEOUT
+                     : rc < 0          ? EXIT_FAIL
+                     : rs.r.mismatches || rs.r.fills || rs.r.missing ? EXIT_VERIFY
+                                                                     : EXIT_OK;
+    say(&rs, "Stopped: %llu samples read, %llu bad, %llu runs seen", (unsigned long long)rs.r.samples,
+        (unsigned long long)(rs.r.mismatches + rs.r.fills), (unsigned long long)rs.r.runs_seen);
+    fflush(stdout);
+    proto_fill_usage(&rs.r);
+    proto_send_result(c, &rs.r);
+    return rs.r.exit_code;
+}

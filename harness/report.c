@@ -1,0 +1,297 @@
+/* report.c - the run's summary as a table and as self-describing JSON. */
+#define _GNU_SOURCE
+#include "report.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <hdf5.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *role_name(int role)
+{
+    return role == ROLE_WRITER ? "writer" : role == ROLE_READER ? "reader" : "finalizer";
+}
+
+static double secs(int64_t a, int64_t b) { return a && b ? (double)(b - a) / 1e9 : 0; }
+
+static void child_label(const orch_child_t *ch, char *buf, size_t cap)
+{
+    if (ch->role == ROLE_READER)
+        snprintf(buf, cap, "reader %d", ch->index);
+    else
+        snprintf(buf, cap, "%s", role_name(ch->role));
+}
+
+void report_print(FILE *out, const orch_report_t *rep)
+{
+    char st[64], label[32];
+    fprintf(out, "\n%-10s %-10s %-18s %8s %12s %10s %8s %7s %s\n", "process", "mode", "exit", "blocks", "samples",
+            "MB", "errors", "runs", "notes");
+    for (int i = 0; i < rep->nchildren + rep->has_finalizer; i++) {
+        const orch_child_t *ch = i < rep->nchildren ? &rep->children[i] : &rep->finalizer;
+        const proto_result_t *r = &ch->res;
+        child_label(ch, label, sizeof label);
+        orch_status_text(ch->status, st, sizeof st);
+        char runs[32] = "-";
+        if (ch->role == ROLE_WRITER && rep->scn.workload == SCN_STRUCTURE)
+            snprintf(runs, sizeof runs, "+%llu", (unsigned long long)r->runs_written);
+        else if (ch->role == ROLE_READER && ch->has_result)
+            snprintf(runs, sizeof runs, "%llu/%llu", (unsigned long long)r->runs_seen,
+                     (unsigned long long)r->runs_expected);
+        char notes[600] = "";
+        if (!ch->has_result)
+            snprintf(notes, sizeof notes, "no report (the process ended before it could send one)");
+        else if (r->msg[0])
+            snprintf(notes, sizeof notes, "%s", r->msg);
+        else if (ch->role == ROLE_READER && r->lag.n)
+            snprintf(notes, sizeof notes, "lag p50 %.0f us, p99 %.0f us", r->lag.p50_us, r->lag.p99_us);
+        else if (ch->role == ROLE_FINALIZER)
+            snprintf(notes, sizeof notes, "channel_summary: %llu channels, %llu samples",
+                     (unsigned long long)r->channels, (unsigned long long)r->samples);
+        fprintf(out, "%-10s %-10s %-18s %8llu %12llu %10.2f %8llu %7s %s\n", label, r->strategy[0] ? r->strategy : "-",
+                st, (unsigned long long)r->blocks, (unsigned long long)r->samples, (double)r->bytes / 1e6,
+                (unsigned long long)(r->errors + r->mismatches + r->fills + r->missing), runs, notes);
+    }
+    if (rep->scn.workload == SCN_STRUCTURE) {
+        fprintf(out, "\nObjects created in SWMR mode (not supported by HDF5), as each reader saw them:\n");
+        for (int i = 1; i < rep->nchildren; i++) {
+            const proto_result_t *r = &rep->children[i].res;
+            if (!rep->children[i].has_result)
+                continue;
+            uint64_t expected = r->runs_expected;
+            const char *verdict = r->runs_seen >= expected && r->walk_failures
+                                      ? "saw the links of every new run, but could not open what they point to"
+                                  : r->runs_seen >= expected ? "saw every new run"
+                                  : r->runs_seen <= 1      ? "never saw a new run"
+                                                           : "saw some new runs";
+            fprintf(out, "  reader %d (%s): %s (%llu of %llu runs)", rep->children[i].index, r->strategy, verdict,
+                    (unsigned long long)r->runs_seen, (unsigned long long)expected);
+            if (r->walk_failures)
+                fprintf(out, "; reading them failed %llu time%s: %s", (unsigned long long)r->walk_failures,
+                        r->walk_failures == 1 ? "" : "s", r->observation);
+            fprintf(out, "\n");
+        }
+    }
+    if (rep->problem[0])
+        fprintf(out, "problem: %s\n", rep->problem);
+    const char *verdict = rep->exit_code == 0     ? "OK"
+                          : rep->exit_code == 130 ? "INTERRUPTED (results so far kept)"
+                          : rep->exit_code == EXIT_VERIFY ? "FAILED: readers saw wrong, missing or fill-value samples"
+                                                          : "FAILED";
+    fprintf(out, "result: %s; file %s\n", verdict, rep->file);
+}
+
+static cJSON *lat_json(const lat_summary_t *l)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "count", (double)l->n);
+    cJSON_AddNumberToObject(o, "mean_us", l->mean_us);
+    cJSON_AddNumberToObject(o, "p50_us", l->p50_us);
+    cJSON_AddNumberToObject(o, "p90_us", l->p90_us);
+    cJSON_AddNumberToObject(o, "p99_us", l->p99_us);
+    cJSON_AddNumberToObject(o, "p99_9_us", l->p999_us);
+    cJSON_AddNumberToObject(o, "max_us", l->max_us);
+    return o;
+}
+
+static cJSON *scenario_json(const scn_t *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    char buf[SCN_PATH];
+    cJSON_AddStringToObject(o, "scenario", s->scenario);
+    cJSON_AddStringToObject(o, "job", s->name);
+    for (const scn_opt_t *opt = scn_options(); opt->name; opt++) {
+        scn_format(s, opt, buf, sizeof buf);
+        const char *p = (const char *)s + opt->offset;
+        switch (opt->type) {
+        case OPT_INT: cJSON_AddNumberToObject(o, opt->name, (double)*(const int64_t *)p); break;
+        case OPT_DOUBLE: cJSON_AddNumberToObject(o, opt->name, *(const double *)p); break;
+        case OPT_BOOL: cJSON_AddBoolToObject(o, opt->name, *(const bool *)p); break;
+        default: cJSON_AddStringToObject(o, opt->name, buf); break;
+        }
+    }
+    return o;
+}
+
+static void read_line_of(const char *path, const char *prefix, char *out, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    out[0] = '\0';
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, prefix, strlen(prefix))) {
+            char *c = strchr(line, ':');
+            if (c) {
+                c++;
+                while (*c == ' ' || *c == '\t')
+                    c++;
+                c[strcspn(c, "\n")] = '\0';
+                snprintf(out, cap, "%s", c);
+            }
+            break;
+        }
+    fclose(f);
+}
+
+static const char *fs_name(long type)
+{
+    switch ((unsigned long)type) {
+    case 0xEF53: return "ext2/3/4";
+    case 0x01021994: return "tmpfs";
+    case 0x58465342: return "xfs";
+    case 0x9123683E: return "btrfs";
+    case 0x6969: return "nfs";
+    case 0xFF534D42: return "cifs";
+    case 0x794c7630: return "overlayfs";
+    case 0x65735546: return "fuse";
+    case 0x2FC12FC1: return "zfs";
+    default: return "other";
+    }
+}
+
+static cJSON *env_obj(const char *dir)
+{
+    cJSON *o = cJSON_CreateObject();
+    unsigned maj = 0, min = 0, rel = 0;
+    char v[64], cpu[256];
+    struct utsname u;
+    H5get_libversion(&maj, &min, &rel);
+    snprintf(v, sizeof v, "%u.%u.%u", maj, min, rel);
+    cJSON_AddStringToObject(o, "tool", "h5swmr");
+    cJSON_AddStringToObject(o, "tool_version", H5SWMR_VERSION);
+    cJSON_AddStringToObject(o, "hdf5_version", v);
+    if (uname(&u) == 0) {
+        cJSON_AddStringToObject(o, "kernel", u.release);
+        cJSON_AddStringToObject(o, "machine", u.machine);
+        cJSON_AddStringToObject(o, "hostname", u.nodename);
+    }
+    read_line_of("/proc/cpuinfo", "model name", cpu, sizeof cpu);
+    cJSON_AddStringToObject(o, "cpu", cpu);
+    cJSON_AddNumberToObject(o, "cpus_online", (double)sysconf(_SC_NPROCESSORS_ONLN));
+    struct statfs sf;
+    if (dir && statfs(dir, &sf) == 0) {
+        char hex[32];
+        snprintf(hex, sizeof hex, "0x%lx", (unsigned long)sf.f_type);
+        cJSON_AddStringToObject(o, "data_dir", dir);
+        cJSON_AddStringToObject(o, "data_fs", fs_name(sf.f_type));
+        cJSON_AddStringToObject(o, "data_fs_magic", hex);
+    }
+    const char *lock = getenv("HDF5_USE_FILE_LOCKING");
+    cJSON_AddStringToObject(o, "HDF5_USE_FILE_LOCKING", lock ? lock : "");
+    return o;
+}
+
+char *report_environment_json(const char *dir)
+{
+    cJSON *o = env_obj(dir);
+    char *s = cJSON_Print(o);
+    cJSON_Delete(o);
+    return s;
+}
+
+static cJSON *child_json(const orch_report_t *rep, const orch_child_t *ch)
+{
+    const proto_result_t *r = &ch->res;
+    cJSON *o = cJSON_CreateObject();
+    char st[64];
+    orch_status_text(ch->status, st, sizeof st);
+    cJSON_AddStringToObject(o, "role", role_name(ch->role));
+    cJSON_AddNumberToObject(o, "index", ch->index);
+    cJSON_AddNumberToObject(o, "pid", ch->pid);
+    cJSON_AddStringToObject(o, "exit", st);
+    cJSON_AddNumberToObject(o, "exit_code", WIFEXITED(ch->status) ? WEXITSTATUS(ch->status) : -1);
+    cJSON_AddNumberToObject(o, "signal", WIFSIGNALED(ch->status) ? WTERMSIG(ch->status) : 0);
+    cJSON_AddBoolToObject(o, "reported", ch->has_result);
+    cJSON_AddNumberToObject(o, "escalation", ch->kill_stage);
+    if (!ch->has_result)
+        return o;
+    cJSON_AddStringToObject(o, "mode", r->strategy);
+    cJSON_AddStringToObject(o, "message", r->msg);
+    cJSON_AddStringToObject(o, "observation", r->observation);
+    cJSON_AddNumberToObject(o, "walk_failures", (double)r->walk_failures);
+    cJSON_AddNumberToObject(o, "blocks", (double)r->blocks);
+    cJSON_AddNumberToObject(o, "samples", (double)r->samples);
+    cJSON_AddNumberToObject(o, "bytes", (double)r->bytes);
+    cJSON_AddNumberToObject(o, "flushes", (double)r->flushes);
+    cJSON_AddNumberToObject(o, "channels", (double)r->channels);
+    cJSON_AddNumberToObject(o, "polls", (double)r->polls);
+    cJSON_AddNumberToObject(o, "updates", (double)r->updates);
+    cJSON_AddNumberToObject(o, "errors", (double)r->errors);
+    cJSON_AddNumberToObject(o, "mismatched_samples", (double)r->mismatches);
+    cJSON_AddNumberToObject(o, "fill_value_samples", (double)r->fills);
+    cJSON_AddNumberToObject(o, "missing_flushed_samples", (double)r->missing);
+    cJSON_AddNumberToObject(o, "runs_written", (double)r->runs_written);
+    cJSON_AddNumberToObject(o, "runs_seen", (double)r->runs_seen);
+    cJSON_AddNumberToObject(o, "runs_expected", (double)r->runs_expected);
+    cJSON_AddNumberToObject(o, "summary_table_max_n_samples", (double)r->table_samples);
+    double wall = secs(r->t_start_ns, r->t_end_ns);
+    cJSON_AddNumberToObject(o, "wall_s", wall);
+    cJSON_AddNumberToObject(o, "cpu_user_s", r->cpu_user_s);
+    cJSON_AddNumberToObject(o, "cpu_sys_s", r->cpu_sys_s);
+    cJSON_AddNumberToObject(o, "max_rss_kib", (double)r->maxrss_kb);
+    if (ch->role == ROLE_READER) {
+        cJSON_AddBoolToObject(o, "opened_after_ready", r->t_open_ns && r->t_ready_ns && r->t_open_ns >= r->t_ready_ns);
+        cJSON_AddNumberToObject(o, "open_after_ready_ms",
+                                r->t_open_ns && r->t_ready_ns ? (double)(r->t_open_ns - r->t_ready_ns) / 1e6 : -1);
+        cJSON_AddItemToObject(o, "visibility_lag", lat_json(&r->lag));
+        cJSON_AddItemToObject(o, "end_to_end_lag", lat_json(&r->e2e_lag));
+        cJSON_AddItemToObject(o, "idle_poll_cost", lat_json(&r->poll_cost));
+    }
+    if (ch->role == ROLE_WRITER) {
+        cJSON_AddNumberToObject(o, "ready_after_s", secs(r->t_start_ns, r->t_ready_ns));
+        double active = secs(r->t_ready_ns, r->t_end_ns);
+        cJSON_AddNumberToObject(o, "throughput_MBps", active > 0 ? (double)r->bytes / 1e6 / active : 0);
+        cJSON_AddNumberToObject(o, "throughput_samples_per_s", active > 0 ? (double)r->samples / active : 0);
+        cJSON_AddItemToObject(o, "append_latency", lat_json(&r->append_lat));
+        cJSON_AddItemToObject(o, "flush_latency", lat_json(&r->flush_lat));
+    }
+    (void)rep;
+    return o;
+}
+
+int report_write_json(const char *path, const orch_report_t *rep, const char *run_dir, h5s_err_t *err)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddNumberToObject(root, "schema_version", REPORT_SCHEMA_VERSION);
+    cJSON_AddItemToObject(root, "environment", env_obj(run_dir));
+    cJSON_AddItemToObject(root, "scenario", scenario_json(&rep->scn));
+    cJSON *run = cJSON_AddObjectToObject(root, "run");
+    cJSON_AddStringToObject(run, "file", rep->file);
+    cJSON_AddStringToObject(run, "results_dir", run_dir ? run_dir : "");
+    cJSON_AddNumberToObject(run, "exit_code", rep->exit_code);
+    cJSON_AddBoolToObject(run, "interrupted", rep->interrupted);
+    cJSON_AddBoolToObject(run, "writer_ready", rep->writer_ready);
+    cJSON_AddNumberToObject(run, "ready_after_s", rep->writer_ready ? secs(rep->t_begin_ns, rep->t_ready_ns) : -1);
+    cJSON_AddNumberToObject(run, "wall_s", secs(rep->t_begin_ns, rep->t_end_ns));
+    cJSON_AddStringToObject(run, "problem", rep->problem);
+    cJSON *procs = cJSON_AddArrayToObject(root, "processes");
+    for (int i = 0; i < rep->nchildren; i++)
+        cJSON_AddItemToArray(procs, child_json(rep, &rep->children[i]));
+    if (rep->has_finalizer)
+        cJSON_AddItemToObject(root, "finalize", child_json(rep, &rep->finalizer));
+    char *text = cJSON_Print(root);
+    cJSON_Delete(root);
+    if (!text)
+        return h5s_seterr(err, H5S_ENOMEM, "out of memory");
+    int rc = 0;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        rc = h5s_seterr(err, H5S_ESYS, "%s: %s", path, strerror(errno));
+    else {
+        size_t len = strlen(text);
+        if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
+            rc = h5s_seterr(err, H5S_ESYS, "%s: %s", path, strerror(errno));
+        if (close(fd) != 0 && rc == 0)
+            rc = h5s_seterr(err, H5S_ESYS, "%s: %s", path, strerror(errno));
+    }
+    free(text);
+    return rc;
+}

@@ -1,0 +1,529 @@
+/* scenario.c - option table, INI scenario files and overrides. */
+#define _GNU_SOURCE
+#include "scenario.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *const workloads[] = {"append", "structure", NULL};
+static const char *const flush_calls[] = {"dflush", "fflush", NULL};
+static const char *const dtypes[] = {"float32", "float64", "int32", NULL};
+static const char *const refreshes[] = {"refresh", "reopen", "none", NULL};
+
+#define F(field) offsetof(scn_t, field), sizeof(((scn_t *)0)->field)
+#define BIG 9.0e15
+
+static const scn_opt_t options[] = {
+    {"file", OPT_STRING, F(file), "", 0, 0, NULL,
+     "data file; empty = data.mth5 in the run's results directory"},
+    {"results_dir", OPT_STRING, F(results_dir), "results", 0, 0, NULL,
+     "where each run makes its <scenario>-<UTC time> directory"},
+    {"overwrite", OPT_BOOL, F(overwrite), "false", 0, 0, NULL,
+     "replace an existing data file (otherwise an existing file is refused)"},
+    {"workload", OPT_ENUM, F(workload), "append", 0, 0, workloads,
+     "append: grow channels of one run (supported SWMR); structure: a new run per block (not supported by HDF5 SWMR, observed)"},
+    {"duration", OPT_DOUBLE, F(duration_s), "10", 0, 86400, NULL,
+     "seconds the writer runs; 0 = until max_blocks or Ctrl-C"},
+    {"max_blocks", OPT_INT, F(max_blocks), "0", 0, BIG, NULL, "stop after this many blocks; 0 = no limit"},
+    {"survey", OPT_STRING, F(survey), "live_survey", 0, 0, NULL, "survey name"},
+    {"station", OPT_STRING, F(station), "MT001", 0, 0, NULL, "station name"},
+    {"run", OPT_STRING, F(run), "run_001", 0, 0, NULL, "run the writer appends to (the first run)"},
+    {"channels", OPT_LIST, F(channels), "ex,ey,hx,hy,hz", 0, 0, NULL,
+     "channels of the run (e*: electric, h*: magnetic, others auxiliary)"},
+    {"new_run_channels", OPT_LIST, F(new_run_channels), "ex", 0, 0, NULL,
+     "structure workload: channels of each new run"},
+    {"sample_rate", OPT_DOUBLE, F(sample_rate), "100", 0, 1e9, NULL, "samples per second per channel (Hz)"},
+    {"realtime", OPT_BOOL, F(realtime), "true", 0, 0, NULL,
+     "pace blocks at sample_rate (false = flat out)"},
+    {"block_samples", OPT_INT, F(block_samples), "1000", 1, 1 << 26, NULL, "samples per channel per block"},
+    {"chunk_samples", OPT_INT, F(chunk_samples), "0", 0, 1 << 26, NULL, "HDF5 chunk length; 0 = block_samples"},
+    {"dtype", OPT_ENUM, F(dtype), "float32", 0, 0, dtypes, "sample type"},
+    {"compress", OPT_BOOL, F(compress), "false", 0, 0, NULL, "shuffle + deflate + fletcher32"},
+    {"cork", OPT_BOOL, F(cork), "true", 0, 0, NULL,
+     "disable metadata flushes around extend+write (false reproduces readers seeing fill values)"},
+    {"flush_every_blocks", OPT_INT, F(flush_every_blocks), "1", 0, BIG, NULL,
+     "flush after this many blocks; 0 = not by count"},
+    {"flush_every_ms", OPT_DOUBLE, F(flush_every_ms), "0", 0, 3.6e6, NULL,
+     "flush when this many ms have passed since the last flush; 0 = not by time"},
+    {"flush_call", OPT_ENUM, F(flush_call), "dflush", 0, 0, flush_calls,
+     "dflush: H5Dflush each channel; fflush: one H5Fflush"},
+    {"summary_upkeep", OPT_BOOL, F(summary_upkeep), "true", 0, 0, NULL,
+     "keep /Experiment/channel_summary n_samples/end current at each flush (in-place writes)"},
+    {"finalize", OPT_BOOL, F(finalize), "true", 0, 0, NULL,
+     "after the run, reopen without SWMR and rebuild the channel summary table"},
+    {"readers", OPT_INT, F(readers), "3", 0, SCN_MAX_READERS, NULL, "number of reader processes"},
+    {"poll_ms", OPT_DOUBLE, F(poll_ms), "500", 0, 3.6e6, NULL, "reader poll interval in ms; 0 = busy poll"},
+    {"reader_refresh", OPT_LIST, F(reader_refresh), "refresh", 0, 0, refreshes,
+     "per reader, cycled: refresh (H5Drefresh/H5Orefresh held handles), reopen (reopen the file each poll), none"},
+    {"rescan_ms", OPT_DOUBLE, F(rescan_ms), "500", 0, 3.6e6, NULL,
+     "reader: walk the tree for new runs/channels this often (ms); 0 = every poll"},
+    {"verify", OPT_BOOL, F(verify), "true", 0, 0, NULL, "readers read and verify every new sample"},
+    {"read_summary_table", OPT_BOOL, F(read_summary_table), "true", 0, 0, NULL,
+     "readers also poll /Experiment/channel_summary, as MTH5 users are told to"},
+    {"report_ms", OPT_DOUBLE, F(report_ms), "0", 0, 3.6e6, NULL,
+     "print reader updates at most this often (ms); 0 = every update"},
+    {"ready_timeout", OPT_DOUBLE, F(ready_timeout_s), "30", 0.1, 3600, NULL,
+     "seconds readers wait for the writer's READY"},
+    {"stop_timeout", OPT_DOUBLE, F(stop_timeout_s), "5", 0.1, 600, NULL,
+     "seconds a process gets to stop before SIGTERM, then as long again before SIGKILL"},
+    {"seed", OPT_INT, F(seed), "1", 0, BIG, NULL, "random seed"},
+    {"quiet", OPT_BOOL, F(quiet), "false", 0, 0, NULL, "no per-update lines, only the summary"},
+    {NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL},
+};
+
+const scn_opt_t *scn_options(void) { return options; }
+
+static const scn_opt_t *find_opt(const char *key)
+{
+    for (const scn_opt_t *o = options; o->name; o++)
+        if (strcmp(o->name, key) == 0)
+            return o;
+    return NULL;
+}
+
+static int choice_index(const char *const *choices, const char *v)
+{
+    for (int i = 0; choices[i]; i++)
+        if (strcmp(choices[i], v) == 0)
+            return i;
+    return -1;
+}
+
+static void choices_text(const char *const *choices, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    for (int i = 0; choices[i]; i++) {
+        size_t l = strlen(buf);
+        snprintf(buf + l, cap - l, "%s%s", i ? ", " : "", choices[i]);
+    }
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+        *--e = '\0';
+    return s;
+}
+
+int scn_split(const char *list, char items[][SCN_STR], int max)
+{
+    char buf[SCN_STR * 4];
+    if (strlen(list) >= sizeof buf)
+        return -1;
+    snprintf(buf, sizeof buf, "%s", list);
+    int n = 0;
+    char *save = NULL;
+    if (!*trim(buf))
+        return 0;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        tok = trim(tok);
+        if (!*tok || n >= max || strlen(tok) >= SCN_STR)
+            return -1;
+        snprintf(items[n++], SCN_STR, "%s", tok);
+    }
+    /* a trailing or doubled comma leaves an empty item strtok hides */
+    if (strstr(list, ",,") || list[strlen(list) - 1] == ',')
+        return -1;
+    return n;
+}
+
+static bool valid_name(const char *s)
+{
+    if (!*s || strlen(s) >= 64)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (*p == '/' || (unsigned char)*p < 0x20)
+            return false;
+    return strcmp(s, ".") != 0;
+}
+
+int scn_set(scn_t *s, const char *key, const char *value, char *msg, size_t cap)
+{
+    const scn_opt_t *o = find_opt(key);
+    char *p = (char *)s + (o ? o->offset : 0);
+    char *end;
+    char tmp[SCN_PATH];
+    char ch[256];
+    if (!o)
+        return snprintf(msg, cap, "unknown key '%s' (see 'h5swmr run --help')", key), H5S_ESCENARIO;
+    if (strlen(value) >= sizeof tmp)
+        return snprintf(msg, cap, "%s: value too long", key), H5S_ESCENARIO;
+    snprintf(tmp, sizeof tmp, "%s", value);
+    char *v = trim(tmp);
+    switch (o->type) {
+    case OPT_INT: {
+        errno = 0;
+        double d = strtod(v, &end);
+        if (!*v || *end || errno || d != floor(d) || !isfinite(d))
+            return snprintf(msg, cap, "%s: '%s' is not a whole number", key, v), H5S_ESCENARIO;
+        if (d < o->min || d > o->max)
+            return snprintf(msg, cap, "%s: %s is out of range [%.15g, %.15g]", key, v, o->min, o->max),
+                   H5S_ESCENARIO;
+        *(int64_t *)p = (int64_t)d;
+        return 0;
+    }
+    case OPT_DOUBLE: {
+        errno = 0;
+        double d = strtod(v, &end);
+        if (!*v || *end || errno || !isfinite(d))
+            return snprintf(msg, cap, "%s: '%s' is not a number", key, v), H5S_ESCENARIO;
+        if (d < o->min || d > o->max)
+            return snprintf(msg, cap, "%s: %s is out of range [%g, %g]", key, v, o->min, o->max), H5S_ESCENARIO;
+        *(double *)p = d;
+        return 0;
+    }
+    case OPT_BOOL:
+        if (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "yes") || !strcmp(v, "on"))
+            *(bool *)p = true;
+        else if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "no") || !strcmp(v, "off"))
+            *(bool *)p = false;
+        else
+            return snprintf(msg, cap, "%s: '%s' is not a boolean (true/false)", key, v), H5S_ESCENARIO;
+        return 0;
+    case OPT_ENUM: {
+        int i = choice_index(o->choices, v);
+        if (i < 0) {
+            choices_text(o->choices, ch, sizeof ch);
+            return snprintf(msg, cap, "%s: '%s' is not one of: %s", key, v, ch), H5S_ESCENARIO;
+        }
+        *(int *)p = i;
+        return 0;
+    }
+    case OPT_LIST: {
+        char items[SCN_MAX_CHANNELS][SCN_STR];
+        int n = scn_split(v, items, SCN_MAX_CHANNELS);
+        if (n <= 0)
+            return snprintf(msg, cap, "%s: '%s' is not a comma-separated list of 1 to %d items", key, v,
+                            SCN_MAX_CHANNELS),
+                   H5S_ESCENARIO;
+        for (int i = 0; i < n; i++) {
+            if (o->choices && choice_index(o->choices, items[i]) < 0) {
+                choices_text(o->choices, ch, sizeof ch);
+                return snprintf(msg, cap, "%s: '%s' is not one of: %s", key, items[i], ch), H5S_ESCENARIO;
+            }
+            if (!o->choices) {
+                for (const char *c = items[i]; *c; c++)
+                    if (*c >= 'A' && *c <= 'Z')
+                        return snprintf(msg, cap, "%s: '%s' must be lower case (MTH5 0.2.0)", key, items[i]),
+                               H5S_ESCENARIO;
+                if (!valid_name(items[i]))
+                    return snprintf(msg, cap, "%s: '%s' is not a valid name", key, items[i]), H5S_ESCENARIO;
+                for (int j = 0; j < i; j++)
+                    if (!strcmp(items[i], items[j]))
+                        return snprintf(msg, cap, "%s: '%s' appears twice", key, items[i]), H5S_ESCENARIO;
+            }
+        }
+        if (strlen(v) >= o->size)
+            return snprintf(msg, cap, "%s: list too long", key), H5S_ESCENARIO;
+        snprintf(p, o->size, "%s", v);
+        return 0;
+    }
+    case OPT_STRING:
+        if (strlen(v) >= o->size)
+            return snprintf(msg, cap, "%s: value too long (at most %zu characters)", key, o->size - 1),
+                   H5S_ESCENARIO;
+        if ((o->offset == offsetof(scn_t, survey) || o->offset == offsetof(scn_t, station) ||
+             o->offset == offsetof(scn_t, run)) &&
+            !valid_name(v))
+            return snprintf(msg, cap, "%s: '%s' is not a valid group name (1-63 characters, no '/')", key, v),
+                   H5S_ESCENARIO;
+        snprintf(p, o->size, "%s", v);
+        return 0;
+    }
+    return H5S_ESCENARIO;
+}
+
+void scn_defaults(scn_t *s)
+{
+    char msg[256];
+    memset(s, 0, sizeof *s);
+    for (const scn_opt_t *o = options; o->name; o++)
+        if (scn_set(s, o->name, o->dflt, msg, sizeof msg) < 0)
+            abort(); /* a bad default is a bug in the table */
+    snprintf(s->name, sizeof s->name, "global");
+    snprintf(s->scenario, sizeof s->scenario, "cli");
+}
+
+void scn_format(const scn_t *s, const scn_opt_t *o, char *buf, size_t cap)
+{
+    const char *p = (const char *)s + o->offset;
+    switch (o->type) {
+    case OPT_INT: snprintf(buf, cap, "%lld", (long long)*(const int64_t *)p); break;
+    case OPT_DOUBLE: snprintf(buf, cap, "%g", *(const double *)p); break;
+    case OPT_BOOL: snprintf(buf, cap, "%s", *(const bool *)p ? "true" : "false"); break;
+    case OPT_ENUM: snprintf(buf, cap, "%s", o->choices[*(const int *)p]); break;
+    case OPT_LIST:
+    case OPT_STRING: snprintf(buf, cap, "%s", p); break;
+    }
+}
+
+int scn_validate(const scn_t *s, char *msg, size_t cap)
+{
+    char items[SCN_MAX_CHANNELS][SCN_STR];
+    if (s->realtime && s->sample_rate <= 0)
+        return snprintf(msg, cap, "realtime = true needs sample_rate > 0"), H5S_ESCENARIO;
+    if (s->chunk_samples > 0 && s->compress && s->chunk_samples * 8 > (1 << 30))
+        return snprintf(msg, cap, "chunk_samples too large for compression"), H5S_ESCENARIO;
+    if (s->flush_every_ms > 0 && s->duration_s > 0 && s->flush_every_ms > s->duration_s * 1000 &&
+        s->flush_every_blocks == 0)
+        return snprintf(msg, cap, "flush_every_ms (%g) is longer than the run (%g s): nothing would be flushed "
+                                  "before the end",
+                        s->flush_every_ms, s->duration_s),
+               H5S_ESCENARIO;
+    if (scn_split(s->channels, items, SCN_MAX_CHANNELS) <= 0)
+        return snprintf(msg, cap, "channels: empty list"), H5S_ESCENARIO;
+    if (!strcmp(s->run, "") || !strcmp(s->survey, "") || !strcmp(s->station, ""))
+        return snprintf(msg, cap, "survey, station and run must be set"), H5S_ESCENARIO;
+    if (s->file[0]) {
+        struct stat st;
+        if (stat(s->file, &st) == 0 && S_ISDIR(st.st_mode))
+            return snprintf(msg, cap, "file: '%s' is a directory", s->file), H5S_ESCENARIO;
+    }
+    return 0;
+}
+
+scn_refresh_t scn_reader_refresh(const scn_t *s, int i)
+{
+    char items[SCN_MAX_CHANNELS][SCN_STR];
+    int n = scn_split(s->reader_refresh, items, SCN_MAX_CHANNELS);
+    if (n <= 0)
+        return SCN_REFRESH;
+    return (scn_refresh_t)choice_index(refreshes, items[i % n]);
+}
+
+const char *scn_refresh_name(scn_refresh_t r) { return refreshes[r]; }
+
+/* ---- files -------------------------------------------------------------- */
+
+typedef struct entry {
+    char section[SCN_STR];
+    char key[SCN_STR];
+    char value[SCN_PATH];
+} entry_t;
+
+typedef struct parse_ctx {
+    entry_t *e;
+    size_t n, cap;
+    char msg[512];       /* first handler error */
+    bool failed;
+    char sections[64][SCN_STR];
+    size_t nsections;
+} parse_ctx_t;
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    parse_ctx_t *c = user;
+    scn_t scratch;
+    char m[400];
+    if (c->failed)
+        return 0;
+    if (!section[0]) {
+        snprintf(c->msg, sizeof c->msg, "'%s' is outside any section (start with [global] or [job])", name);
+        c->failed = true;
+        return 0;
+    }
+    if (!name) /* a section line (INI_CALL_HANDLER_ON_NEW_SECTION builds only) */
+        return 1;
+    scn_defaults(&scratch);
+    if (scn_set(&scratch, name, value ? value : "", m, sizeof m) < 0) {
+        snprintf(c->msg, sizeof c->msg, "[%s] %s", section, m);
+        c->failed = true;
+        return 0;
+    }
+    if (strlen(section) >= SCN_STR || strlen(name) >= SCN_STR || (value && strlen(value) >= SCN_PATH)) {
+        snprintf(c->msg, sizeof c->msg, "line too long");
+        c->failed = true;
+        return 0;
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 32;
+        void *p = realloc(c->e, cap * sizeof *c->e);
+        if (!p) {
+            snprintf(c->msg, sizeof c->msg, "out of memory");
+            c->failed = true;
+            return 0;
+        }
+        c->e = p;
+        c->cap = cap;
+    }
+    entry_t *e = &c->e[c->n++];
+    snprintf(e->section, sizeof e->section, "%s", section);
+    snprintf(e->key, sizeof e->key, "%s", name);
+    snprintf(e->value, sizeof e->value, "%s", value ? value : "");
+    if (strcmp(section, "global") != 0) {
+        size_t i;
+        for (i = 0; i < c->nsections; i++)
+            if (!strcmp(c->sections[i], section))
+                break;
+        if (i == c->nsections) {
+            if (c->nsections == 64) {
+                snprintf(c->msg, sizeof c->msg, "more than 64 jobs");
+                c->failed = true;
+                return 0;
+            }
+            snprintf(c->sections[c->nsections++], SCN_STR, "%s", section);
+        }
+    }
+    return 1;
+}
+
+static int apply_overrides(scn_t *s, const char *const *ov, size_t n, h5s_err_t *err)
+{
+    char m[400];
+    for (size_t i = 0; i < n; i++) {
+        char kv[SCN_PATH + SCN_STR];
+        snprintf(kv, sizeof kv, "%s", ov[i]);
+        char *eq = strchr(kv, '=');
+        if (!eq)
+            return h5s_seterr(err, H5S_ESCENARIO, "-o %s: expected key=value", ov[i]);
+        *eq = '\0';
+        if (scn_set(s, trim(kv), eq + 1, m, sizeof m) < 0)
+            return h5s_seterr(err, H5S_ESCENARIO, "-o %s: %s", ov[i], m);
+    }
+    return 0;
+}
+
+static int finish_job(scn_t *s, const char *where, h5s_err_t *err)
+{
+    char m[400];
+    if (scn_validate(s, m, sizeof m) < 0)
+        return h5s_seterr(err, H5S_ESCENARIO, "%s [%s]: %s", where, s->name, m);
+    return 0;
+}
+
+int scn_load(const char *path, const char *const *ov, size_t nov, scn_file_t *out, h5s_err_t *err)
+{
+    parse_ctx_t c = {0};
+    char *buf = NULL;
+    int rc = 0;
+    struct stat st;
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return h5s_seterr(err, H5S_ESCENARIO, "%s: %s", path, strerror(errno));
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return h5s_seterr(err, H5S_ESCENARIO, "%s: not a regular file", path);
+    }
+    if (st.st_size > (1 << 20)) {
+        fclose(f);
+        return h5s_seterr(err, H5S_ESCENARIO, "%s: larger than 1 MiB, not a scenario file", path);
+    }
+    buf = calloc(1, (size_t)st.st_size + 1);
+    size_t got = buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
+    fclose(f);
+    if (!buf)
+        return h5s_seterr(err, H5S_ENOMEM, "out of memory");
+    if (got != (size_t)st.st_size) {
+        free(buf);
+        return h5s_seterr(err, H5S_ESCENARIO, "%s: read error", path);
+    }
+    if (memchr(buf, '\0', got)) {
+        free(buf);
+        return h5s_seterr(err, H5S_ESCENARIO, "%s: binary data (NUL byte), not an INI scenario file", path);
+    }
+    int line = ini_parse_string(buf, handler, &c);
+    free(buf);
+    if (line != 0) {
+        if (line < 0)
+            rc = h5s_seterr(err, H5S_ESCENARIO, "%s: cannot parse", path);
+        else
+            rc = h5s_seterr(err, H5S_ESCENARIO, "%s:%d: %s", path, line,
+                            c.msg[0] ? c.msg : "syntax error (expected [section] or key = value)");
+        goto done;
+    }
+    if (c.n == 0 && c.nsections == 0) {
+        rc = h5s_seterr(err, H5S_ESCENARIO, "%s: no settings (an empty scenario file)", path);
+        goto done;
+    }
+    size_t njobs = c.nsections ? c.nsections : 1;
+    out->jobs = calloc(njobs, sizeof *out->jobs);
+    if (!out->jobs) {
+        rc = h5s_seterr(err, H5S_ENOMEM, "out of memory");
+        goto done;
+    }
+    char base[SCN_PATH];
+    snprintf(base, sizeof base, "%s", path);
+    char *b = basename(base);
+    char *dot = strrchr(b, '.');
+    if (dot && dot != b)
+        *dot = '\0';
+    for (size_t j = 0; j < njobs; j++) {
+        scn_t *s = &out->jobs[j];
+        char m[400];
+        scn_defaults(s);
+        snprintf(s->scenario, sizeof s->scenario, "%s", b);
+        snprintf(s->name, sizeof s->name, "%s", c.nsections ? c.sections[j] : "global");
+        /* global first, then the job's own keys, each in file order */
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t i = 0; i < c.n; i++) {
+                bool g = !strcmp(c.e[i].section, "global");
+                if ((pass == 0 && g) || (pass == 1 && !g && !strcmp(c.e[i].section, s->name)))
+                    if (scn_set(s, c.e[i].key, c.e[i].value, m, sizeof m) < 0) {
+                        rc = h5s_seterr(err, H5S_ESCENARIO, "%s: %s", path, m);
+                        goto done;
+                    }
+            }
+        if ((rc = apply_overrides(s, ov, nov, err)) < 0 || (rc = finish_job(s, path, err)) < 0)
+            goto done;
+    }
+    out->njobs = njobs;
+done:
+    free(c.e);
+    if (rc < 0) {
+        free(out->jobs);
+        memset(out, 0, sizeof *out);
+    }
+    return rc;
+}
+
+int scn_load_overrides(const char *name, const char *const *ov, size_t nov, scn_file_t *out, h5s_err_t *err)
+{
+    int rc;
+    memset(out, 0, sizeof *out);
+    out->jobs = calloc(1, sizeof *out->jobs);
+    if (!out->jobs)
+        return h5s_seterr(err, H5S_ENOMEM, "out of memory");
+    scn_defaults(out->jobs);
+    snprintf(out->jobs->scenario, sizeof out->jobs->scenario, "%s", name);
+    if ((rc = apply_overrides(out->jobs, ov, nov, err)) < 0 || (rc = finish_job(out->jobs, "options", err)) < 0) {
+        scn_file_free(out);
+        return rc;
+    }
+    out->njobs = 1;
+    return 0;
+}
+
+void scn_file_free(scn_file_t *f)
+{
+    if (f) {
+        free(f->jobs);
+        f->jobs = NULL;
+        f->njobs = 0;
+    }
+}
+
+void scn_print_help(FILE *out)
+{
+    static const char *const tn[] = {"int", "number", "bool", "string", "enum", "list"};
+    char ch[256];
+    fprintf(out, "Scenario keys (INI: [global] and job sections; or -o key=value):\n\n");
+    for (const scn_opt_t *o = options; o->name; o++) {
+        fprintf(out, "  %-20s %-7s default %s", o->name, tn[o->type], o->dflt[0] ? o->dflt : "\"\"");
+        if (o->type == OPT_INT || o->type == OPT_DOUBLE)
+            fprintf(out, ", range [%.15g, %.15g]", o->min, o->max);
+        if (o->choices) {
+            choices_text(o->choices, ch, sizeof ch);
+            fprintf(out, ", one of: %s", ch);
+        }
+        fprintf(out, "\n      %s\n", o->help);
+    }
+}

@@ -1,0 +1,124 @@
+/* scenario.h - scenario files (INI, fio-style) and the one option table that
+ * serves them, -o key=value overrides, --help and validation. */
+#ifndef H5SWMR_SCENARIO_H
+#define H5SWMR_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+
+#define SCN_STR 256
+#define SCN_PATH 1024
+#define SCN_MAX_CHANNELS 64
+#define SCN_MAX_READERS 256
+
+typedef enum { SCN_APPEND, SCN_STRUCTURE } scn_workload_t;
+typedef enum { SCN_DFLUSH, SCN_FFLUSH } scn_flush_t;
+typedef enum { SCN_REFRESH, SCN_REOPEN, SCN_NONE } scn_refresh_t;
+
+/* One resolved job: every knob of one experiment. */
+typedef struct scn {
+    char name[SCN_STR];          /* job (section) name */
+    char scenario[SCN_STR];      /* scenario file's base name */
+    /* where */
+    char file[SCN_PATH];
+    char results_dir[SCN_PATH];
+    bool overwrite;
+    /* writer */
+    int workload;
+    double duration_s;
+    int64_t max_blocks;
+    char survey[SCN_STR], station[SCN_STR], run[SCN_STR];
+    char channels[SCN_STR];
+    char new_run_channels[SCN_STR];
+    double sample_rate;
+    bool realtime;
+    int64_t block_samples;
+    int64_t chunk_samples;
+    int dtype;
+    bool compress;
+    bool cork;
+    int64_t flush_every_blocks;
+    double flush_every_ms;
+    int flush_call;
+    bool summary_upkeep;
+    bool finalize;
+    /* readers */
+    int64_t readers;
+    double poll_ms;
+    char reader_refresh[SCN_STR];
+    double rescan_ms;
+    bool verify;
+    bool read_summary_table;
+    double report_ms;
+    /* orchestration */
+    double ready_timeout_s;
+    double stop_timeout_s;
+    int64_t seed;
+    bool quiet;
+} scn_t;
+
+typedef enum { OPT_INT, OPT_DOUBLE, OPT_BOOL, OPT_STRING, OPT_ENUM, OPT_LIST } scn_opt_type_t;
+
+/* One knob: the single source of its name, type, default, range and help. */
+typedef struct scn_opt {
+    const char *name;
+    scn_opt_type_t type;
+    size_t offset;
+    size_t size;                 /* for strings and lists */
+    const char *dflt;
+    double min, max;             /* for numbers */
+    const char *const *choices;  /* for enums and lists (NULL-terminated) */
+    const char *help;
+} scn_opt_t;
+
+/* The option table, terminated by an entry with name NULL. */
+const scn_opt_t *scn_options(void);
+
+/* Sets s to every option's default. */
+void scn_defaults(scn_t *s);
+
+/* Sets one option from text. Returns 0, or H5S_ESCENARIO with a message in
+ * msg ("unknown key 'x'", "'abc' is not a number", "100 is above the maximum 64"). */
+int scn_set(scn_t *s, const char *key, const char *value, char *msg, size_t cap);
+
+/* Checks values that depend on each other; 0 or H5S_ESCENARIO with msg. */
+int scn_validate(const scn_t *s, char *msg, size_t cap);
+
+/* Formats an option's current value of s into buf. */
+void scn_format(const scn_t *s, const scn_opt_t *o, char *buf, size_t cap);
+
+/* A loaded scenario: its jobs, in file order (the [global] section alone if
+ * there are none). */
+typedef struct scn_file {
+    scn_t *jobs;
+    size_t njobs;
+} scn_file_t;
+
+/* Loads path and applies overrides ("key=value", to every job). Errors name the
+ * file and line ("file:line: message") or the override. Nothing is created. */
+int scn_load(const char *path, const char *const *overrides, size_t noverrides, scn_file_t *out,
+             h5s_err_t *err);
+
+/* Builds a scenario from defaults and overrides alone (no file). */
+int scn_load_overrides(const char *name, const char *const *overrides, size_t noverrides, scn_file_t *out,
+                       h5s_err_t *err);
+
+void scn_file_free(scn_file_t *f);
+
+/* Prints the option table as help text. */
+void scn_print_help(FILE *out);
+
+/* Splits a comma list into up to max items of at most SCN_STR-1 characters,
+ * trimming blanks; returns the count or -1 if there are too many or one is empty. */
+int scn_split(const char *list, char items[][SCN_STR], int max);
+
+/* The refresh strategy of reader number i (0-based): reader_refresh cycled. */
+scn_refresh_t scn_reader_refresh(const scn_t *s, int i);
+
+const char *scn_refresh_name(scn_refresh_t r);
+
+#endif

@@ -1,0 +1,63 @@
+/* stats.c - exact percentiles. */
+#include "stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+int stats_add(stats_buf_t *b, int64_t x)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 1024;
+        int64_t *p = realloc(b->v, cap * sizeof *p);
+        if (!p)
+            return -1;
+        b->v = p;
+        b->cap = cap;
+    }
+    b->v[b->n++] = x;
+    return 0;
+}
+
+void stats_free(stats_buf_t *b)
+{
+    free(b->v);
+    b->v = NULL;
+    b->n = b->cap = 0;
+}
+
+static int cmp64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int64_t stats_percentile_sorted(const int64_t *s, size_t n, double p)
+{
+    if (n == 0)
+        return 0;
+    double rank = ceil(p / 100.0 * (double)n);
+    size_t k = rank < 1 ? 0 : (size_t)rank - 1;
+    if (k >= n)
+        k = n - 1;
+    return s[k];
+}
+
+stats_summary_t stats_summarize(stats_buf_t *b)
+{
+    stats_summary_t s = {0};
+    if (b->n == 0)
+        return s;
+    qsort(b->v, b->n, sizeof *b->v, cmp64);
+    double sum = 0;
+    for (size_t i = 0; i < b->n; i++)
+        sum += (double)b->v[i];
+    s.n = b->n;
+    s.mean = sum / (double)b->n;
+    s.min = (double)b->v[0];
+    s.max = (double)b->v[b->n - 1];
+    s.p50 = (double)stats_percentile_sorted(b->v, b->n, 50);
+    s.p90 = (double)stats_percentile_sorted(b->v, b->n, 90);
+    s.p99 = (double)stats_percentile_sorted(b->v, b->n, 99);
+    s.p999 = (double)stats_percentile_sorted(b->v, b->n, 99.9);
+    return s;
+}

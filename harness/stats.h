@@ -1,0 +1,31 @@
+/* stats.h - exact percentiles over stored samples. */
+#ifndef H5SWMR_STATS_H
+#define H5SWMR_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A growable array of int64 samples (nanoseconds, usually). */
+typedef struct stats_buf {
+    int64_t *v;
+    size_t n, cap;
+} stats_buf_t;
+
+/* Appends x; returns 0 or -1 when out of memory (the sample is dropped). */
+int stats_add(stats_buf_t *b, int64_t x);
+void stats_free(stats_buf_t *b);
+
+/* Summary of a sample set; all zero when n == 0. */
+typedef struct stats_summary {
+    uint64_t n;
+    double mean, min, p50, p90, p99, p999, max;
+} stats_summary_t;
+
+/* Sorts b->v in place and computes exact nearest-rank percentiles
+ * (p = the smallest value with at least p% of samples at or below it). */
+stats_summary_t stats_summarize(stats_buf_t *b);
+
+/* The nearest-rank percentile p (0 < p <= 100) of n sorted values. */
+int64_t stats_percentile_sorted(const int64_t *sorted, size_t n, double p);
+
+#endif

@@ -1,0 +1,116 @@
+/* util.c - clocks, bounded waits, accounting. */
+#define _GNU_SOURCE
+#include "util.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int64_t h5s_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int h5s_wait_readable(int fd, int64_t deadline_ns)
+{
+    for (;;) {
+        int64_t left = deadline_ns - h5s_now_ns();
+        if (left < 0)
+            left = 0;
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        struct timespec ts = {left / 1000000000, left % 1000000000};
+        int r = ppoll(&p, 1, &ts, NULL);
+        if (r > 0)
+            return 1;
+        if (r == 0)
+            return 0;
+        if (errno != EINTR)
+            return -1;
+    }
+}
+
+ssize_t h5s_read_full(int fd, void *buf, size_t n, int64_t deadline_ns)
+{
+    size_t got = 0;
+    while (got < n) {
+        int w = h5s_wait_readable(fd, deadline_ns);
+        if (w <= 0) {
+            if (w == 0)
+                errno = ETIMEDOUT;
+            return -1;
+        }
+        ssize_t r = read(fd, (char *)buf + got, n - got);
+        if (r == 0)
+            return got ? -1 : 0;
+        if (r < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            return -1;
+        }
+        got += (size_t)r;
+    }
+    return (ssize_t)got;
+}
+
+int h5s_write_full(int fd, const void *buf, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(fd, (const char *)buf + done, n - done);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        done += (size_t)w;
+    }
+    return 0;
+}
+
+void h5s_self_usage(double *user_s, double *sys_s, long *maxrss_kb)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    *user_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+    *sys_s = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+    *maxrss_kb = ru.ru_maxrss;
+}
+
+void h5s_utc_stamp(char *buf, size_t cap)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, cap, "%Y%m%dT%H%M%SZ", &tm);
+}
+
+int h5s_mkdir_p(const char *dir)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s", dir) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+        return -1;
+    struct stat st;
+    if (stat(tmp, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,33 @@
+/* util.h - clocks, bounded waits on file descriptors, process accounting. */
+#ifndef H5SWMR_UTIL_H
+#define H5SWMR_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* CLOCK_MONOTONIC now, in nanoseconds (comparable across processes). */
+int64_t h5s_now_ns(void);
+
+/* Waits until fd is readable or the monotonic deadline (ns) passes.
+ * Returns 1 readable (or hung up), 0 timed out, -1 on error (not EINTR). */
+int h5s_wait_readable(int fd, int64_t deadline_ns);
+
+/* Reads exactly n bytes, waiting at most until deadline_ns. Returns n, 0 on EOF
+ * before any byte, -1 on error or timeout (errno ETIMEDOUT). */
+ssize_t h5s_read_full(int fd, void *buf, size_t n, int64_t deadline_ns);
+
+/* Writes all n bytes (retrying EINTR). Returns 0 or -1. */
+int h5s_write_full(int fd, const void *buf, size_t n);
+
+/* CPU seconds (user, system) and peak RSS (KiB) of this process. */
+void h5s_self_usage(double *user_s, double *sys_s, long *maxrss_kb);
+
+/* Formats the current UTC time as YYYYmmddTHHMMSSZ. */
+void h5s_utc_stamp(char *buf, size_t cap);
+
+/* Makes dir and its parents (mode 0755). Returns 0 or -1 (errno set). */
+int h5s_mkdir_p(const char *dir);
+
+#endif

@@ -1,0 +1,395 @@
+/* writer.c - the writer role: build the MTH5 structure without SWMR, reopen as
+ * SWMR writer, report READY, then append (or add runs) and flush by policy. */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mth5.h"
+#include "pattern.h"
+#include "proto.h"
+#include "util.h"
+
+typedef struct wchan {
+    char name[SCN_STR];
+    mth5_channel_t *ch;
+    uint64_t key;
+    long row; /* channel_summary row, -1 if none */
+} wchan_t;
+
+typedef struct wstate {
+    const role_ctx_t *c;
+    const scn_t *s;
+    mth5_t *m;
+    wchan_t *ch;
+    int nch;
+    void *buf;
+    size_t bufsz;
+    char start_iso[48];
+    hid_t table;
+    proto_result_t r;
+    stats_buf_t append_ns, flush_ns;
+    uint64_t seq;
+    int64_t t_first_unflushed;
+    uint64_t blocks_since_flush;
+    int64_t t_last_flush;
+    uint64_t runs;
+    h5s_err_t err;
+} wstate_t;
+
+static mth5_ctype_t ctype_of(const char *name)
+{
+    return name[0] == 'e' ? MTH5_ELECTRIC : name[0] == 'h' || name[0] == 'b' ? MTH5_MAGNETIC : MTH5_AUXILIARY;
+}
+
+static void say(const wstate_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const wstate_t *w, const char *fmt, ...)
+{
+    if (w->s->quiet)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    printf("[Writer] %s\n", line);
+    fflush(stdout);
+}
+
+static int add_channels(wstate_t *w, const char *run, const char *list, double rate)
+{
+    char items[SCN_MAX_CHANNELS][SCN_STR];
+    int n = scn_split(list, items, SCN_MAX_CHANNELS);
+    for (int i = 0; i < n; i++) {
+        mth5_channel_opts_t o = {
+            .name = items[i],
+            .type = ctype_of(items[i]),
+            .dtype = (mth5_dtype_t)w->s->dtype,
+            .chunk = (hsize_t)(w->s->chunk_samples ? w->s->chunk_samples : w->s->block_samples),
+            .compress = w->s->compress,
+            .sample_rate = rate,
+            .azimuth = items[i][1] == 'y' ? 90.0 : 0.0,
+        };
+        int rc = mth5_add_channel(w->m, w->s->survey, w->s->station, run, &o, NULL, &w->err);
+        if (rc < 0)
+            return rc;
+    }
+    return n;
+}
+
+/* Creates the file and its structure (non-SWMR), then closes it. */
+static int create_structure(wstate_t *w)
+{
+    const scn_t *s = w->s;
+    int rc;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct tm tm;
+    gmtime_r(&now.tv_sec, &tm);
+    strftime(w->start_iso, sizeof w->start_iso, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+
+    say(w, "Creating file: %s", w->c->file);
+    if ((rc = mth5_open(w->c->file, s->overwrite ? "w" : "x", false, &w->m, &w->err)) < 0)
+        return rc;
+    mth5_station_meta_t loc = {40.0, -120.0, 1200.0};
+    if ((rc = mth5_add_survey(w->m, s->survey, &w->err)) < 0 ||
+        (rc = mth5_add_station(w->m, s->survey, s->station, &loc, &w->err)) < 0 ||
+        (rc = mth5_add_run(w->m, s->survey, s->station, s->run, s->sample_rate, w->start_iso, &w->err)) < 0 ||
+        (rc = add_channels(w, s->run, s->channels, s->sample_rate)) < 0) {
+        mth5_close(w->m, NULL);
+        w->m = NULL;
+        return rc;
+    }
+    rc = mth5_close(w->m, &w->err);
+    w->m = NULL;
+    if (rc == 0)
+        say(w, "Initial structure created");
+    return rc;
+}
+
+static int open_swmr(wstate_t *w)
+{
+    const scn_t *s = w->s;
+    int rc;
+    say(w, "Activating SWMR writer mode...");
+    if ((rc = mth5_open(w->c->file, "a", true, &w->m, &w->err)) < 0)
+        return rc;
+    char items[SCN_MAX_CHANNELS][SCN_STR];
+    w->nch = scn_split(s->channels, items, SCN_MAX_CHANNELS);
+    w->ch = calloc((size_t)w->nch, sizeof *w->ch);
+    if (!w->ch)
+        return h5s_seterr(&w->err, H5S_ENOMEM, "out of memory");
+    mth5_table_row_t *rows = NULL;
+    size_t nrows = 0;
+    if (s->summary_upkeep && mth5_summary_table_read(w->m, &rows, &nrows, &w->err) < 0)
+        return w->err.code;
+    for (int i = 0; i < w->nch; i++) {
+        snprintf(w->ch[i].name, sizeof w->ch[i].name, "%s", items[i]);
+        if ((rc = mth5_channel_open(w->m, s->survey, s->station, s->run, items[i], &w->ch[i].ch, &w->err)) < 0) {
+            free(rows);
+            return rc;
+        }
+        w->ch[i].key = pat_key(mth5_channel_path(w->ch[i].ch));
+        w->ch[i].row = rows ? mth5_summary_table_find(rows, nrows, s->survey, s->station, s->run, items[i]) : -1;
+    }
+    free(rows);
+    if (s->summary_upkeep) {
+        w->table = H5Dopen2(mth5_fid(w->m), "/Experiment/channel_summary", H5P_DEFAULT);
+        if (w->table < 0)
+            return h5s_seterr_h5(&w->err, H5S_EHDF5, "cannot open the channel summary table");
+    }
+    w->bufsz = (size_t)s->block_samples * mth5_dtype_size((mth5_dtype_t)s->dtype);
+    if (!(w->buf = malloc(w->bufsz)))
+        return h5s_seterr(&w->err, H5S_ENOMEM, "out of memory for a %zu-byte block", w->bufsz);
+    return 0;
+}
+
+/* Keeps the channel summary rows current (in-place raw-data writes). */
+static int upkeep(wstate_t *w)
+{
+    char end[48];
+    for (int i = 0; i < w->nch; i++) {
+        if (w->ch[i].row < 0)
+            continue;
+        uint64_t n = mth5_channel_length(w->ch[i].ch);
+        mth5_iso_add(w->start_iso, w->s->sample_rate > 0 ? (double)n / w->s->sample_rate : 0, end, sizeof end);
+        int rc = mth5_summary_table_update(w->m, (size_t)w->ch[i].row, (int64_t)n, end, &w->err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int do_flush(wstate_t *w)
+{
+    int rc;
+    if (w->s->summary_upkeep && w->s->workload == SCN_APPEND && (rc = upkeep(w)) < 0)
+        return rc;
+    int64_t t0 = h5s_now_ns();
+    if (w->s->flush_call == SCN_FFLUSH || w->s->workload == SCN_STRUCTURE) {
+        if ((rc = mth5_flush(w->m, &w->err)) < 0)
+            return rc;
+    } else {
+        for (int i = 0; i < w->nch; i++)
+            if ((rc = mth5_channel_flush(w->ch[i].ch, &w->err)) < 0)
+                return rc;
+        if (w->table >= 0 && H5Dflush(w->table) < 0)
+            return h5s_seterr_h5(&w->err, H5S_EHDF5, "H5Dflush of the channel summary table failed");
+    }
+    int64_t t1 = h5s_now_ns();
+    stats_add(&w->flush_ns, t1 - t0);
+    shm_t *shm = w->c->shm;
+    uint64_t samples = w->nch ? mth5_channel_length(w->ch[0].ch) : 0;
+    shm_rec_t *rec = &shm->rec[w->seq % SHM_RECS];
+    rec->seq = w->seq;
+    rec->samples = samples;
+    rec->t_start_ns = w->t_first_unflushed;
+    rec->t_flushed_ns = t1;
+    w->seq++;
+    atomic_store(&shm->samples, samples);
+    atomic_store(&shm->runs, w->runs);
+    atomic_store(&shm->nflush, w->seq);
+    w->r.flushes++;
+    w->blocks_since_flush = 0;
+    w->t_last_flush = t1;
+    w->t_first_unflushed = 0;
+    return 0;
+}
+
+static bool flush_due(const wstate_t *w, int64_t now)
+{
+    const scn_t *s = w->s;
+    if (w->blocks_since_flush == 0)
+        return false;
+    if (s->flush_every_blocks > 0 && w->blocks_since_flush >= (uint64_t)s->flush_every_blocks)
+        return true;
+    return s->flush_every_ms > 0 && (double)(now - w->t_last_flush) >= s->flush_every_ms * 1e6;
+}
+
+static int append_block(wstate_t *w)
+{
+    const scn_t *s = w->s;
+    int64_t t0 = h5s_now_ns();
+    if (!w->t_first_unflushed)
+        w->t_first_unflushed = t0;
+    for (int i = 0; i < w->nch; i++) {
+        uint64_t at = mth5_channel_length(w->ch[i].ch);
+        pat_fill((mth5_dtype_t)s->dtype, w->ch[i].key, at, (size_t)s->block_samples, w->buf);
+        int64_t a0 = h5s_now_ns();
+        int rc = mth5_channel_append(w->ch[i].ch, w->buf, (size_t)s->block_samples, s->cork, &w->err);
+        if (rc < 0)
+            return rc;
+        stats_add(&w->append_ns, h5s_now_ns() - a0);
+        w->r.samples += (uint64_t)s->block_samples;
+        w->r.bytes += w->bufsz;
+    }
+    w->r.blocks++;
+    w->blocks_since_flush++;
+    return 0;
+}
+
+/* Structure workload: one new run with its channels and one block each. */
+static int add_run_block(wstate_t *w)
+{
+    const scn_t *s = w->s;
+    char run[SCN_STR + 16], items[SCN_MAX_CHANNELS][SCN_STR];
+    int rc;
+    if (!w->t_first_unflushed)
+        w->t_first_unflushed = h5s_now_ns();
+    snprintf(run, sizeof run, "run_%03llu", (unsigned long long)(w->runs + 2));
+    if ((rc = mth5_add_run(w->m, s->survey, s->station, run, s->sample_rate, w->start_iso, &w->err)) < 0)
+        return rc;
+    int n = scn_split(s->new_run_channels, items, SCN_MAX_CHANNELS);
+    if ((rc = add_channels(w, run, s->new_run_channels, s->sample_rate)) < 0)
+        return rc;
+    for (int i = 0; i < n; i++) {
+        mth5_channel_t *ch;
+        if ((rc = mth5_channel_open(w->m, s->survey, s->station, run, items[i], &ch, &w->err)) < 0)
+            return rc;
+        pat_fill((mth5_dtype_t)s->dtype, pat_key(mth5_channel_path(ch)), 0, (size_t)s->block_samples, w->buf);
+        rc = mth5_channel_append(ch, w->buf, (size_t)s->block_samples, s->cork, &w->err);
+        mth5_channel_close(ch);
+        if (rc < 0)
+            return rc;
+        w->r.samples += (uint64_t)s->block_samples;
+        w->r.bytes += w->bufsz;
+    }
+    w->runs++;
+    w->r.runs_written = w->runs;
+    w->r.blocks++;
+    w->blocks_since_flush++;
+    say(w, "Iteration %llu: added %s with %d channel%s of %lld samples", (unsigned long long)w->runs, run, n,
+        n == 1 ? "" : "s", (long long)s->block_samples);
+    return 0;
+}
+
+static int run_loop(wstate_t *w)
+{
+    const scn_t *s = w->s;
+    int64_t t0 = h5s_now_ns();
+    int64_t t_end = s->duration_s > 0 ? t0 + (int64_t)(s->duration_s * 1e9) : INT64_MAX;
+    double period_ns = s->realtime ? (double)s->block_samples / s->sample_rate * 1e9 : 0;
+    int64_t next = t0;
+    int rc = 0;
+    w->t_last_flush = t0;
+    for (;;) {
+        if (s->max_blocks > 0 && w->r.blocks >= (uint64_t)s->max_blocks)
+            break;
+        if (h5s_now_ns() >= t_end)
+            break;
+        if (period_ns > 0) {
+            /* pace on absolute deadlines, waiting on the stop pipe, never blindly */
+            int64_t deadline = next < t_end ? next : t_end;
+            int b = proto_wait_ctl(w->c, deadline);
+            if (b == PROTO_STOP || b < 0)
+                break;
+            if (h5s_now_ns() >= t_end)
+                break;
+            next = t0 + (int64_t)((double)(w->r.blocks + 1) * period_ns);
+        } else if (proto_stop_requested(w->c)) {
+            break;
+        }
+        rc = s->workload == SCN_STRUCTURE ? add_run_block(w) : append_block(w);
+        if (rc < 0)
+            return rc;
+        if (flush_due(w, h5s_now_ns()) && (rc = do_flush(w)) < 0)
+            return rc;
+        if (s->workload == SCN_APPEND && !s->quiet && period_ns > 0)
+            say(w, "Block %llu: +%lld samples x %d channels%s", (unsigned long long)w->r.blocks,
+                (long long)s->block_samples, w->nch, w->blocks_since_flush ? "" : ", flushed");
+    }
+    /* whatever is left is flushed at the end (also for flush policy 'never') */
+    if (w->blocks_since_flush && (rc = do_flush(w)) < 0)
+        return rc;
+    return 0;
+}
+
+int writer_main(const role_ctx_t *c)
+{
+    wstate_t w = {.c = c, .s = c->scn, .table = H5I_INVALID_HID};
+    int rc;
+    w.r.role = ROLE_WRITER;
+    w.r.table_samples = -1;
+    w.r.t_start_ns = h5s_now_ns();
+    snprintf(w.r.strategy, sizeof w.r.strategy, "%s", c->scn->workload == SCN_STRUCTURE ? "structure" : "append");
+    say(&w, "Starting...");
+    if ((rc = create_structure(&w)) < 0 || (rc = open_swmr(&w)) < 0)
+        goto out;
+    if (!mth5_is_swmr_mode(w.m)) {
+        rc = h5s_seterr(&w.err, H5S_ESWMR, "SWMR mode not active after open");
+        goto out;
+    }
+    w.r.channels = (uint64_t)w.nch;
+    w.r.t_ready_ns = h5s_now_ns();
+    atomic_store(&c->shm->t_ready_ns, w.r.t_ready_ns);
+    atomic_store(&c->shm->state, WRITER_READY);
+    if (proto_send_ready(c) < 0) {
+        rc = h5s_seterr(&w.err, H5S_ESYS, "cannot report READY to the orchestrator");
+        goto out;
+    }
+    say(&w, "SWMR writer mode active: readers may open %s", c->file);
+    rc = run_loop(&w);
+    if (rc == 0)
+        say(&w, "Completed %llu blocks (%llu flushes)", (unsigned long long)w.r.blocks,
+            (unsigned long long)w.r.flushes);
+out:
+    if (w.table >= 0)
+        H5Dclose(w.table);
+    if (w.m) {
+        h5s_err_t cerr;
+        if (mth5_close(w.m, &cerr) < 0 && rc == 0) {
+            w.err = cerr;
+            rc = cerr.code;
+        }
+    }
+    atomic_store(&c->shm->state, rc < 0 ? WRITER_FAILED : WRITER_DONE);
+    free(w.buf);
+    free(w.ch);
+    w.r.append_lat = proto_lat(&w.append_ns);
+    w.r.flush_lat = proto_lat(&w.flush_ns);
+    stats_free(&w.append_ns);
+    stats_free(&w.flush_ns);
+    w.r.t_end_ns = h5s_now_ns();
+    if (rc < 0) {
+        w.r.errors = 1;
+        snprintf(w.r.msg, sizeof w.r.msg, "%.399s", w.err.msg);
+        printf("[Writer] ERROR: %s\n", w.err.msg);
+        fflush(stdout);
+    }
+    w.r.exit_code = rc < 0 ? (rc == H5S_EEXIST ? EXIT_USAGE : EXIT_FAIL) : EXIT_OK;
+    proto_fill_usage(&w.r);
+    say(&w, "Stopped");
+    proto_send_result(c, &w.r);
+    return w.r.exit_code;
+}
+
+/* Reopens the file without SWMR so that closing it rebuilds channel_summary. */
+int finalizer_main(const role_ctx_t *c)
+{
+    proto_result_t r = {.role = ROLE_FINALIZER, .table_samples = -1};
+    h5s_err_t err;
+    mth5_t *m = NULL;
+    r.t_start_ns = h5s_now_ns();
+    int rc = mth5_open(c->file, "a", false, &m, &err);
+    if (rc == 0 && (rc = mth5_summary_table_rebuild(m, &err)) == 0) {
+        mth5_table_row_t *rows = NULL;
+        size_t n = 0;
+        if ((rc = mth5_summary_table_read(m, &rows, &n, &err)) == 0) {
+            r.channels = n;
+            for (size_t i = 0; i < n; i++)
+                r.samples += (uint64_t)rows[i].n_samples;
+        }
+        free(rows);
+    }
+    if (m && mth5_close(m, rc == 0 ? &err : NULL) < 0 && rc == 0)
+        rc = err.code;
+    if (rc < 0)
+        snprintf(r.msg, sizeof r.msg, "%.399s", err.msg);
+    r.exit_code = rc < 0 ? EXIT_FAIL : EXIT_OK;
+    r.t_end_ns = h5s_now_ns();
+    proto_fill_usage(&r);
+    proto_send_result(c, &r);
+    return r.exit_code;
+}
