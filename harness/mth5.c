@@ -562,6 +562,7 @@ int mth5_close(mth5_t *m, h5s_err_t *err)
         mth5_channel_close(m->channels);
     if (m->table >= 0)
         H5Dclose(m->table);
+    m->table = H5I_INVALID_HID;
     if (m->writable && !m->swmr && m->dirty)
         rc = mth5_summary_table_rebuild(m, err);
     if (H5Fclose(m->fid) < 0 && rc == 0)
@@ -801,9 +802,13 @@ int mth5_channel_open_path(mth5_t *m, const char *path, mth5_channel_t **out, h5
         return h5s_seterr(err, H5S_ENOENT, "no channel '%s' in '%s'", path, m->path);
     hid_t dapl = channel_dapl(1u << 20);
     hid_t did = H5Dopen2(m->fid, path, dapl);
+    if (did < 0) {
+        /* capture HDF5's error stack before another API call clears it */
+        h5s_seterr_h5(err, H5S_EHDF5, "cannot open channel '%s'", path);
+        H5Pclose(dapl);
+        return H5S_EHDF5;
+    }
     H5Pclose(dapl);
-    if (did < 0)
-        return h5s_seterr_h5(err, H5S_EHDF5, "cannot open channel '%s'", path);
     hid_t sp = H5Dget_space(did);
     int nd = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
     if (sp >= 0)
@@ -1363,6 +1368,10 @@ int mth5_summary_table_rebuild(mth5_t *m, h5s_err_t *err)
             attr_str(ds_ch, "time_period.end", r->end);
             H5Dclose(ds_ch);
         }
+    }
+    if (m->table >= 0) { /* the handle would keep reading the unlinked old table */
+        H5Dclose(m->table);
+        m->table = H5I_INVALID_HID;
     }
     if (exists_path(m->fid, TABLE_PATH) > 0 && H5Ldelete(m->fid, TABLE_PATH, H5P_DEFAULT) < 0) {
         rc = h5s_seterr_h5(err, H5S_EHDF5, "cannot replace %s", TABLE_PATH);

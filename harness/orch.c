@@ -190,6 +190,40 @@ static int64_t next_escalation(const orch_t *o, const orch_child_t *ch)
     return ch->stop_sent_ns + 3 * t; /* after SIGKILL: recheck the reap */
 }
 
+static void fault_kill(orch_t *o, orch_child_t *ch, const char *what)
+{
+    if (ch->reaped || ch->fault_killed)
+        return;
+    kill(ch->pid, SIGKILL);
+    ch->fault_killed = true;
+    size_t l = strlen(o->rep->faults);
+    snprintf(o->rep->faults + l, sizeof o->rep->faults - l, "%s%s", l ? "; " : "", what);
+}
+
+/* Fault injection: real SIGKILLs at the scenario's moments after READY. */
+static void inject_faults(orch_t *o, orch_child_t *kids, int n, int64_t now, int64_t *wake)
+{
+    const scn_t *s = o->s;
+    char what[96];
+    if (s->kill_writer_after_ms > 0) {
+        int64_t at = o->rep->t_ready_ns + (int64_t)(s->kill_writer_after_ms * 1e6);
+        if (now >= at) {
+            snprintf(what, sizeof what, "writer SIGKILLed %g ms after READY", s->kill_writer_after_ms);
+            fault_kill(o, &kids[0], what);
+        } else if (at < *wake)
+            *wake = at;
+    }
+    if (s->kill_reader > 0 && s->kill_reader < n) {
+        int64_t at = o->rep->t_ready_ns + (int64_t)(s->kill_reader_after_ms * 1e6);
+        if (now >= at) {
+            snprintf(what, sizeof what, "reader %lld SIGKILLed %g ms after READY", (long long)s->kill_reader,
+                     s->kill_reader_after_ms);
+            fault_kill(o, &kids[s->kill_reader], what);
+        } else if (at < *wake)
+            *wake = at;
+    }
+}
+
 /* The event loop over a set of children until every one is reaped. The writer
  * (if any) is children[0]. */
 static void supervise(orch_t *o, orch_child_t *kids, int n, bool with_writer)
@@ -225,6 +259,8 @@ static void supervise(orch_t *o, orch_child_t *kids, int n, bool with_writer)
                 wake = d;
             }
         }
+        if (with_writer && rep->writer_ready)
+            inject_faults(o, kids, n, now, &wake);
         for (int i = 0; i < n; i++) {
             escalate(o, &kids[i], now);
             int64_t e = next_escalation(o, &kids[i]);
@@ -348,12 +384,23 @@ int orch_run(const scn_t *s, const char *file, orch_report_t *rep, h5s_err_t *er
     }
     rep->t_end_ns = h5s_now_ns();
     signal(SIGPIPE, oldpipe);
+    orch_child_t *w = &rep->children[0];
+    if (atomic_load(&o.shm->state) == WRITER_READY && !(WIFEXITED(w->status) && WEXITSTATUS(w->status) == 0)) {
+        char st[64];
+        orch_status_text(w->status, st, sizeof st);
+        snprintf(rep->recovery, sizeof rep->recovery,
+                 "the writer ended in SWMR mode without closing the file (%s): its superblock keeps the "
+                 "open-for-write flags; SWMR readers can still open it, a normal open needs 'h5clear -s %.300s' first",
+                 st, file);
+    }
 
     /* Outcome: the worst of the children, interrupted runs as 130. */
     int worst = EXIT_OK;
     for (int i = 0; i < rep->nchildren; i++) {
         orch_child_t *ch = &rep->children[i];
         int code = WIFEXITED(ch->status) ? WEXITSTATUS(ch->status) : EXIT_FAIL;
+        if (ch->fault_killed && WIFSIGNALED(ch->status) && WTERMSIG(ch->status) == SIGKILL)
+            code = EXIT_OK; /* the injected fault itself; its consequences are judged */
         if (ch->role == ROLE_READER && rep->interrupted && !rep->writer_ready && code == EXIT_FAIL)
             code = EXIT_OK; /* stopped before READY because the user asked */
         if (code == EXIT_VERIFY || (code != EXIT_OK && worst == EXIT_OK))

@@ -21,6 +21,7 @@ typedef struct orch_child {
     proto_result_t res;
     int64_t stop_sent_ns;   /* 0 = STOP not sent yet */
     int kill_stage;         /* 0 none, 1 SIGTERM sent, 2 SIGKILL sent */
+    bool fault_killed;      /* SIGKILLed on purpose by fault injection */
 } orch_child_t;
 
 typedef struct orch_report {
@@ -35,6 +36,8 @@ typedef struct orch_report {
     int64_t t_begin_ns, t_ready_ns, t_end_ns;
     int exit_code;          /* EXIT_* or 130 when interrupted */
     char problem[512];      /* the orchestrator's own view of what went wrong */
+    char faults[256];       /* faults injected, as done */
+    char recovery[768];     /* what the file needs after the run, if anything */
 } orch_report_t;
 
 /* Runs one job on file (which must not exist unless s->overwrite) and fills rep.

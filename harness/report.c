@@ -78,6 +78,10 @@ void report_print(FILE *out, const orch_report_t *rep)
             fprintf(out, "\n");
         }
     }
+    if (rep->faults[0])
+        fprintf(out, "faults injected: %s\n", rep->faults);
+    if (rep->recovery[0])
+        fprintf(out, "recovery: %s\n", rep->recovery);
     if (rep->problem[0])
         fprintf(out, "problem: %s\n", rep->problem);
     const char *verdict = rep->exit_code == 0     ? "OK"
@@ -211,6 +215,7 @@ static cJSON *child_json(const orch_report_t *rep, const orch_child_t *ch)
     cJSON_AddNumberToObject(o, "signal", WIFSIGNALED(ch->status) ? WTERMSIG(ch->status) : 0);
     cJSON_AddBoolToObject(o, "reported", ch->has_result);
     cJSON_AddNumberToObject(o, "escalation", ch->kill_stage);
+    cJSON_AddBoolToObject(o, "fault_killed", ch->fault_killed);
     if (!ch->has_result)
         return o;
     cJSON_AddStringToObject(o, "mode", r->strategy);
@@ -272,6 +277,8 @@ int report_write_json(const char *path, const orch_report_t *rep, const char *ru
     cJSON_AddNumberToObject(run, "ready_after_s", rep->writer_ready ? secs(rep->t_begin_ns, rep->t_ready_ns) : -1);
     cJSON_AddNumberToObject(run, "wall_s", secs(rep->t_begin_ns, rep->t_end_ns));
     cJSON_AddStringToObject(run, "problem", rep->problem);
+    cJSON_AddStringToObject(run, "faults", rep->faults);
+    cJSON_AddStringToObject(run, "recovery", rep->recovery);
     cJSON *procs = cJSON_AddArrayToObject(root, "processes");
     for (int i = 0; i < rep->nchildren; i++)
         cJSON_AddItemToArray(procs, child_json(rep, &rep->children[i]));

@@ -73,6 +73,12 @@ static const scn_opt_t options[] = {
      "seconds a process gets to stop before SIGTERM, then as long again before SIGKILL"},
     {"seed", OPT_INT, F(seed), "1", 0, BIG, NULL, "random seed"},
     {"quiet", OPT_BOOL, F(quiet), "false", 0, 0, NULL, "no per-update lines, only the summary"},
+    {"kill_writer_after_ms", OPT_DOUBLE, F(kill_writer_after_ms), "0", 0, 8.64e7, NULL,
+     "fault: SIGKILL the writer this many ms after READY; 0 = never"},
+    {"kill_reader", OPT_INT, F(kill_reader), "0", 0, SCN_MAX_READERS, NULL,
+     "fault: the reader (1..readers) to SIGKILL; 0 = none"},
+    {"kill_reader_after_ms", OPT_DOUBLE, F(kill_reader_after_ms), "0", 0, 8.64e7, NULL,
+     "fault: when to SIGKILL that reader, in ms after READY"},
     {NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -277,6 +283,10 @@ int scn_validate(const scn_t *s, char *msg, size_t cap)
         return snprintf(msg, cap, "flush_every_ms (%g) is longer than the run (%g s): nothing would be flushed "
                                   "before the end",
                         s->flush_every_ms, s->duration_s),
+               H5S_ESCENARIO;
+    if (s->kill_reader > s->readers)
+        return snprintf(msg, cap, "kill_reader = %lld but there are only %lld readers", (long long)s->kill_reader,
+                        (long long)s->readers),
                H5S_ESCENARIO;
     if (scn_split(s->channels, items, SCN_MAX_CHANNELS) <= 0)
         return snprintf(msg, cap, "channels: empty list"), H5S_ESCENARIO;

@@ -59,6 +59,10 @@ typedef struct scn {
     double stop_timeout_s;
     int64_t seed;
     bool quiet;
+    /* fault injection (the orchestrator sends real signals) */
+    double kill_writer_after_ms;
+    int64_t kill_reader;
+    double kill_reader_after_ms;
 } scn_t;
 
 typedef enum { OPT_INT, OPT_DOUBLE, OPT_BOOL, OPT_STRING, OPT_ENUM, OPT_LIST } scn_opt_type_t;
