@@ -37,7 +37,8 @@ static void usage(FILE *out)
             "                                    follow every channel (or the named datasets) of a\n"
             "                                    file being written, printing growth, until Ctrl-C\n"
             "  summary FILE                      channel summary of an MTH5 file: a walk of the tree\n"
-            "                                    and the stored /Experiment/channel_summary table\n"
+            "                                    and the stored /Experiment/channel_summary table\n"            "  finalize FILE                     reopen without SWMR and rebuild channel_summary\n"
+            "                                    (after a run whose readers kept the file open)\n"
             "\n"
             "Options:\n"
             "  -h, --help      this help ('h5swmr run --help' lists every scenario key)\n"
@@ -374,8 +375,14 @@ out:
     free(ch);
     if (m)
         mth5_close(m, NULL);
-    if (sfd >= 0)
+    if (sfd >= 0) {
+        /* consume the Ctrl-C we stopped on, so that unblocking does not deliver it */
+        struct signalfd_siginfo si;
+        struct pollfd pf = {.fd = sfd, .events = POLLIN};
+        while (poll(&pf, 1, 0) == 1 && read(sfd, &si, sizeof si) == (ssize_t)sizeof si)
+            ;
         close(sfd);
+    }
     sigprocmask(SIG_SETMASK, &old, NULL);
     return rc;
 }
@@ -427,6 +434,33 @@ out:
     return rc;
 }
 
+/* ---- finalize ----------------------------------------------------------- */
+
+static int cmd_finalize(int argc, char **argv)
+{
+    if (argc != 3 || argv[2][0] == '-') {
+        if (argc == 3 && (!strcmp(argv[2], "-h") || !strcmp(argv[2], "--help"))) {
+            printf("Usage: h5swmr finalize FILE\nReopens an MTH5 file without SWMR and rebuilds its "
+                   "/Experiment/channel_summary table from the tree.\n");
+            return 0;
+        }
+        return fail(EXIT_USAGE, "usage: h5swmr finalize FILE");
+    }
+    h5s_err_t err;
+    mth5_t *m = NULL;
+    if (mth5_open(argv[2], "r+", false, &m, &err) < 0)
+        return fail(err.code == H5S_EHDF5 || err.code == H5S_ELOCKED ? EXIT_FAIL : EXIT_USAGE, "%s", err.msg);
+    int rc = mth5_summary_table_rebuild(m, &err);
+    if (rc < 0) {
+        mth5_close(m, NULL);
+        return fail(EXIT_FAIL, "%s", err.msg);
+    }
+    if (mth5_close(m, &err) < 0)
+        return fail(EXIT_FAIL, "%s", err.msg);
+    printf("%s: channel_summary rebuilt\n", argv[2]);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -455,5 +489,7 @@ int main(int argc, char **argv)
         return cmd_watch(argc, argv);
     if (!strcmp(cmd, "summary"))
         return cmd_summary(argc, argv);
+    if (!strcmp(cmd, "finalize"))
+        return cmd_finalize(argc, argv);
     return fail(EXIT_USAGE, "unknown command '%s' (see h5swmr --help)", cmd);
 }

@@ -433,6 +433,36 @@ static int dir_writable(const char *path, h5s_err_t *err)
     return 0;
 }
 
+/* Before 'w' truncates an existing HDF5 file: HDF5 opens it with O_TRUNC before
+ * it takes the file lock (so a plain writer's file is emptied even though the
+ * create then fails), and an SWMR writer no longer holds the lock at all. A
+ * read-only probe open fails on both; other probe failures (a damaged file)
+ * do not stop 'w' from replacing the file. */
+static int not_in_use(const char *path, hid_t fapl, h5s_err_t *err)
+{
+#if H5_VERSION_GE(1, 12, 0)
+    htri_t acc = H5Fis_accessible(path, H5P_DEFAULT);
+#else
+    htri_t acc = H5Fis_hdf5(path);
+#endif
+    H5Eclear2(H5E_DEFAULT);
+    if (acc <= 0)
+        return 0;
+    hid_t fid = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    if (fid >= 0) {
+        H5Fclose(fid);
+        return 0;
+    }
+    h5s_err_t probe;
+    h5s_seterr_h5(&probe, H5S_EHDF5, "cannot replace '%s'", path);
+    if (classify_open_failure(&probe, path) == H5S_ELOCKED) {
+        if (err)
+            *err = probe;
+        return H5S_ELOCKED;
+    }
+    return 0;
+}
+
 int mth5_open(const char *path, const char *mode_s, bool swmr, mth5_t **out, h5s_err_t *err)
 {
     mth5_mode_t mode;
@@ -475,6 +505,8 @@ int mth5_open(const char *path, const char *mode_s, bool swmr, mth5_t **out, h5s
 
     if (!exists || mode == MTH5_MODE_W) {
         if ((rc = dir_writable(path, err)) < 0)
+            goto fail;
+        if (exists && (rc = not_in_use(path, fapl, err)) < 0)
             goto fail;
         fid = H5Fcreate(path, mode == MTH5_MODE_W ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT, fapl);
         if (fid < 0) {

@@ -49,6 +49,8 @@ void report_print(FILE *out, const orch_report_t *rep)
             snprintf(notes, sizeof notes, "no report (the process ended before it could send one)");
         else if (r->msg[0])
             snprintf(notes, sizeof notes, "%s", r->msg);
+        else if (ch->role == ROLE_FINALIZER && r->observation[0])
+            snprintf(notes, sizeof notes, "%s", r->observation);
         else if (ch->role == ROLE_READER && r->lag.n)
             snprintf(notes, sizeof notes, "lag p50 %.0f us, p99 %.0f us", r->lag.p50_us, r->lag.p99_us);
         else if (ch->role == ROLE_FINALIZER)
