@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commands.h"
 #include "mth5.h"
 #include "orch.h"
 #include "report.h"
@@ -491,5 +492,15 @@ int main(int argc, char **argv)
         return cmd_summary(argc, argv);
     if (!strcmp(cmd, "finalize"))
         return cmd_finalize(argc, argv);
+    if (!strcmp(cmd, "check"))
+        return cmd_check(argc, argv);
+    if (!strcmp(cmd, "flushcost"))
+        return cmd_flushcost(argc, argv);
+    if (!strcmp(cmd, "plot"))
+        return cmd_plot(argc, argv);
+    if (!strcmp(cmd, "sweep"))
+        return cmd_sweep(argc, argv);
+    if (!strcmp(cmd, "stress"))
+        return cmd_stress(argc, argv);
     return fail(EXIT_USAGE, "unknown command '%s' (see h5swmr --help)", cmd);
 }

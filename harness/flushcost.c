@@ -1,0 +1,12 @@
+/* flushcost.c - placeholder until the command lands. */
+#include <stdio.h>
+
+#include "commands.h"
+
+int cmd_flushcost(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "h5swmr: 'flushcost' is not built yet\n");
+    return 1;
+}

@@ -1,0 +1,12 @@
+/* sweep.c - placeholder until the command lands. */
+#include <stdio.h>
+
+#include "commands.h"
+
+int cmd_sweep(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "h5swmr: 'sweep' is not built yet\n");
+    return 1;
+}
