@@ -61,3 +61,23 @@ stats_summary_t stats_summarize(stats_buf_t *b)
     s.p999 = (double)stats_percentile_sorted(b->v, b->n, 99.9);
     return s;
 }
+
+double stats_loglog_slope(const double *x, const double *y, int n)
+{
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        if (!(x[i] > 0) || !(y[i] > 0))
+            continue;
+        double lx = log(x[i]), ly = log(y[i]);
+        sx += lx;
+        sy += ly;
+        sxx += lx * lx;
+        sxy += lx * ly;
+        m++;
+    }
+    double den = m * sxx - sx * sx;
+    if (m < 2 || fabs(den) < 1e-12)
+        return NAN;
+    return (m * sxy - sx * sy) / den;
+}

@@ -28,4 +28,9 @@ stats_summary_t stats_summarize(stats_buf_t *b);
 /* The nearest-rank percentile p (0 < p <= 100) of n sorted values. */
 int64_t stats_percentile_sorted(const int64_t *sorted, size_t n, double p);
 
+/* Least-squares slope of log(y) against log(x) over the n points with x > 0
+ * and y > 0: the growth exponent of y in x (1 = linear, 2 = quadratic).
+ * Returns NAN with fewer than two such points or all x equal. */
+double stats_loglog_slope(const double *x, const double *y, int n);
+
 #endif
