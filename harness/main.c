@@ -199,7 +199,7 @@ static int cmd_run(int argc, char **argv, bool writer_only)
         if (s->file[0])
             snprintf(file, sizeof file, "%s", s->file);
         else
-            snprintf(file, sizeof file, "%s/data.mth5", dir);
+            snprintf(file, sizeof file, "%s/%s", dir, s->writer_mode == SCN_MODE_RAW ? "data.raw" : "data.mth5");
         printf("======================================================================\n");
         printf("h5swmr %s: %s [%s]: 1 writer (%s), %lld reader%s, %s\n", writer_only ? "write" : "run", s->scenario,
                s->name, s->workload == SCN_STRUCTURE ? "structure" : "append", (long long)s->readers,
@@ -209,7 +209,7 @@ static int cmd_run(int argc, char **argv, bool writer_only)
             printf("attach readers from other terminals once the writer says so: h5swmr watch %s\n", file);
         printf("======================================================================\n");
         fflush(stdout);
-        if (orch_run(s, file, rep, &err) < 0) {
+        if (orch_run(s, file, dir, rep, &err) < 0) {
             fail(EXIT_FAIL, "%s", err.msg);
             worst = EXIT_FAIL;
             break;

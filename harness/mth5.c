@@ -32,6 +32,7 @@ struct mth5 {
     bool writable;
     bool dirty;          /* tree or lengths changed by a non-SWMR writer */
     hid_t table;         /* channel_summary, opened lazily for in-place updates */
+    hid_t dxpl;          /* small conversion buffer for one-row table updates */
     mth5_channel_t *channels;
     char path[4096];
 };
@@ -556,6 +557,16 @@ int mth5_open(const char *path, const char *mode_s, bool swmr, mth5_t **out, h5s
     m->writable = mode != MTH5_MODE_R;
     m->dirty = !exists || mode == MTH5_MODE_W;
     m->table = H5I_INVALID_HID;
+    /* HDF5's default conversion buffer (1 MiB, allocated and cleared on every
+     * converting write) costs far more than a one-row table update */
+    m->dxpl = H5Pcreate(H5P_DATASET_XFER);
+    if (m->dxpl < 0 || H5Pset_buffer(m->dxpl, 16384, NULL, NULL) < 0) {
+        if (m->dxpl >= 0)
+            H5Pclose(m->dxpl);
+        free(m);
+        rc = h5s_seterr_h5(err, H5S_EHDF5, "cannot create transfer properties");
+        goto fail;
+    }
     snprintf(m->path, sizeof m->path, "%s", path);
     H5Pclose(fapl);
     *out = m;
@@ -597,6 +608,7 @@ int mth5_close(mth5_t *m, h5s_err_t *err)
     m->table = H5I_INVALID_HID;
     if (m->writable && !m->swmr && m->dirty)
         rc = mth5_summary_table_rebuild(m, err);
+    H5Pclose(m->dxpl);
     if (H5Fclose(m->fid) < 0 && rc == 0)
         rc = h5s_seterr_h5(err, H5S_EHDF5, "closing '%s' failed", m->path);
     free(m);
@@ -1568,7 +1580,7 @@ int mth5_summary_table_update(mth5_t *m, size_t row, int64_t n_samples, const ch
     if (fs < 0 || H5Sget_simple_extent_dims(fs, dims, NULL) != 1 || row >= dims[0])
         rc = h5s_seterr(err, H5S_EINVAL, "%s has no row %zu", TABLE_PATH, row);
     else if (H5Sselect_hyperslab(fs, H5S_SELECT_SET, st, NULL, cnt, NULL) < 0 ||
-             H5Dwrite(m->table, mt, ms, fs, H5P_DEFAULT, &v) < 0)
+             H5Dwrite(m->table, mt, ms, fs, m->dxpl, &v) < 0)
         rc = h5s_seterr_h5(err, H5S_EHDF5, "cannot update row %zu of %s", row, TABLE_PATH);
     H5Sclose(ms);
     if (fs >= 0)

@@ -22,6 +22,7 @@ typedef int (*role_fn)(const role_ctx_t *);
 typedef struct orch {
     const scn_t *s;
     const char *file;
+    const char *run_dir;
     shm_t *shm;
     int sfd;
     sigset_t oldmask;
@@ -86,7 +87,8 @@ static int spawn(orch_t *o, orch_child_t *ch, int role, int index, role_fn fn, h
         child_fds(ctl[0], st[1]);
         setvbuf(stdout, NULL, _IOLBF, 0);
         h5s_hdf5_quiet();
-        role_ctx_t c = {.scn = o->s, .file = o->file, .shm = o->shm, .ctl_fd = 3, .st_fd = 4, .index = index};
+        role_ctx_t c = {.scn = o->s, .file = o->file, .shm = o->shm, .ctl_fd = 3, .st_fd = 4, .index = index,
+                        .run_dir = o->run_dir};
         int rc = fn(&c);
         fflush(stdout);
         fflush(stderr);
@@ -328,9 +330,9 @@ static void supervise(orch_t *o, orch_child_t *kids, int n, bool with_writer)
     }
 }
 
-int orch_run(const scn_t *s, const char *file, orch_report_t *rep, h5s_err_t *err)
+int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_t *rep, h5s_err_t *err)
 {
-    orch_t o = {.s = s, .file = file, .rep = rep, .sfd = -1};
+    orch_t o = {.s = s, .file = file, .run_dir = run_dir, .rep = rep, .sfd = -1};
     sigset_t mask;
     int rc = 0;
     memset(rep, 0, sizeof *rep);
@@ -374,7 +376,7 @@ int orch_run(const scn_t *s, const char *file, orch_report_t *rep, h5s_err_t *er
     supervise(&o, rep->children, rep->nchildren, true);
 
     /* The file is complete only once a non-SWMR open rebuilds its summary table. */
-    if (s->finalize && atomic_load(&o.shm->state) != WRITER_STARTING && !rep->children[0].res.exit_code &&
+    if (s->finalize && s->writer_mode == SCN_MODE_SWMR && atomic_load(&o.shm->state) != WRITER_STARTING && !rep->children[0].res.exit_code &&
         rep->children[0].has_result) {
         if (spawn(&o, &rep->finalizer, ROLE_FINALIZER, 0, finalizer_main, err) == 0) {
             rep->has_finalizer = true;
@@ -385,7 +387,7 @@ int orch_run(const scn_t *s, const char *file, orch_report_t *rep, h5s_err_t *er
     rep->t_end_ns = h5s_now_ns();
     signal(SIGPIPE, oldpipe);
     orch_child_t *w = &rep->children[0];
-    if (atomic_load(&o.shm->state) == WRITER_READY && !(WIFEXITED(w->status) && WEXITSTATUS(w->status) == 0)) {
+    if (s->writer_mode == SCN_MODE_SWMR && atomic_load(&o.shm->state) == WRITER_READY && !(WIFEXITED(w->status) && WEXITSTATUS(w->status) == 0)) {
         char st[64];
         orch_status_text(w->status, st, sizeof st);
         snprintf(rep->recovery, sizeof rep->recovery,

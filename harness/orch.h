@@ -40,11 +40,12 @@ typedef struct orch_report {
     char recovery[768];     /* what the file needs after the run, if anything */
 } orch_report_t;
 
-/* Runs one job on file (which must not exist unless s->overwrite) and fills rep.
+/* Runs one job on file (which must not exist unless s->overwrite) and fills rep;
+ * raw logs, if asked for, go to run_dir (may be NULL).
  * Returns 0 when the run took place (see rep->exit_code for its outcome) or a
  * negative code when it could not start. Blocks SIGINT/SIGTERM/SIGCHLD while
  * it runs and restores the mask afterwards. */
-int orch_run(const scn_t *s, const char *file, orch_report_t *rep, h5s_err_t *err);
+int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_t *rep, h5s_err_t *err);
 
 /* Describes a waitpid status ("exit 0", "killed by SIGKILL") into buf. */
 void orch_status_text(int status, char *buf, size_t cap);

@@ -66,6 +66,7 @@ typedef struct proto_result {
     double cpu_user_s, cpu_sys_s;
     long maxrss_kb;
     uint64_t retries;            /* metadata read retries (readers) */
+    int64_t io_ns;               /* writer: time inside append and flush calls */
     lat_summary_t append_lat, flush_lat, lag, e2e_lag, poll_cost;
 } proto_result_t;
 
@@ -79,6 +80,7 @@ typedef struct role_ctx {
     int ctl_fd;         /* read end: GO/STOP/EOF */
     int st_fd;          /* write end: READY/RESULT; -1 when standalone */
     int index;          /* reader number from 1; 0 for the writer */
+    const char *run_dir; /* where raw logs go; may be NULL */
 } role_ctx_t;
 
 /* Converts a nanosecond sample summary to microseconds. */

@@ -5,6 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <poll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
 
 #include "mth5.h"
 #include "pattern.h"
@@ -43,6 +47,8 @@ typedef struct rstate {
     char first_path[512];
     int64_t last_report;
     uint64_t reported_samples, reported_channels, reported_runs;
+    FILE *log;           /* raw lag events, or NULL */
+    int ino;             /* inotify fd (reader_wait = inotify), or -1 */
     h5s_err_t err;
 } rstate_t;
 
@@ -60,8 +66,26 @@ static void say(const rstate_t *rs, const char *fmt, ...)
     fflush(stdout);
 }
 
+/* Adds the file's metadata read retries (H5Fget_metadata_read_retry_info). */
+static void count_retries(rstate_t *rs)
+{
+    H5F_retry_info_t info;
+    if (!rs->m || H5Fget_metadata_read_retry_info(mth5_fid(rs->m), &info) < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return;
+    }
+    for (unsigned i = 0; i < H5F_NUM_METADATA_READ_RETRY_TYPES; i++) {
+        if (!info.retries[i])
+            continue;
+        for (unsigned k = 0; k < info.nbins; k++)
+            rs->r.retries += info.retries[i][k];
+        H5free_memory(info.retries[i]);
+    }
+}
+
 static void close_all(rstate_t *rs)
 {
+    count_retries(rs);
     for (size_t i = 0; i < rs->nch; i++) {
         mth5_channel_close(rs->ch[i].ch);
         rs->ch[i].ch = NULL;
@@ -156,8 +180,12 @@ static void resolve_lag(rstate_t *rs)
         }
         if (a < nf) {
             const shm_rec_t *rec = &shm->rec[a % SHM_RECS];
-            stats_add(&rs->lag, p->t_seen - rec->t_flushed_ns);
-            stats_add(&rs->e2e, p->t_seen - rec->t_start_ns);
+            int64_t lag = p->t_seen - rec->t_flushed_ns, e2e = p->t_seen - rec->t_start_ns;
+            stats_add(&rs->lag, lag);
+            stats_add(&rs->e2e, e2e);
+            if (rs->log)
+                fprintf(rs->log, "%d,%llu,%llu,%lld,%.3f,%.3f\n", rs->c->index, (unsigned long long)rec->seq,
+                        (unsigned long long)p->samples, (long long)p->t_seen, lag / 1e3, e2e / 1e3);
         } else {
             rs->pend[keep++] = *p;
         }
@@ -299,7 +327,7 @@ static int poll_once(rstate_t *rs, bool rescan_now)
         got += len - c->read;
         if ((rc = read_new(rs, c, len)) < 0)
             return rc;
-        if (c->first && rs->npend < sizeof rs->pend / sizeof rs->pend[0])
+        if (c->first && rs->s->measure && rs->npend < sizeof rs->pend / sizeof rs->pend[0])
             rs->pend[rs->npend++] = (pending_t){len, h5s_now_ns()};
     }
     if (rs->s->read_summary_table && rescan_now) {
@@ -312,10 +340,32 @@ static int poll_once(rstate_t *rs, bool rescan_now)
         free(rows);
     }
     rs->r.polls++;
-    if (got == 0 && !rescan_now)
+    if (got == 0 && !rescan_now && rs->s->measure)
         stats_add(&rs->poll_cost, h5s_now_ns() - t0);
     resolve_lag(rs);
     report(rs, false);
+    return 0;
+}
+
+/* Waits for a file change or a control byte until deadline: returns the
+ * control byte, 0 for a change or timeout, -1 on EOF/error. */
+static int wait_inotify(rstate_t *rs, int64_t deadline)
+{
+    struct pollfd pf[2] = {{.fd = rs->c->ctl_fd, .events = POLLIN}, {.fd = rs->ino, .events = POLLIN}};
+    int64_t left = deadline - h5s_now_ns();
+    if (left < 0)
+        left = 0;
+    struct timespec ts = {left / 1000000000, left % 1000000000};
+    int r = ppoll(pf, 2, &ts, NULL);
+    if (r < 0)
+        return errno == EINTR ? 0 : -1;
+    if (pf[0].revents)
+        return proto_wait_ctl(rs->c, h5s_now_ns());
+    if (pf[1].revents) {
+        char buf[4096] __attribute__((aligned(8)));
+        while (read(rs->ino, buf, sizeof buf) > 0)
+            ;
+    }
     return 0;
 }
 
@@ -336,7 +386,7 @@ static bool caught_up(const rstate_t *rs)
 
 int reader_main(const role_ctx_t *c)
 {
-    rstate_t rs = {.c = c, .s = c->scn};
+    rstate_t rs = {.c = c, .s = c->scn, .ino = -1};
     const scn_t *s = c->scn;
     int rc = 0;
     rs.r.role = ROLE_READER;
@@ -345,8 +395,8 @@ int reader_main(const role_ctx_t *c)
     rs.r.t_start_ns = h5s_now_ns();
     rs.strategy = scn_reader_refresh(s, c->index - 1);
     snprintf(rs.r.strategy, sizeof rs.r.strategy, "%s", scn_refresh_name(rs.strategy));
-    char items[SCN_MAX_CHANNELS][SCN_STR];
-    scn_split(s->channels, items, SCN_MAX_CHANNELS);
+    char items[1][SCN_STR];
+    scn_channel_names(s, items, 1);
     snprintf(rs.first_path, sizeof rs.first_path, "/Experiment/Surveys/%.63s/Stations/%.63s/%.63s/%.63s", s->survey, s->station,
              s->run, items[0]);
 
@@ -369,6 +419,22 @@ int reader_main(const role_ctx_t *c)
     if ((rc = open_file(&rs)) < 0 || (rc = rescan_observed(&rs)) < 0)
         goto out;
     say(&rs, "SWMR reader mode active");
+    if (s->raw_logs && c->run_dir) {
+        char lp[4200];
+        snprintf(lp, sizeof lp, "%s/lag_reader%d.csv", c->run_dir, c->index);
+        if (!(rs.log = fopen(lp, "wx"))) {
+            rc = h5s_seterr(&rs.err, H5S_ESYS, "%s: %s", lp, strerror(errno));
+            goto out;
+        }
+        fprintf(rs.log, "reader,seq,samples,t_seen_ns,lag_us,e2e_us\n");
+    }
+    if (s->reader_wait == SCN_WAIT_INOTIFY) {
+        rs.ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (rs.ino < 0 || inotify_add_watch(rs.ino, c->file, IN_MODIFY) < 0) {
+            rc = h5s_seterr(&rs.err, H5S_ESYS, "inotify on %s: %s", c->file, strerror(errno));
+            goto out;
+        }
+    }
 
     int64_t t0 = h5s_now_ns(), next = t0, last_scan = t0;
     int64_t period = (int64_t)(s->poll_ms * 1e6);
@@ -379,7 +445,13 @@ int reader_main(const role_ctx_t *c)
             last_scan = now;
         if ((rc = poll_once(&rs, scan)) < 0)
             goto out;
-        if (period > 0) {
+        if (rs.ino >= 0) {
+            /* sleep until the file changes (or the fallback period passes) */
+            int64_t fallback = period > 0 ? period : 1000000000LL;
+            int cb = wait_inotify(&rs, h5s_now_ns() + fallback);
+            if (cb == PROTO_STOP || cb < 0)
+                break;
+        } else if (period > 0) {
             next += period;
             if (next < h5s_now_ns())
                 next = h5s_now_ns(); /* fell behind: do not burst */
@@ -405,6 +477,10 @@ out:
     if (rs.m)
         rs.r.channels = rs.nch;
     close_all(&rs);
+    if (rs.log && fclose(rs.log) != 0 && rc == 0)
+        rc = h5s_seterr(&rs.err, H5S_ESYS, "writing the lag log failed");
+    if (rs.ino >= 0)
+        close(rs.ino);
     shm_t *shm = c->shm;
     uint64_t published = atomic_load(&shm->samples);
     for (size_t i = 0; i < rs.nch; i++)

@@ -251,12 +251,20 @@ static cJSON *child_json(const orch_report_t *rep, const orch_child_t *ch)
         cJSON_AddItemToObject(o, "visibility_lag", lat_json(&r->lag));
         cJSON_AddItemToObject(o, "end_to_end_lag", lat_json(&r->e2e_lag));
         cJSON_AddItemToObject(o, "idle_poll_cost", lat_json(&r->poll_cost));
+        cJSON_AddNumberToObject(o, "metadata_read_retries", (double)r->retries);
+        double wall_r = secs(r->t_open_ns, r->t_end_ns);
+        cJSON_AddNumberToObject(o, "cpu_pct_of_core", wall_r > 0 ? 100.0 * (r->cpu_user_s + r->cpu_sys_s) / wall_r : 0);
+        cJSON_AddNumberToObject(o, "throughput_MBps", wall_r > 0 ? (double)r->bytes / 1e6 / wall_r : 0);
     }
     if (ch->role == ROLE_WRITER) {
         cJSON_AddNumberToObject(o, "ready_after_s", secs(r->t_start_ns, r->t_ready_ns));
         double active = secs(r->t_ready_ns, r->t_end_ns);
         cJSON_AddNumberToObject(o, "throughput_MBps", active > 0 ? (double)r->bytes / 1e6 / active : 0);
         cJSON_AddNumberToObject(o, "throughput_samples_per_s", active > 0 ? (double)r->samples / active : 0);
+        /* bytes over the time spent in the append and flush calls alone: what the
+         * storage path sustains, without the pattern generation between calls */
+        cJSON_AddNumberToObject(o, "io_MBps", r->io_ns > 0 ? (double)r->bytes * 1e3 / (double)r->io_ns : 0);
+        cJSON_AddNumberToObject(o, "io_s", (double)r->io_ns / 1e9);
         cJSON_AddItemToObject(o, "append_latency", lat_json(&r->append_lat));
         cJSON_AddItemToObject(o, "flush_latency", lat_json(&r->flush_lat));
     }

@@ -14,6 +14,8 @@ static const char *const workloads[] = {"append", "structure", NULL};
 static const char *const flush_calls[] = {"dflush", "fflush", NULL};
 static const char *const dtypes[] = {"float32", "float64", "int32", NULL};
 static const char *const refreshes[] = {"refresh", "reopen", "none", NULL};
+static const char *const writer_modes[] = {"swmr", "noswmr", "raw", NULL};
+static const char *const waits[] = {"poll", "inotify", NULL};
 
 #define F(field) offsetof(scn_t, field), sizeof(((scn_t *)0)->field)
 #define BIG 9.0e15
@@ -35,6 +37,8 @@ static const scn_opt_t options[] = {
     {"run", OPT_STRING, F(run), "run_001", 0, 0, NULL, "run the writer appends to (the first run)"},
     {"channels", OPT_LIST, F(channels), "ex,ey,hx,hy,hz", 0, 0, NULL,
      "channels of the run (e*: electric, h*: magnetic, others auxiliary)"},
+    {"nchannels", OPT_INT, F(nchannels), "0", 0, SCN_MAX_GEN_CHANNELS, NULL,
+     "if > 0: this many channels (ex, ey, hx, hy, hz, a0005, ...) instead of the channels list"},
     {"new_run_channels", OPT_LIST, F(new_run_channels), "ex", 0, 0, NULL,
      "structure workload: channels of each new run"},
     {"sample_rate", OPT_DOUBLE, F(sample_rate), "100", 0, 1e9, NULL, "samples per second per channel (Hz)"},
@@ -56,8 +60,16 @@ static const scn_opt_t options[] = {
      "keep /Experiment/channel_summary n_samples/end current at each flush (in-place writes)"},
     {"finalize", OPT_BOOL, F(finalize), "true", 0, 0, NULL,
      "after the run, reopen without SWMR and rebuild the channel summary table"},
+    {"writer_mode", OPT_ENUM, F(writer_mode), "swmr", 0, 0, writer_modes,
+     "swmr; noswmr (HDF5 without SWMR, a baseline: no readers); raw (pwrite, no HDF5: a baseline)"},
+    {"measure", OPT_BOOL, F(measure), "true", 0, 0, NULL,
+     "record latencies and lags (false: only counts, to measure what measuring costs)"},
+    {"raw_logs", OPT_BOOL, F(raw_logs), "false", 0, 0, NULL,
+     "readers write every lag event to lag_reader<N>.csv in the run's directory"},
     {"readers", OPT_INT, F(readers), "3", 0, SCN_MAX_READERS, NULL, "number of reader processes"},
     {"poll_ms", OPT_DOUBLE, F(poll_ms), "500", 0, 3.6e6, NULL, "reader poll interval in ms; 0 = busy poll"},
+    {"reader_wait", OPT_ENUM, F(reader_wait), "poll", 0, 0, waits,
+     "poll: wake every poll_ms; inotify: sleep until the file changes (poll_ms, or 1 s, as a fallback)"},
     {"reader_refresh", OPT_LIST, F(reader_refresh), "refresh", 0, 0, refreshes,
      "per reader, cycled: refresh (H5Drefresh/H5Orefresh held handles), reopen (reopen the file each poll), none"},
     {"rescan_ms", OPT_DOUBLE, F(rescan_ms), "500", 0, 3.6e6, NULL,
@@ -79,6 +91,12 @@ static const scn_opt_t options[] = {
      "fault: the reader (1..readers) to SIGKILL; 0 = none"},
     {"kill_reader_after_ms", OPT_DOUBLE, F(kill_reader_after_ms), "0", 0, 8.64e7, NULL,
      "fault: when to SIGKILL that reader, in ms after READY"},
+    {"sweep", OPT_STRING, F(sweep), "", 0, 0, NULL,
+     "h5swmr sweep: axes 'key=v1,v2 key2=v3,v4' whose every combination is run"},
+    {"baselines", OPT_BOOL, F(baselines), "true", 0, 0, NULL,
+     "h5swmr sweep: also run each configuration as raw pwrite and as HDF5 without SWMR"},
+    {"warmup", OPT_BOOL, F(warmup), "true", 0, 0, NULL,
+     "h5swmr sweep: write and delete a scratch file of the run's size before each run"},
     {NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -288,6 +306,22 @@ int scn_validate(const scn_t *s, char *msg, size_t cap)
         return snprintf(msg, cap, "kill_reader = %lld but there are only %lld readers", (long long)s->kill_reader,
                         (long long)s->readers),
                H5S_ESCENARIO;
+    if (s->writer_mode != SCN_MODE_SWMR && s->readers > 0)
+        return snprintf(msg, cap, "writer_mode = %s is a writer-only baseline: set readers = 0",
+                        writer_modes[s->writer_mode]),
+               H5S_ESCENARIO;
+    if (s->writer_mode != SCN_MODE_SWMR && s->workload == SCN_STRUCTURE)
+        return snprintf(msg, cap, "writer_mode = %s works with the append workload only", writer_modes[s->writer_mode]),
+               H5S_ESCENARIO;
+    if (s->sweep[0]) {
+        scn_axis_t *axes = calloc(16, sizeof *axes);
+        if (!axes)
+            return snprintf(msg, cap, "out of memory"), H5S_ESCENARIO;
+        int n = scn_parse_sweep(s->sweep, axes, 16, msg, cap);
+        free(axes);
+        if (n < 0)
+            return n;
+    }
     if (scn_split(s->channels, items, SCN_MAX_CHANNELS) <= 0)
         return snprintf(msg, cap, "channels: empty list"), H5S_ESCENARIO;
     if (!strcmp(s->run, "") || !strcmp(s->survey, "") || !strcmp(s->station, ""))
@@ -298,6 +332,64 @@ int scn_validate(const scn_t *s, char *msg, size_t cap)
             return snprintf(msg, cap, "file: '%s' is a directory", s->file), H5S_ESCENARIO;
     }
     return 0;
+}
+
+int scn_channel_names(const scn_t *s, char (*names)[SCN_STR], int max)
+{
+    static const char *const mt[] = {"ex", "ey", "hx", "hy", "hz"};
+    if (s->nchannels <= 0)
+        return scn_split(s->channels, names, max < SCN_MAX_CHANNELS ? max : SCN_MAX_CHANNELS);
+    int n = (int)s->nchannels < max ? (int)s->nchannels : max;
+    for (int i = 0; i < n; i++) {
+        if (i < 5)
+            snprintf(names[i], SCN_STR, "%s", mt[i]);
+        else
+            snprintf(names[i], SCN_STR, "a%04d", i);
+    }
+    return n;
+}
+
+int scn_parse_sweep(const char *spec, scn_axis_t *axes, int max, char *msg, size_t cap)
+{
+    char buf[SCN_PATH];
+    char *save = NULL;
+    int n = 0;
+    scn_t scratch;
+    snprintf(buf, sizeof buf, "%s", spec);
+    for (char *tok = strtok_r(buf, " \t;", &save); tok; tok = strtok_r(NULL, " \t;", &save)) {
+        char *eq = strchr(tok, '=');
+        if (!eq || eq == tok || !eq[1])
+            return snprintf(msg, cap, "sweep: '%s' is not key=v1,v2,...", tok), H5S_ESCENARIO;
+        *eq = '\0';
+        const scn_opt_t *o = find_opt(tok);
+        if (!o)
+            return snprintf(msg, cap, "sweep: unknown key '%s'", tok), H5S_ESCENARIO;
+        if (o->type == OPT_LIST || o->type == OPT_STRING || !strcmp(tok, "sweep"))
+            return snprintf(msg, cap, "sweep: '%s' cannot be swept (only numbers, booleans and choices)", tok),
+                   H5S_ESCENARIO;
+        if (n == max)
+            return snprintf(msg, cap, "sweep: more than %d axes", max), H5S_ESCENARIO;
+        for (int i = 0; i < n; i++)
+            if (!strcmp(axes[i].key, tok))
+                return snprintf(msg, cap, "sweep: '%s' appears twice", tok), H5S_ESCENARIO;
+        scn_axis_t *a = &axes[n];
+        memset(a, 0, sizeof *a);
+        snprintf(a->key, sizeof a->key, "%s", tok);
+        char *vsave = NULL;
+        for (char *v = strtok_r(eq + 1, ",", &vsave); v; v = strtok_r(NULL, ",", &vsave)) {
+            char m[300];
+            if (a->n == 64)
+                return snprintf(msg, cap, "sweep: more than 64 values for '%s'", tok), H5S_ESCENARIO;
+            scn_defaults(&scratch);
+            if (scn_set(&scratch, tok, v, m, sizeof m) < 0)
+                return snprintf(msg, cap, "sweep: %s", m), H5S_ESCENARIO;
+            snprintf(a->values[a->n++], SCN_STR, "%s", trim(v));
+        }
+        if (a->n == 0)
+            return snprintf(msg, cap, "sweep: no values for '%s'", tok), H5S_ESCENARIO;
+        n++;
+    }
+    return n;
 }
 
 scn_refresh_t scn_reader_refresh(const scn_t *s, int i)

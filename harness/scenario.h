@@ -18,6 +18,8 @@
 typedef enum { SCN_APPEND, SCN_STRUCTURE } scn_workload_t;
 typedef enum { SCN_DFLUSH, SCN_FFLUSH } scn_flush_t;
 typedef enum { SCN_REFRESH, SCN_REOPEN, SCN_NONE } scn_refresh_t;
+typedef enum { SCN_MODE_SWMR, SCN_MODE_NOSWMR, SCN_MODE_RAW } scn_writer_mode_t;
+typedef enum { SCN_WAIT_POLL, SCN_WAIT_INOTIFY } scn_wait_t;
 
 /* One resolved job: every knob of one experiment. */
 typedef struct scn {
@@ -33,6 +35,7 @@ typedef struct scn {
     int64_t max_blocks;
     char survey[SCN_STR], station[SCN_STR], run[SCN_STR];
     char channels[SCN_STR];
+    int64_t nchannels;
     char new_run_channels[SCN_STR];
     double sample_rate;
     bool realtime;
@@ -46,9 +49,13 @@ typedef struct scn {
     int flush_call;
     bool summary_upkeep;
     bool finalize;
+    int writer_mode;
+    bool measure;
+    bool raw_logs;
     /* readers */
     int64_t readers;
     double poll_ms;
+    int reader_wait;
     char reader_refresh[SCN_STR];
     double rescan_ms;
     bool verify;
@@ -63,6 +70,10 @@ typedef struct scn {
     double kill_writer_after_ms;
     int64_t kill_reader;
     double kill_reader_after_ms;
+    /* sweeps */
+    char sweep[SCN_PATH];
+    bool baselines;
+    bool warmup;
 } scn_t;
 
 typedef enum { OPT_INT, OPT_DOUBLE, OPT_BOOL, OPT_STRING, OPT_ENUM, OPT_LIST } scn_opt_type_t;
@@ -119,6 +130,24 @@ void scn_print_help(FILE *out);
 /* Splits a comma list into up to max items of at most SCN_STR-1 characters,
  * trimming blanks; returns the count or -1 if there are too many or one is empty. */
 int scn_split(const char *list, char items[][SCN_STR], int max);
+
+/* The channel names of s: the channels list, or nchannels generated names
+ * (ex, ey, hx, hy, hz, then a0005, a0006, ...). Returns the count. */
+int scn_channel_names(const scn_t *s, char (*names)[SCN_STR], int max);
+
+#define SCN_MAX_GEN_CHANNELS 4096
+
+/* One axis of a sweep: a key and its values. */
+typedef struct scn_axis {
+    char key[SCN_STR];
+    char values[64][SCN_STR];
+    int n;
+} scn_axis_t;
+
+/* Parses a sweep specification "key=v1,v2 key2=v3,v4" (axes separated by
+ * blanks or ';'), checking every value against the option table. Returns the
+ * number of axes (up to max), or H5S_ESCENARIO with msg. */
+int scn_parse_sweep(const char *spec, scn_axis_t *axes, int max, char *msg, size_t cap);
 
 /* The refresh strategy of reader number i (0-based): reader_refresh cycled. */
 scn_refresh_t scn_reader_refresh(const scn_t *s, int i);

@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "mth5.h"
 #include "pattern.h"
@@ -36,6 +39,9 @@ typedef struct wstate {
     uint64_t blocks_since_flush;
     int64_t t_last_flush;
     uint64_t runs;
+    int rawfd;          /* writer_mode raw: the flat file */
+    uint64_t rawoff;
+    uint64_t rawlen;    /* per-channel samples written in raw mode */
     h5s_err_t err;
 } wstate_t;
 
@@ -58,10 +64,8 @@ static void say(const wstate_t *w, const char *fmt, ...)
     fflush(stdout);
 }
 
-static int add_channels(wstate_t *w, const char *run, const char *list, double rate)
+static int add_channels(wstate_t *w, const char *run, char (*items)[SCN_STR], int n, double rate)
 {
-    char items[SCN_MAX_CHANNELS][SCN_STR];
-    int n = scn_split(list, items, SCN_MAX_CHANNELS);
     for (int i = 0; i < n; i++) {
         mth5_channel_opts_t o = {
             .name = items[i],
@@ -91,17 +95,25 @@ static int create_structure(wstate_t *w)
     strftime(w->start_iso, sizeof w->start_iso, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
 
     say(w, "Creating file: %s", w->c->file);
-    if ((rc = mth5_open(w->c->file, s->overwrite ? "w" : "x", false, &w->m, &w->err)) < 0)
+    char(*names)[SCN_STR] = calloc(SCN_MAX_GEN_CHANNELS, SCN_STR);
+    if (!names)
+        return h5s_seterr(&w->err, H5S_ENOMEM, "out of memory");
+    int nnames = scn_channel_names(s, names, SCN_MAX_GEN_CHANNELS);
+    if ((rc = mth5_open(w->c->file, s->overwrite ? "w" : "x", false, &w->m, &w->err)) < 0) {
+        free(names);
         return rc;
+    }
     mth5_station_meta_t loc = {40.0, -120.0, 1200.0};
     if ((rc = mth5_add_survey(w->m, s->survey, &w->err)) < 0 ||
         (rc = mth5_add_station(w->m, s->survey, s->station, &loc, &w->err)) < 0 ||
         (rc = mth5_add_run(w->m, s->survey, s->station, s->run, s->sample_rate, w->start_iso, &w->err)) < 0 ||
-        (rc = add_channels(w, s->run, s->channels, s->sample_rate)) < 0) {
+        (rc = add_channels(w, s->run, names, nnames, s->sample_rate)) < 0) {
+        free(names);
         mth5_close(w->m, NULL);
         w->m = NULL;
         return rc;
     }
+    free(names);
     rc = mth5_close(w->m, &w->err);
     w->m = NULL;
     if (rc == 0)
@@ -113,29 +125,39 @@ static int open_swmr(wstate_t *w)
 {
     const scn_t *s = w->s;
     int rc;
-    say(w, "Activating SWMR writer mode...");
-    if ((rc = mth5_open(w->c->file, "a", true, &w->m, &w->err)) < 0)
+    bool swmr = s->writer_mode == SCN_MODE_SWMR;
+    bool upkeep_on = swmr && s->summary_upkeep && s->workload == SCN_APPEND;
+    say(w, swmr ? "Activating SWMR writer mode..." : "Reopening without SWMR (baseline)...");
+    if ((rc = mth5_open(w->c->file, "a", swmr, &w->m, &w->err)) < 0)
         return rc;
-    char items[SCN_MAX_CHANNELS][SCN_STR];
-    w->nch = scn_split(s->channels, items, SCN_MAX_CHANNELS);
-    w->ch = calloc((size_t)w->nch, sizeof *w->ch);
-    if (!w->ch)
+    char(*items)[SCN_STR] = calloc(SCN_MAX_GEN_CHANNELS, SCN_STR);
+    if (!items)
         return h5s_seterr(&w->err, H5S_ENOMEM, "out of memory");
+    w->nch = scn_channel_names(s, items, SCN_MAX_GEN_CHANNELS);
+    w->ch = calloc((size_t)w->nch, sizeof *w->ch);
+    if (!w->ch) {
+        free(items);
+        return h5s_seterr(&w->err, H5S_ENOMEM, "out of memory");
+    }
     mth5_table_row_t *rows = NULL;
     size_t nrows = 0;
-    if (s->summary_upkeep && mth5_summary_table_read(w->m, &rows, &nrows, &w->err) < 0)
+    if (upkeep_on && mth5_summary_table_read(w->m, &rows, &nrows, &w->err) < 0) {
+        free(items);
         return w->err.code;
+    }
     for (int i = 0; i < w->nch; i++) {
         snprintf(w->ch[i].name, sizeof w->ch[i].name, "%s", items[i]);
         if ((rc = mth5_channel_open(w->m, s->survey, s->station, s->run, items[i], &w->ch[i].ch, &w->err)) < 0) {
             free(rows);
+            free(items);
             return rc;
         }
         w->ch[i].key = pat_key(mth5_channel_path(w->ch[i].ch));
         w->ch[i].row = rows ? mth5_summary_table_find(rows, nrows, s->survey, s->station, s->run, items[i]) : -1;
     }
     free(rows);
-    if (s->summary_upkeep) {
+    free(items);
+    if (upkeep_on) {
         w->table = H5Dopen2(mth5_fid(w->m), "/Experiment/channel_summary", H5P_DEFAULT);
         if (w->table < 0)
             return h5s_seterr_h5(&w->err, H5S_EHDF5, "cannot open the channel summary table");
@@ -143,6 +165,29 @@ static int open_swmr(wstate_t *w)
     w->bufsz = (size_t)s->block_samples * mth5_dtype_size((mth5_dtype_t)s->dtype);
     if (!(w->buf = malloc(w->bufsz)))
         return h5s_seterr(&w->err, H5S_ENOMEM, "out of memory for a %zu-byte block", w->bufsz);
+    return 0;
+}
+
+/* writer_mode raw: the same bytes with pwrite into a flat file, no HDF5. */
+static int open_raw(wstate_t *w)
+{
+    const scn_t *s = w->s;
+    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (s->overwrite ? O_TRUNC : O_EXCL);
+    say(w, "Creating raw file (pwrite baseline, no HDF5): %s", w->c->file);
+    w->rawfd = open(w->c->file, flags, 0644);
+    if (w->rawfd < 0)
+        return h5s_seterr(&w->err, errno == EEXIST ? H5S_EEXIST : H5S_ESYS, "%s: %s", w->c->file, strerror(errno));
+    char(*items)[SCN_STR] = calloc(SCN_MAX_GEN_CHANNELS, SCN_STR);
+    if (!items)
+        return h5s_seterr(&w->err, H5S_ENOMEM, "out of memory");
+    w->nch = scn_channel_names(s, items, SCN_MAX_GEN_CHANNELS);
+    free(items);
+    w->ch = calloc((size_t)w->nch, sizeof *w->ch);
+    w->bufsz = (size_t)s->block_samples * mth5_dtype_size((mth5_dtype_t)s->dtype);
+    if (!w->ch || !(w->buf = malloc(w->bufsz)))
+        return h5s_seterr(&w->err, H5S_ENOMEM, "out of memory");
+    for (int i = 0; i < w->nch; i++)
+        w->ch[i].key = (uint64_t)i + 1;
     return 0;
 }
 
@@ -165,10 +210,12 @@ static int upkeep(wstate_t *w)
 static int do_flush(wstate_t *w)
 {
     int rc;
-    if (w->s->summary_upkeep && w->s->workload == SCN_APPEND && (rc = upkeep(w)) < 0)
+    if (w->table >= 0 && (rc = upkeep(w)) < 0)
         return rc;
     int64_t t0 = h5s_now_ns();
-    if (w->s->flush_call == SCN_FFLUSH || w->s->workload == SCN_STRUCTURE) {
+    if (w->s->writer_mode == SCN_MODE_RAW) {
+        /* nothing to flush: pwrite already put the bytes in the page cache */
+    } else if (w->s->flush_call == SCN_FFLUSH || w->s->workload == SCN_STRUCTURE) {
         if ((rc = mth5_flush(w->m, &w->err)) < 0)
             return rc;
     } else {
@@ -179,9 +226,11 @@ static int do_flush(wstate_t *w)
             return h5s_seterr_h5(&w->err, H5S_EHDF5, "H5Dflush of the channel summary table failed");
     }
     int64_t t1 = h5s_now_ns();
-    stats_add(&w->flush_ns, t1 - t0);
+    w->r.io_ns += t1 - t0;
+    if (w->s->measure)
+        stats_add(&w->flush_ns, t1 - t0);
     shm_t *shm = w->c->shm;
-    uint64_t samples = w->nch ? mth5_channel_length(w->ch[0].ch) : 0;
+    uint64_t samples = w->s->writer_mode == SCN_MODE_RAW ? w->rawlen : w->nch ? mth5_channel_length(w->ch[0].ch) : 0;
     shm_rec_t *rec = &shm->rec[w->seq % SHM_RECS];
     rec->seq = w->seq;
     rec->samples = samples;
@@ -214,17 +263,31 @@ static int append_block(wstate_t *w)
     int64_t t0 = h5s_now_ns();
     if (!w->t_first_unflushed)
         w->t_first_unflushed = t0;
+    bool raw = s->writer_mode == SCN_MODE_RAW;
     for (int i = 0; i < w->nch; i++) {
-        uint64_t at = mth5_channel_length(w->ch[i].ch);
+        uint64_t at = raw ? w->rawlen : mth5_channel_length(w->ch[i].ch);
         pat_fill((mth5_dtype_t)s->dtype, w->ch[i].key, at, (size_t)s->block_samples, w->buf);
         int64_t a0 = h5s_now_ns();
-        int rc = mth5_channel_append(w->ch[i].ch, w->buf, (size_t)s->block_samples, s->cork, &w->err);
-        if (rc < 0)
-            return rc;
-        stats_add(&w->append_ns, h5s_now_ns() - a0);
+        if (raw) {
+            ssize_t k = pwrite(w->rawfd, w->buf, w->bufsz, (off_t)w->rawoff);
+            if (k != (ssize_t)w->bufsz)
+                return h5s_seterr(&w->err, H5S_ESYS, "pwrite to %s: %s", w->c->file,
+                                  k < 0 ? strerror(errno) : "short write");
+            w->rawoff += w->bufsz;
+        } else {
+            int rc = mth5_channel_append(w->ch[i].ch, w->buf, (size_t)s->block_samples, s->cork, &w->err);
+            if (rc < 0)
+                return rc;
+        }
+        int64_t a1 = h5s_now_ns();
+        w->r.io_ns += a1 - a0;
+        if (s->measure)
+            stats_add(&w->append_ns, a1 - a0);
         w->r.samples += (uint64_t)s->block_samples;
         w->r.bytes += w->bufsz;
     }
+    if (raw)
+        w->rawlen += (uint64_t)s->block_samples;
     w->r.blocks++;
     w->blocks_since_flush++;
     return 0;
@@ -242,7 +305,7 @@ static int add_run_block(wstate_t *w)
     if ((rc = mth5_add_run(w->m, s->survey, s->station, run, s->sample_rate, w->start_iso, &w->err)) < 0)
         return rc;
     int n = scn_split(s->new_run_channels, items, SCN_MAX_CHANNELS);
-    if ((rc = add_channels(w, run, s->new_run_channels, s->sample_rate)) < 0)
+    if ((rc = add_channels(w, run, items, n, s->sample_rate)) < 0)
         return rc;
     for (int i = 0; i < n; i++) {
         mth5_channel_t *ch;
@@ -308,16 +371,20 @@ static int run_loop(wstate_t *w)
 
 int writer_main(const role_ctx_t *c)
 {
-    wstate_t w = {.c = c, .s = c->scn, .table = H5I_INVALID_HID};
+    wstate_t w = {.c = c, .s = c->scn, .table = H5I_INVALID_HID, .rawfd = -1};
     int rc;
     w.r.role = ROLE_WRITER;
     w.r.table_samples = -1;
     w.r.t_start_ns = h5s_now_ns();
     snprintf(w.r.strategy, sizeof w.r.strategy, "%s", c->scn->workload == SCN_STRUCTURE ? "structure" : "append");
     say(&w, "Starting...");
-    if ((rc = create_structure(&w)) < 0 || (rc = open_swmr(&w)) < 0)
+    if (c->scn->writer_mode == SCN_MODE_RAW) {
+        if ((rc = open_raw(&w)) < 0)
+            goto out;
+    } else if ((rc = create_structure(&w)) < 0 || (rc = open_swmr(&w)) < 0) {
         goto out;
-    if (!mth5_is_swmr_mode(w.m)) {
+    }
+    if (c->scn->writer_mode == SCN_MODE_SWMR && !mth5_is_swmr_mode(w.m)) {
         rc = h5s_seterr(&w.err, H5S_ESWMR, "SWMR mode not active after open");
         goto out;
     }
@@ -329,7 +396,8 @@ int writer_main(const role_ctx_t *c)
         rc = h5s_seterr(&w.err, H5S_ESYS, "cannot report READY to the orchestrator");
         goto out;
     }
-    say(&w, "SWMR writer mode active: readers may open %s", c->file);
+    if (c->scn->writer_mode == SCN_MODE_SWMR)
+        say(&w, "SWMR writer mode active: readers may open %s", c->file);
     rc = run_loop(&w);
     if (rc == 0)
         say(&w, "Completed %llu blocks (%llu flushes)", (unsigned long long)w.r.blocks,
@@ -337,6 +405,8 @@ int writer_main(const role_ctx_t *c)
 out:
     if (w.table >= 0)
         H5Dclose(w.table);
+    if (w.rawfd >= 0 && close(w.rawfd) != 0 && rc == 0)
+        rc = h5s_seterr(&w.err, H5S_ESYS, "closing %s: %s", c->file, strerror(errno));
     if (w.m) {
         h5s_err_t cerr;
         if (mth5_close(w.m, &cerr) < 0 && rc == 0) {
