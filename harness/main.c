@@ -69,26 +69,6 @@ static int fail(int code, const char *fmt, ...)
     return code;
 }
 
-/* Makes a new directory results_dir/<base>-<UTC stamp>[-k]; never reuses one. */
-static int make_run_dir(const char *results_dir, const char *base, char *out, size_t cap)
-{
-    char stamp[32];
-    if (h5s_mkdir_p(results_dir) != 0)
-        return fail(EXIT_USAGE, "cannot create results directory '%s': %s", results_dir, strerror(errno));
-    h5s_utc_stamp(stamp, sizeof stamp);
-    for (int k = 1; k < 1000; k++) {
-        int n = k == 1 ? snprintf(out, cap, "%s/%s-%s", results_dir, base, stamp)
-                       : snprintf(out, cap, "%s/%s-%s-%d", results_dir, base, stamp, k);
-        if (n < 0 || (size_t)n >= cap)
-            return fail(EXIT_USAGE, "results path too long");
-        if (mkdir(out, 0755) == 0)
-            return 0;
-        if (errno != EEXIST)
-            return fail(EXIT_USAGE, "cannot create '%s': %s", out, strerror(errno));
-    }
-    return fail(EXIT_USAGE, "cannot find a free results directory name under '%s'", results_dir);
-}
-
 /* Refuses, before anything is created, a data file that would be overwritten. */
 static int preflight(const scn_t *s)
 {
@@ -192,8 +172,9 @@ static int cmd_run(int argc, char **argv, bool writer_only)
             snprintf(base, sizeof base, "%s-%s", s->scenario, s->name);
         else
             snprintf(base, sizeof base, "%s", s->scenario);
-        if ((rc = make_run_dir(s->results_dir, base, dir, sizeof dir)) != 0) {
-            worst = rc;
+        if (h5s_make_unique_dir(s->results_dir, base, dir, sizeof dir) != 0) {
+            worst = fail(EXIT_USAGE, "cannot create a results directory under '%s': %s", s->results_dir,
+                         strerror(errno));
             break;
         }
         if (s->file[0])

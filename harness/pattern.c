@@ -3,7 +3,7 @@
 
 uint64_t pat_key(const char *path)
 {
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = 14695981039346656037ull;
     for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
         h ^= *p;
         h *= 1099511628211ull;

@@ -6,6 +6,7 @@
 #include <ini.h>
 #include <libgen.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -145,17 +146,26 @@ int scn_split(const char *list, char items[][SCN_STR], int max)
     snprintf(buf, sizeof buf, "%s", list);
     int n = 0;
     char *save = NULL;
-    if (!*trim(buf))
+    char *all = trim(buf);
+    if (!*all)
         return 0;
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    /* a leading, trailing or doubled comma is an empty item strtok would hide */
+    if (all[0] == ',' || all[strlen(all) - 1] == ',')
+        return -1;
+    for (char *p = all; *p; p++)
+        if (*p == ',') {
+            char *q = p + 1;
+            while (*q == ' ' || *q == '\t')
+                q++;
+            if (*q == ',')
+                return -1;
+        }
+    for (char *tok = strtok_r(all, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         tok = trim(tok);
         if (!*tok || n >= max || strlen(tok) >= SCN_STR)
             return -1;
         snprintf(items[n++], SCN_STR, "%s", tok);
     }
-    /* a trailing or doubled comma leaves an empty item strtok hides */
-    if (strstr(list, ",,") || list[strlen(list) - 1] == ',')
-        return -1;
     return n;
 }
 
@@ -281,7 +291,16 @@ void scn_format(const scn_t *s, const scn_opt_t *o, char *buf, size_t cap)
     const char *p = (const char *)s + o->offset;
     switch (o->type) {
     case OPT_INT: snprintf(buf, cap, "%lld", (long long)*(const int64_t *)p); break;
-    case OPT_DOUBLE: snprintf(buf, cap, "%g", *(const double *)p); break;
+    case OPT_DOUBLE: {
+        /* the shortest text that reads back as the same double */
+        double v = *(const double *)p;
+        for (int prec = 6; prec <= 17; prec++) {
+            snprintf(buf, cap, "%.*g", prec, v);
+            if (strtod(buf, NULL) == v)
+                break;
+        }
+        break;
+    }
     case OPT_BOOL: snprintf(buf, cap, "%s", *(const bool *)p ? "true" : "false"); break;
     case OPT_ENUM: snprintf(buf, cap, "%s", o->choices[*(const int *)p]); break;
     case OPT_LIST:
@@ -414,11 +433,100 @@ typedef struct entry {
 typedef struct parse_ctx {
     entry_t *e;
     size_t n, cap;
-    char msg[512];       /* first handler error */
+    char msg[512];       /* the first error found by the reader or the handler */
+    int msg_line;        /* its line */
     bool failed;
     char sections[64][SCN_STR];
     size_t nsections;
+    const char *next;    /* the reader's position in the text */
+    int line;            /* the physical line last handed to inih */
+    char section[SCN_STR]; /* the section the reader is in */
 } parse_ctx_t;
+
+static int handler(void *user, const char *section, const char *name, const char *value);
+
+static void ctx_fail(parse_ctx_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ctx_fail(parse_ctx_t *c, const char *fmt, ...)
+{
+    if (c->failed)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->msg, sizeof c->msg, fmt, ap);
+    va_end(ap);
+    c->msg_line = c->line;
+    c->failed = true;
+}
+
+static void add_section(parse_ctx_t *c, const char *name)
+{
+    if (!strcmp(name, "global"))
+        return;
+    for (size_t i = 0; i < c->nsections; i++)
+        if (!strcmp(c->sections[i], name))
+            return;
+    if (c->nsections == 64) {
+        ctx_fail(c, "more than 64 jobs");
+        return;
+    }
+    snprintf(c->sections[c->nsections++], SCN_STR, "%s", name);
+}
+
+/* inih's line reader over the file's text: one physical line per call, so
+ * that c->line is the line the handler is called for; leading blanks are
+ * dropped (no continuation lines); section headers are recorded here, since
+ * this inih build does not report sections without keys; a line longer than
+ * inih's buffer is an error rather than two lines. */
+static char *read_line(char *str, int num, void *stream)
+{
+    parse_ctx_t *c = stream;
+    if (!*c->next)
+        return NULL;
+    const char *p = c->next, *eol = strchr(p, '\n');
+    size_t len = eol ? (size_t)(eol - p) : strlen(p);
+    c->next = eol ? eol + 1 : p + len;
+    c->line++;
+    while (len && (*p == ' ' || *p == '\t')) {
+        p++;
+        len--;
+    }
+    if (len + 2 > (size_t)num) {
+        /* longer than inih's buffer: a long "key = value" is handled here,
+         * anything else is an error; inih gets a comment line instead */
+        char *tmp = strndup(p, len);
+        char *eq = tmp ? strchr(tmp, '=') : NULL;
+        if (!tmp)
+            ctx_fail(c, "out of memory");
+        else if (!eq || *tmp == ';' || *tmp == '#' || *tmp == '[')
+            ctx_fail(c, "line longer than %d characters that is not key = value", num - 2);
+        else {
+            *eq = '\0';
+            char *v = eq + 1, *cm = strstr(v, " ;");
+            if (cm)
+                *cm = '\0';
+            handler(c, c->section, trim(tmp), trim(v));
+        }
+        free(tmp);
+        snprintf(str, (size_t)num, ";\n");
+        return str;
+    }
+    memcpy(str, p, len);
+    str[len] = '\n';
+    str[len + 1] = '\0';
+    if (*p == '[') {
+        const char *close = memchr(p, ']', len);
+        if (close && (size_t)(close - p - 1) < SCN_STR) {
+            char name[SCN_STR];
+            memcpy(name, p + 1, (size_t)(close - p - 1));
+            name[close - p - 1] = '\0';
+            char *t = trim(name);
+            snprintf(c->section, sizeof c->section, "%s", t);
+            if (*t)
+                add_section(c, t);
+        }
+    }
+    return str;
+}
 
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
@@ -428,29 +536,25 @@ static int handler(void *user, const char *section, const char *name, const char
     if (c->failed)
         return 0;
     if (!section[0]) {
-        snprintf(c->msg, sizeof c->msg, "'%s' is outside any section (start with [global] or [job])", name);
-        c->failed = true;
+        ctx_fail(c, "'%s' is outside any section (start with [global] or [job])", name);
         return 0;
     }
     if (!name) /* a section line (INI_CALL_HANDLER_ON_NEW_SECTION builds only) */
         return 1;
-    scn_defaults(&scratch);
-    if (scn_set(&scratch, name, value ? value : "", m, sizeof m) < 0) {
-        snprintf(c->msg, sizeof c->msg, "[%s] %s", section, m);
-        c->failed = true;
+    if (strlen(section) >= SCN_STR || strlen(name) >= SCN_STR || (value && strlen(value) >= SCN_PATH)) {
+        ctx_fail(c, "line too long");
         return 0;
     }
-    if (strlen(section) >= SCN_STR || strlen(name) >= SCN_STR || (value && strlen(value) >= SCN_PATH)) {
-        snprintf(c->msg, sizeof c->msg, "line too long");
-        c->failed = true;
+    scn_defaults(&scratch);
+    if (scn_set(&scratch, name, value ? value : "", m, sizeof m) < 0) {
+        ctx_fail(c, "[%s] %s", section, m);
         return 0;
     }
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 32;
         void *p = realloc(c->e, cap * sizeof *c->e);
         if (!p) {
-            snprintf(c->msg, sizeof c->msg, "out of memory");
-            c->failed = true;
+            ctx_fail(c, "out of memory");
             return 0;
         }
         c->e = p;
@@ -460,20 +564,6 @@ static int handler(void *user, const char *section, const char *name, const char
     snprintf(e->section, sizeof e->section, "%s", section);
     snprintf(e->key, sizeof e->key, "%s", name);
     snprintf(e->value, sizeof e->value, "%s", value ? value : "");
-    if (strcmp(section, "global") != 0) {
-        size_t i;
-        for (i = 0; i < c->nsections; i++)
-            if (!strcmp(c->sections[i], section))
-                break;
-        if (i == c->nsections) {
-            if (c->nsections == 64) {
-                snprintf(c->msg, sizeof c->msg, "more than 64 jobs");
-                c->failed = true;
-                return 0;
-            }
-            snprintf(c->sections[c->nsections++], SCN_STR, "%s", section);
-        }
-    }
     return 1;
 }
 
@@ -532,14 +622,18 @@ int scn_load(const char *path, const char *const *ov, size_t nov, scn_file_t *ou
         free(buf);
         return h5s_seterr(err, H5S_ESCENARIO, "%s: binary data (NUL byte), not an INI scenario file", path);
     }
-    int line = ini_parse_string(buf, handler, &c);
+    c.next = buf;
+    int line = ini_parse_stream(read_line, &c, handler, &c);
     free(buf);
-    if (line != 0) {
+    if (line != 0 || c.failed) {
+        /* inih reports its first error's line; ours may be another, earlier or later */
         if (line < 0)
             rc = h5s_seterr(err, H5S_ESCENARIO, "%s: cannot parse", path);
+        else if (c.failed && (line == 0 || c.msg_line <= line))
+            rc = h5s_seterr(err, H5S_ESCENARIO, "%s:%d: %s", path, c.msg_line, c.msg);
         else
-            rc = h5s_seterr(err, H5S_ESCENARIO, "%s:%d: %s", path, line,
-                            c.msg[0] ? c.msg : "syntax error (expected [section] or key = value)");
+            rc = h5s_seterr(err, H5S_ESCENARIO, "%s:%d: syntax error (expected [section] or key = value)", path,
+                            line);
         goto done;
     }
     if (c.n == 0 && c.nsections == 0) {

@@ -35,7 +35,10 @@ int64_t stats_percentile_sorted(const int64_t *s, size_t n, double p)
 {
     if (n == 0)
         return 0;
-    double rank = ceil(p / 100.0 * (double)n);
+    /* the smallest k with k/n >= p/100; the tolerance keeps 99.9% of 1000
+     * at 999 despite 0.999 * 1000 landing a hair above 999 in binary */
+    double x = p / 100.0 * (double)n;
+    double rank = ceil(x - 1e-9 * (x > 1 ? x : 1));
     size_t k = rank < 1 ? 0 : (size_t)rank - 1;
     if (k >= n)
         k = n - 1;

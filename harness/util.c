@@ -114,3 +114,25 @@ int h5s_mkdir_p(const char *dir)
     }
     return 0;
 }
+
+int h5s_make_unique_dir(const char *parent, const char *base, char *out, size_t cap)
+{
+    char stamp[32];
+    if (h5s_mkdir_p(parent) != 0)
+        return -1;
+    h5s_utc_stamp(stamp, sizeof stamp);
+    for (int k = 1; k < 1000; k++) {
+        int n = k == 1 ? snprintf(out, cap, "%s/%s-%s", parent, base, stamp)
+                       : snprintf(out, cap, "%s/%s-%s-%d", parent, base, stamp, k);
+        if (n < 0 || (size_t)n >= cap) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        if (mkdir(out, 0755) == 0)
+            return 0;
+        if (errno != EEXIST)
+            return -1;
+    }
+    errno = EEXIST;
+    return -1;
+}

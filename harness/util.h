@@ -27,6 +27,11 @@ void h5s_self_usage(double *user_s, double *sys_s, long *maxrss_kb);
 /* Formats the current UTC time as YYYYmmddTHHMMSSZ. */
 void h5s_utc_stamp(char *buf, size_t cap);
 
+/* Makes a new directory parent/<base>-<UTC stamp>[-k] (parent is created if
+ * missing) and writes its path to out; never reuses an existing directory.
+ * Returns 0, or -1 with errno set. */
+int h5s_make_unique_dir(const char *parent, const char *base, char *out, size_t cap);
+
 /* Makes dir and its parents (mode 0755). Returns 0 or -1 (errno set). */
 int h5s_mkdir_p(const char *dir);
 
