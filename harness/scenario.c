@@ -33,6 +33,8 @@ static const scn_opt_t options[] = {
     {"duration", OPT_DOUBLE, F(duration_s), "10", 0, 86400, NULL,
      "seconds the writer runs; 0 = until max_blocks or Ctrl-C"},
     {"max_blocks", OPT_INT, F(max_blocks), "0", 0, BIG, NULL, "stop after this many blocks; 0 = no limit"},
+    {"max_mb", OPT_DOUBLE, F(max_mb), "0", 0, 1e9, NULL,
+     "stop after this many MB of samples (all channels); 0 = no limit"},
     {"survey", OPT_STRING, F(survey), "live_survey", 0, 0, NULL, "survey name"},
     {"station", OPT_STRING, F(station), "MT001", 0, 0, NULL, "station name"},
     {"run", OPT_STRING, F(run), "run_001", 0, 0, NULL, "run the writer appends to (the first run)"},

@@ -33,6 +33,7 @@ typedef struct scn {
     int workload;
     double duration_s;
     int64_t max_blocks;
+    double max_mb;
     char survey[SCN_STR], station[SCN_STR], run[SCN_STR];
     char channels[SCN_STR];
     int64_t nchannels;

@@ -1,12 +1,568 @@
-/* sweep.c - placeholder until the command lands. */
+/* sweep.c - h5swmr sweep: every combination of the scenario's sweep axes, each
+ * with raw-pwrite and non-SWMR baselines measured in the same run, as one CSV,
+ * one JSON and (with gnuplot) plots. */
+#define _GNU_SOURCE
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "orch.h"
+#include "report.h"
+#include "scenario.h"
+#include "stats.h"
+#include "util.h"
+
+#define MAX_AXES 16
+#define MAX_OVERRIDES 256
+#define WARMUP_CAP (1024u << 20)
+
+static const char *const csv_header =
+    "config,block_samples,block_bytes,flush_every_blocks,flush_every_ms,poll_ms,readers,nchannels,flush_call,cork,"
+    "writer_mode,reader_wait,writer_MBps,writer_samples_per_s,append_p50_us,append_p99_us,flush_p50_us,flush_p90_us,"
+    "flush_p99_us,flush_p999_us,lag_p50_us,lag_p90_us,lag_p99_us,lag_p999_us,lag_max_us,e2e_p50_us,e2e_p99_us,"
+    "reader_cpu_pct,errors,io_MBps,io_ratio_vs_raw,io_ratio_vs_noswmr,idle_poll_p50_us,lag_events,dtype,job,"
+    "exit_code,run_dir";
+
+/* What one run gave, as far as the sweep reports it. */
+typedef struct row {
+    int config;
+    const scn_t *s;
+    int nch;
+    double writer_MBps, writer_sps, io_MBps;
+    lat_summary_t append, flush, idle;
+    stats_summary_t lag, e2e;   /* pooled over readers, exact, in ns */
+    double reader_cpu_pct;
+    uint64_t errors;
+    int exit_code;
+    char dir[SCN_PATH + 160];
+} row_t;
+
+static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "h5swmr sweep: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+    return code;
+}
+
+static const char *opt_text(const scn_t *s, const char *key, char *buf, size_t cap)
+{
+    for (const scn_opt_t *o = scn_options(); o->name; o++)
+        if (!strcmp(o->name, key)) {
+            scn_format(s, o, buf, cap);
+            return buf;
+        }
+    return "";
+}
+
+/* Writes and deletes a scratch file of about the run's size, so that the
+ * page cache the run will use is warm (see DESIGN.md, benchmark hygiene). */
+static void warm_up(const char *dir, const scn_t *s, int nch)
+{
+    double block = (double)s->block_samples * (s->dtype == 1 ? 8 : 4) * nch;
+    double bytes = 4e9 * (s->duration_s > 0 ? s->duration_s : 1);
+    if (s->max_blocks > 0 && block * (double)s->max_blocks < bytes)
+        bytes = block * (double)s->max_blocks;
+    if (s->max_mb > 0 && s->max_mb * 1e6 < bytes)
+        bytes = s->max_mb * 1e6;
+    if (s->realtime && s->sample_rate > 0 && s->duration_s > 0)
+        bytes = s->sample_rate * s->duration_s * (s->dtype == 1 ? 8 : 4) * nch;
+    size_t total = bytes > WARMUP_CAP ? WARMUP_CAP : (size_t)bytes;
+    char path[SCN_PATH + 32];
+    snprintf(path, sizeof path, "%s/warmup.tmp", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    static const char zeros[1 << 16];
+    for (size_t done = 0; done < total; done += sizeof zeros)
+        if (write(fd, zeros, sizeof zeros) < 0)
+            break;
+    close(fd);
+    unlink(path);
+}
+
+/* Pools the lag events of every reader of a run (lag_reader*.csv) and returns
+ * exact percentiles; appends the events to the sweep's lag_events.csv. */
+static void pool_lags(row_t *r, int readers, FILE *events)
+{
+    stats_buf_t lag = {0}, e2e = {0};
+    for (int i = 1; i <= readers; i++) {
+        char path[SCN_PATH + 96], line[256];
+        snprintf(path, sizeof path, "%s/lag_reader%d.csv", r->dir, i);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        if (!fgets(line, sizeof line, f)) {
+            fclose(f);
+            continue;
+        }
+        while (fgets(line, sizeof line, f)) {
+            int reader;
+            unsigned long long seq, samples;
+            long long t;
+            double l, e;
+            if (sscanf(line, "%d,%llu,%llu,%lld,%lf,%lf", &reader, &seq, &samples, &t, &l, &e) != 6)
+                continue;
+            stats_add(&lag, (int64_t)llround(l * 1e3));
+            stats_add(&e2e, (int64_t)llround(e * 1e3));
+            if (events)
+                fprintf(events, "%d,%s", r->config, line);
+        }
+        fclose(f);
+    }
+    r->lag = stats_summarize(&lag);
+    r->e2e = stats_summarize(&e2e);
+    stats_free(&lag);
+    stats_free(&e2e);
+}
+
+static void fill_row(row_t *r, const orch_report_t *rep, FILE *events)
+{
+    const proto_result_t *w = &rep->children[0].res;
+    double active = w->t_ready_ns && w->t_end_ns ? (double)(w->t_end_ns - w->t_ready_ns) / 1e9 : 0;
+    r->writer_MBps = active > 0 ? (double)w->bytes / 1e6 / active : 0;
+    r->writer_sps = active > 0 ? (double)w->samples / active : 0;
+    r->io_MBps = w->io_ns > 0 ? (double)w->bytes * 1e3 / (double)w->io_ns : 0;
+    r->append = w->append_lat;
+    r->flush = w->flush_lat;
+    r->exit_code = rep->exit_code;
+    double cpu = 0, wall = 0, idle = 0;
+    int nr = 0;
+    r->errors = w->errors;
+    for (int i = 1; i < rep->nchildren; i++) {
+        const proto_result_t *x = &rep->children[i].res;
+        r->errors += x->errors + x->mismatches + x->fills + x->missing;
+        if (!rep->children[i].has_result)
+            continue;
+        cpu += x->cpu_user_s + x->cpu_sys_s;
+        wall += x->t_open_ns && x->t_end_ns ? (double)(x->t_end_ns - x->t_open_ns) / 1e9 : 0;
+        idle += x->poll_cost.p50_us;
+        nr++;
+    }
+    r->reader_cpu_pct = wall > 0 ? 100.0 * cpu / wall : 0;
+    r->idle.p50_us = nr ? idle / nr : 0;
+    pool_lags(r, rep->nchildren - 1, events);
+}
+
+static void csv_row(FILE *f, const row_t *r, double raw_io, double noswmr_io)
+{
+    const scn_t *s = r->s;
+    char b[8][64];
+    double us = 1e-3;
+    fprintf(f, "%d,%lld,%lld,%lld,%s,%s,%lld,%d,%s,%s,%s,%s,", r->config, (long long)s->block_samples,
+            (long long)(s->block_samples * (s->dtype == 1 ? 8 : 4)), (long long)s->flush_every_blocks,
+            opt_text(s, "flush_every_ms", b[0], 64), opt_text(s, "poll_ms", b[1], 64), (long long)s->readers, r->nch,
+            opt_text(s, "flush_call", b[2], 64), opt_text(s, "cork", b[3], 64), opt_text(s, "writer_mode", b[4], 64),
+            opt_text(s, "reader_wait", b[5], 64));
+    fprintf(f, "%.3f,%.1f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,", r->writer_MBps, r->writer_sps, r->append.p50_us,
+            r->append.p99_us, r->flush.p50_us, r->flush.p90_us, r->flush.p99_us, r->flush.p999_us);
+    if (r->lag.n)
+        fprintf(f, "%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,", r->lag.p50 * us, r->lag.p90 * us, r->lag.p99 * us,
+                r->lag.p999 * us, r->lag.max * us, r->e2e.p50 * us, r->e2e.p99 * us);
+    else
+        fprintf(f, ",,,,,,,");
+    fprintf(f, "%.2f,%llu,%.3f,", r->reader_cpu_pct, (unsigned long long)r->errors, r->io_MBps);
+    if (raw_io > 0)
+        fprintf(f, "%.4f,", r->io_MBps / raw_io);
+    else
+        fprintf(f, ",");
+    if (noswmr_io > 0)
+        fprintf(f, "%.4f,", r->io_MBps / noswmr_io);
+    else
+        fprintf(f, ",");
+    fprintf(f, "%.3f,%llu,%s,%s,%d,%s\n", r->idle.p50_us, (unsigned long long)r->lag.n, opt_text(s, "dtype", b[6], 64),
+            s->name, r->exit_code, r->dir);
+    fflush(f);
+}
+
+static cJSON *row_json(const row_t *r, double raw_io, double noswmr_io)
+{
+    cJSON *o = cJSON_CreateObject();
+    char b[64];
+    cJSON_AddNumberToObject(o, "config", r->config);
+    cJSON_AddStringToObject(o, "job", r->s->name);
+    cJSON_AddStringToObject(o, "writer_mode", opt_text(r->s, "writer_mode", b, sizeof b));
+    cJSON_AddNumberToObject(o, "nchannels", r->nch);
+    cJSON_AddNumberToObject(o, "writer_MBps", r->writer_MBps);
+    cJSON_AddNumberToObject(o, "io_MBps", r->io_MBps);
+    if (raw_io > 0)
+        cJSON_AddNumberToObject(o, "io_ratio_vs_raw", r->io_MBps / raw_io);
+    if (noswmr_io > 0)
+        cJSON_AddNumberToObject(o, "io_ratio_vs_noswmr", r->io_MBps / noswmr_io);
+    cJSON_AddNumberToObject(o, "flush_p50_us", r->flush.p50_us);
+    cJSON_AddNumberToObject(o, "flush_p99_us", r->flush.p99_us);
+    cJSON_AddNumberToObject(o, "append_p50_us", r->append.p50_us);
+    if (r->lag.n) {
+        cJSON_AddNumberToObject(o, "lag_p50_us", r->lag.p50 / 1e3);
+        cJSON_AddNumberToObject(o, "lag_p99_us", r->lag.p99 / 1e3);
+        cJSON_AddNumberToObject(o, "lag_max_us", r->lag.max / 1e3);
+        cJSON_AddNumberToObject(o, "lag_events", (double)r->lag.n);
+    }
+    cJSON_AddNumberToObject(o, "reader_cpu_pct", r->reader_cpu_pct);
+    cJSON_AddNumberToObject(o, "errors", (double)r->errors);
+    cJSON_AddNumberToObject(o, "exit_code", r->exit_code);
+    cJSON_AddStringToObject(o, "run_dir", r->dir);
+    cJSON_AddItemToObject(o, "scenario", cJSON_CreateObject());
+    cJSON *sc = cJSON_GetObjectItem(o, "scenario");
+    for (const scn_opt_t *opt = scn_options(); opt->name; opt++) {
+        char v[SCN_PATH];
+        scn_format(r->s, opt, v, sizeof v);
+        cJSON_AddStringToObject(sc, opt->name, v);
+    }
+    return o;
+}
+
+static bool interrupted_pending(void)
+{
+    sigset_t p;
+    return sigpending(&p) == 0 && (sigismember(&p, SIGINT) || sigismember(&p, SIGTERM));
+}
+
+/* Flush cost growth against the channel count, per job and flush call, when
+ * the sweep varies nchannels: the exponent tells linear (1) from quadratic (2).
+ * Reported over all counts and between the two largest (what matters at the
+ * user's scale). */
+static void print_growth(FILE *out, const row_t *rows, int n, cJSON *json)
+{
+    cJSON *g = cJSON_CreateArray();
+    for (int j = 0; j < n; j++) {
+        bool first = true; /* the first row of its (job, call) group */
+        for (int k = 0; k < j && first; k++)
+            first = !(!strcmp(rows[k].s->name, rows[j].s->name) && rows[k].s->flush_call == rows[j].s->flush_call);
+        if (!first || rows[j].s->writer_mode != SCN_MODE_SWMR)
+            continue;
+        double x[256], y[256];
+        int m = 0;
+        for (int i = j; i < n && m < 256; i++)
+            if (!strcmp(rows[i].s->name, rows[j].s->name) && rows[i].s->flush_call == rows[j].s->flush_call &&
+                rows[i].s->writer_mode == SCN_MODE_SWMR && rows[i].flush.n) {
+                x[m] = rows[i].nch;
+                y[m++] = rows[i].flush.p50_us;
+            }
+        int hi = -1, lo = -1; /* the largest and second largest counts */
+        for (int i = 0; i < m; i++)
+            if (hi < 0 || x[i] > x[hi])
+                hi = i;
+        for (int i = 0; i < m; i++)
+            if (x[i] < x[hi] && (lo < 0 || x[i] > x[lo]))
+                lo = i;
+        if (lo < 0)
+            continue;
+        double e = stats_loglog_slope(x, y, m);
+        double top = log(y[hi] / y[lo]) / log(x[hi] / x[lo]);
+        const char *call = rows[j].s->flush_call == SCN_DFLUSH ? "dflush" : "fflush";
+        fprintf(out,
+                "flush cost growth [%s] %s: round cost ~ N^%.2f over N = %g..%g, N^%.2f from %g to %g "
+                "(%.1f us per channel at N = %g: %s)\n",
+                rows[j].s->name, call, e, x[lo] < x[0] ? x[lo] : x[0], x[hi], top, x[lo], x[hi], y[hi] / x[hi], x[hi],
+                top < 1.3 ? "linear" : top < 1.7 ? "worse than linear" : "quadratic");
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "job", rows[j].s->name);
+        cJSON_AddStringToObject(o, "flush_call", call);
+        cJSON_AddNumberToObject(o, "exponent", e);
+        cJSON_AddNumberToObject(o, "exponent_top", top);
+        cJSON_AddNumberToObject(o, "n_max", x[hi]);
+        cJSON_AddNumberToObject(o, "per_channel_us_at_n_max", y[hi] / x[hi]);
+        cJSON_AddItemToArray(g, o);
+    }
+    cJSON_AddItemToObject(json, "flush_growth", g);
+}
+
+static int run_plot(const char *dir)
+{
+    char *argv[] = {"h5swmr", "plot", (char *)dir, NULL};
+    return cmd_plot(3, argv);
+}
 
 int cmd_sweep(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "h5swmr: 'sweep' is not built yet\n");
-    return 1;
+    const char *scenario = NULL, *ov[MAX_OVERRIDES];
+    const char *axes_cli[MAX_AXES];
+    size_t nov = 0;
+    int naxes_cli = 0;
+    bool dry = false, plot = true;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            printf("Usage: h5swmr sweep SCENARIO [-o KEY=VALUE]... [-s KEY=V1,V2,...]... [--dry-run] [--no-plot]\n\n"
+                   "Runs every combination of the sweep axes (the scenario's 'sweep' key, and -s), each job of\n"
+                   "the scenario in turn. For a flat-out writer (realtime = false) each configuration is also\n"
+                   "run as raw pwrite and as HDF5 without SWMR (baselines = true), so that throughput is\n"
+                   "reported as ratios measured in the same run. Writes results/<scenario>-sweep-<time>/:\n"
+                   "sweep.csv (a row per run), sweep.json, lag_events.csv, a directory per run, and plots.\n");
+            return 0;
+        } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "-s")) {
+            if (i + 1 >= argc)
+                return fail(EXIT_USAGE, "%s needs KEY=VALUE", argv[i]);
+            if (argv[i][1] == 'o') {
+                if (nov == MAX_OVERRIDES)
+                    return fail(EXIT_USAGE, "too many -o");
+                ov[nov++] = argv[++i];
+            } else {
+                if (naxes_cli == MAX_AXES)
+                    return fail(EXIT_USAGE, "too many -s");
+                axes_cli[naxes_cli++] = argv[++i];
+            }
+        } else if (!strcmp(argv[i], "--dry-run")) {
+            dry = true;
+        } else if (!strcmp(argv[i], "--no-plot")) {
+            plot = false;
+        } else if (argv[i][0] == '-') {
+            return fail(EXIT_USAGE, "unknown option '%s'", argv[i]);
+        } else if (!scenario) {
+            scenario = argv[i];
+        } else {
+            return fail(EXIT_USAGE, "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (!scenario)
+        return fail(EXIT_USAGE, "no scenario file given (try scenarios/sweep_quick.ini)");
+    scn_file_t sf;
+    h5s_err_t err;
+    if (scn_load(scenario, ov, nov, &sf, &err) < 0)
+        return fail(EXIT_USAGE, "%s", err.msg);
+
+    /* Expand: jobs x axes (cartesian), then modes. */
+    size_t cap = 64, n = 0;
+    scn_t *cfg = malloc(cap * sizeof *cfg);
+    scn_axis_t *axes = calloc(MAX_AXES, sizeof *axes);
+    int rc = 0;
+    if (!cfg || !axes) {
+        rc = fail(EXIT_FAIL, "out of memory");
+        goto done;
+    }
+    for (size_t j = 0; j < sf.njobs; j++) {
+        char spec[SCN_PATH * 2], msg[400];
+        snprintf(spec, sizeof spec, "%s", sf.jobs[j].sweep);
+        for (int k = 0; k < naxes_cli; k++) {
+            size_t l = strlen(spec);
+            snprintf(spec + l, sizeof spec - l, " %s", axes_cli[k]);
+        }
+        int na = scn_parse_sweep(spec, axes, MAX_AXES, msg, sizeof msg);
+        if (na < 0) {
+            rc = fail(EXIT_USAGE, "%s [%s]: %s", scenario, sf.jobs[j].name, msg);
+            goto done;
+        }
+        /* a -s axis replaces the scenario's axis of the same key: keep the last */
+        for (int a = 0; a < na; a++)
+            for (int b = a + 1; b < na; b++)
+                if (!strcmp(axes[a].key, axes[b].key))
+                    axes[a].n = 0;
+        int idx[MAX_AXES] = {0};
+        for (;;) {
+            scn_t s = sf.jobs[j];
+            bool skip = false;
+            for (int a = 0; a < na; a++)
+                if (axes[a].n && scn_set(&s, axes[a].key, axes[a].values[idx[a]], msg, sizeof msg) < 0)
+                    skip = true;
+            if (!skip && scn_validate(&s, msg, sizeof msg) < 0) {
+                printf("skipping a combination of [%s]: %s\n", s.name, msg);
+                skip = true;
+            }
+            if (!skip) {
+                if (n == cap) {
+                    void *p = realloc(cfg, (cap *= 2) * sizeof *cfg);
+                    if (!p) {
+                        rc = fail(EXIT_FAIL, "out of memory");
+                        goto done;
+                    }
+                    cfg = p;
+                }
+                cfg[n++] = s;
+            }
+            int a = 0;
+            while (a < na && (axes[a].n == 0 || ++idx[a] == axes[a].n)) {
+                idx[a] = 0;
+                a++;
+            }
+            if (a >= na)
+                break;
+        }
+    }
+    if (n == 0) {
+        rc = fail(EXIT_USAGE, "no valid configuration to run");
+        goto done;
+    }
+    /* every run gets its baselines first (flat-out writers only) */
+    size_t nruns = 0;
+    for (size_t i = 0; i < n; i++)
+        nruns += 1 + (cfg[i].baselines && !cfg[i].realtime && cfg[i].writer_mode == SCN_MODE_SWMR &&
+                              cfg[i].workload == SCN_APPEND
+                          ? 2
+                          : 0);
+    printf("sweep %s: %zu configurations, %zu runs\n", scenario, n, nruns);
+    if (dry) {
+        for (size_t i = 0; i < n; i++) {
+            char b[64];
+            printf("  %zu [%s] block_samples=%lld flush_every_blocks=%lld poll_ms=%s readers=%lld nchannels=%lld\n",
+                   i + 1, cfg[i].name, (long long)cfg[i].block_samples, (long long)cfg[i].flush_every_blocks,
+                   opt_text(&cfg[i], "poll_ms", b, sizeof b), (long long)cfg[i].readers, (long long)cfg[i].nchannels);
+        }
+        goto done;
+    }
+
+    char sweepdir[SCN_PATH + 64], base[SCN_STR + 16];
+    snprintf(base, sizeof base, "%s-sweep", cfg[0].scenario);
+    if (h5s_make_unique_dir(cfg[0].results_dir, base, sweepdir, sizeof sweepdir) != 0) {
+        rc = fail(EXIT_USAGE, "cannot create a results directory under '%s': %s", cfg[0].results_dir, strerror(errno));
+        goto done;
+    }
+    char path[SCN_PATH + 128];
+    snprintf(path, sizeof path, "%s/sweep.csv", sweepdir);
+    FILE *csv = fopen(path, "wx");
+    snprintf(path, sizeof path, "%s/lag_events.csv", sweepdir);
+    FILE *events = fopen(path, "wx");
+    row_t *rows = calloc(nruns, sizeof *rows);
+    scn_t *runs = calloc(nruns, sizeof *runs);
+    orch_report_t *rep = malloc(sizeof *rep);
+    if (!csv || !events || !rows || !runs || !rep) {
+        rc = fail(EXIT_FAIL, "%s: %s", sweepdir, strerror(errno));
+        if (csv)
+            fclose(csv);
+        if (events)
+            fclose(events);
+        free(rows);
+        free(runs);
+        free(rep);
+        goto done;
+    }
+    fprintf(csv, "%s\n", csv_header);
+    fprintf(events, "config,reader,seq,samples,t_seen_ns,lag_us,e2e_us\n");
+    cJSON *json = cJSON_CreateObject();
+    cJSON_AddNumberToObject(json, "schema_version", REPORT_SCHEMA_VERSION);
+    char *envtext = report_environment_json(sweepdir);
+    cJSON_AddItemToObject(json, "environment", envtext ? cJSON_Parse(envtext) : cJSON_CreateNull());
+    free(envtext);
+    cJSON_AddStringToObject(json, "scenario_file", scenario);
+    cJSON *jrows = cJSON_AddArrayToObject(json, "runs");
+
+    int64_t t0 = h5s_now_ns();
+    size_t done_runs = 0;
+    bool stop = false;
+    int worst = 0;
+    char(*names)[SCN_STR] = calloc(SCN_MAX_GEN_CHANNELS, SCN_STR);
+    for (size_t i = 0; i < n && !stop && names; i++) {
+        double raw_io = 0, noswmr_io = 0;
+        bool base_runs = cfg[i].baselines && !cfg[i].realtime && cfg[i].writer_mode == SCN_MODE_SWMR &&
+                         cfg[i].workload == SCN_APPEND;
+        for (int mode = base_runs ? SCN_MODE_RAW : SCN_MODE_SWMR; mode >= 0 && !stop; mode--) {
+            scn_t *s = &runs[done_runs];
+            *s = cfg[i];
+            if (mode != SCN_MODE_SWMR) {
+                s->writer_mode = mode;
+                s->readers = 0;
+            } else if (s->readers > 0 && s->measure) {
+                s->raw_logs = true;
+            }
+            s->file[0] = '\0';
+            row_t *r = &rows[done_runs];
+            r->config = (int)i + 1;
+            r->s = s;
+            r->nch = scn_channel_names(s, names, SCN_MAX_GEN_CHANNELS);
+            char rb[64], wm[16];
+            snprintf(rb, sizeof rb, "config-%03zu-%s", i + 1, opt_text(s, "writer_mode", wm, sizeof wm));
+            snprintf(r->dir, sizeof r->dir, "%s/%s", sweepdir, rb);
+            double el = (double)(h5s_now_ns() - t0) / 1e9;
+            double eta = done_runs ? el / (double)done_runs * (double)(nruns - done_runs) : 0;
+            printf("[%zu/%zu] config %zu [%s] %s block_samples=%lld nchannels=%d readers=%lld poll_ms=%g "
+                   "flush_every_blocks=%lld  elapsed %.0f s, ETA %.0f s\n",
+                   done_runs + 1, nruns, i + 1, s->name, wm, (long long)s->block_samples, r->nch, (long long)s->readers,
+                   s->poll_ms, (long long)s->flush_every_blocks, el, eta);
+            fflush(stdout);
+            if (mkdir(r->dir, 0755) != 0) {
+                rc = fail(EXIT_FAIL, "%s: %s", r->dir, strerror(errno));
+                stop = true;
+                break;
+            }
+            char file[SCN_PATH + 96];
+            snprintf(file, sizeof file, "%s/%s", r->dir, mode == SCN_MODE_RAW ? "data.raw" : "data.mth5");
+            s->quiet = true;
+            if (s->warmup)
+                warm_up(r->dir, s, r->nch);
+            if (interrupted_pending()) {
+                stop = true;
+                break;
+            }
+            if (orch_run(s, file, r->dir, rep, &err) < 0) {
+                rc = fail(EXIT_FAIL, "%s", err.msg);
+                stop = true;
+                break;
+            }
+            if (rep->interrupted) {
+                /* a configuration cut short is not a result */
+                printf("interrupted: configuration %zu discarded, %zu runs kept in %s\n", i + 1, done_runs, sweepdir);
+                stop = true;
+                worst = 130;
+                break;
+            }
+            snprintf(path, sizeof path, "%s/summary.json", r->dir);
+            report_write_json(path, rep, r->dir, NULL);
+            fill_row(r, rep, events);
+            if (mode == SCN_MODE_RAW)
+                raw_io = r->io_MBps;
+            else if (mode == SCN_MODE_NOSWMR)
+                noswmr_io = r->io_MBps;
+            bool ratios = mode == SCN_MODE_SWMR;
+            csv_row(csv, r, ratios ? raw_io : 0, ratios ? noswmr_io : 0);
+            cJSON_AddItemToArray(jrows, row_json(r, ratios ? raw_io : 0, ratios ? noswmr_io : 0));
+            if (r->exit_code && !worst)
+                worst = r->exit_code;
+            printf("        %s: %.1f MB/s (io %.1f MB/s", wm, r->writer_MBps, r->io_MBps);
+            if (ratios && raw_io > 0)
+                printf(", %.2f of raw, %.2f of non-SWMR", r->io_MBps / raw_io, noswmr_io > 0 ? r->io_MBps / noswmr_io : 0);
+            printf("), flush p50 %.1f us", r->flush.p50_us);
+            if (r->lag.n)
+                printf(", lag p50 %.0f us p99 %.0f us, readers %.0f%% CPU", r->lag.p50 / 1e3, r->lag.p99 / 1e3,
+                       r->reader_cpu_pct);
+            if (r->errors)
+                printf(", %llu ERRORS", (unsigned long long)r->errors);
+            printf("\n");
+            fflush(stdout);
+            done_runs++;
+        }
+    }
+    free(names);
+    print_growth(stdout, rows, (int)done_runs, json);
+    fclose(events);
+    fclose(csv);
+    char *text = cJSON_Print(json);
+    cJSON_Delete(json);
+    snprintf(path, sizeof path, "%s/sweep.json", sweepdir);
+    FILE *jf = text ? fopen(path, "wx") : NULL;
+    if (jf) {
+        fputs(text, jf);
+        fputc('\n', jf);
+        fclose(jf);
+    }
+    free(text);
+    printf("sweep: %zu of %zu runs in %.0f s; results in %s\n", done_runs, nruns, (double)(h5s_now_ns() - t0) / 1e9,
+           sweepdir);
+    if (plot && done_runs && !stop) {
+        int prc = run_plot(sweepdir);
+        if (prc != 0)
+            printf("plots: not made (h5swmr plot exited %d)\n", prc);
+    }
+    free(rows);
+    free(runs);
+    free(rep);
+    if (!rc)
+        rc = worst;
+done:
+    free(axes);
+    free(cfg);
+    scn_file_free(&sf);
+    return rc;
 }

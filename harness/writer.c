@@ -340,6 +340,8 @@ static int run_loop(wstate_t *w)
     for (;;) {
         if (s->max_blocks > 0 && w->r.blocks >= (uint64_t)s->max_blocks)
             break;
+        if (s->max_mb > 0 && (double)w->r.bytes >= s->max_mb * 1e6)
+            break;
         if (h5s_now_ns() >= t_end)
             break;
         if (period_ns > 0) {
