@@ -240,10 +240,13 @@ static void print_growth(FILE *out, const row_t *rows, int n, cJSON *json)
 {
     cJSON *g = cJSON_CreateArray();
     for (int j = 0; j < n; j++) {
-        bool first = true; /* the first row of its (job, call) group */
+        if (rows[j].s->writer_mode != SCN_MODE_SWMR)
+            continue;
+        bool first = true; /* the first SWMR row of its (job, call) group */
         for (int k = 0; k < j && first; k++)
-            first = !(!strcmp(rows[k].s->name, rows[j].s->name) && rows[k].s->flush_call == rows[j].s->flush_call);
-        if (!first || rows[j].s->writer_mode != SCN_MODE_SWMR)
+            first = !(rows[k].s->writer_mode == SCN_MODE_SWMR && !strcmp(rows[k].s->name, rows[j].s->name) &&
+                      rows[k].s->flush_call == rows[j].s->flush_call);
+        if (!first)
             continue;
         double x[256], y[256];
         int m = 0;
@@ -279,7 +282,81 @@ static void print_growth(FILE *out, const row_t *rows, int n, cJSON *json)
         cJSON_AddNumberToObject(o, "per_channel_us_at_n_max", y[hi] / x[hi]);
         cJSON_AddItemToArray(g, o);
     }
+    /* the recommendation: the cheaper call at the largest count, per job */
+    int ng = cJSON_GetArraySize(g);
+    for (int a = 0; a < ng; a++)
+        for (int b = a + 1; b < ng; b++) {
+            cJSON *x = cJSON_GetArrayItem(g, a), *y = cJSON_GetArrayItem(g, b);
+            if (strcmp(cJSON_GetObjectItem(x, "job")->valuestring, cJSON_GetObjectItem(y, "job")->valuestring) ||
+                cJSON_GetObjectItem(x, "n_max")->valuedouble != cJSON_GetObjectItem(y, "n_max")->valuedouble)
+                continue;
+            double cx = cJSON_GetObjectItem(x, "per_channel_us_at_n_max")->valuedouble;
+            double cy = cJSON_GetObjectItem(y, "per_channel_us_at_n_max")->valuedouble;
+            cJSON *best = cx <= cy ? x : y;
+            double ratio = cx <= cy ? cy / cx : cx / cy;
+            fprintf(out, "recommendation [%s]: at %g channels, flush_call = %s is %.1fx cheaper per flush round\n",
+                    cJSON_GetObjectItem(x, "job")->valuestring, cJSON_GetObjectItem(x, "n_max")->valuedouble,
+                    cJSON_GetObjectItem(best, "flush_call")->valuestring, ratio);
+            cJSON_AddStringToObject(json, "recommended_flush_call", cJSON_GetObjectItem(best, "flush_call")->valuestring);
+        }
     cJSON_AddItemToObject(json, "flush_growth", g);
+}
+
+/* The measurement issue's targets, evaluated on the rows that apply. Reported,
+ * never enforced: a missed target is information about this machine. */
+static void print_targets(FILE *out, const row_t *rows, int n, const double *raw, const double *noswmr, cJSON *json)
+{
+    cJSON *t = cJSON_CreateArray();
+    char what[512];
+    for (int i = 0; i < n; i++) {
+        const row_t *r = &rows[i];
+        const scn_t *s = r->s;
+        int64_t bytes = s->block_samples * (s->dtype == 1 ? 8 : 4);
+        struct { bool applies; double measured, limit; bool le; const char *unit; } chk[4];
+        int nc = 0;
+        if (s->writer_mode != SCN_MODE_SWMR)
+            continue;
+        if (raw[i] > 0 && s->flush_every_blocks == 1 && (bytes == 1 << 20 || bytes == 1 << 16)) {
+            snprintf(what, sizeof what, "[%.64s] %lld KiB blocks, H5Dflush per block: SWMR io / raw pwrite",
+                     s->name, (long long)bytes / 1024);
+            chk[nc++] = (typeof(chk[0])){true, r->io_MBps / raw[i], bytes == 1 << 20 ? 0.70 : 0.40, false, ""};
+            if (bytes == 1 << 20 && noswmr[i] > 0)
+                chk[nc++] = (typeof(chk[0])){true, r->io_MBps / noswmr[i], 0.95, false, ""};
+        } else if (r->lag.n && s->readers > 0 && s->reader_wait == SCN_WAIT_POLL && s->poll_ms == 0) {
+            snprintf(what, sizeof what, "[%.64s] busy poll lag p50, p99 (%lld readers)", s->name, (long long)s->readers);
+            chk[nc++] = (typeof(chk[0])){true, r->lag.p50 / 1e3, 10, true, " us"};
+            chk[nc++] = (typeof(chk[0])){true, r->lag.p99 / 1e3, 30, true, " us"};
+        } else if (r->lag.n && s->readers > 0 && s->reader_wait == SCN_WAIT_POLL) {
+            double P = s->poll_ms * 1e3;
+            snprintf(what, sizeof what, "[%.64s] poll every %g ms: lag p50 <= 0.6 P, p99 <= 1.1 P + 50 us", s->name,
+                     s->poll_ms);
+            chk[nc++] = (typeof(chk[0])){true, r->lag.p50 / 1e3, 0.6 * P, true, " us"};
+            chk[nc++] = (typeof(chk[0])){true, r->lag.p99 / 1e3, 1.1 * P + 50, true, " us"};
+        } else if (r->lag.n && s->readers > 0 && s->reader_wait == SCN_WAIT_INOTIFY) {
+            snprintf(what, sizeof what, "[%.64s] inotify: lag p99 <= 200 us, reader CPU < 5%%", s->name);
+            chk[nc++] = (typeof(chk[0])){true, r->lag.p99 / 1e3, 200, true, " us"};
+            chk[nc++] = (typeof(chk[0])){true, r->reader_cpu_pct, 5, true, " %"};
+        }
+        if (!nc)
+            continue;
+        bool met = true;
+        char detail[256] = "";
+        for (int k = 0; k < nc; k++) {
+            bool ok = chk[k].le ? chk[k].measured <= chk[k].limit : chk[k].measured >= chk[k].limit;
+            met &= ok;
+            size_t l = strlen(detail);
+            snprintf(detail + l, sizeof detail - l, "%s%.3g%s %s %.3g", k ? ", " : "", chk[k].measured, chk[k].unit,
+                     chk[k].le ? "<=" : ">=", chk[k].limit);
+        }
+        fprintf(out, "target %-6s config %d %s: %s\n", met ? "met" : "MISSED", r->config, what, detail);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "config", r->config);
+        cJSON_AddStringToObject(o, "target", what);
+        cJSON_AddStringToObject(o, "measured", detail);
+        cJSON_AddBoolToObject(o, "met", met);
+        cJSON_AddItemToArray(t, o);
+    }
+    cJSON_AddItemToObject(json, "targets", t);
 }
 
 static int run_plot(const char *dir)
@@ -426,9 +503,10 @@ int cmd_sweep(int argc, char **argv)
     snprintf(path, sizeof path, "%s/lag_events.csv", sweepdir);
     FILE *events = fopen(path, "wx");
     row_t *rows = calloc(nruns, sizeof *rows);
+    double *rawv = calloc(nruns, sizeof *rawv), *nosv = calloc(nruns, sizeof *nosv);
     scn_t *runs = calloc(nruns, sizeof *runs);
     orch_report_t *rep = malloc(sizeof *rep);
-    if (!csv || !events || !rows || !runs || !rep) {
+    if (!csv || !events || !rows || !runs || !rep || !rawv || !nosv) {
         rc = fail(EXIT_FAIL, "%s: %s", sweepdir, strerror(errno));
         if (csv)
             fclose(csv);
@@ -437,6 +515,8 @@ int cmd_sweep(int argc, char **argv)
         free(rows);
         free(runs);
         free(rep);
+        free(rawv);
+        free(nosv);
         goto done;
     }
     fprintf(csv, "%s\n", csv_header);
@@ -449,6 +529,14 @@ int cmd_sweep(int argc, char **argv)
     cJSON_AddStringToObject(json, "scenario_file", scenario);
     cJSON *jrows = cJSON_AddArrayToObject(json, "runs");
 
+    /* Ctrl-C between runs must not kill the sweep: keep SIGINT/SIGTERM blocked
+     * throughout; orch_run sees them through its signalfd, and between runs
+     * they are found pending. */
+    sigset_t stopset, oldmask;
+    sigemptyset(&stopset);
+    sigaddset(&stopset, SIGINT);
+    sigaddset(&stopset, SIGTERM);
+    sigprocmask(SIG_BLOCK, &stopset, &oldmask);
     int64_t t0 = h5s_now_ns();
     size_t done_runs = 0;
     bool stop = false;
@@ -493,7 +581,9 @@ int cmd_sweep(int argc, char **argv)
             if (s->warmup)
                 warm_up(r->dir, s, r->nch);
             if (interrupted_pending()) {
+                printf("interrupted: %zu runs kept in %s\n", done_runs, sweepdir);
                 stop = true;
+                worst = 130;
                 break;
             }
             if (orch_run(s, file, r->dir, rep, &err) < 0) {
@@ -516,6 +606,8 @@ int cmd_sweep(int argc, char **argv)
             else if (mode == SCN_MODE_NOSWMR)
                 noswmr_io = r->io_MBps;
             bool ratios = mode == SCN_MODE_SWMR;
+            rawv[done_runs] = ratios ? raw_io : 0;
+            nosv[done_runs] = ratios ? noswmr_io : 0;
             csv_row(csv, r, ratios ? raw_io : 0, ratios ? noswmr_io : 0);
             cJSON_AddItemToArray(jrows, row_json(r, ratios ? raw_io : 0, ratios ? noswmr_io : 0));
             if (r->exit_code && !worst)
@@ -536,6 +628,9 @@ int cmd_sweep(int argc, char **argv)
     }
     free(names);
     print_growth(stdout, rows, (int)done_runs, json);
+    print_targets(stdout, rows, (int)done_runs, rawv, nosv, json);
+    free(rawv);
+    free(nosv);
     fclose(events);
     fclose(csv);
     char *text = cJSON_Print(json);
@@ -550,7 +645,7 @@ int cmd_sweep(int argc, char **argv)
     free(text);
     printf("sweep: %zu of %zu runs in %.0f s; results in %s\n", done_runs, nruns, (double)(h5s_now_ns() - t0) / 1e9,
            sweepdir);
-    if (plot && done_runs && !stop) {
+    if (plot && done_runs && !stop && !interrupted_pending()) {
         int prc = run_plot(sweepdir);
         if (prc != 0)
             printf("plots: not made (h5swmr plot exited %d)\n", prc);
@@ -558,6 +653,11 @@ int cmd_sweep(int argc, char **argv)
     free(rows);
     free(runs);
     free(rep);
+    /* consume a pending stop request before unblocking, so it does not kill us */
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&stopset, NULL, &zero) > 0)
+        worst = 130;
+    sigprocmask(SIG_SETMASK, &oldmask, NULL);
     if (!rc)
         rc = worst;
 done:

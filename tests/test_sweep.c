@@ -1,0 +1,196 @@
+/* test_sweep.c - h5swmr sweep with the real program: configurations, baselines
+ * in the same run, self-describing results, and Ctrl-C keeping what finished. */
+#define _GNU_SOURCE
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "testutil.h"
+
+TestSuite(sweep, .init = tu_setup, .fini = tu_teardown, .timeout = 180);
+
+static char g_out[16384];
+
+static int sweep(const char *ini, const char *extra1, const char *extra2)
+{
+    char r[1200];
+    snprintf(r, sizeof r, "results_dir=%s", tu_path("results"));
+    const char *argv[] = {H5SWMR_BIN, "sweep", ini, "-o", r, "--no-plot", extra1, extra2, NULL};
+    int status;
+    cr_assert_eq(tu_run(argv, 150000, &status, g_out, sizeof g_out), 0, "sweep hung: %s", g_out);
+    cr_assert(WIFEXITED(status), "%s", tu_status_str(status));
+    return WEXITSTATUS(status);
+}
+
+/* The sweep directory (the only entry under results/). */
+static void sweep_dir(char *out, size_t cap)
+{
+    DIR *d = opendir(tu_path("results"));
+    cr_assert_not_null(d);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.') {
+            snprintf(out, cap, "%s/%s", tu_path("results"), e->d_name);
+            n++;
+        }
+    closedir(d);
+    cr_assert_eq(n, 1);
+}
+
+/* Reads a CSV into lines; returns the count (header included). */
+static int csv_lines(const char *path, char lines[][2048], int max)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "no %s", path);
+    int n = 0;
+    while (n < max && fgets(lines[n], 2048, f))
+        n++;
+    fclose(f);
+    return n;
+}
+
+static int fields(const char *line)
+{
+    int n = 1;
+    for (const char *p = line; *p; p++)
+        n += *p == ',';
+    return n;
+}
+
+/* The value of column name in a data line, given the header. */
+static void column(const char *header, const char *line, const char *name, char *out, size_t cap)
+{
+    char h[2048], l[2048];
+    snprintf(h, sizeof h, "%s", header);
+    snprintf(l, sizeof l, "%s", line);
+    h[strcspn(h, "\n")] = l[strcspn(l, "\n")] = '\0';
+    int want = -1, i = 0;
+    for (char *s = h, *t; (t = strsep(&s, ",")); i++)
+        if (!strcmp(t, name))
+            want = i;
+    cr_assert_geq(want, 0, "no column %s", name);
+    i = 0;
+    out[0] = '\0';
+    for (char *s = l, *t; (t = strsep(&s, ",")); i++)
+        if (i == want)
+            snprintf(out, cap, "%s", t);
+}
+
+Test(sweep, runs_every_configuration_with_baselines_and_self_describing_results)
+{
+    const char *ini = tu_path("s.ini");
+    tu_write_text(ini, "[global]\nrealtime = false\nduration = 0\nmax_blocks = 30\nquiet = true\n"
+                       "summary_upkeep = false\nread_summary_table = false\n"
+                       "[flat]\nreaders = 0\nchannels = ex\nsweep = block_samples=1024,16384\n"
+                       "[readers]\nreaders = 2\nchannels = ex,hx\nrealtime = true\nsample_rate = 200000\n"
+                       "block_samples = 1000\nmax_blocks = 100\npoll_ms = 1\nsweep = flush_every_blocks=1,2\n");
+    cr_assert_eq(sweep(ini, NULL, NULL), 0, "%s", g_out);
+    cr_assert(strstr(g_out, "4 configurations, 8 runs"), "%s", g_out);
+    cr_assert(strstr(g_out, "ETA"), "no progress line: %s", g_out);
+    char dir[1200], path[1400];
+    sweep_dir(dir, sizeof dir);
+    static char lines[64][2048];
+    snprintf(path, sizeof path, "%s/sweep.csv", dir);
+    int n = csv_lines(path, lines, 64);
+    cr_assert_eq(n, 1 + 8, "expected a header and 8 rows, got %d lines", n);
+    int nf = fields(lines[0]);
+    int modes[3] = {0};
+    for (int i = 1; i < n; i++) {
+        char mode[32], ratio[32], errors[32], exitc[32], lag[32];
+        cr_assert_eq(fields(lines[i]), nf, "row %d has %d fields, header %d", i, fields(lines[i]), nf);
+        column(lines[0], lines[i], "writer_mode", mode, sizeof mode);
+        column(lines[0], lines[i], "io_ratio_vs_raw", ratio, sizeof ratio);
+        column(lines[0], lines[i], "errors", errors, sizeof errors);
+        column(lines[0], lines[i], "exit_code", exitc, sizeof exitc);
+        column(lines[0], lines[i], "lag_p50_us", lag, sizeof lag);
+        cr_assert_str_eq(errors, "0", "row %d", i);
+        cr_assert_str_eq(exitc, "0", "row %d", i);
+        modes[!strcmp(mode, "raw") ? 0 : !strcmp(mode, "noswmr") ? 1 : 2]++;
+        if (i <= 6 && !strcmp(mode, "swmr"))
+            cr_assert(atof(ratio) > 0, "flat-out SWMR row %d has no ratio to raw", i);
+        if (i > 6)
+            cr_assert(atof(lag) != 0 || lag[0], "reader row %d has no lag", i);
+    }
+    cr_assert_eq(modes[0], 2);
+    cr_assert_eq(modes[1], 2);
+    cr_assert_eq(modes[2], 4);
+    snprintf(path, sizeof path, "%s/lag_events.csv", dir);
+    cr_assert_gt(csv_lines(path, lines, 64), 10, "no lag events");
+    snprintf(path, sizeof path, "%s/sweep.json", dir);
+    unsigned char *buf;
+    size_t len;
+    cr_assert_eq(tu_read_file(path, &buf, &len), 0);
+    cJSON *j = cJSON_ParseWithLength((const char *)buf, len);
+    free(buf);
+    cr_assert_not_null(j, "sweep.json does not parse");
+    cr_assert_eq(cJSON_GetObjectItem(j, "schema_version")->valueint, 1);
+    cJSON *env = cJSON_GetObjectItem(j, "environment");
+    cr_assert(cJSON_IsString(cJSON_GetObjectItem(env, "hdf5_version")));
+    cr_assert(cJSON_IsString(cJSON_GetObjectItem(env, "data_fs")));
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "runs")), 8);
+    cJSON_Delete(j);
+}
+
+Test(sweep, growth_exponent_and_recommendation_for_channel_counts)
+{
+    const char *ini = tu_path("c.ini");
+    tu_write_text(ini, "[channels]\nreaders = 0\nrealtime = false\nduration = 0\nmax_blocks = 5\n"
+                       "block_samples = 16\nquiet = true\nsummary_upkeep = false\n"
+                       "sweep = nchannels=1,8,32 flush_call=dflush,fflush\n");
+    cr_assert_eq(sweep(ini, NULL, NULL), 0, "%s", g_out);
+    cr_assert(strstr(g_out, "flush cost growth [channels] dflush: round cost ~ N^"), "%s", g_out);
+    cr_assert(strstr(g_out, "flush cost growth [channels] fflush"), "%s", g_out);
+    cr_assert(strstr(g_out, "recommendation [channels]: at 32 channels"), "%s", g_out);
+}
+
+Test(sweep, bad_axes_are_refused_before_anything_runs)
+{
+    const char *ini = tu_path("b.ini");
+    tu_write_text(ini, "[global]\nreaders = 0\n");
+    cr_assert_eq(sweep(ini, "-s", "poll_ms=fast"), 2);
+    cr_assert(strstr(g_out, "poll_ms") && strstr(g_out, "not a number"), "%s", g_out);
+    cr_assert_eq(sweep(ini, "-s", "channels=ex,ey"), 2);
+    cr_assert(strstr(g_out, "cannot be swept"), "%s", g_out);
+    cr_assert_eq(sweep(ini, "-s", "nosuchkey=1"), 2);
+    cr_assert(!tu_exists(tu_path("results")), "a refused sweep created results");
+    cr_assert_eq(sweep(ini, "--dry-run", NULL), 0, "%s", g_out);
+    cr_assert(!tu_exists(tu_path("results")), "--dry-run created results");
+}
+
+Test(sweep, ctrl_c_keeps_the_configurations_that_finished)
+{
+    const char *ini = tu_path("i.ini");
+    tu_write_text(ini, "[global]\nreaders = 1\nduration = 1\nsample_rate = 10000\nblock_samples = 100\n"
+                       "poll_ms = 5\nquiet = true\nsweep = flush_every_blocks=1,2,3,4,5,6,7,8\n");
+    char r[1200];
+    snprintf(r, sizeof r, "results_dir=%s", tu_path("results"));
+    const char *argv[] = {H5SWMR_BIN, "sweep", ini, "-o", r, "--no-plot", NULL};
+    tu_proc_t p;
+    cr_assert_eq(tu_spawn(&p, argv), 0);
+    cr_assert_eq(tu_proc_wait_output(&p, "[3/8]", 60000), 0, "%s", p.buf);
+    kill(p.pid, SIGINT);
+    int status;
+    cr_assert_eq(tu_proc_finish(&p, 30000, &status), 0);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 130, "%s\n%s", tu_status_str(status), p.buf);
+    char dir[1200], path[1400];
+    sweep_dir(dir, sizeof dir);
+    static char lines[16][2048];
+    snprintf(path, sizeof path, "%s/sweep.csv", dir);
+    int n = csv_lines(path, lines, 16);
+    cr_assert_geq(n, 1 + 2, "the two finished configurations are gone: %d lines", n);
+    cr_assert_lt(n, 1 + 8, "the sweep did not stop");
+    for (int i = 1; i < n; i++) {
+        char exitc[16];
+        cr_assert_eq(fields(lines[i]), fields(lines[0]));
+        column(lines[0], lines[i], "exit_code", exitc, sizeof exitc);
+        cr_assert_str_eq(exitc, "0", "a kept row is from an interrupted run");
+    }
+    snprintf(path, sizeof path, "%s/sweep.json", dir);
+    cr_assert(tu_exists(path));
+}
