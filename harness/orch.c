@@ -27,6 +27,8 @@ typedef struct orch {
     int sfd;
     sigset_t oldmask;
     orch_report_t *rep;
+    bool recover;        /* the finalizer must h5clear first */
+    bool stalled;        /* the writer is SIGSTOPped by a fault */
 } orch_t;
 
 void orch_status_text(int status, char *buf, size_t cap)
@@ -88,7 +90,7 @@ static int spawn(orch_t *o, orch_child_t *ch, int role, int index, role_fn fn, h
         setvbuf(stdout, NULL, _IOLBF, 0);
         h5s_hdf5_quiet();
         role_ctx_t c = {.scn = o->s, .file = o->file, .shm = o->shm, .ctl_fd = 3, .st_fd = 4, .index = index,
-                        .run_dir = o->run_dir};
+                        .run_dir = o->run_dir, .recover = o->recover};
         int rc = fn(&c);
         fflush(stdout);
         fflush(stderr);
@@ -116,6 +118,7 @@ static void send_stop(orch_child_t *ch, int64_t now)
     if (ch->stop_sent_ns || ch->reaped)
         return;
     send_ctl(ch, PROTO_STOP);
+    kill(ch->pid, SIGCONT); /* a process stopped by a stall fault must run to stop */
     ch->stop_sent_ns = now;
 }
 
@@ -214,6 +217,24 @@ static void inject_faults(orch_t *o, orch_child_t *kids, int n, int64_t now, int
             fault_kill(o, &kids[0], what);
         } else if (at < *wake)
             *wake = at;
+    }
+    if (s->stall_writer_ms > 0 && !kids[0].reaped) {
+        int64_t at = o->rep->t_ready_ns + (int64_t)(s->stall_writer_after_ms * 1e6);
+        int64_t until = at + (int64_t)(s->stall_writer_ms * 1e6);
+        if (now >= at && now < until && !o->stalled && !kids[0].stop_sent_ns && !strstr(o->rep->faults, "SIGSTOP")) {
+            kill(kids[0].pid, SIGSTOP);
+            o->stalled = true;
+            snprintf(what, sizeof what, "writer SIGSTOPped %g ms after READY for %g ms", s->stall_writer_after_ms,
+                     s->stall_writer_ms);
+            size_t l = strlen(o->rep->faults);
+            snprintf(o->rep->faults + l, sizeof o->rep->faults - l, "%s%s", l ? "; " : "", what);
+        } else if (o->stalled && now >= until) {
+            kill(kids[0].pid, SIGCONT);
+            o->stalled = false;
+        }
+        int64_t next = now < at ? at : now < until ? until : INT64_MAX;
+        if (next < *wake)
+            *wake = next;
     }
     if (s->kill_reader > 0 && s->kill_reader < n) {
         int64_t at = o->rep->t_ready_ns + (int64_t)(s->kill_reader_after_ms * 1e6);
@@ -376,8 +397,10 @@ int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_
     supervise(&o, rep->children, rep->nchildren, true);
 
     /* The file is complete only once a non-SWMR open rebuilds its summary table. */
-    if (s->finalize && s->writer_mode == SCN_MODE_SWMR && atomic_load(&o.shm->state) != WRITER_STARTING && !rep->children[0].res.exit_code &&
-        rep->children[0].has_result) {
+    orch_child_t *wr = &rep->children[0];
+    bool writer_clean = WIFEXITED(wr->status) && WEXITSTATUS(wr->status) == 0;
+    o.recover = !writer_clean && atomic_load(&o.shm->state) != WRITER_STARTING;
+    if (s->finalize && s->writer_mode == SCN_MODE_SWMR && atomic_load(&o.shm->state) != WRITER_STARTING) {
         if (spawn(&o, &rep->finalizer, ROLE_FINALIZER, 0, finalizer_main, err) == 0) {
             rep->has_finalizer = true;
             rep->finalizer.stop_sent_ns = h5s_now_ns(); /* bounded like a stopping child */
@@ -386,13 +409,17 @@ int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_
     }
     rep->t_end_ns = h5s_now_ns();
     signal(SIGPIPE, oldpipe);
-    orch_child_t *w = &rep->children[0];
-    if (s->writer_mode == SCN_MODE_SWMR && atomic_load(&o.shm->state) == WRITER_READY && !(WIFEXITED(w->status) && WEXITSTATUS(w->status) == 0)) {
+    if (s->writer_mode == SCN_MODE_SWMR && o.recover) {
         char st[64];
-        orch_status_text(w->status, st, sizeof st);
+        orch_status_text(wr->status, st, sizeof st);
+        bool cleared = rep->has_finalizer && strstr(rep->finalizer.res.observation, "cleared");
         snprintf(rep->recovery, sizeof rep->recovery,
-                 "the writer ended in SWMR mode without closing the file (%s): its superblock keeps the "
-                 "open-for-write flags; SWMR readers can still open it, a normal open needs 'h5clear -s %.300s' first",
+                 cleared ? "the writer ended in SWMR mode without closing the file (%s): 'h5clear -s "
+                           "--increment=0' was needed to open it normally again (done after the run). Plain "
+                           "'h5clear -s' would truncate it to its stale end-of-allocation and lose the SWMR data"
+                         : "the writer ended in SWMR mode without closing the file (%s): SWMR readers can still "
+                           "open it; before a normal open run 'h5clear -s --increment=0 %.300s' (plain 'h5clear -s' "
+                           "truncates it to its stale end-of-allocation and loses the SWMR data)",
                  st, file);
     }
 
@@ -403,14 +430,21 @@ int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_
         int code = WIFEXITED(ch->status) ? WEXITSTATUS(ch->status) : EXIT_FAIL;
         if (ch->fault_killed && WIFSIGNALED(ch->status) && WTERMSIG(ch->status) == SIGKILL)
             code = EXIT_OK; /* the injected fault itself; its consequences are judged */
+        if (ch->role == ROLE_WRITER && s->writer_fsize_limit_mb > 0 && code == EXIT_FAIL && ch->has_result &&
+            (strstr(ch->res.msg, "File too large") || strstr(ch->res.msg, "errno = 27")))
+            code = EXIT_OK; /* the file-size limit was reached, as injected */
         if (ch->role == ROLE_READER && rep->interrupted && !rep->writer_ready && code == EXIT_FAIL)
             code = EXIT_OK; /* stopped before READY because the user asked */
         if (code == EXIT_VERIFY || (code != EXIT_OK && worst == EXIT_OK))
             worst = code;
     }
-    if (rep->has_finalizer && worst == EXIT_OK && !(WIFEXITED(rep->finalizer.status) &&
-                                                    WEXITSTATUS(rep->finalizer.status) == 0))
-        worst = EXIT_FAIL;
+    if (rep->has_finalizer && !(WIFEXITED(rep->finalizer.status) && WEXITSTATUS(rep->finalizer.status) == 0)) {
+        bool bad_data = WIFEXITED(rep->finalizer.status) && WEXITSTATUS(rep->finalizer.status) == EXIT_VERIFY;
+        if (bad_data)
+            worst = EXIT_VERIFY;
+        else if (worst == EXIT_OK)
+            worst = EXIT_FAIL;
+    }
     if (rep->problem[0] && worst == EXIT_OK)
         worst = EXIT_FAIL;
     rep->exit_code = rep->interrupted && worst != EXIT_VERIFY ? 130 : worst;

@@ -37,7 +37,7 @@ typedef struct orch_report {
     int exit_code;          /* EXIT_* or 130 when interrupted */
     char problem[512];      /* the orchestrator's own view of what went wrong */
     char faults[256];       /* faults injected, as done */
-    char recovery[768];     /* what the file needs after the run, if anything */
+    char recovery[1024];     /* what the file needs after the run, if anything */
 } orch_report_t;
 
 /* Runs one job on file (which must not exist unless s->overwrite) and fills rep;

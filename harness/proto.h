@@ -60,6 +60,7 @@ typedef struct proto_result {
     uint64_t blocks, samples, bytes, flushes, channels;
     uint64_t polls, updates, errors;
     uint64_t mismatches, fills, missing;  /* verification */
+    uint64_t unflushed_bad;      /* bad samples only past the last successful flush */
     uint64_t runs_written, runs_seen, runs_expected;
     int64_t table_samples;       /* largest n_samples seen in channel_summary, -1 if unread */
     int64_t t_start_ns, t_ready_ns, t_open_ns, t_end_ns;
@@ -81,6 +82,7 @@ typedef struct role_ctx {
     int st_fd;          /* write end: READY/RESULT; -1 when standalone */
     int index;          /* reader number from 1; 0 for the writer */
     const char *run_dir; /* where raw logs go; may be NULL */
+    bool recover;        /* finalizer: the writer died in SWMR mode, h5clear first */
 } role_ctx_t;
 
 /* Converts a nanosecond sample summary to microseconds. */

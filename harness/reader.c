@@ -23,6 +23,7 @@ typedef struct rchan {
     uint64_t key;
     uint64_t read;       /* samples read and verified */
     bool first;          /* the writer's first channel: lag is measured on it */
+    uint64_t min_bad;    /* the lowest bad index seen, UINT64_MAX if none */
 } rchan_t;
 
 typedef struct pending {
@@ -147,6 +148,7 @@ static int rescan(rstate_t *rs)
         snprintf(c->path, sizeof c->path, "%s", rows[i].path);
         c->key = pat_key(c->path);
         c->first = !strcmp(c->path, rs->first_path);
+        c->min_bad = UINT64_MAX;
         if ((rc = mth5_channel_open_path(rs->m, c->path, &c->ch, &rs->err)) < 0) {
             free(rows);
             return rc;
@@ -203,11 +205,17 @@ static int read_new(rstate_t *rs, rchan_t *c, uint64_t len)
             int rc = mth5_channel_read(c->ch, c->read, n, rs->buf, &rs->err);
             if (rc < 0)
                 return rc;
-            uint64_t before = rs->check.mismatches + rs->check.fills;
-            if (pat_verify(dt, c->key, c->read, n, rs->buf, &rs->check) && before == 0)
-                snprintf(rs->r.msg, sizeof rs->r.msg, "%s[%llu] = %g, expected %d%s", c->path,
-                         (unsigned long long)rs->check.first_bad, rs->check.first_value,
-                         rs->check.first_expected, rs->check.first_value == 0 ? " (fill value)" : "");
+            pat_check_t here = {0};
+            if (pat_verify(dt, c->key, c->read, n, rs->buf, &here)) {
+                if (rs->check.mismatches + rs->check.fills == 0)
+                    snprintf(rs->r.msg, sizeof rs->r.msg, "%s[%llu] = %g, expected %d%s", c->path,
+                             (unsigned long long)here.first_bad, here.first_value, here.first_expected,
+                             here.first_value == 0 ? " (fill value)" : "");
+                rs->check.mismatches += here.mismatches;
+                rs->check.fills += here.fills;
+                if (here.first_bad < c->min_bad)
+                    c->min_bad = here.first_bad;
+            }
             rs->r.bytes += n * mth5_dtype_size(dt);
         }
         rs->r.samples += n;
@@ -400,6 +408,20 @@ int reader_main(const role_ctx_t *c)
     snprintf(rs.first_path, sizeof rs.first_path, "/Experiment/Surveys/%.63s/Stations/%.63s/%.63s/%.63s", s->survey, s->station,
              s->run, items[0]);
 
+    if (s->early_reader && c->index == 1) {
+        /* a reader that does not wait for READY: what does HDF5 do with it? */
+        mth5_t *early = NULL;
+        h5s_err_t e;
+        if (mth5_open(c->file, "r", true, &early, &e) == 0) {
+            snprintf(rs.r.observation, sizeof rs.r.observation,
+                     "opened before READY: the SWMR_READ open succeeded (the writer was already in SWMR mode)");
+            mth5_close(early, NULL);
+        } else {
+            snprintf(rs.r.observation, sizeof rs.r.observation, "opened before READY: refused (%s): %.300s",
+                     h5s_errname(e.code), e.msg);
+        }
+        say(&rs, "%s", rs.r.observation);
+    }
     say(&rs, "Starting (%s), waiting for the writer's READY...", rs.r.strategy);
     int b = proto_wait_ctl(c, h5s_now_ns() + (int64_t)(s->ready_timeout_s * 1e9));
     if (b == 0) {
@@ -490,6 +512,23 @@ out:
     rs.r.runs_expected = atomic_load(&shm->runs) + 1;
     rs.r.mismatches = rs.check.mismatches;
     rs.r.fills = rs.check.fills;
+    /* Bad samples only past what the writer's last successful flush published
+     * belong to a flush that failed (a fault): reported, not a broken promise. */
+    if (s->workload == SCN_APPEND && rs.r.mismatches + rs.r.fills) {
+        uint64_t lowest = UINT64_MAX;
+        for (size_t i = 0; i < rs.nch; i++)
+            if (rs.ch[i].min_bad < lowest)
+                lowest = rs.ch[i].min_bad;
+        if (lowest >= published) {
+            rs.r.unflushed_bad = rs.r.mismatches + rs.r.fills;
+            snprintf(rs.r.observation, sizeof rs.r.observation,
+                     "saw %llu bad samples, all past the last successful flush (%llu samples): data of a flush "
+                     "that failed; first: %.250s",
+                     (unsigned long long)rs.r.unflushed_bad, (unsigned long long)published, rs.r.msg);
+            rs.r.msg[0] = '\0';
+            rs.r.mismatches = rs.r.fills = 0;
+        }
+    }
     rs.r.lag = proto_lat(&rs.lag);
     rs.r.e2e_lag = proto_lat(&rs.e2e);
     rs.r.poll_cost = proto_lat(&rs.poll_cost);

@@ -49,13 +49,16 @@ void report_print(FILE *out, const orch_report_t *rep)
             snprintf(notes, sizeof notes, "no report (the process ended before it could send one)");
         else if (r->msg[0])
             snprintf(notes, sizeof notes, "%s", r->msg);
-        else if (ch->role == ROLE_FINALIZER && r->observation[0])
+        else if (r->observation[0] && ch->role != ROLE_READER)
+            snprintf(notes, sizeof notes, "%s", r->observation);
+        else if (ch->role == ROLE_READER && r->observation[0] && rep->scn.workload == SCN_APPEND)
             snprintf(notes, sizeof notes, "%s", r->observation);
         else if (ch->role == ROLE_READER && r->lag.n)
             snprintf(notes, sizeof notes, "lag p50 %.0f us, p99 %.0f us", r->lag.p50_us, r->lag.p99_us);
         else if (ch->role == ROLE_FINALIZER)
-            snprintf(notes, sizeof notes, "channel_summary: %llu channels, %llu samples",
-                     (unsigned long long)r->channels, (unsigned long long)r->samples);
+            snprintf(notes, sizeof notes, "%s %llu channels, %llu samples; channel_summary rebuilt",
+                     rep->scn.verify_file ? "verified" : "listed", (unsigned long long)r->channels,
+                     (unsigned long long)r->samples);
         fprintf(out, "%-10s %-10s %-18s %8llu %12llu %10.2f %8llu %7s %s\n", label, r->strategy[0] ? r->strategy : "-",
                 st, (unsigned long long)r->blocks, (unsigned long long)r->samples, (double)r->bytes / 1e6,
                 (unsigned long long)(r->errors + r->mismatches + r->fills + r->missing), runs, notes);
@@ -235,6 +238,7 @@ static cJSON *child_json(const orch_report_t *rep, const orch_child_t *ch)
     cJSON_AddNumberToObject(o, "mismatched_samples", (double)r->mismatches);
     cJSON_AddNumberToObject(o, "fill_value_samples", (double)r->fills);
     cJSON_AddNumberToObject(o, "missing_flushed_samples", (double)r->missing);
+    cJSON_AddNumberToObject(o, "bad_samples_past_last_flush", (double)r->unflushed_bad);
     cJSON_AddNumberToObject(o, "runs_written", (double)r->runs_written);
     cJSON_AddNumberToObject(o, "runs_seen", (double)r->runs_seen);
     cJSON_AddNumberToObject(o, "runs_expected", (double)r->runs_expected);

@@ -94,6 +94,16 @@ static const scn_opt_t options[] = {
      "fault: the reader (1..readers) to SIGKILL; 0 = none"},
     {"kill_reader_after_ms", OPT_DOUBLE, F(kill_reader_after_ms), "0", 0, 8.64e7, NULL,
      "fault: when to SIGKILL that reader, in ms after READY"},
+    {"stall_writer_after_ms", OPT_DOUBLE, F(stall_writer_after_ms), "0", 0, 8.64e7, NULL,
+     "fault: SIGSTOP the writer this many ms after READY (with stall_writer_ms)"},
+    {"stall_writer_ms", OPT_DOUBLE, F(stall_writer_ms), "0", 0, 8.64e7, NULL,
+     "fault: how long the writer stays stopped before SIGCONT; 0 = no stall"},
+    {"writer_fsize_limit_mb", OPT_DOUBLE, F(writer_fsize_limit_mb), "0", 0, 1e9, NULL,
+     "fault: RLIMIT_FSIZE of the writer once in SWMR mode (a disk-full stand-in); 0 = none"},
+    {"early_reader", OPT_BOOL, F(early_reader), "false", 0, 0, NULL,
+     "fault: reader 1 tries to open the file at once, before READY, and reports what happened"},
+    {"verify_file", OPT_BOOL, F(verify_file), "true", 0, 0, NULL,
+     "after the run, read the whole file back and check every sample and every flushed block"},
     {"sweep", OPT_STRING, F(sweep), "", 0, 0, NULL,
      "h5swmr sweep: axes 'key=v1,v2 key2=v3,v4' whose every combination is run"},
     {"baselines", OPT_BOOL, F(baselines), "true", 0, 0, NULL,
@@ -323,6 +333,10 @@ int scn_validate(const scn_t *s, char *msg, size_t cap)
                                   "before the end",
                         s->flush_every_ms, s->duration_s),
                H5S_ESCENARIO;
+    if ((s->stall_writer_ms > 0) != (s->stall_writer_after_ms > 0))
+        return snprintf(msg, cap, "a stall needs both stall_writer_after_ms and stall_writer_ms"), H5S_ESCENARIO;
+    if (s->early_reader && s->readers < 1)
+        return snprintf(msg, cap, "early_reader needs readers >= 1"), H5S_ESCENARIO;
     if (s->kill_reader > s->readers)
         return snprintf(msg, cap, "kill_reader = %lld but there are only %lld readers", (long long)s->kill_reader,
                         (long long)s->readers),

@@ -71,6 +71,11 @@ typedef struct scn {
     double kill_writer_after_ms;
     int64_t kill_reader;
     double kill_reader_after_ms;
+    double stall_writer_after_ms;
+    double stall_writer_ms;
+    double writer_fsize_limit_mb;
+    bool early_reader;
+    bool verify_file;
     /* sweeps */
     char sweep[SCN_PATH];
     bool baselines;

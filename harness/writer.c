@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
@@ -391,6 +393,16 @@ int writer_main(const role_ctx_t *c)
         goto out;
     }
     w.r.channels = (uint64_t)w.nch;
+    if (c->scn->writer_fsize_limit_mb > 0) {
+        /* a disk-full stand-in: writes past the limit fail with EFBIG */
+        struct rlimit rl;
+        rl.rlim_cur = rl.rlim_max = (rlim_t)(c->scn->writer_fsize_limit_mb * 1e6);
+        signal(SIGXFSZ, SIG_IGN);
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0) {
+            rc = h5s_seterr(&w.err, H5S_ESYS, "setrlimit(RLIMIT_FSIZE): %s", strerror(errno));
+            goto out;
+        }
+    }
     w.r.t_ready_ns = h5s_now_ns();
     atomic_store(&c->shm->t_ready_ns, w.r.t_ready_ns);
     atomic_store(&c->shm->state, WRITER_READY);
@@ -437,39 +449,3 @@ out:
     return w.r.exit_code;
 }
 
-/* Reopens the file without SWMR so that closing it rebuilds channel_summary. */
-int finalizer_main(const role_ctx_t *c)
-{
-    proto_result_t r = {.role = ROLE_FINALIZER, .table_samples = -1};
-    h5s_err_t err;
-    mth5_t *m = NULL;
-    r.t_start_ns = h5s_now_ns();
-    int rc = mth5_open(c->file, "a", false, &m, &err);
-    if (rc == 0 && (rc = mth5_summary_table_rebuild(m, &err)) == 0) {
-        mth5_table_row_t *rows = NULL;
-        size_t n = 0;
-        if ((rc = mth5_summary_table_read(m, &rows, &n, &err)) == 0) {
-            r.channels = n;
-            for (size_t i = 0; i < n; i++)
-                r.samples += (uint64_t)rows[i].n_samples;
-        }
-        free(rows);
-    }
-    if (m && mth5_close(m, rc == 0 ? &err : NULL) < 0 && rc == 0)
-        rc = err.code;
-    if (rc == H5S_ELOCKED) {
-        /* another process (a reader in another terminal) still has the file
-         * open: not an error of the run; the table keeps its in-place counts */
-        snprintf(r.observation, sizeof r.observation,
-                 "channel_summary not rebuilt: another process still has the file open; run "
-                 "'h5swmr finalize FILE' once it is closed");
-        rc = 0;
-    } else if (rc < 0) {
-        snprintf(r.msg, sizeof r.msg, "%.399s", err.msg);
-    }
-    r.exit_code = rc < 0 ? EXIT_FAIL : EXIT_OK;
-    r.t_end_ns = h5s_now_ns();
-    proto_fill_usage(&r);
-    proto_send_result(c, &r);
-    return r.exit_code;
-}

@@ -362,15 +362,63 @@ Test(cli, writer_sigkill_lets_readers_end_with_a_clear_report)
         seen = num(p, "samples");
         cr_assert_gt(seen, 0);
     }
-    /* a normal open is refused until h5clear; SWMR readers still get in, and
-     * every sample the readers saw is in the file, unaltered */
-    mth5_t *m;
-    h5s_err_t err;
-    cr_assert_lt(mth5_open(file, "r", false, &m, &err), 0, "a normal open of a crashed SWMR file succeeded");
-    cr_assert_eq(err.code, H5S_ELOCKED, "%s", err.msg);
-    uint64_t n = verify_file(file, true);
+    /* the finalizer recovered the file (h5clear -s --increment=0), read every
+     * sample back and found every flushed sample intact; a normal open works */
+    const cJSON *fin = cJSON_GetObjectItemCaseSensitive(j, "finalize");
+    cr_assert_not_null(fin);
+    cr_assert_eq(num(fin, "exit_code"), 0, "%s", str(fin, "message"));
+    cr_assert(strstr(str(fin, "observation"), "--increment=0"), "%s", str(fin, "observation"));
+    cr_assert_eq(num(fin, "missing_flushed_samples") + num(fin, "mismatched_samples") + num(fin, "fill_value_samples"), 0);
+    uint64_t n = verify_file(file, false);
     cr_assert_geq((double)n * 5, seen, "the file has %llu samples per channel, readers saw %g in all",
                   (unsigned long long)n, seen);
+    cr_assert_eq((double)n * 5, num(fin, "samples"));
+    cJSON_Delete(j);
+}
+
+Test(cli, writer_stall_and_early_reader)
+{
+    char r[1200];
+    snprintf(r, sizeof r, "results_dir=%s", tu_path("results"));
+    const char *sc = scenario("st.ini", "[global]\nreaders = 2\nduration = 0\nmax_blocks = 40\nsample_rate = 4000\n"
+                                        "block_samples = 100\npoll_ms = 2\nstall_writer_after_ms = 200\n"
+                                        "stall_writer_ms = 400\nearly_reader = true\nquiet = true\n");
+    cr_assert_eq(h5swmr("run", sc, "-o", r, NULL), 0, "%s", g_out);
+    cr_assert(strstr(g_out, "writer SIGSTOPped 200 ms after READY for 400 ms"), "%s", g_out);
+    char dir[1100];
+    cJSON *j = summary_json(tu_path("results"), dir, sizeof dir);
+    const cJSON *w = process(j, 0), *early = process(j, 1), *other = process(j, 2);
+    cr_assert_eq(num(w, "blocks"), 40);
+    cr_assert(strstr(str(early, "observation"), "opened before READY"), "%s", str(early, "observation"));
+    for (const cJSON *p = early;; p = other) {
+        cr_assert_eq(num(p, "samples"), num(w, "samples"));
+        cr_assert_eq(num(p, "mismatched_samples") + num(p, "fill_value_samples") + num(p, "missing_flushed_samples"), 0);
+        if (p == other)
+            break;
+    }
+    cJSON_Delete(j);
+}
+
+Test(cli, disk_full_keeps_every_flushed_sample)
+{
+    char r[1200];
+    snprintf(r, sizeof r, "results_dir=%s", tu_path("results"));
+    const char *sc = scenario("fs.ini", "[global]\nreaders = 2\nduration = 20\nrealtime = false\n"
+                                        "block_samples = 16384\npoll_ms = 1\nwriter_fsize_limit_mb = 12\nquiet = true\n");
+    cr_assert_eq(h5swmr("run", sc, "-o", r, NULL), 0, "%s", g_out);
+    char dir[1100];
+    cJSON *j = summary_json(tu_path("results"), dir, sizeof dir);
+    const cJSON *w = process(j, 0);
+    cr_assert_eq(num(w, "exit_code"), 1, "the writer should hit the limit");
+    cr_assert(strstr(str(w, "message"), "File too large"), "%s", str(w, "message"));
+    for (int i = 1; i <= 2; i++) {
+        const cJSON *p = process(j, i);
+        cr_assert_eq(num(p, "exit_code"), 0, "%s", str(p, "message"));
+        cr_assert_eq(num(p, "missing_flushed_samples") + num(p, "mismatched_samples") + num(p, "fill_value_samples"), 0);
+    }
+    const cJSON *fin = cJSON_GetObjectItemCaseSensitive(j, "finalize");
+    cr_assert_eq(num(fin, "exit_code"), 0, "%s", str(fin, "message"));
+    cr_assert_eq(num(fin, "missing_flushed_samples") + num(fin, "mismatched_samples"), 0);
     cJSON_Delete(j);
 }
 
