@@ -6,7 +6,15 @@
  * (corked) and then flushes, and only the flush is timed. The growth exponent
  * of the round flush time in N (log-log slope) tells linear from quadratic
  * flushing on the HDF5 this program runs with (see DESIGN.md: 1.10.8 flushes
- * datasets one by one in time quadratic in N). One process, no readers. */
+ * datasets one by one in time quadratic in N). One process, no readers.
+ *
+ * Flush cost also grows with the file's history (the chunks written so far:
+ * at N = 1, 1000 rounds of 64-sample chunks double the per-round cost of the
+ * first 20), so every count gets the same number of rounds per file and more
+ * samples come from more fresh files, never from longer files.
+ *
+ * A hidden option, `--fit X1,Y1 X2,Y2 ...`, prints the log-log slope of the
+ * points (stats_loglog_slope) so that tests can check the fit on known input. */
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -34,9 +42,9 @@
 #define FC_SCHEMA_VERSION 1
 #define FC_MAX_COUNTS 32
 #define FC_MAX_N 100000
-#define FC_MIN_ROUNDS 5       /* adaptive mode: at least this many timed rounds */
-#define FC_MAX_ROUNDS 1000    /* adaptive mode: at most this many */
-#define FC_DEFAULT_BUDGET 1.5 /* adaptive mode: seconds of rounds per configuration */
+#define FC_DEFAULT_ROUNDS 10  /* timed rounds per file */
+#define FC_MAX_FILES 50       /* fresh files per configuration, at most */
+#define FC_DEFAULT_BUDGET 1.0 /* seconds per configuration before no new file is started */
 
 enum { FC_DFLUSH, FC_FFLUSH, FC_NCALLS };
 static const char *const fc_call_key[FC_NCALLS] = {"dflush", "fflush"};
@@ -47,7 +55,7 @@ static const char *const FC_SURVEY = "flushcost", *const FC_STATION = "fc01", *c
 typedef struct fc_opts {
     long counts[FC_MAX_COUNTS];
     int ncounts;
-    long rounds; /* 0 = adaptive */
+    long rounds; /* timed rounds per file */
     long block;  /* samples per append (float32); also the chunk length */
     double budget_s;
     const char *dir, *csv, *json;
@@ -56,6 +64,7 @@ typedef struct fc_opts {
 typedef struct fc_row {
     long n;
     int call;
+    long files;             /* fresh files measured */
     stats_summary_t flush;  /* one round's flush time, ns */
     stats_summary_t append; /* one round's appends, ns */
 } fc_row_t;
@@ -96,21 +105,25 @@ static void fc_help(void)
            "with N float32 channels is opened in SWMR-write mode; each round appends one\n"
            "block to every channel (corked) and then flushes: either H5Dflush of every\n"
            "dataset, or one H5Fflush. Only the flush is timed (CLOCK_MONOTONIC), after one\n"
-           "untimed warm-up round. The growth exponent k (round time ~ N^k, log-log least\n"
-           "squares) says whether flushing is linear (k ~ 1) or quadratic (k ~ 2) in N.\n"
+           "untimed warm-up round. Flush cost also grows with the file's history (chunks\n"
+           "written so far), so every count gets the same R rounds per file; more samples\n"
+           "come from more fresh files (while --budget lasts), never from longer files.\n"
+           "The growth exponent k (round time ~ N^k, log-log slope) says whether flushing\n"
+           "is linear (k ~ 1) or quadratic (k ~ 2) in N.\n"
            "\n"
            "  --counts LIST     dataset counts, comma-separated (default 1,10,100,1000; max %d)\n"
-           "  --rounds R        timed rounds per configuration (default: adaptive, %d to %d,\n"
-           "                    about --budget seconds per configuration)\n"
+           "  --rounds R        timed rounds per file (default %d)\n"
            "  --block SAMPLES   samples per append and chunk length (default 64)\n"
-           "  --budget SECONDS  adaptive rounds: seconds per configuration (default %.1f)\n"
+           "  --budget SECONDS  per configuration, start fresh files (R rounds each) until this\n"
+           "                    much time has passed, at most %d files; 0 = one file\n"
+           "                    (default %.1f)\n"
            "  --dir DIR         where the scratch files go (default: a new temporary directory,\n"
            "                    removed afterwards); files are deleted after each configuration\n"
            "  --csv FILE        one row per (count, call); never overwrites\n"
            "  --json FILE       rows, exponents, recommendation and environment; never overwrites\n"
            "\n"
            "Exit status: 0 ok, 1 failure, 2 bad arguments, 130 interrupted.\n",
-           FC_MAX_N, FC_MIN_ROUNDS, FC_MAX_ROUNDS, FC_DEFAULT_BUDGET);
+           FC_MAX_N, FC_DEFAULT_ROUNDS, FC_MAX_FILES, FC_DEFAULT_BUDGET);
 }
 
 /* ---- argument parsing ---------------------------------------------------- */
@@ -167,7 +180,7 @@ static int fc_parse_counts(const char *s, fc_opts_t *o)
     return 0;
 }
 
-/* An output file must not exist yet; its directory is created if needed. */
+/* An output file must not exist yet. */
 static int fc_check_output(const char *opt, const char *path)
 {
     struct stat st;
@@ -175,6 +188,12 @@ static int fc_check_output(const char *opt, const char *path)
         return fc_usage_error("%s: empty file name", opt);
     if (stat(path, &st) == 0)
         return fc_usage_error("%s: '%s' exists; h5swmr never overwrites results", opt, path);
+    return 0;
+}
+
+/* Creates the directory of an output file if needed (after every check passed). */
+static int fc_make_output_dir(const char *opt, const char *path)
+{
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
@@ -214,7 +233,7 @@ static int fc_parse_args(int argc, char **argv, fc_opts_t *o, int *fit_at)
 {
     *fit_at = 0;
     fc_parse_counts("1,10,100,1000", o);
-    o->rounds = 0;
+    o->rounds = FC_DEFAULT_ROUNDS;
     o->block = 64;
     o->budget_s = FC_DEFAULT_BUDGET;
     for (int i = 2; i < argc; i++) {
@@ -232,14 +251,14 @@ static int fc_parse_args(int argc, char **argv, fc_opts_t *o, int *fit_at)
         if (!strcmp(a, "--counts"))
             rc = fc_parse_counts(v, o);
         else if (!strcmp(a, "--rounds")) {
-            if (fc_parse_long(v, 1, 1000000, &o->rounds) < 0)
-                rc = fc_usage_error("--rounds: '%s' is not a number of rounds from 1 to 1000000", v);
+            if (fc_parse_long(v, 1, 100000, &o->rounds) < 0)
+                rc = fc_usage_error("--rounds: '%s' is not a number of rounds from 1 to 100000", v);
         } else if (!strcmp(a, "--block")) {
             if (fc_parse_long(v, 1, 1L << 24, &o->block) < 0)
                 rc = fc_usage_error("--block: '%s' is not a number of samples from 1 to %ld", v, 1L << 24);
         } else if (!strcmp(a, "--budget")) {
-            if (fc_parse_double(v, &o->budget_s) < 0 || o->budget_s <= 0 || o->budget_s > 3600)
-                rc = fc_usage_error("--budget: '%s' is not a number of seconds in (0, 3600]", v);
+            if (fc_parse_double(v, &o->budget_s) < 0 || o->budget_s < 0 || o->budget_s > 3600)
+                rc = fc_usage_error("--budget: '%s' is not a number of seconds from 0 to 3600", v);
         } else if (!strcmp(a, "--dir"))
             o->dir = v;
         else if (!strcmp(a, "--csv"))
@@ -259,6 +278,8 @@ static int fc_parse_args(int argc, char **argv, fc_opts_t *o, int *fit_at)
         return FC_EXIT_USAGE;
     if (o->csv && o->json && !strcmp(o->csv, o->json))
         return fc_usage_error("--csv and --json name the same file");
+    if ((o->csv && fc_make_output_dir("--csv", o->csv)) || (o->json && fc_make_output_dir("--json", o->json)))
+        return FC_EXIT_USAGE;
     return 0;
 }
 
@@ -329,23 +350,17 @@ static int fc_round(mth5_t *m, mth5_channel_t **ch, long n, const float *buf, lo
     return 0;
 }
 
-/* Measures one configuration (n datasets, one flush call) into row. The
- * scratch file is removed in every case. */
-static int fc_measure(const fc_opts_t *o, const char *dir, long n, int call, fc_row_t *row, h5s_err_t *err)
+/* Measures one fresh file of n datasets: one warm-up round, then o->rounds
+ * timed rounds whose times are added to ap and fl. The scratch file is
+ * removed in every case. */
+static int fc_measure_file(const fc_opts_t *o, const char *path, long n, int call, stats_buf_t *ap, stats_buf_t *fl,
+                           h5s_err_t *err)
 {
-    char path[PATH_MAX];
     mth5_t *m = NULL;
     mth5_channel_t **ch = NULL;
     float *buf = NULL;
-    stats_buf_t ap = {0}, fl = {0};
     int rc;
 
-    memset(row, 0, sizeof *row);
-    row->n = n;
-    row->call = call;
-    if (snprintf(path, sizeof path, "%s/flushcost-%ld-n%ld-%s.mth5", dir, (long)getpid(), n, fc_call_key[call]) >=
-        (int)sizeof path)
-        return h5s_seterr(err, H5S_EINVAL, "scratch directory path too long");
     if ((rc = fc_create_file(path, n, o->block, err)) < 0)
         goto done;
     if ((rc = mth5_open(path, "a", true, &m, err)) < 0)
@@ -368,20 +383,14 @@ static int fc_measure(const fc_opts_t *o, const char *dir, long n, int call, fc_
     /* warm-up: the first round allocates and caches what later rounds reuse */
     if ((rc = fc_round(m, ch, n, buf, o->block, call, NULL, NULL, err)) < 0)
         goto done;
-    int64_t start = h5s_now_ns(), budget = (int64_t)(o->budget_s * 1e9);
-    for (long r = 0;; r++) {
-        if (o->rounds ? r >= o->rounds
-                      : r >= FC_MAX_ROUNDS || (r >= FC_MIN_ROUNDS && h5s_now_ns() - start >= budget))
-            break;
+    for (long r = 0; r < o->rounds; r++) {
         if (g_fc_stop) {
             rc = h5s_seterr(err, H5S_EINTR, "interrupted");
             goto done;
         }
-        if ((rc = fc_round(m, ch, n, buf, o->block, call, &ap, &fl, err)) < 0)
+        if ((rc = fc_round(m, ch, n, buf, o->block, call, ap, fl, err)) < 0)
             goto done;
     }
-    row->flush = stats_summarize(&fl);
-    row->append = stats_summarize(&ap);
     rc = 0;
 done:
     if (m) {
@@ -392,10 +401,38 @@ done:
     }
     free(ch);
     free(buf);
-    stats_free(&ap);
-    stats_free(&fl);
     if (unlink(path) != 0 && errno != ENOENT && rc == 0)
         rc = h5s_seterr(err, H5S_ESYS, "cannot remove scratch file '%s': %s", path, strerror(errno));
+    return rc;
+}
+
+/* Measures one configuration (n datasets, one flush call) into row: fresh
+ * files of o->rounds rounds each until o->budget_s has passed (at least one,
+ * at most FC_MAX_FILES), so that every count sees the same file history. */
+static int fc_measure(const fc_opts_t *o, const char *dir, long n, int call, fc_row_t *row, h5s_err_t *err)
+{
+    char path[PATH_MAX];
+    stats_buf_t ap = {0}, fl = {0};
+    int rc = 0;
+
+    memset(row, 0, sizeof *row);
+    row->n = n;
+    row->call = call;
+    if (snprintf(path, sizeof path, "%s/flushcost-%ld-n%ld-%s.mth5", dir, (long)getpid(), n, fc_call_key[call]) >=
+        (int)sizeof path)
+        return h5s_seterr(err, H5S_EINVAL, "scratch directory path too long");
+    int64_t start = h5s_now_ns(), budget = (int64_t)(o->budget_s * 1e9);
+    do {
+        if ((rc = fc_measure_file(o, path, n, call, &ap, &fl, err)) < 0)
+            break;
+        row->files++;
+    } while (row->files < FC_MAX_FILES && h5s_now_ns() - start < budget);
+    if (rc == 0) {
+        row->flush = stats_summarize(&fl);
+        row->append = stats_summarize(&ap);
+    }
+    stats_free(&ap);
+    stats_free(&fl);
     return rc;
 }
 
@@ -500,8 +537,8 @@ static void fc_recommend(const fc_row_t *rows, int nrows, long nmax, char *buf, 
 
 static void fc_print_row(const fc_row_t *r)
 {
-    printf("%9ld  %-13s %7llu %14.1f %14.1f %16.2f\n", r->n, fc_call_label[r->call], (unsigned long long)r->flush.n,
-           r->flush.p50 / 1e3, r->flush.p90 / 1e3, r->flush.p50 / 1e3 / (double)r->n);
+    printf("%9ld  %-13s %7llu %6ld %14.1f %14.1f %16.2f\n", r->n, fc_call_label[r->call],
+           (unsigned long long)r->flush.n, r->files, r->flush.p50 / 1e3, r->flush.p90 / 1e3, r->flush.p50 / 1e3 / (double)r->n);
 }
 
 static int fc_write_csv(const char *path, const fc_row_t *rows, int nrows, h5s_err_t *err)
@@ -543,13 +580,9 @@ static int fc_write_json(const char *path, const fc_opts_t *o, const char *dir, 
     cJSON *counts = cJSON_AddArrayToObject(opt, "counts");
     for (int i = 0; i < o->ncounts; i++)
         cJSON_AddItemToArray(counts, cJSON_CreateNumber((double)o->counts[i]));
-    if (o->rounds)
-        cJSON_AddNumberToObject(opt, "rounds", (double)o->rounds);
-    else
-        cJSON_AddStringToObject(opt, "rounds", "adaptive");
-    cJSON_AddNumberToObject(opt, "min_rounds", o->rounds ? (double)o->rounds : FC_MIN_ROUNDS);
-    cJSON_AddNumberToObject(opt, "max_rounds", o->rounds ? (double)o->rounds : FC_MAX_ROUNDS);
+    cJSON_AddNumberToObject(opt, "rounds_per_file", (double)o->rounds);
     cJSON_AddNumberToObject(opt, "budget_s", o->budget_s);
+    cJSON_AddNumberToObject(opt, "max_files", FC_MAX_FILES);
     cJSON_AddNumberToObject(opt, "block_samples", (double)o->block);
     cJSON_AddNumberToObject(opt, "chunk_samples", (double)o->block);
     cJSON_AddStringToObject(opt, "dtype", "float32");
@@ -564,6 +597,7 @@ static int fc_write_json(const char *path, const fc_opts_t *o, const char *dir, 
         cJSON_AddNumberToObject(j, "n_datasets", (double)r->n);
         cJSON_AddStringToObject(j, "flush_call", fc_call_key[r->call]);
         cJSON_AddNumberToObject(j, "rounds", (double)r->flush.n);
+        cJSON_AddNumberToObject(j, "files", (double)r->files);
         cJSON_AddNumberToObject(j, "round_p50_us", r->flush.p50 / 1e3);
         cJSON_AddNumberToObject(j, "round_p90_us", r->flush.p90 / 1e3);
         cJSON_AddNumberToObject(j, "round_mean_us", r->flush.mean / 1e3);
@@ -657,18 +691,13 @@ int cmd_flushcost(int argc, char **argv)
 
     unsigned maj = 0, min = 0, rel = 0;
     H5get_libversion(&maj, &min, &rel);
-    char rounds_desc[64];
-    if (o.rounds)
-        snprintf(rounds_desc, sizeof rounds_desc, "%ld timed rounds", o.rounds);
-    else
-        snprintf(rounds_desc, sizeof rounds_desc, "%d-%d timed rounds (about %.1f s)", FC_MIN_ROUNDS, FC_MAX_ROUNDS,
-                 o.budget_s);
-    printf("h5swmr flushcost: HDF5 %u.%u.%u, SWMR-write, float32 blocks of %ld samples (chunk %ld), corked appends,\n"
-           "%s per configuration after one warm-up round, files in %s\n"
-           "Timed: the flush of one round (every dataset extended and written once before it).\n\n",
-           maj, min, rel, o.block, o.block, rounds_desc, dir);
-    printf("%9s  %-13s %7s %14s %14s %16s\n", "datasets", "flush call", "rounds", "round p50 us", "round p90 us",
-           "per dataset us");
+    printf("h5swmr flushcost: HDF5 %u.%u.%u, SWMR-write, float32 blocks of %ld samples (chunk %ld), corked appends\n"
+           "Per configuration: fresh files in %s, each with one warm-up round and %ld timed rounds,\n"
+           "until %.1f s have passed (at most %d files). Timed: the flush of one round, after every dataset\n"
+           "was extended and written once.\n\n",
+           maj, min, rel, o.block, o.block, dir, o.rounds, o.budget_s, FC_MAX_FILES);
+    printf("%9s  %-13s %7s %6s %14s %14s %16s\n", "datasets", "flush call", "rounds", "files", "round p50 us",
+           "round p90 us", "per dataset us");
 
     fc_row_t rows[FC_MAX_COUNTS * FC_NCALLS];
     int nrows = 0;

@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -205,11 +206,31 @@ static void fault_kill(orch_t *o, orch_child_t *ch, const char *what)
     snprintf(o->rep->faults + l, sizeof o->rep->faults - l, "%s%s", l ? "; " : "", what);
 }
 
-/* Fault injection: real SIGKILLs at the scenario's moments after READY. */
+/* Fault: another process scribbles 4 KiB of 0xA5 over the middle of the file. */
+static void corrupt_file(const char *file, char *what, size_t cap)
+{
+    int fd = open(file, O_WRONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        snprintf(what, cap, "file not overwritten (%s)", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    char junk[4096];
+    memset(junk, 0xA5, sizeof junk);
+    off_t at = st.st_size / 2 & ~(off_t)4095;
+    ssize_t w = pwrite(fd, junk, sizeof junk, at);
+    close(fd);
+    snprintf(what, cap, "4 KiB at offset %lld of %lld overwritten%s", (long long)at, (long long)st.st_size,
+             w == (ssize_t)sizeof junk ? "" : " (short write)");
+}
+
+/* Fault injection: real signals and damage at the scenario's moments after READY. */
 static void inject_faults(orch_t *o, orch_child_t *kids, int n, int64_t now, int64_t *wake)
 {
     const scn_t *s = o->s;
-    char what[96];
+    char what[160];
     if (s->kill_writer_after_ms > 0) {
         int64_t at = o->rep->t_ready_ns + (int64_t)(s->kill_writer_after_ms * 1e6);
         if (now >= at) {
@@ -235,6 +256,16 @@ static void inject_faults(orch_t *o, orch_child_t *kids, int n, int64_t now, int
         int64_t next = now < at ? at : now < until ? until : INT64_MAX;
         if (next < *wake)
             *wake = next;
+    }
+    if (s->corrupt_file_after_ms > 0 && !strstr(o->rep->faults, "overwritten")) {
+        int64_t at = o->rep->t_ready_ns + (int64_t)(s->corrupt_file_after_ms * 1e6);
+        if (now >= at) {
+            corrupt_file(o->file, what, sizeof what);
+            size_t l = strlen(o->rep->faults);
+            snprintf(o->rep->faults + l, sizeof o->rep->faults - l, "%s%s", l ? "; " : "", what);
+        } else if (at < *wake) {
+            *wake = at;
+        }
     }
     if (s->kill_reader > 0 && s->kill_reader < n) {
         int64_t at = o->rep->t_ready_ns + (int64_t)(s->kill_reader_after_ms * 1e6);

@@ -100,6 +100,9 @@ static const scn_opt_t options[] = {
      "fault: how long the writer stays stopped before SIGCONT; 0 = no stall"},
     {"writer_fsize_limit_mb", OPT_DOUBLE, F(writer_fsize_limit_mb), "0", 0, 1e9, NULL,
      "fault: RLIMIT_FSIZE of the writer once in SWMR mode (a disk-full stand-in); 0 = none"},
+    {"corrupt_file_after_ms", OPT_DOUBLE, F(corrupt_file_after_ms), "0", 0, 8.64e7, NULL,
+     "fault: overwrite 4 KiB in the middle of the data file this many ms after READY (another process "
+     "scribbling on it); readers or the final check must notice"},
     {"early_reader", OPT_BOOL, F(early_reader), "false", 0, 0, NULL,
      "fault: reader 1 tries to open the file at once, before READY, and reports what happened"},
     {"verify_file", OPT_BOOL, F(verify_file), "true", 0, 0, NULL,
@@ -721,6 +724,21 @@ void scn_file_free(scn_file_t *f)
         f->jobs = NULL;
         f->njobs = 0;
     }
+}
+
+int scn_write_ini(const scn_t *s, FILE *f)
+{
+    char v[SCN_PATH];
+    fprintf(f, "; resolved scenario '%s', job [%s], written by h5swmr %s\n[global]\n", s->scenario, s->name,
+            H5SWMR_VERSION);
+    for (const scn_opt_t *o = options; o->name; o++) {
+        scn_format(s, o, v, sizeof v);
+        for (char *p = v; *p; p++)
+            if (*p == ';' || *p == '#')
+                *p = ' '; /* inih would take them for comments */
+        fprintf(f, "%s = %s\n", o->name, v);
+    }
+    return ferror(f) ? -1 : 0;
 }
 
 void scn_print_help(FILE *out)

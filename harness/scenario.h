@@ -75,6 +75,7 @@ typedef struct scn {
     double stall_writer_ms;
     double writer_fsize_limit_mb;
     bool early_reader;
+    double corrupt_file_after_ms;
     bool verify_file;
     /* sweeps */
     char sweep[SCN_PATH];
@@ -129,6 +130,10 @@ int scn_load_overrides(const char *name, const char *const *overrides, size_t no
                        h5s_err_t *err);
 
 void scn_file_free(scn_file_t *f);
+
+/* Writes s as a scenario file (a [global] section with every key), which
+ * scn_load reads back to the same values. Returns 0 or -1. */
+int scn_write_ini(const scn_t *s, FILE *f);
 
 /* Prints the option table as help text. */
 void scn_print_help(FILE *out);

@@ -1,12 +1,341 @@
-/* stress.c - placeholder until the command lands. */
+/* stress.c - h5swmr stress: repeat a scenario with seeded random variation
+ * (timing, block sizes, reader counts, faults and their moments) until the
+ * first failure or N iterations; keep what a failure needs to be replayed. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "orch.h"
+#include "report.h"
+#include "scenario.h"
+#include "util.h"
+
+#define MAX_OVERRIDES 256
+
+static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "h5swmr stress: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+    return code;
+}
+
+static double uniform(uint64_t *st) { return (double)(h5s_rand_next(st) >> 11) / 9007199254740992.0; }
+
+static uint64_t pick(uint64_t *st, uint64_t n) { return h5s_rand_next(st) % n; }
+
+static bool overridden(const char *const *ov, size_t nov, const char *key)
+{
+    size_t l = strlen(key);
+    for (size_t i = 0; i < nov; i++)
+        if (!strncmp(ov[i], key, l) && ov[i][l] == '=')
+            return true;
+    return false;
+}
+
+/* Sets key to a printf'd value unless the user fixed it with -o. */
+static void vary(scn_t *s, const char *const *ov, size_t nov, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void vary(scn_t *s, const char *const *ov, size_t nov, const char *key, const char *fmt, ...)
+{
+    char v[128], msg[256];
+    if (overridden(ov, nov, key))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v, sizeof v, fmt, ap);
+    va_end(ap);
+    scn_set(s, key, v, msg, sizeof msg);
+}
+
+/* The iteration's scenario: the base with seeded variation. */
+static void variation(scn_t *s, uint64_t seed, uint64_t iter, const char *const *ov, size_t nov, char *desc,
+                      size_t cap)
+{
+    static const int blocks[] = {64, 512, 4096, 16384};
+    static const char *const polls[] = {"0", "0.5", "1", "5"};
+    static const char *const dtypes[] = {"float32", "float64", "int32"};
+    uint64_t st = seed * 0x9E3779B97F4A7C15ull ^ (iter + 1) * 0xD1B54A32D192ED03ull;
+    double dur = 0.4 + 0.6 * uniform(&st);
+    vary(s, ov, nov, "workload", "append");
+    vary(s, ov, nov, "duration", "%.3f", dur);
+    vary(s, ov, nov, "max_blocks", "0");
+    vary(s, ov, nov, "realtime", "%s", pick(&st, 3) ? "false" : "true");
+    vary(s, ov, nov, "sample_rate", "%d", 20000 + (int)pick(&st, 80000));
+    vary(s, ov, nov, "readers", "%d", 1 + (int)pick(&st, 4));
+    vary(s, ov, nov, "block_samples", "%d", blocks[pick(&st, 4)]);
+    vary(s, ov, nov, "chunk_samples", "0");
+    vary(s, ov, nov, "poll_ms", "%s", polls[pick(&st, 4)]);
+    vary(s, ov, nov, "flush_every_blocks", "%d", 1 + (int)pick(&st, 3));
+    vary(s, ov, nov, "flush_call", "%s", pick(&st, 2) ? "dflush" : "fflush");
+    vary(s, ov, nov, "dtype", "%s", dtypes[pick(&st, 3)]);
+    vary(s, ov, nov, "compress", "%s", pick(&st, 4) ? "false" : "true");
+    vary(s, ov, nov, "reader_refresh", "%s", pick(&st, 3) ? "refresh" : "refresh,reopen");
+    vary(s, ov, nov, "reader_wait", "%s", pick(&st, 4) ? "poll" : "inotify");
+    vary(s, ov, nov, "quiet", "true");
+    /* faults, each with its own probability, at random moments of the run */
+    double ms = dur * 1000;
+    bool kw = uniform(&st) < 0.2, kr = uniform(&st) < 0.15, stall = uniform(&st) < 0.15;
+    bool fs = uniform(&st) < 0.1, early = uniform(&st) < 0.2;
+    double kw_at = 20 + uniform(&st) * ms, kr_at = 20 + uniform(&st) * ms, st_at = 20 + uniform(&st) * ms;
+    double st_len = 10 + uniform(&st) * 300, fs_mb = 1 + uniform(&st) * 15;
+    vary(s, ov, nov, "kill_writer_after_ms", "%.0f", kw ? kw_at : 0);
+    vary(s, ov, nov, "kill_reader", "%d", kr ? 1 + (int)pick(&st, (uint64_t)s->readers) : 0);
+    vary(s, ov, nov, "kill_reader_after_ms", "%.0f", kr ? kr_at : 0);
+    vary(s, ov, nov, "stall_writer_after_ms", "%.0f", stall ? st_at : 0);
+    vary(s, ov, nov, "stall_writer_ms", "%.0f", stall ? st_len : 0);
+    vary(s, ov, nov, "writer_fsize_limit_mb", "%.1f", fs ? fs_mb : 0);
+    vary(s, ov, nov, "early_reader", "%s", early ? "true" : "false");
+    char b[64];
+    snprintf(desc, cap, "readers=%lld block=%lld poll=%gms flush/%lld %s%s", (long long)s->readers,
+             (long long)s->block_samples, s->poll_ms, (long long)s->flush_every_blocks,
+             s->realtime ? "paced" : "flat-out", s->compress ? " compressed" : "");
+    size_t l = strlen(desc);
+    if (s->kill_writer_after_ms > 0)
+        l += (size_t)snprintf(desc + l, cap - l, " kill-writer@%gms", s->kill_writer_after_ms);
+    if (s->kill_reader > 0)
+        l += (size_t)snprintf(desc + l, cap - l, " kill-reader%lld@%gms", (long long)s->kill_reader,
+                              s->kill_reader_after_ms);
+    if (s->stall_writer_ms > 0)
+        l += (size_t)snprintf(desc + l, cap - l, " stall@%gms+%gms", s->stall_writer_after_ms, s->stall_writer_ms);
+    if (s->writer_fsize_limit_mb > 0)
+        l += (size_t)snprintf(desc + l, cap - l, " fsize=%sMB", (snprintf(b, sizeof b, "%.1f", s->writer_fsize_limit_mb), b));
+    if (s->early_reader)
+        snprintf(desc + l, cap - l, " early-reader");
+}
+
+/* A run fails when its outcome is not clean, or a process outlived it. */
+static bool judge(const orch_report_t *rep, char *why, size_t cap)
+{
+    for (int i = 0; i < rep->nchildren + rep->has_finalizer; i++) {
+        const orch_child_t *ch = i < rep->nchildren ? &rep->children[i] : &rep->finalizer;
+        if (ch->pid > 0 && (kill(ch->pid, 0) == 0 || errno != ESRCH) && !ch->reaped) {
+            snprintf(why, cap, "process %d outlived the run", (int)ch->pid);
+            return false;
+        }
+    }
+    if (rep->exit_code != 0) {
+        const char *first = rep->problem;
+        for (int i = 0; i < rep->nchildren + rep->has_finalizer && !first[0]; i++) {
+            const orch_child_t *ch = i < rep->nchildren ? &rep->children[i] : &rep->finalizer;
+            if (ch->has_result && ch->res.msg[0])
+                first = ch->res.msg;
+        }
+        snprintf(why, cap, "exit %d: %.400s", rep->exit_code, first[0] ? first : "(see report.txt)");
+        return false;
+    }
+    return true;
+}
+
+static int save_failure(const char *itdir, const char *failroot, const char *base, const scn_t *s, uint64_t seed,
+                        uint64_t iter, const orch_report_t *rep, char *out, size_t cap)
+{
+    char path[SCN_PATH + 256];
+    FILE *f;
+    snprintf(path, sizeof path, "%s/resolved.ini", itdir);
+    if ((f = fopen(path, "w"))) {
+        scn_write_ini(s, f);
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "%s/seed.txt", itdir);
+    if ((f = fopen(path, "w"))) {
+        fprintf(f, "seed %llu iteration %llu\nreplay: h5swmr stress --replay <this directory>\n",
+                (unsigned long long)seed, (unsigned long long)iter);
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "%s/report.txt", itdir);
+    if ((f = fopen(path, "w"))) {
+        report_print(f, rep);
+        fclose(f);
+    }
+    char name[SCN_STR + 64];
+    snprintf(name, sizeof name, "%s-seed%llu-iter%llu", base, (unsigned long long)seed, (unsigned long long)iter);
+    if (h5s_make_unique_dir(failroot, name, out, cap) != 0 || rmdir(out) != 0 || rename(itdir, out) != 0)
+        return -1;
+    return 0;
+}
+
+static int replay(const char *dir)
+{
+    char ini[SCN_PATH + 32];
+    snprintf(ini, sizeof ini, "%s/resolved.ini", dir);
+    scn_file_t sf;
+    h5s_err_t err;
+    if (scn_load(ini, NULL, 0, &sf, &err) < 0)
+        return fail(EXIT_USAGE, "%s", err.msg);
+    scn_t s = sf.jobs[0];
+    scn_file_free(&sf);
+    char rundir[SCN_PATH + 64], file[SCN_PATH + 128];
+    if (h5s_make_unique_dir(dir, "replay", rundir, sizeof rundir) != 0)
+        return fail(EXIT_FAIL, "cannot create a replay directory in %s: %s", dir, strerror(errno));
+    snprintf(file, sizeof file, "%s/data.mth5", rundir);
+    s.file[0] = '\0';
+    s.overwrite = false;
+    printf("replaying %s in %s\n", ini, rundir);
+    orch_report_t *rep = malloc(sizeof *rep);
+    if (!rep)
+        return fail(EXIT_FAIL, "out of memory");
+    if (orch_run(&s, file, rundir, rep, &err) < 0) {
+        free(rep);
+        return fail(EXIT_FAIL, "%s", err.msg);
+    }
+    report_print(stdout, rep);
+    char path[SCN_PATH + 160], why[512];
+    snprintf(path, sizeof path, "%s/summary.json", rundir);
+    report_write_json(path, rep, rundir, NULL);
+    bool ok = judge(rep, why, sizeof why);
+    printf("replay: %s%s\n", ok ? "passed" : "FAILED: ", ok ? "" : why);
+    int rc = rep->exit_code ? rep->exit_code : ok ? 0 : EXIT_FAIL;
+    free(rep);
+    return rc;
+}
 
 int cmd_stress(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "h5swmr: 'stress' is not built yet\n");
-    return 1;
+    const char *scenario = NULL, *ov[MAX_OVERRIDES], *replay_dir = NULL;
+    size_t nov = 0;
+    long long iterations = 100;
+    unsigned long long seed = 1;
+    for (int i = 2; i < argc; i++) {
+        char *end;
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            printf("Usage: h5swmr stress SCENARIO [--iterations N] [--seed S] [-o KEY=VALUE]...\n"
+                   "       h5swmr stress --replay FAILURE_DIR\n\n"
+                   "Repeats the scenario with seeded random variation (durations, pacing, block sizes,\n"
+                   "reader counts, poll intervals, flush policy, dtypes, compression, and faults: writer\n"
+                   "SIGKILL, reader SIGKILL, writer stall, file-size limit, early reader, at random moments)\n"
+                   "until the first failure or N iterations. Keys given with -o are not varied. A failure is\n"
+                   "kept under <results_dir>/failures/ with its file, resolved.ini, seed and report;\n"
+                   "--replay reruns it with exactly those settings.\n");
+            return 0;
+        } else if (!strcmp(argv[i], "--iterations") || !strcmp(argv[i], "--seed")) {
+            if (i + 1 >= argc)
+                return fail(EXIT_USAGE, "%s needs a number", argv[i]);
+            errno = 0;
+            unsigned long long v = strtoull(argv[i + 1], &end, 10);
+            if (*end || end == argv[i + 1] || errno || argv[i + 1][0] == '-')
+                return fail(EXIT_USAGE, "%s: '%s' is not a whole number", argv[i], argv[i + 1]);
+            if (argv[i][2] == 'i') {
+                if (v < 1 || v > 1000000)
+                    return fail(EXIT_USAGE, "--iterations must be 1..1000000");
+                iterations = (long long)v;
+            } else {
+                seed = v;
+            }
+            i++;
+        } else if (!strcmp(argv[i], "--replay")) {
+            if (i + 1 >= argc)
+                return fail(EXIT_USAGE, "--replay needs a failure directory");
+            replay_dir = argv[++i];
+        } else if (!strcmp(argv[i], "-o")) {
+            if (i + 1 >= argc || nov == MAX_OVERRIDES)
+                return fail(EXIT_USAGE, "-o needs KEY=VALUE");
+            ov[nov++] = argv[++i];
+        } else if (argv[i][0] == '-') {
+            return fail(EXIT_USAGE, "unknown option '%s'", argv[i]);
+        } else if (!scenario) {
+            scenario = argv[i];
+        } else {
+            return fail(EXIT_USAGE, "unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (replay_dir)
+        return scenario ? fail(EXIT_USAGE, "--replay takes no scenario") : replay(replay_dir);
+    if (!scenario)
+        return fail(EXIT_USAGE, "no scenario file given (try scenarios/append_fast.ini)");
+    scn_file_t sf;
+    h5s_err_t err;
+    if (scn_load(scenario, ov, nov, &sf, &err) < 0)
+        return fail(EXIT_USAGE, "%s", err.msg);
+    scn_t base = sf.jobs[0];
+    scn_file_free(&sf);
+    if (base.file[0])
+        return fail(EXIT_USAGE, "stress makes a file per iteration: do not set 'file'");
+
+    char workdir[SCN_PATH + 64], failroot[SCN_PATH + 32], name[SCN_STR + 16];
+    snprintf(name, sizeof name, "%s-stress", base.scenario);
+    if (h5s_make_unique_dir(base.results_dir, name, workdir, sizeof workdir) != 0)
+        return fail(EXIT_USAGE, "cannot create a directory under '%s': %s", base.results_dir, strerror(errno));
+    snprintf(failroot, sizeof failroot, "%s/failures", base.results_dir);
+    orch_report_t *rep = malloc(sizeof *rep);
+    if (!rep)
+        return fail(EXIT_FAIL, "out of memory");
+    sigset_t stopset, oldmask;
+    sigemptyset(&stopset);
+    sigaddset(&stopset, SIGINT);
+    sigaddset(&stopset, SIGTERM);
+    sigprocmask(SIG_BLOCK, &stopset, &oldmask);
+    printf("stress %s: up to %lld iterations, seed %llu\n", scenario, iterations, seed);
+    int rc = 0;
+    int64_t t0 = h5s_now_ns();
+    long long it;
+    for (it = 0; it < iterations; it++) {
+        sigset_t pend;
+        if (sigpending(&pend) == 0 && (sigismember(&pend, SIGINT) || sigismember(&pend, SIGTERM))) {
+            rc = 130;
+            break;
+        }
+        scn_t s = base;
+        char desc[400], itdir[SCN_PATH + 96], file[SCN_PATH + 128], msg[256], why[512];
+        variation(&s, seed, (uint64_t)it, ov, nov, desc, sizeof desc);
+        if (scn_validate(&s, msg, sizeof msg) < 0) {
+            /* a user override can contradict a variation: keep the user's word */
+            printf("iteration %lld: skipped (%s)\n", it + 1, msg);
+            continue;
+        }
+        snprintf(itdir, sizeof itdir, "%s/iter-%06lld", workdir, it + 1);
+        if (mkdir(itdir, 0755) != 0) {
+            rc = fail(EXIT_FAIL, "%s: %s", itdir, strerror(errno));
+            break;
+        }
+        snprintf(file, sizeof file, "%s/data.mth5", itdir);
+        int64_t t1 = h5s_now_ns();
+        if (orch_run(&s, file, itdir, rep, &err) < 0) {
+            rc = fail(EXIT_FAIL, "%s", err.msg);
+            break;
+        }
+        if (rep->interrupted) {
+            printf("iteration %lld: interrupted\n", it + 1);
+            rc = 130;
+            break;
+        }
+        bool ok = judge(rep, why, sizeof why);
+        printf("iteration %lld/%lld seed %llu: %s ... %s (%.1f s)\n", it + 1, iterations, seed, desc,
+               ok ? "ok" : "FAILED", (double)(h5s_now_ns() - t1) / 1e9);
+        fflush(stdout);
+        if (ok) {
+            h5s_rm_rf(itdir);
+            continue;
+        }
+        char kept[SCN_PATH + 160];
+        char path[SCN_PATH + 128];
+        snprintf(path, sizeof path, "%s/summary.json", itdir);
+        report_write_json(path, rep, itdir, NULL);
+        if (save_failure(itdir, failroot, base.scenario, &s, seed, (uint64_t)it + 1, rep, kept, sizeof kept) == 0)
+            printf("failure: %s\nkept in %s (replay: h5swmr stress --replay %s)\n", why, kept, kept);
+        else
+            printf("failure: %s\nkept in %s\n", why, itdir);
+        rc = EXIT_VERIFY;
+        break;
+    }
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&stopset, NULL, &zero) > 0)
+        rc = 130;
+    sigprocmask(SIG_SETMASK, &oldmask, NULL);
+    printf("stress: %lld iteration%s in %.0f s, %s\n", it, it == 1 ? "" : "s", (double)(h5s_now_ns() - t0) / 1e9,
+           rc == 0 ? "no failure" : rc == 130 ? "interrupted" : "stopped at the first failure");
+    rmdir(workdir); /* only if empty: a failure moved out, successes removed */
+    free(rep);
+    return rc;
 }

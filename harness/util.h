@@ -32,6 +32,12 @@ void h5s_utc_stamp(char *buf, size_t cap);
  * Returns 0, or -1 with errno set. */
 int h5s_make_unique_dir(const char *parent, const char *base, char *out, size_t cap);
 
+/* Removes path and everything below it (no symlinks followed). 0 or -1. */
+int h5s_rm_rf(const char *path);
+
+/* A splitmix64 step: the next value of a seeded sequence. */
+uint64_t h5s_rand_next(uint64_t *state);
+
 /* Makes dir and its parents (mode 0755). Returns 0 or -1 (errno set). */
 int h5s_mkdir_p(const char *dir);
 

@@ -1,0 +1,21 @@
+# common.gp - shared look of the h5swmr plots; loaded first by every bench/*.gp script.
+#
+# Variables given by plot.sh (gnuplot -e): dir (series files and meta.gp, from
+# prep.awk), out (output path without extension), pngterm (pngcairo or png).
+# Each script plots once to PNG, then calls `eval svg_too` to replot as SVG.
+set encoding utf8
+set datafile separator "\t"
+set datafile missing "NaN"
+set terminal @pngterm size 1200,700 enhanced
+set output out.'.png'
+set grid xtics ytics mxtics mytics lc rgb "#dddddd" lw 1
+set border lw 1
+set key box lc rgb "#bbbbbb" noenhanced
+set pointsize 1.1
+logx = 0
+logy = 0
+load dir.'/meta.gp'
+svg_too = "set terminal svg size 1200,700 dynamic enhanced background rgb 'white'; set output out.'.svg'; replot; unset output"
+# no empty decades at the ends of log axes: fit the data, with a little air
+set autoscale xfix
+set offsets graph 0.03, graph 0.03, 0, 0
