@@ -8,5 +8,6 @@ int cmd_flushcost(int argc, char **argv); /* flushcost.c: flush cost against dat
 int cmd_plot(int argc, char **argv);      /* plot.c: gnuplot plots of a results directory */
 int cmd_sweep(int argc, char **argv);     /* sweep.c: runs over lists of values */
 int cmd_stress(int argc, char **argv);    /* stress.c: seeded repetition until failure */
+int cmd_gate(int argc, char **argv);      /* gate.c: regression gate against a baseline sweep */
 
 #endif

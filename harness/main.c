@@ -39,7 +39,12 @@ static void usage(FILE *out)
             "                                    file being written, printing growth, until Ctrl-C\n"
             "  summary FILE                      channel summary of an MTH5 file: a walk of the tree\n"
             "                                    and the stored /Experiment/channel_summary table\n"            "  finalize FILE                     reopen without SWMR and rebuild channel_summary\n"
-            "                                    (after a run whose readers kept the file open)\n"
+            "                                    (after a run whose readers kept the file open)\n"            "  check [--tap|--junit FILE]        conformance suite: does SWMR behave as expected here?\n"
+            "  sweep SCENARIO [-s KEY=V1,V2]...  every combination of values, with baselines and plots\n"
+            "  stress SCENARIO --iterations N --seed S   seeded variation and faults until a failure\n"
+            "  flushcost [--counts 1,10,100,1000]        flush cost against the number of datasets\n"
+            "  plot RESULTS_DIR                  gnuplot PNG/SVG plots of a sweep or flushcost result\n"
+            "  gate --baseline B.json SWEEP.json regression gate: compare a sweep with a baseline\n"
             "\n"
             "Options:\n"
             "  -h, --help      this help ('h5swmr run --help' lists every scenario key)\n"
@@ -483,5 +488,7 @@ int main(int argc, char **argv)
         return cmd_sweep(argc, argv);
     if (!strcmp(cmd, "stress"))
         return cmd_stress(argc, argv);
+    if (!strcmp(cmd, "gate"))
+        return cmd_gate(argc, argv);
     return fail(EXIT_USAGE, "unknown command '%s' (see h5swmr --help)", cmd);
 }

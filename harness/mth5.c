@@ -895,8 +895,24 @@ mth5_dtype_t mth5_channel_dtype(const mth5_channel_t *ch) { return ch->dtype; }
 const char *mth5_channel_path(const mth5_channel_t *ch) { return ch->path; }
 uint64_t mth5_channel_length(const mth5_channel_t *ch) { return ch->len; }
 
+#if H5SWMR_DELIBERATE_SLOWDOWN_US > 0
+/* A deliberately slowed build (cmake -DH5SWMR_DELIBERATE_SLOWDOWN_US=N), for
+ * showing that the regression gate catches a slower write path: spins N us. */
+static void deliberate_slowdown(void)
+{
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    do
+        clock_gettime(CLOCK_MONOTONIC, &b);
+    while ((b.tv_sec - a.tv_sec) * 1000000L + (b.tv_nsec - a.tv_nsec) / 1000 < H5SWMR_DELIBERATE_SLOWDOWN_US);
+}
+#endif
+
 int mth5_channel_append(mth5_channel_t *ch, const void *buf, size_t n, bool cork, h5s_err_t *err)
 {
+#if H5SWMR_DELIBERATE_SLOWDOWN_US > 0
+    deliberate_slowdown();
+#endif
     int rc = need_writable(ch->file, "append", err);
     if (rc < 0)
         return rc;

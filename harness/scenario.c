@@ -113,6 +113,8 @@ static const scn_opt_t options[] = {
      "h5swmr sweep: also run each configuration as raw pwrite and as HDF5 without SWMR"},
     {"warmup", OPT_BOOL, F(warmup), "true", 0, 0, NULL,
      "h5swmr sweep: write and delete a scratch file of the run's size before each run"},
+    {"repeat", OPT_INT, F(repeat), "1", 1, 50, NULL,
+     "h5swmr sweep: run each configuration (with its baselines) this many times; gate takes medians"},
     {NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 

@@ -81,6 +81,7 @@ typedef struct scn {
     char sweep[SCN_PATH];
     bool baselines;
     bool warmup;
+    int64_t repeat;
 } scn_t;
 
 typedef enum { OPT_INT, OPT_DOUBLE, OPT_BOOL, OPT_STRING, OPT_ENUM, OPT_LIST } scn_opt_type_t;

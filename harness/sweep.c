@@ -31,11 +31,12 @@ static const char *const csv_header =
     "writer_mode,reader_wait,writer_MBps,writer_samples_per_s,append_p50_us,append_p99_us,flush_p50_us,flush_p90_us,"
     "flush_p99_us,flush_p999_us,lag_p50_us,lag_p90_us,lag_p99_us,lag_p999_us,lag_max_us,e2e_p50_us,e2e_p99_us,"
     "reader_cpu_pct,errors,io_MBps,io_ratio_vs_raw,io_ratio_vs_noswmr,idle_poll_p50_us,lag_events,dtype,job,"
-    "exit_code,run_dir";
+    "exit_code,run_dir,repeat";
 
 /* What one run gave, as far as the sweep reports it. */
 typedef struct row {
     int config;
+    int repeat;
     const scn_t *s;
     int nch;
     double writer_MBps, writer_sps, io_MBps;
@@ -184,8 +185,8 @@ static void csv_row(FILE *f, const row_t *r, double raw_io, double noswmr_io)
         fprintf(f, "%.4f,", r->io_MBps / noswmr_io);
     else
         fprintf(f, ",");
-    fprintf(f, "%.3f,%llu,%s,%s,%d,%s\n", r->idle.p50_us, (unsigned long long)r->lag.n, opt_text(s, "dtype", b[6], 64),
-            s->name, r->exit_code, r->dir);
+    fprintf(f, "%.3f,%llu,%s,%s,%d,%s,%d\n", r->idle.p50_us, (unsigned long long)r->lag.n,
+            opt_text(s, "dtype", b[6], 64), s->name, r->exit_code, r->dir, r->repeat);
     fflush(f);
 }
 
@@ -194,6 +195,7 @@ static cJSON *row_json(const row_t *r, double raw_io, double noswmr_io)
     cJSON *o = cJSON_CreateObject();
     char b[64];
     cJSON_AddNumberToObject(o, "config", r->config);
+    cJSON_AddNumberToObject(o, "repeat", r->repeat);
     cJSON_AddStringToObject(o, "job", r->s->name);
     cJSON_AddStringToObject(o, "writer_mode", opt_text(r->s, "writer_mode", b, sizeof b));
     cJSON_AddNumberToObject(o, "nchannels", r->nch);
@@ -351,6 +353,7 @@ static void print_targets(FILE *out, const row_t *rows, int n, const double *raw
         fprintf(out, "target %-6s config %d %s: %s\n", met ? "met" : "MISSED", r->config, what, detail);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "config", r->config);
+    cJSON_AddNumberToObject(o, "repeat", r->repeat);
         cJSON_AddStringToObject(o, "target", what);
         cJSON_AddStringToObject(o, "measured", detail);
         cJSON_AddBoolToObject(o, "met", met);
@@ -476,10 +479,10 @@ int cmd_sweep(int argc, char **argv)
     /* every run gets its baselines first (flat-out writers only) */
     size_t nruns = 0;
     for (size_t i = 0; i < n; i++)
-        nruns += 1 + (cfg[i].baselines && !cfg[i].realtime && cfg[i].writer_mode == SCN_MODE_SWMR &&
-                              cfg[i].workload == SCN_APPEND
-                          ? 2
-                          : 0);
+        nruns += (size_t)cfg[i].repeat * (1 + (cfg[i].baselines && !cfg[i].realtime &&
+                                                       cfg[i].writer_mode == SCN_MODE_SWMR && cfg[i].workload == SCN_APPEND
+                                                   ? 2
+                                                   : 0));
     printf("sweep %s: %zu configurations, %zu runs\n", scenario, n, nruns);
     if (dry) {
         for (size_t i = 0; i < n; i++) {
@@ -542,7 +545,11 @@ int cmd_sweep(int argc, char **argv)
     bool stop = false;
     int worst = 0;
     char(*names)[SCN_STR] = calloc(SCN_MAX_GEN_CHANNELS, SCN_STR);
-    for (size_t i = 0; i < n && !stop && names; i++) {
+    for (size_t ri = 0; ri < n * 50 && !stop && names; ri++) {
+        size_t i = ri / 50;
+        int rep_no = (int)(ri % 50) + 1;
+        if (rep_no > cfg[i].repeat)
+            continue;
         double raw_io = 0, noswmr_io = 0;
         bool base_runs = cfg[i].baselines && !cfg[i].realtime && cfg[i].writer_mode == SCN_MODE_SWMR &&
                          cfg[i].workload == SCN_APPEND;
@@ -558,10 +565,14 @@ int cmd_sweep(int argc, char **argv)
             s->file[0] = '\0';
             row_t *r = &rows[done_runs];
             r->config = (int)i + 1;
+            r->repeat = rep_no;
             r->s = s;
             r->nch = scn_channel_names(s, names, SCN_MAX_GEN_CHANNELS);
             char rb[64], wm[16];
-            snprintf(rb, sizeof rb, "config-%03zu-%s", i + 1, opt_text(s, "writer_mode", wm, sizeof wm));
+            if (cfg[i].repeat > 1)
+                snprintf(rb, sizeof rb, "config-%03zu-%s-%d", i + 1, opt_text(s, "writer_mode", wm, sizeof wm), rep_no);
+            else
+                snprintf(rb, sizeof rb, "config-%03zu-%s", i + 1, opt_text(s, "writer_mode", wm, sizeof wm));
             snprintf(r->dir, sizeof r->dir, "%s/%s", sweepdir, rb);
             double el = (double)(h5s_now_ns() - t0) / 1e9;
             double eta = done_runs ? el / (double)done_runs * (double)(nruns - done_runs) : 0;
