@@ -155,6 +155,21 @@ static char *trim(char *s)
     return s;
 }
 
+/* A copy of user text fit for a one-line message: control characters become
+ * '?', and anything past 80 characters is cut with "...". */
+static const char *printable(const char *src, char *dst, size_t cap)
+{
+    size_t i = 0;
+    for (; src[i] && i + 4 < cap && i < 80; i++)
+        dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? '?' : src[i];
+    if (src[i] && i + 4 <= cap) {
+        memcpy(dst + i, "...", 3);
+        i += 3;
+    }
+    dst[i] = '\0';
+    return dst;
+}
+
 int scn_split(const char *list, char items[][SCN_STR], int max)
 {
     char buf[SCN_STR * 4];
@@ -196,27 +211,30 @@ static bool valid_name(const char *s)
     return strcmp(s, ".") != 0;
 }
 
-int scn_set(scn_t *s, const char *key, const char *value, char *msg, size_t cap)
+static int set_raw(scn_t *s, const char *key, const char *value, char *msg, size_t cap)
 {
     const scn_opt_t *o = find_opt(key);
     char *p = (char *)s + (o ? o->offset : 0);
     char *end;
     char tmp[SCN_PATH];
     char ch[256];
+    char pk[96], pv[96];
+    printable(key, pk, sizeof pk);
     if (!o)
-        return snprintf(msg, cap, "unknown key '%s' (see 'h5swmr run --help')", key), H5S_ESCENARIO;
+        return snprintf(msg, cap, "unknown key '%s' (see 'h5swmr run --help')", pk), H5S_ESCENARIO;
     if (strlen(value) >= sizeof tmp)
         return snprintf(msg, cap, "%s: value too long", key), H5S_ESCENARIO;
     snprintf(tmp, sizeof tmp, "%s", value);
     char *v = trim(tmp);
+    printable(v, pv, sizeof pv);
     switch (o->type) {
     case OPT_INT: {
         errno = 0;
         double d = strtod(v, &end);
         if (!*v || *end || errno || d != floor(d) || !isfinite(d))
-            return snprintf(msg, cap, "%s: '%s' is not a whole number", key, v), H5S_ESCENARIO;
+            return snprintf(msg, cap, "%s: '%s' is not a whole number", key, pv), H5S_ESCENARIO;
         if (d < o->min || d > o->max)
-            return snprintf(msg, cap, "%s: %s is out of range [%.15g, %.15g]", key, v, o->min, o->max),
+            return snprintf(msg, cap, "%s: %s is out of range [%.15g, %.15g]", key, pv, o->min, o->max),
                    H5S_ESCENARIO;
         *(int64_t *)p = (int64_t)d;
         return 0;
@@ -225,9 +243,9 @@ int scn_set(scn_t *s, const char *key, const char *value, char *msg, size_t cap)
         errno = 0;
         double d = strtod(v, &end);
         if (!*v || *end || errno || !isfinite(d))
-            return snprintf(msg, cap, "%s: '%s' is not a number", key, v), H5S_ESCENARIO;
+            return snprintf(msg, cap, "%s: '%s' is not a number", key, pv), H5S_ESCENARIO;
         if (d < o->min || d > o->max)
-            return snprintf(msg, cap, "%s: %s is out of range [%g, %g]", key, v, o->min, o->max), H5S_ESCENARIO;
+            return snprintf(msg, cap, "%s: %s is out of range [%g, %g]", key, pv, o->min, o->max), H5S_ESCENARIO;
         *(double *)p = d;
         return 0;
     }
@@ -237,13 +255,13 @@ int scn_set(scn_t *s, const char *key, const char *value, char *msg, size_t cap)
         else if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "no") || !strcmp(v, "off"))
             *(bool *)p = false;
         else
-            return snprintf(msg, cap, "%s: '%s' is not a boolean (true/false)", key, v), H5S_ESCENARIO;
+            return snprintf(msg, cap, "%s: '%s' is not a boolean (true/false)", key, pv), H5S_ESCENARIO;
         return 0;
     case OPT_ENUM: {
         int i = choice_index(o->choices, v);
         if (i < 0) {
             choices_text(o->choices, ch, sizeof ch);
-            return snprintf(msg, cap, "%s: '%s' is not one of: %s", key, v, ch), H5S_ESCENARIO;
+            return snprintf(msg, cap, "%s: '%s' is not one of: %s", key, pv, ch), H5S_ESCENARIO;
         }
         *(int *)p = i;
         return 0;
@@ -252,7 +270,7 @@ int scn_set(scn_t *s, const char *key, const char *value, char *msg, size_t cap)
         char items[SCN_MAX_CHANNELS][SCN_STR];
         int n = scn_split(v, items, SCN_MAX_CHANNELS);
         if (n <= 0)
-            return snprintf(msg, cap, "%s: '%s' is not a comma-separated list of 1 to %d items", key, v,
+            return snprintf(msg, cap, "%s: '%s' is not a comma-separated list of 1 to %d items", key, pv,
                             SCN_MAX_CHANNELS),
                    H5S_ESCENARIO;
         for (int i = 0; i < n; i++) {
@@ -284,12 +302,22 @@ int scn_set(scn_t *s, const char *key, const char *value, char *msg, size_t cap)
         if ((o->offset == offsetof(scn_t, survey) || o->offset == offsetof(scn_t, station) ||
              o->offset == offsetof(scn_t, run)) &&
             !valid_name(v))
-            return snprintf(msg, cap, "%s: '%s' is not a valid group name (1-63 characters, no '/')", key, v),
+            return snprintf(msg, cap, "%s: '%s' is not a valid group name (1-63 characters, no '/')", key, pv),
                    H5S_ESCENARIO;
         snprintf(p, o->size, "%s", v);
         return 0;
     }
     return H5S_ESCENARIO;
+}
+
+int scn_set(scn_t *s, const char *key, const char *value, char *msg, size_t cap)
+{
+    int rc = set_raw(s, key, value, msg, cap);
+    if (rc < 0) /* user text in the message stays on one line */
+        for (char *p = msg; *p; p++)
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = '?';
+    return rc;
 }
 
 void scn_defaults(scn_t *s)
@@ -397,21 +425,24 @@ int scn_parse_sweep(const char *spec, scn_axis_t *axes, int max, char *msg, size
     scn_t scratch;
     snprintf(buf, sizeof buf, "%s", spec);
     for (char *tok = strtok_r(buf, " \t;", &save); tok; tok = strtok_r(NULL, " \t;", &save)) {
+        char pt[96];
+        printable(tok, pt, sizeof pt);
         char *eq = strchr(tok, '=');
         if (!eq || eq == tok || !eq[1])
-            return snprintf(msg, cap, "sweep: '%s' is not key=v1,v2,...", tok), H5S_ESCENARIO;
+            return snprintf(msg, cap, "sweep: '%s' is not key=v1,v2,...", pt), H5S_ESCENARIO;
         *eq = '\0';
+        printable(tok, pt, sizeof pt);
         const scn_opt_t *o = find_opt(tok);
         if (!o)
-            return snprintf(msg, cap, "sweep: unknown key '%s'", tok), H5S_ESCENARIO;
+            return snprintf(msg, cap, "sweep: unknown key '%s'", pt), H5S_ESCENARIO;
         if (o->type == OPT_LIST || o->type == OPT_STRING || !strcmp(tok, "sweep"))
-            return snprintf(msg, cap, "sweep: '%s' cannot be swept (only numbers, booleans and choices)", tok),
+            return snprintf(msg, cap, "sweep: '%s' cannot be swept (only numbers, booleans and choices)", pt),
                    H5S_ESCENARIO;
         if (n == max)
             return snprintf(msg, cap, "sweep: more than %d axes", max), H5S_ESCENARIO;
         for (int i = 0; i < n; i++)
             if (!strcmp(axes[i].key, tok))
-                return snprintf(msg, cap, "sweep: '%s' appears twice", tok), H5S_ESCENARIO;
+                return snprintf(msg, cap, "sweep: '%s' appears twice", pt), H5S_ESCENARIO;
         scn_axis_t *a = &axes[n];
         memset(a, 0, sizeof *a);
         snprintf(a->key, sizeof a->key, "%s", tok);
@@ -419,14 +450,14 @@ int scn_parse_sweep(const char *spec, scn_axis_t *axes, int max, char *msg, size
         for (char *v = strtok_r(eq + 1, ",", &vsave); v; v = strtok_r(NULL, ",", &vsave)) {
             char m[300];
             if (a->n == 64)
-                return snprintf(msg, cap, "sweep: more than 64 values for '%s'", tok), H5S_ESCENARIO;
+                return snprintf(msg, cap, "sweep: more than 64 values for '%s'", pt), H5S_ESCENARIO;
             scn_defaults(&scratch);
             if (scn_set(&scratch, tok, v, m, sizeof m) < 0)
                 return snprintf(msg, cap, "sweep: %s", m), H5S_ESCENARIO;
             snprintf(a->values[a->n++], SCN_STR, "%s", trim(v));
         }
         if (a->n == 0)
-            return snprintf(msg, cap, "sweep: no values for '%s'", tok), H5S_ESCENARIO;
+            return snprintf(msg, cap, "sweep: no values for '%s'", pt), H5S_ESCENARIO;
         n++;
     }
     return n;
@@ -595,11 +626,13 @@ static int apply_overrides(scn_t *s, const char *const *ov, size_t n, h5s_err_t 
         char kv[SCN_PATH + SCN_STR];
         snprintf(kv, sizeof kv, "%s", ov[i]);
         char *eq = strchr(kv, '=');
+        char shown[96];
+        printable(ov[i], shown, sizeof shown);
         if (!eq)
-            return h5s_seterr(err, H5S_ESCENARIO, "-o %s: expected key=value", ov[i]);
+            return h5s_seterr(err, H5S_ESCENARIO, "-o %s: expected key=value", shown);
         *eq = '\0';
         if (scn_set(s, trim(kv), eq + 1, m, sizeof m) < 0)
-            return h5s_seterr(err, H5S_ESCENARIO, "-o %s: %s", ov[i], m);
+            return h5s_seterr(err, H5S_ESCENARIO, "-o %s: %s", shown, m);
     }
     return 0;
 }
