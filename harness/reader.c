@@ -195,16 +195,26 @@ static void resolve_lag(rstate_t *rs)
     rs->npend = keep;
 }
 
-static int read_new(rstate_t *rs, rchan_t *c, uint64_t len)
+/* Reads and verifies samples up to len. *t_seen gets the time the new data
+ * was in hand and its last sample checked (the visibility moment), before the
+ * full verification, whose cost is ours, not HDF5's. */
+static int read_new(rstate_t *rs, rchan_t *c, uint64_t len, int64_t *t_seen)
 {
     const scn_t *s = rs->s;
     mth5_dtype_t dt = mth5_channel_dtype(c->ch);
+    *t_seen = h5s_now_ns();
     while (c->read < len) {
         size_t n = len - c->read > READ_MAX_SAMPLES ? READ_MAX_SAMPLES : (size_t)(len - c->read);
         if (s->verify) {
             int rc = mth5_channel_read(c->ch, c->read, n, rs->buf, &rs->err);
             if (rc < 0)
                 return rc;
+            if (c->read + n == len) {
+                pat_check_t last = {0};
+                size_t sz = mth5_dtype_size(dt);
+                pat_verify(dt, c->key, len - 1, 1, (const char *)rs->buf + (n - 1) * sz, &last);
+                *t_seen = h5s_now_ns();
+            }
             pat_check_t here = {0};
             if (pat_verify(dt, c->key, c->read, n, rs->buf, &here)) {
                 if (rs->check.mismatches + rs->check.fills == 0)
@@ -333,10 +343,11 @@ static int poll_once(rstate_t *rs, bool rescan_now)
         if (len <= c->read)
             continue;
         got += len - c->read;
-        if ((rc = read_new(rs, c, len)) < 0)
+        int64_t t_seen;
+        if ((rc = read_new(rs, c, len, &t_seen)) < 0)
             return rc;
         if (c->first && rs->s->measure && rs->npend < sizeof rs->pend / sizeof rs->pend[0])
-            rs->pend[rs->npend++] = (pending_t){len, h5s_now_ns()};
+            rs->pend[rs->npend++] = (pending_t){len, t_seen};
     }
     if (rs->s->read_summary_table && rescan_now) {
         mth5_table_row_t *rows = NULL;
