@@ -5,7 +5,7 @@ swmr = system('ls '.dir.'/a*.dat 2>/dev/null')
 noswmr = system('ls '.dir.'/b*.dat 2>/dev/null')
 raw = system('ls '.dir.'/c*.dat 2>/dev/null')
 other = system('ls '.dir.'/d*.dat 2>/dev/null')
-set title "Writer throughput vs block size (sweep.csv)\n{/*0.8 payload MB/s of the writer; solid: SWMR, dash-dot: HDF5 without SWMR, dashed: raw pwrite (no HDF5), the ceiling}"
+set title "Writer throughput vs block size (sweep.csv)\n{/*0.8 payload MB/s over the time inside the append and flush calls; solid: SWMR, dash-dot: HDF5 without SWMR, dashed: raw pwrite (no HDF5), the ceiling}"
 set xlabel "block size appended per call (KiB, log scale)"
 set ylabel "writer throughput (MB/s".(logy ? ", log scale)" : ")")
 set logscale x 2
