@@ -15,18 +15,10 @@
 
 #include "commands.h"
 #include "proto.h"
+#include "util.h"
 
-static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "h5swmr gate: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-    return code;
-}
+/* One line on stderr, the exit status returned. */
+#define fail(code, ...) h5s_cli_fail("gate", code, __VA_ARGS__)
 
 static cJSON *load(const char *path)
 {

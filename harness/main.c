@@ -62,17 +62,8 @@ static void version(void)
            H5_VERS_MINOR, H5_VERS_RELEASE);
 }
 
-static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "h5swmr: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-    return code;
-}
+/* One line on stderr, the exit status returned. */
+#define fail(code, ...) h5s_cli_fail(NULL, code, __VA_ARGS__)
 
 /* Refuses, before anything is created, a data file that would be overwritten. */
 static int preflight(const scn_t *s)

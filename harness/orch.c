@@ -181,6 +181,12 @@ static void escalate(orch_t *o, orch_child_t *ch, int64_t now)
     } else if (ch->kill_stage == 1 && now - ch->stop_sent_ns >= 2 * t) {
         kill(ch->pid, SIGKILL);
         ch->kill_stage = 2;
+    } else if (ch->kill_stage == 2 && now - ch->stop_sent_ns >= 3 * t) {
+        /* not even SIGKILL ended it (stuck in the kernel): stop waiting, say so */
+        ch->kill_stage = 3;
+        snprintf(o->rep->problem, sizeof o->rep->problem,
+                 "process %d did not end %g s after SIGKILL (stuck in the kernel?); left unreaped", (int)ch->pid,
+                 o->s->stop_timeout_s);
     }
 }
 
@@ -193,7 +199,9 @@ static int64_t next_escalation(const orch_t *o, const orch_child_t *ch)
         return ch->stop_sent_ns + t;
     if (ch->kill_stage == 1)
         return ch->stop_sent_ns + 2 * t;
-    return ch->stop_sent_ns + 3 * t; /* after SIGKILL: recheck the reap */
+    if (ch->kill_stage == 2)
+        return ch->stop_sent_ns + 3 * t;
+    return INT64_MAX;
 }
 
 static void fault_kill(orch_t *o, orch_child_t *ch, const char *what)
@@ -290,7 +298,7 @@ static void supervise(orch_t *o, orch_child_t *kids, int n, bool with_writer)
     for (;;) {
         int live = 0;
         for (int i = 0; i < n; i++)
-            live += !kids[i].reaped;
+            live += !kids[i].reaped && kids[i].kill_stage < 3;
         if (!live)
             break;
         int64_t now = h5s_now_ns();

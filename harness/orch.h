@@ -20,7 +20,7 @@ typedef struct orch_child {
     bool has_result;
     proto_result_t res;
     int64_t stop_sent_ns;   /* 0 = STOP not sent yet */
-    int kill_stage;         /* 0 none, 1 SIGTERM sent, 2 SIGKILL sent */
+    int kill_stage;         /* 0 none, 1 SIGTERM sent, 2 SIGKILL sent, 3 given up */
     bool fault_killed;      /* SIGKILLed on purpose by fault injection */
 } orch_child_t;
 

@@ -48,24 +48,13 @@ typedef struct rstate {
     char first_path[512];
     int64_t last_report;
     uint64_t reported_samples, reported_channels, reported_runs;
+    char name[24];       /* "Reader N", how it signs its lines */
     FILE *log;           /* raw lag events, or NULL */
     int ino;             /* inotify fd (reader_wait = inotify), or -1 */
     h5s_err_t err;
 } rstate_t;
 
-static void say(const rstate_t *rs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const rstate_t *rs, const char *fmt, ...)
-{
-    if (rs->s->quiet)
-        return;
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    printf("[Reader %d] %s\n", rs->c->index, line);
-    fflush(stdout);
-}
+#define say(rs, ...) h5s_say((rs)->s->quiet, (rs)->name, __VA_ARGS__)
 
 /* Adds the file's metadata read retries (H5Fget_metadata_read_retry_info). */
 static void count_retries(rstate_t *rs)
@@ -408,6 +397,7 @@ int reader_main(const role_ctx_t *c)
     rstate_t rs = {.c = c, .s = c->scn, .ino = -1};
     const scn_t *s = c->scn;
     int rc = 0;
+    snprintf(rs.name, sizeof rs.name, "Reader %d", c->index);
     rs.r.role = ROLE_READER;
     rs.r.index = c->index;
     rs.r.table_samples = -1;

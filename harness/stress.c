@@ -19,17 +19,8 @@
 
 #define MAX_OVERRIDES 256
 
-static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "h5swmr stress: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-    return code;
-}
+/* One line on stderr, the exit status returned. */
+#define fail(code, ...) h5s_cli_fail("stress", code, __VA_ARGS__)
 
 static double uniform(uint64_t *st) { return (double)(h5s_rand_next(st) >> 11) / 9007199254740992.0; }
 

@@ -48,17 +48,8 @@ typedef struct row {
     char dir[SCN_PATH + 160];
 } row_t;
 
-static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(int code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "h5swmr sweep: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-    return code;
-}
+/* One line on stderr, the exit status returned. */
+#define fail(code, ...) h5s_cli_fail("sweep", code, __VA_ARGS__)
 
 static const char *opt_text(const scn_t *s, const char *key, char *buf, size_t cap)
 {

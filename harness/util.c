@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -156,4 +157,28 @@ uint64_t h5s_rand_next(uint64_t *state)
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
+}
+
+int h5s_cli_fail(const char *who, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, who ? "h5swmr %s: " : "h5swmr: ", who);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return code;
+}
+
+void h5s_say(bool quiet, const char *prefix, const char *fmt, ...)
+{
+    if (quiet)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    printf("[%s] %s\n", prefix, line);
+    fflush(stdout);
 }

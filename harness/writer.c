@@ -52,19 +52,7 @@ static mth5_ctype_t ctype_of(const char *name)
     return name[0] == 'e' ? MTH5_ELECTRIC : name[0] == 'h' || name[0] == 'b' ? MTH5_MAGNETIC : MTH5_AUXILIARY;
 }
 
-static void say(const wstate_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const wstate_t *w, const char *fmt, ...)
-{
-    if (w->s->quiet)
-        return;
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    printf("[Writer] %s\n", line);
-    fflush(stdout);
-}
+#define say(w, ...) h5s_say((w)->s->quiet, "Writer", __VA_ARGS__)
 
 static int add_channels(wstate_t *w, const char *run, char (*items)[SCN_STR], int n, double rate)
 {

@@ -1,0 +1,67 @@
+/* check.h - the conformance suite behind `h5swmr check`: what the driver
+ * (check.c) and the cases (check_cases.c) share. Internal to the program.
+ *
+ * A case runs in its own forked process (the "case process") on a fresh
+ * directory, may fork helper processes that do HDF5 work of their own, and
+ * reports one outcome: a token compared with the expectation, and a line that
+ * says what was seen. */
+#ifndef H5SWMR_CHECK_H
+#define H5SWMR_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CHK_TOKEN_MAX 128
+#define CHK_TEXT_MAX 1024
+
+/* What a case saw. token is one of the outcome vocabulary (see chk_token_valid):
+ *   pass                  the rule holds
+ *   accepted              an operation the rule says is refused succeeded
+ *   refused:H5S_<NAME>    refused with that h5swmr error code
+ *   observed:<word>       documented HDF5 behaviour, classified
+ *   fail:<word>           the rule does not hold, classified
+ * and, seen only (never expected): error:<what> (the case could not run),
+ * timeout, crashed:<SIGNAL>. */
+typedef struct chk_outcome {
+    char token[CHK_TOKEN_MAX];
+    char detail[CHK_TEXT_MAX]; /* one line: what was seen, HDF5's own words where it refused */
+    char why[CHK_TEXT_MAX];    /* optional: replaces the case's static explanation */
+} chk_outcome_t;
+
+_Static_assert(sizeof(chk_outcome_t) <= 4096, "an outcome must fit in PIPE_BUF");
+
+/* What a case gets. */
+typedef struct chk_env {
+    const char *dir; /* the case's own fresh directory (removed afterwards) */
+    const char *fs;  /* file system of the data directory, e.g. "ext4" */
+} chk_env_t;
+
+/* Runs the case in the case process and fills out; never returns early
+ * without a token (the driver reports an empty token as an error). */
+typedef void (*chk_fn)(const chk_env_t *env, chk_outcome_t *out);
+
+typedef struct chk_case {
+    const char *name;  /* unique, [a-z0-9_] */
+    const char *group; /* guide, hdf5, integrity, filesystem */
+    const char *desc;  /* one line: what the case does */
+    const char *dflt;  /* built-in expectation: what HDF5 1.10.8 does here */
+    const char *why;   /* one line: what it means for an SWMR user */
+    chk_fn fn;
+    int timeout_s; /* the case process is killed after this */
+} chk_case_t;
+
+/* The case table, in run order; *n gets its length. */
+const chk_case_t *chk_cases(size_t *n);
+
+/* True when s is an outcome an expectation file may name (seen-only outcomes
+ * are not); on false, why gets a short reason. */
+bool chk_token_valid(const char *s, const char **why);
+
+/* The name of the file system that holds dir ("ext4", "nfs", or "0x...").
+ * Returns buf. */
+const char *chk_fs_name(const char *dir, char *buf, size_t cap);
+
+/* True for file systems that are shared over a network (NFS, SMB, Lustre...). */
+bool chk_fs_is_network(const char *dir);
+
+#endif
