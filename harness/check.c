@@ -5,10 +5,11 @@
  *
  * Exit status: 0 every outcome as expected, 1 any differs, 2 bad arguments or
  * a bad expectation file (nothing run), 130 interrupted. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <hdf5.h>
 #include <libgen.h>
 #include <limits.h>
@@ -73,16 +74,19 @@ typedef struct check {
     int width; /* outcome column width in the table */
 } check_t;
 
-static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int bad(const char *fmt, ...)
+#define bad(...) h5s_cli_fail("check", EXIT_BAD, __VA_ARGS__)
+
+/* User text for a one-line message: control characters become '?', text
+ * longer than cap is cut with "...". Returns buf. */
+static const char *shown(const char *s, char *buf, size_t cap)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "h5swmr check: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-    return EXIT_BAD;
+    size_t i = 0;
+    for (; s[i] && i + 4 < cap; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    if (s[i] && i + 4 <= cap)
+        memcpy(buf + i, "...", 3), i += 3;
+    buf[i] = '\0';
+    return buf;
 }
 
 static void usage(FILE *out)
@@ -133,16 +137,27 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
     return NULL;
 }
 
-static bool is_opt(const char *arg, const char *name)
+/* The options that take a value, as --opt VALUE or --opt=VALUE. */
+enum { OPT_DIR, OPT_EXPECT, OPT_JUNIT, OPT_CASE, NOPT };
+static const char *const value_opts[NOPT] = {"--dir", "--hdf5-expect", "--junit", "--case"};
+
+/* The index in value_opts of the option arg names, or -1. */
+static int value_option(const char *arg)
 {
-    size_t l = strlen(name);
-    return !strncmp(arg, name, l) && (arg[l] == '\0' || arg[l] == '=');
+    for (int i = 0; i < NOPT; i++) {
+        size_t l = strlen(value_opts[i]);
+        if (!strncmp(arg, value_opts[i], l) && (arg[l] == '\0' || arg[l] == '='))
+            return i;
+    }
+    return -1;
 }
 
 /* Returns 0, 1 for --help (done), or EXIT_BAD. */
 static int parse_args(check_t *k, int argc, char **argv)
 {
     opts_t *o = &k->o;
+    char tmp[256];
+    int which;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -156,27 +171,24 @@ static int parse_args(check_t *k, int argc, char **argv)
             o->quiet = true;
         } else if (!strcmp(a, "--keep")) {
             o->keep = true;
-        } else if (is_opt(a, "--dir") || is_opt(a, "--hdf5-expect") || is_opt(a, "--junit") || is_opt(a, "--case")) {
-            const char *name = is_opt(a, "--dir")           ? "--dir"
-                               : is_opt(a, "--hdf5-expect") ? "--hdf5-expect"
-                               : is_opt(a, "--junit")       ? "--junit"
-                                                            : "--case";
+        } else if ((which = value_option(a)) >= 0) {
+            const char *name = value_opts[which];
             if (!(v = opt_value(argc, argv, &i, name)) || !*v)
                 return bad("%s needs a value (h5swmr check --help)", name);
-            if (!strcmp(name, "--dir"))
+            if (which == OPT_DIR)
                 o->dir = v;
-            else if (!strcmp(name, "--hdf5-expect"))
+            else if (which == OPT_EXPECT)
                 o->expect = v;
-            else if (!strcmp(name, "--junit"))
+            else if (which == OPT_JUNIT)
                 o->junit = v;
             else if (!find_case(k, v))
-                return bad("unknown case '%s' (h5swmr check --list shows the cases)", v);
+                return bad("unknown case '%s' (h5swmr check --list shows the cases)", shown(v, tmp, sizeof tmp));
             else if (o->nonly == MAX_ONLY)
                 return bad("too many --case options (at most %d)", MAX_ONLY);
             else
                 o->only[o->nonly++] = v;
         } else {
-            return bad("unknown argument '%s' (h5swmr check --help)", a);
+            return bad("unknown argument '%s' (h5swmr check --help)", shown(a, tmp, sizeof tmp));
         }
     }
     if (o->tap && o->quiet)
@@ -188,7 +200,7 @@ static int parse_args(check_t *k, int argc, char **argv)
 
 /* Finds scenarios/expect/hdf5-M.m.expect next to the program (the build tree
  * sits in the source tree: <exe dir>/.. or <exe dir>). */
-static bool default_expect_file(const check_t *k, char *out, size_t cap)
+static bool default_expect_file(const check_t *k, char out[PATH_MAX])
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -200,10 +212,8 @@ static bool default_expect_file(const check_t *k, char *out, size_t cap)
     for (size_t i = 0; i < 2; i++) {
         char p[PATH_MAX + 64];
         snprintf(p, sizeof p, "%s/%s/hdf5-%s.expect", dir, rel[i], k->hdf5_mm);
-        if (access(p, R_OK) == 0 && realpath(p, out)) {
-            (void)cap;
+        if (access(p, R_OK) == 0 && realpath(p, out))
             return true;
-        }
     }
     return false;
 }
@@ -219,8 +229,10 @@ static char *trim(char *s)
 }
 
 /* Reads an expectation file into k->res. Errors: "file:line: message", EXIT_BAD. */
-static int load_expect(check_t *k, const char *path, const char *shown)
+static int load_expect(check_t *k, const char *path, const char *label)
 {
+    char lab[256];
+    shown(label, lab, sizeof lab);
     FILE *f = fopen(path, "r");
     char *line = NULL;
     size_t cap = 0;
@@ -234,12 +246,12 @@ static int load_expect(check_t *k, const char *path, const char *shown)
     }
     if (!f) {
         free(seen_at);
-        return bad("cannot read expectation file '%s': %s", shown, strerror(errno));
+        return bad("cannot read expectation file '%s': %s", lab, strerror(errno));
     }
     while ((len = getline(&line, &cap, f)) >= 0) {
         lineno++;
         if (memchr(line, '\0', (size_t)len)) {
-            rc = bad("%s:%d: not a text line", shown, lineno);
+            rc = bad("%s:%d: not a text line", lab, lineno);
             break;
         }
         char *hash = strchr(line, '#');
@@ -249,7 +261,7 @@ static int load_expect(check_t *k, const char *path, const char *shown)
         for (const char *q = line; *q && text; q++)
             text = (*q >= 0x20 && *q < 0x7f) || *q == '\t' || *q == '\r' || *q == '\n';
         if (!text) {
-            rc = bad("%s:%d: not a text line (comments start with #)", shown, lineno);
+            rc = bad("%s:%d: not a text line (comments start with #)", lab, lineno);
             break;
         }
         char *s = trim(line);
@@ -260,34 +272,34 @@ static int load_expect(check_t *k, const char *path, const char *shown)
         char *outcome = strtok_r(NULL, " \t", &save);
         char *extra = strtok_r(NULL, " \t", &save);
         if (!outcome) {
-            rc = bad("%s:%d: expected 'case_name outcome', got only '%s'", shown, lineno, name);
+            rc = bad("%s:%d: expected 'case_name outcome', got only '%s'", lab, lineno, name);
             break;
         }
         if (extra) {
-            rc = bad("%s:%d: unexpected '%s' after the outcome (comments start with #)", shown, lineno, extra);
+            rc = bad("%s:%d: unexpected '%s' after the outcome (comments start with #)", lab, lineno, extra);
             break;
         }
         const chk_case_t *c = find_case(k, name);
         if (!c) {
-            rc = bad("%s:%d: unknown case '%s' (h5swmr check --list shows the cases)", shown, lineno, name);
+            rc = bad("%s:%d: unknown case '%s' (h5swmr check --list shows the cases)", lab, lineno, name);
             break;
         }
         size_t i = (size_t)(c - k->cases);
         if (seen_at[i]) {
-            rc = bad("%s:%d: case '%s' is listed twice (first on line %d)", shown, lineno, name, seen_at[i]);
+            rc = bad("%s:%d: case '%s' is listed twice (first on line %d)", lab, lineno, name, seen_at[i]);
             break;
         }
         const char *why = "";
         if (!chk_token_valid(outcome, &why)) {
-            rc = bad("%s:%d: bad outcome '%s' for case '%s': %s", shown, lineno, outcome, name, why);
+            rc = bad("%s:%d: bad outcome '%s' for case '%s': %s", lab, lineno, outcome, name, why);
             break;
         }
         seen_at[i] = lineno;
         snprintf(k->res[i].expected, sizeof k->res[i].expected, "%s", outcome);
-        snprintf(k->res[i].source, sizeof k->res[i].source, "%.1100s:%d", shown, lineno);
+        snprintf(k->res[i].source, sizeof k->res[i].source, "%.1100s:%d", lab, lineno);
     }
     if (rc == 0 && ferror(f))
-        rc = bad("cannot read expectation file '%s': %s", shown, strerror(errno));
+        rc = bad("cannot read expectation file '%s': %s", lab, strerror(errno));
     free(line);
     free(seen_at);
     fclose(f);
@@ -296,14 +308,15 @@ static int load_expect(check_t *k, const char *path, const char *shown)
 
 static int setup_expectations(check_t *k)
 {
+    char tmp[256];
     for (size_t i = 0; i < k->ncases; i++) {
         snprintf(k->res[i].expected, sizeof k->res[i].expected, "%s", k->cases[i].dflt);
         snprintf(k->res[i].source, sizeof k->res[i].source, "built-in");
     }
     if (k->o.expect) {
         if (!realpath(k->o.expect, k->expect_file))
-            return bad("cannot read expectation file '%s': %s", k->o.expect, strerror(errno));
-    } else if (!default_expect_file(k, k->expect_file, sizeof k->expect_file)) {
+            return bad("cannot read expectation file '%s': %s", shown(k->o.expect, tmp, sizeof tmp), strerror(errno));
+    } else if (!default_expect_file(k, k->expect_file)) {
         k->expect_file[0] = '\0';
         return 0;
     }
@@ -312,37 +325,29 @@ static int setup_expectations(check_t *k)
 
 /* ---- the data directory -------------------------------------------------------- */
 
-static int rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
 static void rm_tree(const char *dir)
 {
     if (dir[0])
-        nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+        h5s_rm_rf(dir);
 }
 
 static int make_workdir(check_t *k)
 {
     const char *base = k->o.dir ? k->o.dir : "/tmp";
+    char tmp[256];
     struct stat st;
     if (stat(base, &st) != 0)
-        return bad("data directory '%s': %s", base, strerror(errno));
+        return bad("data directory '%s': %s", shown(base, tmp, sizeof tmp), strerror(errno));
     if (!S_ISDIR(st.st_mode))
-        return bad("data directory '%s' is not a directory", base);
+        return bad("data directory '%s' is not a directory", shown(base, tmp, sizeof tmp));
     if (access(base, W_OK | X_OK) != 0)
-        return bad("data directory '%s' is not writable", base);
+        return bad("data directory '%s' is not writable", shown(base, tmp, sizeof tmp));
     if (snprintf(k->workdir, sizeof k->workdir, "%s/h5swmr-check-XXXXXX", base) >= (int)sizeof k->workdir - 64)
         return bad("data directory path too long");
     if (!mkdtemp(k->workdir)) {
         int e = errno;
         k->workdir[0] = '\0';
-        return bad("cannot create a directory in '%s': %s", base, strerror(e));
+        return bad("cannot create a directory in '%s': %s", shown(base, tmp, sizeof tmp), strerror(e));
     }
     chk_fs_name(k->workdir, k->fs, sizeof k->fs);
     return 0;
@@ -531,14 +536,17 @@ static const char *why_of(const result_t *r)
 
 static void print_header(const check_t *k, size_t nsel)
 {
+    char dir[PATH_MAX], ex[PATH_MAX];
+    shown(k->workdir, dir, sizeof dir);
+    shown(k->expect_file[0] ? k->expect_file : "built-in (HDF5 1.10.8)", ex, sizeof ex);
     if (k->o.tap) {
         printf("TAP version 13\n");
-        printf("# h5swmr %s, HDF5 %s, data directory %s (%s), expectations %s\n", H5SWMR_VERSION, k->hdf5, k->workdir,
-               k->fs, k->expect_file[0] ? k->expect_file : "built-in (HDF5 1.10.8)");
+        printf("# h5swmr %s, HDF5 %s, data directory %s (%s), expectations %s\n", H5SWMR_VERSION, k->hdf5, dir, k->fs,
+               ex);
         printf("1..%zu\n", nsel);
     } else {
-        printf("h5swmr check: HDF5 %s, data directory %s (%s)\n", k->hdf5, k->workdir, k->fs);
-        printf("expectations: %s\n", k->expect_file[0] ? k->expect_file : "built-in (HDF5 1.10.8)");
+        printf("h5swmr check: HDF5 %s, data directory %s (%s)\n", k->hdf5, dir, k->fs);
+        printf("expectations: %s\n", ex);
         if (!k->o.quiet)
             printf("\n%-26s %-*s %-*s %-7s %s\n", "CASE", k->width, "EXPECTED", k->width, "SEEN", "VERDICT", "TIME");
     }
@@ -760,16 +768,16 @@ static int list_cases(const check_t *k)
 /* Refuses a --junit destination whose directory is missing, before any case runs. */
 static int check_junit_dir(const char *file)
 {
-    char tmp[PATH_MAX];
+    char tmp[PATH_MAX], a[256], b[256];
     struct stat st;
     snprintf(tmp, sizeof tmp, "%s", file);
     const char *dir = dirname(tmp);
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return bad("--junit %s: directory '%s' does not exist", file, dir);
+        return bad("--junit %s: directory '%s' does not exist", shown(file, a, sizeof a), shown(dir, b, sizeof b));
     if (access(dir, W_OK) != 0)
-        return bad("--junit %s: directory '%s' is not writable", file, dir);
+        return bad("--junit %s: directory '%s' is not writable", shown(file, a, sizeof a), shown(dir, b, sizeof b));
     if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
-        return bad("--junit %s: is a directory", file);
+        return bad("--junit %s: is a directory", shown(file, a, sizeof a));
     return 0;
 }
 
@@ -816,6 +824,8 @@ int cmd_check(int argc, char **argv)
     sigset_t mask;
     unsigned maj, min, rel;
     int rc;
+    if (argc == 4 && !strcmp(argv[2], "--probe-helper"))
+        return chk_probe_main(argv[3]); /* internal: file_locking_env's fresh prober */
     memset(&k, 0, sizeof k);
     k.sfd = -1;
     k.cases = chk_cases(&k.ncases);

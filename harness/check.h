@@ -64,4 +64,9 @@ const char *chk_fs_name(const char *dir, char *buf, size_t cap);
 /* True for file systems that are shared over a network (NFS, SMB, Lustre...). */
 bool chk_fs_is_network(const char *dir);
 
+/* `h5swmr check --probe-helper FILE` (internal): the file_locking_env case's
+ * prober, started as a fresh process so that HDF5 reads the environment it
+ * was given. Reads commands on fd 3, answers on fd 4. Returns the exit status. */
+int chk_probe_main(const char *path);
+
 #endif

@@ -2,7 +2,9 @@
  * the file if the writer died in SWMR mode (h5clear -s), read every sample back
  * and check it against the pattern and against what the writer had flushed,
  * then rebuild /Experiment/channel_summary without SWMR. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>

@@ -15,7 +15,9 @@
  *
  * A hidden option, `--fit X1,Y1 X2,Y2 ...`, prints the log-log slope of the
  * points (stats_loglog_slope) so that tests can check the fit on known input. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <hdf5.h>

@@ -4,7 +4,9 @@
  * same run (SWMR against raw pwrite and against HDF5 without SWMR, lag against
  * the poll interval, the flush cost growth exponent) and may move within a
  * tolerance, so that a noisy machine passes and a real regression does not. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>

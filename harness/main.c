@@ -1,5 +1,7 @@
 /* main.c - the h5swmr command-line program. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <hdf5.h>
 #include <poll.h>

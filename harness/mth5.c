@@ -1,5 +1,7 @@
 /* mth5.c - MTH5 0.2.0 layout, open rules, channels and summaries over HDF5. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "mth5.h"
 
 #include <errno.h>

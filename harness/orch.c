@@ -1,5 +1,7 @@
 /* orch.c - fork orchestration with pipes, signalfd and bounded waits. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "orch.h"
 
 #include <errno.h>

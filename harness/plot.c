@@ -5,7 +5,9 @@
  * build tree sits in the source tree) or <exe dir>/bench/plot.sh (installed
  * side by side), or where H5SWMR_BENCH_DIR points. It runs in its own process
  * group so that a timeout or Ctrl-C reaches gnuplot too; the wait is bounded. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>

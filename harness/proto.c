@@ -1,5 +1,7 @@
 /* proto.c - pipe protocol helpers shared by the roles. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "proto.h"
 
 #include <errno.h>

@@ -1,6 +1,8 @@
 /* reader.c - the reader role: wait for READY, open with SWMR_READ, poll by the
  * scenario's strategy, verify every new sample, measure visibility lag. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,7 @@
 /* report.c - the run's summary as a table and as self-describing JSON. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "report.h"
 
 #include <cjson/cJSON.h>

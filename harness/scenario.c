@@ -1,5 +1,7 @@
 /* scenario.c - option table, INI scenario files and overrides. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "scenario.h"
 
 #include <errno.h>

@@ -1,7 +1,9 @@
 /* stress.c - h5swmr stress: repeat a scenario with seeded random variation
  * (timing, block sizes, reader counts, faults and their moments) until the
  * first failure or N iterations; keep what a failure needs to be replayed. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>

@@ -1,7 +1,9 @@
 /* sweep.c - h5swmr sweep: every combination of the scenario's sweep axes, each
  * with raw-pwrite and non-SWMR baselines measured in the same run, as one CSV,
  * one JSON and (with gnuplot) plots. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>

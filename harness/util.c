@@ -1,5 +1,7 @@
 /* util.c - clocks, bounded waits, accounting. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "util.h"
 
 #include <errno.h>

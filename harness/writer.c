@@ -1,6 +1,8 @@
 /* writer.c - the writer role: build the MTH5 structure without SWMR, reopen as
  * SWMR writer, report READY, then append (or add runs) and flush by policy. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,9 @@
  * JSON, the growth-exponent fit) and `h5swmr plot` / bench/plot.sh on a
  * hand-written results directory. Runs the real program; never asserts on
  * timing, only on what is printed and written. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <limits.h>

@@ -1,6 +1,8 @@
 /* test_cli.c - integration tests: the real h5swmr program, real processes,
  * real files in a temporary directory, real signals. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <dirent.h>

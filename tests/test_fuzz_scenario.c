@@ -7,7 +7,9 @@
  * ASan+UBSan build (ci/test does), memory errors abort the test.
  * H5SWMR_FUZZ_SECONDS (default 15) and H5SWMR_FUZZ_SEED change the budget and
  * the seed. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdio.h>

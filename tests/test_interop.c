@@ -2,7 +2,9 @@
  * writes: a closed file checked as MTH5 checks it, and an SWMR reader in
  * Python following a forked C SWMR writer. The checks live in
  * tests/interop_h5py.py, run with /usr/bin/python3 (H5SWMR_PYTHON). */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <hdf5.h>

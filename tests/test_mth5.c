@@ -5,7 +5,9 @@
  * they test. Cross-process SWMR checks fork a child *before* the parent opens
  * anything; the child does its HDF5 work, talks over pipes and ends with
  * _exit(); the parent asserts. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <criterion/criterion.h>
 #include <hdf5.h>
 #include <math.h>

@@ -4,7 +4,9 @@
  * Every test gets a fresh temporary directory (tu_setup/tu_teardown); scenario
  * files are real files written there. Tests marked "Regression (fixed)" guard
  * defects found and fixed. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>

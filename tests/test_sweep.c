@@ -1,6 +1,8 @@
 /* test_sweep.c - h5swmr sweep with the real program: configurations, baselines
  * in the same run, self-describing results, and Ctrl-C keeping what finished. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <dirent.h>

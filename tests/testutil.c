@@ -1,6 +1,8 @@
 /* testutil.c - temporary directories, files, forked children and external
  * programs for the Criterion tests (see testutil.h). */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "testutil.h"
 
 #include <criterion/criterion.h>

@@ -1,0 +1,426 @@
+/* test_check.c - integration tests of `h5swmr check`, the conformance suite:
+ * the real program on this machine's HDF5 and file system, its TAP, JUnit and
+ * table output, expectation files good and bad, case selection. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "testutil.h"
+
+TestSuite(check, .init = tu_setup, .fini = tu_teardown, .timeout = 240);
+
+#define RUN_MS 200000 /* the whole suite takes well under a minute; ASan builds are slower */
+
+/* Runs `bin check` with the arguments of ap; stdout and stderr go to a file,
+ * read back into *out (NUL-terminated, caller frees). Returns the exit status. */
+static int vrun(const char *bin, char **out, const char *a1, va_list ap)
+{
+    static int seq;
+    char path[64];
+    snprintf(path, sizeof path, "out-%d.txt", seq++);
+    const char *file = tu_path(path);
+    const char *argv[40] = {"/bin/sh", "-c", "o=$1; shift; exec \"$@\" >\"$o\" 2>&1", "sh", file, bin, "check"};
+    int n = 7;
+    for (const char *a = a1; a && n < 38; a = va_arg(ap, const char *))
+        argv[n++] = a;
+    argv[n] = NULL;
+    int status;
+    char sh[512];
+    cr_assert_eq(tu_run(argv, RUN_MS, &status, sh, sizeof sh), 0, "h5swmr check did not finish in time");
+    cr_assert(WIFEXITED(status), "h5swmr check: %s %s", tu_status_str(status), sh);
+    unsigned char *buf;
+    size_t len;
+    cr_assert_eq(tu_read_file(file, &buf, &len), 0, "no output file (%s)", sh);
+    char *text = malloc(len + 1);
+    cr_assert_not_null(text);
+    memcpy(text, buf, len);
+    text[len] = '\0';
+    free(buf);
+    *out = text;
+    return WEXITSTATUS(status);
+}
+
+/* Runs h5swmr check with up to 30 arguments (NULL-terminated). */
+static int check(char **out, const char *a1, ...)
+{
+    va_list ap;
+    va_start(ap, a1);
+    int rc = vrun(H5SWMR_BIN, out, a1, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* The same with another copy of the program. */
+static int check_with(const char *bin, char **out, const char *a1, ...)
+{
+    va_list ap;
+    va_start(ap, a1);
+    int rc = vrun(bin, out, a1, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* Lines of text that start with prefix. */
+static int count_lines(const char *text, const char *prefix)
+{
+    int n = 0;
+    size_t l = strlen(prefix);
+    for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        n += !strncmp(p, prefix, l);
+    return n;
+}
+
+/* The number of cases, from --list (two lines per case, the second indented). */
+static int ncases(void)
+{
+    char *out;
+    cr_assert_eq(check(&out, "--list", NULL), 0, "%s", out);
+    int n = 0;
+    for (const char *p = out; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        n += *p >= 'a' && *p <= 'z';
+    free(out);
+    return n;
+}
+
+/* Parses the TAP: version line, plan 1..N, then N test lines numbered 1..N.
+ * Returns N; *ok gets the number of "ok" lines. */
+static int parse_tap(const char *tap, int *ok)
+{
+    cr_assert(!strncmp(tap, "TAP version 13\n", 15), "no TAP version line:\n%s", tap);
+    const char *plan = strstr(tap, "\n1..");
+    cr_assert_not_null(plan, "no plan line:\n%s", tap);
+    int n = atoi(plan + 4);
+    int next = 1;
+    *ok = 0;
+    for (const char *p = tap; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+        int num = 0;
+        if (!strncmp(p, "ok ", 3))
+            num = atoi(p + 3), (*ok)++;
+        else if (!strncmp(p, "not ok ", 7))
+            num = atoi(p + 7);
+        else
+            continue;
+        cr_assert_eq(num, next, "test line %d out of order:\n%s", num, tap);
+        cr_assert(strstr(p, " - "), "test line without ' - name'");
+        next++;
+    }
+    cr_assert_eq(next - 1, n, "plan 1..%d but %d test lines", n, next - 1);
+    return n;
+}
+
+/* Parses a JUnit file with Python's XML parser: testcases, failures, errors. */
+static void parse_junit(const char *file, int *tests, int *failures, int *errors)
+{
+    const char *argv[] = {"/usr/bin/python3", "-c",
+                          "import sys, xml.etree.ElementTree as E\n"
+                          "r = E.parse(sys.argv[1]).getroot()\n"
+                          "assert r.tag == 'testsuites', r.tag\n"
+                          "s = r.find('testsuite')\n"
+                          "n = len(s.findall('testcase'))\n"
+                          "assert int(s.get('tests')) == n\n"
+                          "print('junit', n, len(s.findall('testcase/failure')), len(s.findall('testcase/error')))\n",
+                          file, NULL};
+    char out[1024];
+    int status;
+    cr_assert_eq(tu_run(argv, 30000, &status, out, sizeof out), 0);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s does not parse as JUnit XML: %s", file, out);
+    cr_assert_eq(sscanf(strstr(out, "junit"), "junit %d %d %d", tests, failures, errors), 3, "%s", out);
+}
+
+static const char *write_expect(const char *name, const char *text)
+{
+    const char *p = tu_path(name);
+    cr_assert_eq(tu_write_text(p, text), 0);
+    return p;
+}
+
+/* Entries of dir whose name starts with prefix. */
+static int entries(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        n += !strncmp(e->d_name, prefix, strlen(prefix));
+    closedir(d);
+    return n;
+}
+
+/* ---- the whole suite ----------------------------------------------------------- */
+
+Test(check, passes_here_with_tap_and_junit)
+{
+    int n = ncases();
+    cr_assert_geq(n, 20, "only %d cases", n);
+    const char *junit = tu_path("check.xml");
+    char *out;
+    int rc = check(&out, "--tap", "--junit", junit, "--dir", tu_dir(), NULL);
+    cr_assert_eq(rc, 0, "h5swmr check exited %d on this machine:\n%s", rc, out);
+    int ok;
+    cr_assert_eq(parse_tap(out, &ok), n, "plan is not the %d cases:\n%s", n, out);
+    cr_assert_eq(ok, n, "%d of %d cases ok:\n%s", ok, n, out);
+    cr_assert_eq(count_lines(out, "not ok"), 0);
+    /* every case explains itself */
+    cr_assert_eq(count_lines(out, "  explanation: \""), n);
+    cr_assert_eq(count_lines(out, "  seen: \""), n);
+    cr_assert(strstr(out, "ok ") && strstr(out, " - write_order # pass"), "%s", out);
+    int tests, failures, errors;
+    parse_junit(junit, &tests, &failures, &errors);
+    cr_assert_eq(tests, n);
+    cr_assert_eq(failures + errors, 0);
+    /* the data directory was made inside --dir and removed */
+    cr_assert_eq(entries(tu_dir(), "h5swmr-check-"), 0, "the data directory was left behind");
+    free(out);
+}
+
+/* ---- expectations ----------------------------------------------------------------- */
+
+Test(check, different_expectation_fails_with_a_diff)
+{
+    const char *ex =
+        write_expect("other.expect", "# a build that shows growth without refresh\n"
+                                     "refresh_needed   observed:visible-without-refresh  # not what 1.10.8 does\n"
+                                     "single_writer    refused:H5S_ELOCKED\n");
+    const char *junit = tu_path("diff.xml");
+    char *out;
+    int rc = check(&out, "--tap", "--hdf5-expect", ex, "--junit", junit, "--case", "single_writer", "--case",
+                   "refresh_needed", NULL);
+    cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
+    int ok;
+    cr_assert_eq(parse_tap(out, &ok), 2, "%s", out);
+    cr_assert_eq(ok, 1, "%s", out);
+    /* table order: single_writer first */
+    cr_assert(strstr(out, "ok 1 - single_writer # refused:H5S_ELOCKED\n"), "%s", out);
+    cr_assert(strstr(out, "not ok 2 - refresh_needed # expected observed:visible-without-refresh, seen "
+                          "observed:invisible-without-refresh\n"),
+              "%s", out);
+    cr_assert(strstr(out, "  expected: \"observed:visible-without-refresh\"\n  seen: "
+                          "\"observed:invisible-without-refresh\"\n"),
+              "%s", out);
+    cr_assert(strstr(out, "other.expect:2"), "the expectation's line is not named:\n%s", out);
+    int tests, failures, errors;
+    parse_junit(junit, &tests, &failures, &errors);
+    cr_assert_eq(tests, 2);
+    cr_assert_eq(failures, 1);
+    cr_assert_eq(errors, 0);
+    free(out);
+
+    /* the table says it too */
+    rc = check(&out, "--hdf5-expect", ex, "--case", "refresh_needed", NULL);
+    cr_assert_eq(rc, 1, "%s", out);
+    cr_assert(strstr(out, "DIFF"), "%s", out);
+    cr_assert(strstr(out, "diff: expected observed:visible-without-refresh"), "%s", out);
+    cr_assert(strstr(out, "seen observed:invisible-without-refresh"), "%s", out);
+    cr_assert(strstr(out, "1 case: 0 as expected, 1 differ"), "%s", out);
+    free(out);
+
+    /* --quiet shows only what differs */
+    rc = check(&out, "--quiet", "--hdf5-expect", ex, "--case", "single_writer", "--case", "refresh_needed", NULL);
+    cr_assert_eq(rc, 1, "%s", out);
+    cr_assert(strstr(out, "refresh_needed") && !strstr(out, "single_writer "), "%s", out);
+    free(out);
+}
+
+Test(check, bad_expectation_files_exit_2_with_file_line)
+{
+    static const struct {
+        const char *text, *line, *words;
+    } bad[] = {
+        {"swmr_with_w_refused  refused:H5S_EMODE\n\n# fine so far\nno_such_case pass\n",
+         ":4:", "unknown case 'no_such_case'"},
+        {"single_writer refused:H5S_NOPE # a typo\n", ":1:", "bad outcome 'refused:H5S_NOPE'"},
+        {"single_writer observed:Mixed-Case\n", ":1:", "bad outcome"},
+        {"single_writer timeout\n", ":1:", "bad outcome 'timeout'"},
+        {"single_writer maybe\n", ":1:", "bad outcome 'maybe'"},
+        {"\nsingle_writer\n", ":2:", "expected 'case_name outcome'"},
+        {"single_writer pass pass\n", ":1:", "unexpected 'pass'"},
+        {"single_writer pass\nsingle_writer pass\n", ":2:", "listed twice"},
+        {"single_writer \x01pass\n", ":1:", "not a text line"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "bad%zu.expect", i);
+        const char *ex = write_expect(name, bad[i].text);
+        char *out;
+        int rc = check(&out, "--hdf5-expect", ex, "--tap", NULL);
+        cr_assert_eq(rc, 2, "%s: exit %d:\n%s", name, rc, out);
+        char want[64];
+        snprintf(want, sizeof want, "%s%s", name, bad[i].line);
+        cr_assert(strstr(out, want), "%s: no '%s' in:\n%s", name, want, out);
+        cr_assert(strstr(out, bad[i].words), "%s: no '%s' in:\n%s", name, bad[i].words, out);
+        cr_assert_null(strstr(out, "TAP version"), "%s: cases ran after a bad expectation file", name);
+        cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1, "%s: more than one line:\n%s", name, out);
+        free(out);
+    }
+    char *out;
+    cr_assert_eq(check(&out, "--hdf5-expect", tu_path("missing.expect"), NULL), 2);
+    cr_assert(strstr(out, "missing.expect"), "%s", out);
+    free(out);
+}
+
+Test(check, expectation_file_with_comments_and_defaults)
+{
+    /* listed cases take the file's outcome, others keep the built-in one */
+    const char *ex = write_expect("good.expect", "   # indented comment\n"
+                                                 "write_order\tpass\t# tabs are blanks\n"
+                                                 "single_writer refused:H5S_ELOCKED # ünïcode in a comment\n");
+    char *out;
+    cr_assert_eq(check(&out, "--hdf5-expect", ex, "--list", NULL), 0, "%s", out);
+    cr_assert(strstr(out, "good.expect:2"), "%s", out);
+    cr_assert(strstr(out, "good.expect:3"), "%s", out);
+    cr_assert(strstr(out, "(built-in)"), "%s", out);
+    free(out);
+}
+
+/* From --list output: the expectation and its source of each case, in order. */
+static int list_expectations(const char *list, char names[][64], char tokens[][128], char sources[][512], int max)
+{
+    int n = 0;
+    for (const char *p = list; p && *p && n < max; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+        if (*p >= 'a' && *p <= 'z') {
+            cr_assert_eq(sscanf(p, "%63s", names[n]), 1);
+        } else {
+            const char *e = strstr(p, "expected: ");
+            const char *eol = strchr(p, '\n');
+            if (!e || (eol && e > eol))
+                continue;
+            cr_assert_eq(sscanf(e, "expected: %127s (%511[^)])", tokens[n], sources[n]), 2, "%.200s", e);
+            n++;
+        }
+    }
+    return n;
+}
+
+Test(check, expectation_files_agree_with_built_in_values)
+{
+    enum { MAX = 64 };
+    static char names[3][MAX][64], tokens[3][MAX][128], sources[3][MAX][512];
+    /* a copy of the program with no scenarios/expect next to it uses its built-in values */
+    const char *bindir = tu_path("bin");
+    cr_assert_eq(mkdir(bindir, 0755), 0);
+    const char *copy = tu_path("bin/h5swmr");
+    unsigned char *exe;
+    size_t len;
+    cr_assert_eq(tu_read_file(H5SWMR_BIN, &exe, &len), 0);
+    FILE *f = fopen(copy, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(exe, 1, len, f), len);
+    cr_assert_eq(fclose(f), 0);
+    free(exe);
+    cr_assert_eq(chmod(copy, 0755), 0);
+    char *out;
+    cr_assert_eq(check_with(copy, &out, "--list", NULL), 0, "%s", out);
+    int n = list_expectations(out, names[0], tokens[0], sources[0], MAX);
+    free(out);
+    cr_assert_geq(n, 20);
+    for (int i = 0; i < n; i++)
+        cr_assert_str_eq(sources[0][i], "built-in", "%s", names[0][i]);
+    cr_assert_eq(check_with(copy, &out, "--quiet", "--case", "swmr_with_w_refused", NULL), 0, "%s", out);
+    cr_assert(strstr(out, "expectations: built-in (HDF5 1.10.8)"), "%s", out);
+    free(out);
+
+    /* each shipped file parses and names every case; the 1.10 file says what
+     * the built-in values (HDF5 1.10.8) say */
+    static const char *const files[] = {H5SWMR_SOURCE_DIR "/scenarios/expect/hdf5-1.10.expect",
+                                        H5SWMR_SOURCE_DIR "/scenarios/expect/hdf5-1.14.expect"};
+    for (int k = 0; k < 2; k++) {
+        cr_assert_eq(check(&out, "--list", "--hdf5-expect", files[k], NULL), 0, "%s", out);
+        int m = list_expectations(out, names[k + 1], tokens[k + 1], sources[k + 1], MAX);
+        free(out);
+        cr_assert_eq(m, n);
+        for (int i = 0; i < n; i++) {
+            cr_assert_str_eq(names[k + 1][i], names[0][i]);
+            cr_assert(strstr(sources[k + 1][i], ".expect:"), "%s: %s does not list it", names[0][i], files[k]);
+            if (k == 0)
+                cr_assert_str_eq(tokens[k + 1][i], tokens[0][i], "%s: %s says %s, built-in %s", names[0][i], files[k],
+                                 tokens[k + 1][i], tokens[0][i]);
+        }
+    }
+}
+
+/* ---- selection and arguments ------------------------------------------------------- */
+
+Test(check, case_selection_and_list)
+{
+    char *out;
+    cr_assert_eq(check(&out, "--list", NULL), 0);
+    static const char *const names[] = {"swmr_with_w_refused", "single_writer", "objects_under_swmr",
+                                        "integrity_matrix",    "write_order",   "file_locking_env"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        cr_assert(strstr(out, names[i]), "--list lacks %s:\n%s", names[i], out);
+    cr_assert(strstr(out, "expected: "), "%s", out);
+    free(out);
+    cr_assert_eq(check(&out, "--list", "--case", "write_order", NULL), 0);
+    cr_assert(strstr(out, "write_order") && !strstr(out, "single_writer"), "%s", out);
+    free(out);
+
+    /* two cases, in the suite's order whatever the order asked */
+    int rc = check(&out, "--tap", "--case", "write_order", "--case", "swmr_with_w_refused", NULL);
+    cr_assert_eq(rc, 0, "%s", out);
+    int ok;
+    cr_assert_eq(parse_tap(out, &ok), 2, "%s", out);
+    cr_assert_eq(ok, 2);
+    cr_assert(strstr(out, "ok 1 - swmr_with_w_refused # refused:H5S_EMODE\n"), "%s", out);
+    cr_assert(strstr(out, "ok 2 - write_order # pass\n"), "%s", out);
+    free(out);
+
+    cr_assert_eq(check(&out, "--case", "no_such_case", NULL), 2);
+    cr_assert(strstr(out, "unknown case 'no_such_case'"), "%s", out);
+    free(out);
+}
+
+Test(check, bad_arguments_exit_2)
+{
+    char *out;
+    const char *file = tu_path("plain-file");
+    cr_assert_eq(tu_write_text(file, "x"), 0);
+    struct {
+        const char *a, *b;
+        const char *words;
+    } bad[] = {
+        {"--frobnicate", NULL, "unknown argument"}, {"--dir", tu_path("no-such-dir"), "no-such-dir"},
+        {"--dir", file, "not a directory"},         {"--junit", tu_path("no-such-dir/x.xml"), "does not exist"},
+        {"--case", NULL, "needs a value"},          {"--dir", NULL, "needs a value"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = check(&out, bad[i].a, bad[i].b, NULL);
+        cr_assert_eq(rc, 2, "%s %s: exit %d:\n%s", bad[i].a, bad[i].b ? bad[i].b : "", rc, out);
+        cr_assert(strstr(out, bad[i].words), "%s: no '%s' in:\n%s", bad[i].a, bad[i].words, out);
+        free(out);
+    }
+    cr_assert_eq(entries(tu_dir(), "h5swmr-check-"), 0);
+    cr_assert_eq(check(&out, "--help", NULL), 0);
+    cr_assert(strstr(out, "Usage: h5swmr check"), "%s", out);
+    free(out);
+}
+
+Test(check, table_for_people_and_data_dir)
+{
+    char *out;
+    int rc = check(&out, "--dir", tu_dir(), "--case", "write_order", "--case", "objects_under_swmr", NULL);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert(strstr(out, tu_dir()), "the data directory is not named:\n%s", out);
+    cr_assert(strstr(out, "CASE") && strstr(out, "EXPECTED") && strstr(out, "SEEN") && strstr(out, "VERDICT"), "%s",
+              out);
+    cr_assert(strstr(out, "why:") && strstr(out, "saw:"), "%s", out);
+    cr_assert(strstr(out, "only works for readers that reopen the file"), "%s", out);
+    cr_assert(strstr(out, "2 cases: 2 as expected, 0 differ"), "%s", out);
+    cr_assert_eq(entries(tu_dir(), "h5swmr-check-"), 0, "the data directory was left behind");
+    free(out);
+
+    /* --keep leaves it, with the case's log */
+    rc = check(&out, "--dir", tu_dir(), "--keep", "--case", "swmr_with_w_refused", NULL);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert(strstr(out, "data directory kept: "), "%s", out);
+    cr_assert_eq(entries(tu_dir(), "h5swmr-check-"), 1);
+    free(out);
+}
