@@ -208,10 +208,13 @@ static bool default_expect_file(const check_t *k, char out[PATH_MAX])
         return false;
     exe[n] = '\0';
     const char *dir = dirname(exe);
-    static const char *const rel[] = {"../scenarios/expect", "scenarios/expect"};
-    for (size_t i = 0; i < 2; i++) {
+    /* next to the program, then the source tree it was built from (a build
+     * directory elsewhere, e.g. one per HDF5 version) */
+    const char *const base[] = {dir, dir, H5SWMR_SOURCE_DIR};
+    static const char *const rel[] = {"../scenarios/expect", "scenarios/expect", "scenarios/expect"};
+    for (size_t i = 0; i < 3; i++) {
         char p[PATH_MAX + 64];
-        snprintf(p, sizeof p, "%s/%s/hdf5-%s.expect", dir, rel[i], k->hdf5_mm);
+        snprintf(p, sizeof p, "%s/%s/hdf5-%s.expect", base[i], rel[i], k->hdf5_mm);
         if (access(p, R_OK) == 0 && realpath(p, out))
             return true;
     }

@@ -349,7 +349,7 @@ static int classify_open_failure(h5s_err_t *err, const char *path)
         snprintf(tmp, sizeof tmp, "%s", err->msg);
         return h5s_seterr(err, H5S_ELOCKED,
                           "'%s' is in use by a writer (another process holds it, or a writer died "
-                          "in SWMR mode: 'h5clear -s' clears that): %s",
+                          "in SWMR mode: 'h5clear -s --increment=0' clears that): %s",
                           path, tmp);
     }
     if (strstr(err->msg, "truncated file") || strstr(err->msg, "signature")) {
@@ -406,9 +406,31 @@ static int open_checked(const char *path, unsigned flags, hid_t fapl, hid_t *fid
         H5Eclear2(H5E_DEFAULT);
         return h5s_seterr(err, H5S_ENOTHDF5, "'%s' is not an HDF5 file (no HDF5 signature)", path);
     }
-    *fid = H5Fopen(path, flags, fapl);
-    if (*fid < 0) {
+    /* An SWMR reader whose open overlaps the writer's close can find the file
+     * shorter than its superblock says for a moment (seen on HDF5 1.10.8):
+     * that is a race, not a truncated file. Retry it for up to 100 ms. */
+    struct timespec t0, now, pause = {0, 1000000};
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        *fid = H5Fopen(path, flags, fapl);
+        if (*fid >= 0)
+            break;
         h5s_seterr_h5(err, H5S_EHDF5, "cannot open '%s'", path);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long waited_ms = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+        if (!(flags & H5F_ACC_SWMR_READ) || !strstr(err->msg, "truncated file") || waited_ms >= 100)
+            break;
+        nanosleep(&pause, NULL); /* the writer's close needs the CPU to finish */
+    }
+    if (*fid < 0) {
+        if ((flags & H5F_ACC_SWMR_READ) && strstr(err->msg, "truncated file")) {
+            char tmp[H5S_ERRMSG_MAX];
+            snprintf(tmp, sizeof tmp, "%s", err->msg);
+            return h5s_seterr(err, H5S_ENOTHDF5,
+                              "'%s' is shorter than its superblock says (a truncated file; it stayed so for "
+                              "100 ms, so not a writer closing it): %.900s",
+                              path, tmp);
+        }
         return classify_open_failure(err, path);
     }
     int rc = check_mth5(*fid, path, err);

@@ -82,9 +82,10 @@ static int plot_find_script(char *out, size_t cap, char *tried, size_t tcap)
     char *slash = strrchr(exe, '/');
     if (slash)
         *slash = '\0';
-    const char *const rel[] = {"/../bench/plot.sh", "/bench/plot.sh"};
+    const char *const base[] = {exe, exe, H5SWMR_SOURCE_DIR};
+    const char *const rel[] = {"/../bench/plot.sh", "/bench/plot.sh", "/bench/plot.sh"};
     for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
-        if ((size_t)snprintf(out, cap, "%s%s", exe, rel[i]) >= cap)
+        if ((size_t)snprintf(out, cap, "%s%s", base[i], rel[i]) >= cap)
             continue;
         if (plot_is_file(out)) {
             char real[PATH_MAX];

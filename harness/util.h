@@ -40,6 +40,11 @@ int h5s_cli_fail(const char *who, int code, const char *fmt, ...) __attribute__(
  * how writer and readers narrate a run. */
 void h5s_say(bool quiet, const char *prefix, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Runs argv (argv[0] looked up in PATH) with stdout and stderr to /dev/null,
+ * bounded by timeout_ms (then SIGKILL). Returns its exit status, 127 if it
+ * could not be run, or -1 on timeout or error. The child is always reaped. */
+int h5s_run_quiet(const char *const argv[], int timeout_ms);
+
 /* Removes path and everything below it (no symlinks followed). 0 or -1. */
 int h5s_rm_rf(const char *path);
 
