@@ -5,7 +5,7 @@
  * opened in SWMR-write mode; every round appends one block to every channel
  * (corked) and then flushes, and only the flush is timed. The growth exponent
  * of the round flush time in N (log-log slope) tells linear from quadratic
- * flushing on the HDF5 this program runs with (see DESIGN.md: 1.10.8 flushes
+ * flushing on the HDF5 this program runs with (on HDF5 1.10.8, flushing the
  * datasets one by one in time quadratic in N). One process, no readers.
  *
  * Flush cost also grows with the file's history (the chunks written so far:
@@ -754,7 +754,7 @@ int cmd_flushcost(int argc, char **argv)
     double ratio;
     fc_recommend(rows, nrows, nmax, rec, sizeof rec, &cheaper, &ratio);
     printf("\nRecommendation: %s.\n", rec);
-    printf("Compare (DESIGN.md, HDF5 1.10.8): per dataset, H5Dflush each 9, 8, 18, 203 us and H5Fflush 12, 7.5, 7.6, "
+    printf("For comparison, a 2-core VM with HDF5 1.10.8: per dataset, H5Dflush each 9, 8, 18, 203 us and H5Fflush 12, 7.5, 7.6, "
            "24 us at N = 1, 10, 100, 1000.\n");
 
     int out_rc = 0;

@@ -64,7 +64,8 @@ static const char *opt_text(const scn_t *s, const char *key, char *buf, size_t c
 }
 
 /* Writes and deletes a scratch file of about the run's size, so that the
- * page cache the run will use is warm (see DESIGN.md, benchmark hygiene). */
+ * page cache the run will use is warm: on virtual machines, pages left idle
+ * for seconds go back to the host, and faulting them in again caps writes. */
 static void warm_up(const char *dir, const scn_t *s, int nch)
 {
     double block = (double)s->block_samples * (s->dtype == 1 ? 8 : 4) * nch;
