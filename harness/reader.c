@@ -51,6 +51,7 @@ typedef struct rstate {
     int64_t last_report;
     uint64_t reported_samples, reported_channels, reported_runs;
     char name[24];       /* "Reader N", how it signs its lines */
+    bool unopenable;     /* a fault left the file unopenable: reading ended */
     FILE *log;           /* raw lag events, or NULL */
     int ino;             /* inotify fd (reader_wait = inotify), or -1 */
     h5s_err_t err;
@@ -90,6 +91,15 @@ static void close_all(rstate_t *rs)
 static int open_file(rstate_t *rs)
 {
     int rc = mth5_open(rs->c->file, "r", true, &rs->m, &rs->err);
+    if (rc == H5S_ENOTHDF5 && rs->s->writer_fsize_limit_mb > 0 && strstr(rs->err.msg, "shorter than its superblock")) {
+        /* the injected file-size limit cut a write short: the file is not
+         * openable again until it is recovered; a consequence of the fault */
+        rs->unopenable = true;
+        snprintf(rs->r.observation, sizeof rs->r.observation,
+                 "stopped reading: after the file-size limit cut a write short, the file could not be opened "
+                 "again (%.250s)",
+                 rs->err.msg);
+    }
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < rs->nch; i++)
@@ -441,8 +451,11 @@ int reader_main(const role_ctx_t *c)
         goto out;
     }
     say(&rs, "Opening file in SWMR reader mode...");
-    if ((rc = open_file(&rs)) < 0 || (rc = rescan_observed(&rs)) < 0)
+    if ((rc = open_file(&rs)) < 0 || (rc = rescan_observed(&rs)) < 0) {
+        if (rs.unopenable)
+            rc = 0;
         goto out;
+    }
     say(&rs, "SWMR reader mode active");
     if (s->raw_logs && c->run_dir) {
         char lp[4200];
@@ -468,8 +481,11 @@ int reader_main(const role_ctx_t *c)
         bool scan = s->rescan_ms <= 0 || (double)(now - last_scan) >= s->rescan_ms * 1e6;
         if (scan)
             last_scan = now;
-        if ((rc = poll_once(&rs, scan)) < 0)
+        if ((rc = poll_once(&rs, scan)) < 0) {
+            if (rs.unopenable)
+                rc = 0;
             goto out;
+        }
         if (rs.ino >= 0) {
             /* sleep until the file changes (or the fallback period passes) */
             int64_t fallback = period > 0 ? period : 1000000000LL;
@@ -494,8 +510,11 @@ int reader_main(const role_ctx_t *c)
             if (atomic_load(&c->shm->state) == WRITER_FAILED && rs.r.polls > 3)
                 break;
         }
-        if (rc < 0)
+        if (rc < 0) {
+            if (rs.unopenable)
+                rc = 0;
             goto out;
+        }
     }
     report(&rs, true);
 out:
@@ -509,7 +528,7 @@ out:
     shm_t *shm = c->shm;
     uint64_t published = atomic_load(&shm->samples);
     for (size_t i = 0; i < rs.nch; i++)
-        if (rs.ch[i].read < published && s->workload == SCN_APPEND && rs.strategy != SCN_NONE)
+        if (rs.ch[i].read < published && s->workload == SCN_APPEND && rs.strategy != SCN_NONE && !rs.unopenable)
             rs.r.missing += published - rs.ch[i].read;
     rs.r.runs_seen = rs.nruns;
     rs.r.runs_expected = atomic_load(&shm->runs) + 1;
