@@ -329,12 +329,16 @@ int mth5_mode_parse(const char *s, mth5_mode_t *out)
     return H5S_EINVAL;
 }
 
+/* File access for writers: the 1.10 file format, low and high (a version-3
+ * superblock, which SWMR needs). Not "latest": a newer HDF5 would write
+ * objects that HDF5 1.10 readers (h5py on Debian bookworm, older MTH5 stacks)
+ * cannot open; on 1.10 the two are the same. */
 static hid_t fapl_latest(void)
 {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl < 0)
         return fapl;
-    if (H5Pset_libver_bounds(fapl, H5F_LIBVER_LATEST, H5F_LIBVER_LATEST) < 0) {
+    if (H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110) < 0) {
         H5Pclose(fapl);
         return H5I_INVALID_HID;
     }

@@ -1,7 +1,8 @@
 /* mth5.h - MTH5 0.2.0 files in C: layout, SWMR open rules, channels, summaries.
  *
  * The C counterpart of MTH5's Python MTH5 object, as far as h5swmr needs it.
- * Files are always created with a version-3 superblock (libver latest) so that
+ * Files are always created in the 1.10 file format (libver bounds V110, V110: a
+ * version-3 superblock, readable by HDF5 1.10 and newer) so that
  * they can be opened in SWMR mode later. Every function returns 0 or a negative
  * H5S_E* code with a message in err (which may be NULL). */
 #ifndef H5SWMR_MTH5_H
@@ -34,7 +35,7 @@ int mth5_mode_parse(const char *s, mth5_mode_t *out);
  *   w: create, truncating an existing file; w- or x: create, fail if it exists.
  * With swmr: w, w- and x are refused (H5S_EMODE); a missing file is refused
  * (H5S_ENOENT); r opens read-only with SWMR_READ; a and r+ open read-write with
- * libver latest, check the file is MTH5, then start SWMR-write mode.
+ * the 1.10 file format, check the file is MTH5, then start SWMR-write mode.
  * Existing files are checked (HDF5? MTH5?) read-only before any write open, so a
  * refused file is never modified. On success *out owns the file; release it with
  * mth5_close. */

