@@ -1548,13 +1548,19 @@ static void case_crash_recovery(const chk_env_t *env, chk_outcome_t *out)
     int64_t lp = cleared_length(plain, o_plain, tp, sizeof tp);
     int64_t li = cleared_length(inc, o_inc, ti, sizeof ti);
     bool plain_ok = lp == (int64_t)flushed, inc_ok = li == (int64_t)flushed;
-    snprintf(out->token, sizeof out->token, "observed:%s,%s", plain_ok ? "plain-clear-keeps-data" : "plain-clear-loses-data",
+    snprintf(out->token, sizeof out->token, "observed:%s,%s",
+             plain_ok ? "plain-clear-keeps-data" : "plain-clear-loses-data",
              inc_ok ? "increment-recovers" : "increment-loses-data");
     snprintf(out->detail, sizeof out->detail,
              "writer SIGKILLed after %llu samples flushed in SWMR mode; 'h5clear -s': %s; "
              "'h5clear -s --increment=0': %s",
-             (unsigned long long)flushed, plain_ok ? "all samples intact" : tp[0] ? tp : "data lost",
-             inc_ok ? "all samples intact" : ti[0] ? ti : "data lost");
+             (unsigned long long)flushed,
+             plain_ok ? "all samples intact"
+             : tp[0]  ? tp
+                      : "data lost",
+             inc_ok  ? "all samples intact"
+             : ti[0] ? ti
+                     : "data lost");
 }
 
 /* ---- integrity ------------------------------------------------------------------------- */

@@ -9,7 +9,7 @@
 const char *h5s_errname(int code)
 {
     switch (code) {
-#define H5S_X(name, value, desc) \
+#define H5S_X(name, value, desc)                                                                                       \
     case (value): return "H5S_" #name;
         H5S_ERROR_TABLE(H5S_X)
 #undef H5S_X
@@ -20,7 +20,7 @@ const char *h5s_errname(int code)
 const char *h5s_strerror(int code)
 {
     switch (code) {
-#define H5S_X(name, value, desc) \
+#define H5S_X(name, value, desc)                                                                                       \
     case (value): return desc;
         H5S_ERROR_TABLE(H5S_X)
 #undef H5S_X

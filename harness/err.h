@@ -9,25 +9,25 @@
 #include <stddef.h>
 
 /* X(name, value, description) */
-#define H5S_ERROR_TABLE(X)                                                        \
-    X(OK, 0, "success")                                                           \
-    X(EINVAL, -1, "invalid argument")                                             \
-    X(ENOENT, -2, "no such file or object")                                       \
-    X(EEXIST, -3, "file exists")                                                  \
-    X(ENOTHDF5, -4, "not an HDF5 file")                                           \
-    X(ENOTMTH5, -5, "not an MTH5 file")                                           \
-    X(EMODE, -6, "mode not allowed")                                              \
-    X(ESWMR, -7, "operation refused in SWMR-write mode")                          \
-    X(EREADONLY, -8, "file is open read-only")                                    \
-    X(ELOCKED, -9, "file is locked by another process")                           \
-    X(EHDF5, -10, "HDF5 call failed")                                             \
-    X(ESYS, -11, "system call failed")                                            \
-    X(ENOMEM, -12, "out of memory")                                               \
-    X(ESCENARIO, -13, "bad scenario")                                             \
-    X(ETIMEOUT, -14, "timed out")                                                 \
-    X(ECHILD, -15, "child process failed")                                        \
-    X(EVERIFY, -16, "data verification failed")                                   \
-    X(EINTR, -17, "interrupted")                                                  \
+#define H5S_ERROR_TABLE(X)                                                                                             \
+    X(OK, 0, "success")                                                                                                \
+    X(EINVAL, -1, "invalid argument")                                                                                  \
+    X(ENOENT, -2, "no such file or object")                                                                            \
+    X(EEXIST, -3, "file exists")                                                                                       \
+    X(ENOTHDF5, -4, "not an HDF5 file")                                                                                \
+    X(ENOTMTH5, -5, "not an MTH5 file")                                                                                \
+    X(EMODE, -6, "mode not allowed")                                                                                   \
+    X(ESWMR, -7, "operation refused in SWMR-write mode")                                                               \
+    X(EREADONLY, -8, "file is open read-only")                                                                         \
+    X(ELOCKED, -9, "file is locked by another process")                                                                \
+    X(EHDF5, -10, "HDF5 call failed")                                                                                  \
+    X(ESYS, -11, "system call failed")                                                                                 \
+    X(ENOMEM, -12, "out of memory")                                                                                    \
+    X(ESCENARIO, -13, "bad scenario")                                                                                  \
+    X(ETIMEOUT, -14, "timed out")                                                                                      \
+    X(ECHILD, -15, "child process failed")                                                                             \
+    X(EVERIFY, -16, "data verification failed")                                                                        \
+    X(EINTR, -17, "interrupted")                                                                                       \
     X(EFORMAT, -18, "file format not suitable")
 
 enum {
@@ -39,8 +39,8 @@ enum {
 #define H5S_ERRMSG_MAX 1024
 
 typedef struct h5s_err {
-    int code;                  /* 0 or a negative H5S_E* value */
-    char msg[H5S_ERRMSG_MAX];  /* one line, no trailing newline */
+    int code;                 /* 0 or a negative H5S_E* value */
+    char msg[H5S_ERRMSG_MAX]; /* one line, no trailing newline */
 } h5s_err_t;
 
 /* Returns the symbolic name of code ("H5S_ENOENT"), or "H5S_E?" if unknown. */
@@ -53,13 +53,11 @@ const char *h5s_strerror(int code);
 void h5s_err_clear(h5s_err_t *err);
 
 /* Sets err to code with a printf-style message; returns code. err may be NULL. */
-int h5s_seterr(h5s_err_t *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int h5s_seterr(h5s_err_t *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Like h5s_seterr, then appends ": " and the innermost messages of HDF5's
  * current error stack (if any), and clears that stack. Returns code. */
-int h5s_seterr_h5(h5s_err_t *err, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int h5s_seterr_h5(h5s_err_t *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Turns off HDF5's automatic error printing for this process. Call once after
  * fork (or at start) before any other HDF5 call. Returns 0 or H5S_EHDF5. */

@@ -64,8 +64,8 @@ static int verify(mth5_t *m, const role_ctx_t *c, proto_result_t *r, h5s_err_t *
              * flush never wrote; what was flushed is intact */
             if (!r->unflushed_bad)
                 snprintf(r->observation, sizeof r->observation,
-                         "%.200s: %llu samples past the last successful flush (%llu) read back as %s",
-                         rows[i].path, (unsigned long long)bad, (unsigned long long)flushed,
+                         "%.200s: %llu samples past the last successful flush (%llu) read back as %s", rows[i].path,
+                         (unsigned long long)bad, (unsigned long long)flushed,
                          here.fills == bad ? "fill values" : "wrong values");
             r->unflushed_bad += bad;
         } else if (bad) {
@@ -100,11 +100,13 @@ int finalizer_main(const role_ctx_t *c)
     char recovered[200] = "";
     if (c->recover) {
         int hc = run_h5clear(c->file, 30000);
-        snprintf(recovered, sizeof recovered,
-                 hc == 0 ? "the writer ended in SWMR mode without a clean close: 'h5clear -s --increment=0' cleared the file's "
-                           "open-for-write flags and its stale end-of-allocation"
-                         : "the writer ended in SWMR mode without a clean close and 'h5clear -s --increment=0' failed (exit %d)",
-                 hc);
+        snprintf(
+            recovered, sizeof recovered,
+            hc == 0
+                ? "the writer ended in SWMR mode without a clean close: 'h5clear -s --increment=0' cleared the file's "
+                  "open-for-write flags and its stale end-of-allocation"
+                : "the writer ended in SWMR mode without a clean close and 'h5clear -s --increment=0' failed (exit %d)",
+            hc);
     }
     rc = mth5_open(c->file, "a", false, &m, &err);
     if (rc == 0 && c->scn->verify_file)

@@ -307,7 +307,8 @@ static int fc_create_file(const char *path, long n, long chunk, h5s_err_t *err)
     int rc = mth5_open(path, "x", false, &m, err);
     if (rc < 0)
         return rc;
-    if ((rc = mth5_add_survey(m, FC_SURVEY, err)) < 0 || (rc = mth5_add_station(m, FC_SURVEY, FC_STATION, NULL, err)) < 0 ||
+    if ((rc = mth5_add_survey(m, FC_SURVEY, err)) < 0 ||
+        (rc = mth5_add_station(m, FC_SURVEY, FC_STATION, NULL, err)) < 0 ||
         (rc = mth5_add_run(m, FC_SURVEY, FC_STATION, FC_RUN, 1.0, NULL, err)) < 0)
         goto done;
     for (long i = 0; i < n; i++) {
@@ -499,8 +500,7 @@ static void fc_fmt_time(double ns, char *buf, size_t cap)
 }
 
 /* The recommendation text for the largest count; *cheaper is the call index or -1 (same). */
-static void fc_recommend(const fc_row_t *rows, int nrows, long nmax, char *buf, size_t cap, int *cheaper,
-                         double *ratio)
+static void fc_recommend(const fc_row_t *rows, int nrows, long nmax, char *buf, size_t cap, int *cheaper, double *ratio)
 {
     const fc_row_t *d = fc_find(rows, nrows, nmax, FC_DFLUSH), *f = fc_find(rows, nrows, nmax, FC_FFLUSH);
     *cheaper = -1;
@@ -540,7 +540,8 @@ static void fc_recommend(const fc_row_t *rows, int nrows, long nmax, char *buf, 
 static void fc_print_row(const fc_row_t *r)
 {
     printf("%9ld  %-13s %7llu %6ld %14.1f %14.1f %16.2f\n", r->n, fc_call_label[r->call],
-           (unsigned long long)r->flush.n, r->files, r->flush.p50 / 1e3, r->flush.p90 / 1e3, r->flush.p50 / 1e3 / (double)r->n);
+           (unsigned long long)r->flush.n, r->files, r->flush.p50 / 1e3, r->flush.p90 / 1e3,
+           r->flush.p50 / 1e3 / (double)r->n);
 }
 
 static int fc_write_csv(const char *path, const fc_row_t *rows, int nrows, h5s_err_t *err)
@@ -740,21 +741,23 @@ int cmd_flushcost(int argc, char **argv)
             printf("  %s: needs at least two dataset counts for an exponent\n", fc_call_label[c]);
             continue;
         }
-        printf("  %s: round cost grows as N^%.2f (%s): %s\n", fc_call_label[c], isnan(fits[c].tail) ? fits[c].all : fits[c].tail,
-               fits[c].cls, fits[c].meaning);
+        printf("  %s: round cost grows as N^%.2f (%s): %s\n", fc_call_label[c],
+               isnan(fits[c].tail) ? fits[c].all : fits[c].tail, fits[c].cls, fits[c].meaning);
         if (o.ncounts > 2)
             printf("      (N^%.2f from N=%ld to N=%ld, the largest counts; least squares over N=%ld..%ld: N^%.2f)\n",
                    fits[c].tail, o.counts[o.ncounts - 2], nmax, nmin, nmax, fits[c].all);
     }
     if (o.ncounts > 2)
-        printf("  The exponent between the two largest counts decides: fixed per-round costs flatten the fit at small N.\n");
+        printf("  The exponent between the two largest counts decides: fixed per-round costs flatten the fit at small "
+               "N.\n");
 
     char rec[512];
     int cheaper;
     double ratio;
     fc_recommend(rows, nrows, nmax, rec, sizeof rec, &cheaper, &ratio);
     printf("\nRecommendation: %s.\n", rec);
-    printf("For comparison, a 2-core VM with HDF5 1.10.8: per dataset, H5Dflush each 9, 8, 18, 203 us and H5Fflush 12, 7.5, 7.6, "
+    printf("For comparison, a 2-core VM with HDF5 1.10.8: per dataset, H5Dflush each 9, 8, 18, 203 us and H5Fflush 12, "
+           "7.5, 7.6, "
            "24 us at N = 1, 10, 100, 1000.\n");
 
     int out_rc = 0;

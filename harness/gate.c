@@ -65,7 +65,8 @@ static void row_key(const cJSON *row, char *out, size_t cap)
 static void row_key_as(const cJSON *row, const char *mode, char *out, size_t cap)
 {
     static const char *const keys[] = {"writer_mode", "block_samples", "nchannels", "flush_call", "flush_every_blocks",
-                                       "poll_ms", "reader_wait", "readers", "dtype", "cork", NULL};
+                                       "poll_ms",     "reader_wait",   "readers",   "dtype",      "cork",
+                                       NULL};
     const cJSON *job = cJSON_GetObjectItemCaseSensitive(row, "job");
     int n = snprintf(out, cap, "[%s]", cJSON_IsString(job) ? job->valuestring : "?");
     for (int i = 0; keys[i] && n > 0 && (size_t)n < cap; i++) {
@@ -91,8 +92,7 @@ static double median_of(const cJSON *runs, const char *key, const char *field, d
     int n = 0;
     const cJSON *r;
     char k[1024];
-    cJSON_ArrayForEach(r, runs)
-    {
+    cJSON_ArrayForEach (r, runs) {
         row_key(r, k, sizeof k);
         const cJSON *x = cJSON_GetObjectItemCaseSensitive(r, field);
         if (!strcmp(k, key) && cJSON_IsNumber(x) && n < 64)
@@ -111,8 +111,7 @@ static double max_of(const cJSON *runs, const char *key, const char *field, doub
     bool any = false;
     const cJSON *r;
     char k[1024];
-    cJSON_ArrayForEach(r, runs)
-    {
+    cJSON_ArrayForEach (r, runs) {
         row_key(r, k, sizeof k);
         const cJSON *x = cJSON_GetObjectItemCaseSensitive(r, field);
         if (!strcmp(k, key) && cJSON_IsNumber(x) && (!any || x->valuedouble > m)) {
@@ -127,8 +126,7 @@ static const cJSON *find_row(const cJSON *runs, const char *key)
 {
     const cJSON *r;
     char k[1024];
-    cJSON_ArrayForEach(r, runs)
-    {
+    cJSON_ArrayForEach (r, runs) {
         row_key(r, k, sizeof k);
         if (!strcmp(k, key))
             return r;
@@ -225,8 +223,7 @@ int cmd_gate(int argc, char **argv)
     tally_t t = {0};
     const cJSON *br;
     char key[1024];
-    cJSON_ArrayForEach(br, bruns)
-    {
+    cJSON_ArrayForEach (br, bruns) {
         row_key(br, key, sizeof key);
         if (find_row(bruns, key) != br)
             continue; /* a repeat: the key's figures are medians over all of them */
@@ -236,7 +233,8 @@ int cmd_gate(int argc, char **argv)
             continue;
         }
         exact(&t, key, "errors (any repeat)", max_of(bruns, key, "errors", 0), max_of(cruns, key, "errors", -1));
-        exact(&t, key, "exit_code (any repeat)", max_of(bruns, key, "exit_code", 0), max_of(cruns, key, "exit_code", -1));
+        exact(&t, key, "exit_code (any repeat)", max_of(bruns, key, "exit_code", 0),
+              max_of(cruns, key, "exit_code", -1));
         if (strcmp(sopt(br, "writer_mode"), "swmr"))
             continue;
         /* each mode's best of the repeats: a transient stall of the machine
@@ -263,12 +261,11 @@ int cmd_gate(int argc, char **argv)
     }
     /* the flush cost growth exponents (dimensionless: comparable across machines) */
     const cJSON *bg;
-    cJSON_ArrayForEach(bg, cJSON_GetObjectItem(b, "flush_growth"))
-    {
-        const char *job = cJSON_GetObjectItem(bg, "job")->valuestring, *call = cJSON_GetObjectItem(bg, "flush_call")->valuestring;
+    cJSON_ArrayForEach (bg, cJSON_GetObjectItem(b, "flush_growth")) {
+        const char *job = cJSON_GetObjectItem(bg, "job")->valuestring,
+                   *call = cJSON_GetObjectItem(bg, "flush_call")->valuestring;
         const cJSON *cg = NULL, *x;
-        cJSON_ArrayForEach(x, cJSON_GetObjectItem(c, "flush_growth"))
-        {
+        cJSON_ArrayForEach (x, cJSON_GetObjectItem(c, "flush_growth")) {
             if (!strcmp(cJSON_GetObjectItem(x, "job")->valuestring, job) &&
                 !strcmp(cJSON_GetObjectItem(x, "flush_call")->valuestring, call))
                 cg = x;

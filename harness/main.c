@@ -25,35 +25,36 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: h5swmr COMMAND [ARGS]\n"
-            "\n"
-            "Drives HDF5 single-writer/multiple-reader (SWMR) mode with real processes on\n"
-            "real MTH5 files, and reports what readers see.\n"
-            "\n"
-            "Commands:\n"
-            "  run SCENARIO [-o KEY=VALUE]...    one writer and N readers on a new file, for each\n"
-            "                                    job of the scenario; results in results/<name>-<time>/\n"
-            "  write SCENARIO [-o KEY=VALUE]...  the writer alone (readers=0); says when readers\n"
-            "                                    may attach from other terminals\n"
-            "  watch FILE [DATASET]... [--interval S] [--duration S]\n"
-            "                                    follow every channel (or the named datasets) of a\n"
-            "                                    file being written, printing growth, until Ctrl-C\n"
-            "  summary FILE                      channel summary of an MTH5 file: a walk of the tree\n"
-            "                                    and the stored /Experiment/channel_summary table\n"            "  finalize FILE                     reopen without SWMR and rebuild channel_summary\n"
-            "                                    (after a run whose readers kept the file open)\n"            "  check [--tap|--junit FILE]        conformance suite: does SWMR behave as expected here?\n"
-            "  sweep SCENARIO [-s KEY=V1,V2]...  every combination of values, with baselines and plots\n"
-            "  stress SCENARIO --iterations N --seed S   seeded variation and faults until a failure\n"
-            "  flushcost [--counts 1,10,100,1000]        flush cost against the number of datasets\n"
-            "  plot RESULTS_DIR                  gnuplot PNG/SVG plots of a sweep or flushcost result\n"
-            "  gate --baseline B.json SWEEP.json regression gate: compare a sweep with a baseline\n"
-            "\n"
-            "Options:\n"
-            "  -h, --help      this help ('h5swmr run --help' lists every scenario key)\n"
-            "  -V, --version   h5swmr and HDF5 versions\n"
-            "\n"
-            "Exit status: 0 ok, 1 failure, 2 bad input, 3 readers saw wrong or missing data,\n"
-            "4 timed out, 130 interrupted.\n");
+    fprintf(out, "Usage: h5swmr COMMAND [ARGS]\n"
+                 "\n"
+                 "Drives HDF5 single-writer/multiple-reader (SWMR) mode with real processes on\n"
+                 "real MTH5 files, and reports what readers see.\n"
+                 "\n"
+                 "Commands:\n"
+                 "  run SCENARIO [-o KEY=VALUE]...    one writer and N readers on a new file, for each\n"
+                 "                                    job of the scenario; results in results/<name>-<time>/\n"
+                 "  write SCENARIO [-o KEY=VALUE]...  the writer alone (readers=0); says when readers\n"
+                 "                                    may attach from other terminals\n"
+                 "  watch FILE [DATASET]... [--interval S] [--duration S]\n"
+                 "                                    follow every channel (or the named datasets) of a\n"
+                 "                                    file being written, printing growth, until Ctrl-C\n"
+                 "  summary FILE                      channel summary of an MTH5 file: a walk of the tree\n"
+                 "                                    and the stored /Experiment/channel_summary table\n"
+                 "  finalize FILE                     reopen without SWMR and rebuild channel_summary\n"
+                 "                                    (after a run whose readers kept the file open)\n"
+                 "  check [--tap|--junit FILE]        conformance suite: does SWMR behave as expected here?\n"
+                 "  sweep SCENARIO [-s KEY=V1,V2]...  every combination of values, with baselines and plots\n"
+                 "  stress SCENARIO --iterations N --seed S   seeded variation and faults until a failure\n"
+                 "  flushcost [--counts 1,10,100,1000]        flush cost against the number of datasets\n"
+                 "  plot RESULTS_DIR                  gnuplot PNG/SVG plots of a sweep or flushcost result\n"
+                 "  gate --baseline B.json SWEEP.json regression gate: compare a sweep with a baseline\n"
+                 "\n"
+                 "Options:\n"
+                 "  -h, --help      this help ('h5swmr run --help' lists every scenario key)\n"
+                 "  -V, --version   h5swmr and HDF5 versions\n"
+                 "\n"
+                 "Exit status: 0 ok, 1 failure, 2 bad input, 3 readers saw wrong or missing data,\n"
+                 "4 timed out, 130 interrupted.\n");
 }
 
 static void version(void)
@@ -77,8 +78,8 @@ static int preflight(const scn_t *s)
         if (S_ISDIR(st.st_mode))
             return fail(EXIT_USAGE, "data file '%s' is a directory", s->file);
         if (!s->overwrite)
-            return fail(EXIT_USAGE, "data file '%s' exists; h5swmr never overwrites it unless asked (-o overwrite=true)",
-                        s->file);
+            return fail(EXIT_USAGE,
+                        "data file '%s' exists; h5swmr never overwrites it unless asked (-o overwrite=true)", s->file);
     } else if (errno != ENOENT) {
         return fail(EXIT_USAGE, "data file '%s': %s", s->file, strerror(errno));
     }
@@ -155,9 +156,8 @@ static int cmd_run(int argc, char **argv, bool writer_only)
             if (sf.jobs[j].file[0])
                 for (size_t k = j + 1; k < sf.njobs; k++)
                     if (!strcmp(sf.jobs[j].file, sf.jobs[k].file))
-                        return scn_file_free(&sf),
-                               fail(EXIT_USAGE, "jobs [%s] and [%s] name the same data file '%s'", sf.jobs[j].name,
-                                    sf.jobs[k].name, sf.jobs[j].file);
+                        return scn_file_free(&sf), fail(EXIT_USAGE, "jobs [%s] and [%s] name the same data file '%s'",
+                                                        sf.jobs[j].name, sf.jobs[k].name, sf.jobs[j].file);
 
     orch_report_t *rep = malloc(sizeof *rep);
     if (!rep)
@@ -171,8 +171,8 @@ static int cmd_run(int argc, char **argv, bool writer_only)
         else
             snprintf(base, sizeof base, "%s", s->scenario);
         if (h5s_make_unique_dir(s->results_dir, base, dir, sizeof dir) != 0) {
-            worst = fail(EXIT_USAGE, "cannot create a results directory under '%s': %s", s->results_dir,
-                         strerror(errno));
+            worst =
+                fail(EXIT_USAGE, "cannot create a results directory under '%s': %s", s->results_dir, strerror(errno));
             break;
         }
         if (s->file[0])
@@ -270,7 +270,8 @@ static int cmd_watch(int argc, char **argv)
         goto out;
     }
     if (mth5_open(file, "r", true, &m, &err) < 0) {
-        rc = fail(err.code == H5S_ENOENT || err.code == H5S_ENOTHDF5 || err.code == H5S_ENOTMTH5 ? EXIT_USAGE : EXIT_FAIL,
+        rc = fail(err.code == H5S_ENOENT || err.code == H5S_ENOTHDF5 || err.code == H5S_ENOTMTH5 ? EXIT_USAGE
+                                                                                                 : EXIT_FAIL,
                   "%s", err.msg);
         goto out;
     }
@@ -405,8 +406,7 @@ static int cmd_summary(int argc, char **argv)
         printf("%-14s %-10s %-10s %-6s %-10s %12llu %10g %14s  %s\n", r->survey, r->station, r->run, r->component,
                r->type, (unsigned long long)r->n_samples, r->sample_rate, tab, r->end);
     }
-    printf("%zu channel%s; stored channel_summary table: %s\n", n, n == 1 ? "" : "s",
-           table ? "present" : "missing");
+    printf("%zu channel%s; stored channel_summary table: %s\n", n, n == 1 ? "" : "s", table ? "present" : "missing");
 out:
     free(rows);
     free(trows);

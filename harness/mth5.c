@@ -21,7 +21,7 @@ struct mth5_channel {
     mth5_t *file;
     hid_t did;
     mth5_dtype_t dtype;
-    hid_t mtype;        /* native memory type, not owned (predefined) */
+    hid_t mtype; /* native memory type, not owned (predefined) */
     uint64_t len;
     char path[sizeof(((mth5_summary_row_t *)0)->path)];
     mth5_channel_t *next;
@@ -32,9 +32,9 @@ struct mth5 {
     mth5_mode_t mode;
     bool swmr;
     bool writable;
-    bool dirty;          /* tree or lengths changed by a non-SWMR writer */
-    hid_t table;         /* channel_summary, opened lazily for in-place updates */
-    hid_t dxpl;          /* small conversion buffer for one-row table updates */
+    bool dirty;  /* tree or lengths changed by a non-SWMR writer */
+    hid_t table; /* channel_summary, opened lazily for in-place updates */
+    hid_t dxpl;  /* small conversion buffer for one-row table updates */
     mth5_channel_t *channels;
     char path[4096];
 };
@@ -80,8 +80,8 @@ static const char *ctype_lower(mth5_ctype_t t)
 static int check_name(const char *what, const char *s, h5s_err_t *err)
 {
     if (!s || !*s || strchr(s, '/') || strcmp(s, ".") == 0 || strlen(s) >= MTH5_NAME_MAX)
-        return h5s_seterr(err, H5S_EINVAL, "invalid %s name '%s' (1-%d characters, no '/')", what,
-                          s ? s : "(null)", MTH5_NAME_MAX - 1);
+        return h5s_seterr(err, H5S_EINVAL, "invalid %s name '%s' (1-%d characters, no '/')", what, s ? s : "(null)",
+                          MTH5_NAME_MAX - 1);
     return 0;
 }
 
@@ -232,8 +232,8 @@ static int subgroups(hid_t parent, const char *const *names, const char *const *
     return 0;
 }
 
-static int path_join(char *out, size_t cap, const char *survey, const char *station,
-                     const char *run, const char *channel)
+static int path_join(char *out, size_t cap, const char *survey, const char *station, const char *run,
+                     const char *channel)
 {
     int k;
     if (channel)
@@ -273,8 +273,8 @@ int mth5_iso_add(const char *base, double seconds, char *out, size_t cap)
     struct tm tm = {0};
     if (!base)
         base = DEFAULT_START;
-    if (sscanf(base, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-               &tm.tm_min, &tm.tm_sec) != 6)
+    if (sscanf(base, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+               &tm.tm_sec) != 6)
         return H5S_EINVAL;
     double frac = 0;
     const char *dot = base + 19;
@@ -317,7 +317,10 @@ static void iso_now(char *out, size_t cap)
 
 int mth5_mode_parse(const char *s, mth5_mode_t *out)
 {
-    static const struct { const char *s; mth5_mode_t m; } modes[] = {
+    static const struct {
+        const char *s;
+        mth5_mode_t m;
+    } modes[] = {
         {"r", MTH5_MODE_R}, {"r+", MTH5_MODE_RPLUS}, {"a", MTH5_MODE_A},
         {"w", MTH5_MODE_W}, {"w-", MTH5_MODE_X},     {"x", MTH5_MODE_X},
     };
@@ -368,11 +371,9 @@ static int write_root_layout(hid_t fid)
     char now[48];
     iso_now(now, sizeof now);
     if (attr_str(fid, "file.type", "MTH5") < 0 || attr_str(fid, "file.version", MTH5_FILE_VERSION) < 0 ||
-        attr_str(fid, "file.access.platform", "Linux") < 0 ||
-        attr_str(fid, "file.access.time", now) < 0 ||
+        attr_str(fid, "file.access.platform", "Linux") < 0 || attr_str(fid, "file.access.time", now) < 0 ||
         attr_str(fid, "mth5.software.name", "h5swmr") < 0 ||
-        attr_str(fid, "mth5.software.version", H5SWMR_VERSION) < 0 ||
-        attr_i8(fid, "data_level", 1) < 0)
+        attr_str(fid, "mth5.software.version", H5SWMR_VERSION) < 0 || attr_i8(fid, "data_level", 1) < 0)
         return -1;
     hid_t exp = group_create(fid, "Experiment", "Experiment", NULL);
     if (exp < 0)
@@ -392,8 +393,7 @@ static int check_mth5(hid_t fid, const char *path, h5s_err_t *err)
     if (r < 0)
         return h5s_seterr_h5(err, H5S_EHDF5, "'%s': cannot read root attribute file.type", path);
     if (r == 0 || strcmp(type, "MTH5") != 0)
-        return h5s_seterr(err, H5S_ENOTMTH5,
-                          "'%s' is an HDF5 file but not an MTH5 file (root attribute file.type %s)",
+        return h5s_seterr(err, H5S_ENOTMTH5, "'%s' is an HDF5 file but not an MTH5 file (root attribute file.type %s)",
                           path, r == 0 ? "is missing" : "is not 'MTH5'");
     return 0;
 }
@@ -452,13 +452,11 @@ static int dir_writable(const char *path, h5s_err_t *err)
     const char *dir = dirname(tmp);
     struct stat st;
     if (stat(dir, &st) != 0)
-        return h5s_seterr(err, H5S_ENOENT, "cannot create '%s': directory '%s': %s", path, dir,
-                          strerror(errno));
+        return h5s_seterr(err, H5S_ENOENT, "cannot create '%s': directory '%s': %s", path, dir, strerror(errno));
     if (!S_ISDIR(st.st_mode))
         return h5s_seterr(err, H5S_ENOENT, "cannot create '%s': '%s' is not a directory", path, dir);
     if (access(dir, W_OK) != 0)
-        return h5s_seterr(err, H5S_ESYS, "cannot create '%s': directory '%s': %s", path, dir,
-                          strerror(errno));
+        return h5s_seterr(err, H5S_ESYS, "cannot create '%s': directory '%s': %s", path, dir, strerror(errno));
     return 0;
 }
 
@@ -506,8 +504,7 @@ int mth5_open(const char *path, const char *mode_s, bool swmr, mth5_t **out, h5s
     if (strlen(path) >= sizeof(((mth5_t *)0)->path))
         return h5s_seterr(err, H5S_EINVAL, "path too long");
     if (mth5_mode_parse(mode_s, &mode) < 0)
-        return h5s_seterr(err, H5S_EINVAL, "unknown mode '%s' (use r, r+, a, w, w- or x)",
-                          mode_s ? mode_s : "(null)");
+        return h5s_seterr(err, H5S_EINVAL, "unknown mode '%s' (use r, r+, a, w, w- or x)", mode_s ? mode_s : "(null)");
     if (swmr && (mode == MTH5_MODE_W || mode == MTH5_MODE_X))
         return h5s_seterr(err, H5S_EMODE,
                           "SWMR mode cannot be used with mode '%s': create the file first, then "
@@ -523,11 +520,10 @@ int mth5_open(const char *path, const char *mode_s, bool swmr, mth5_t **out, h5s
         return h5s_seterr(err, H5S_ENOTHDF5, "'%s' is not a regular file", path);
     if (!exists && (swmr || mode == MTH5_MODE_R || mode == MTH5_MODE_RPLUS))
         return h5s_seterr(err, H5S_ENOENT, "'%s' does not exist%s", path,
-                          swmr ? " (SWMR needs an existing MTH5 file: create it first without SWMR)"
-                               : "");
+                          swmr ? " (SWMR needs an existing MTH5 file: create it first without SWMR)" : "");
     if (exists && mode == MTH5_MODE_X)
-        return h5s_seterr(err, H5S_EEXIST, "'%s' exists (mode '%s' never overwrites; use 'w' to replace it)",
-                          path, mode_s);
+        return h5s_seterr(err, H5S_EEXIST, "'%s' exists (mode '%s' never overwrites; use 'w' to replace it)", path,
+                          mode_s);
 
     if ((fapl = fapl_latest()) < 0)
         return h5s_seterr_h5(err, H5S_EHDF5, "cannot create file access properties");
@@ -609,10 +605,22 @@ fail:
     return rc;
 }
 
-bool mth5_is_swmr_mode(const mth5_t *m) { return m && m->swmr; }
-bool mth5_is_writable(const mth5_t *m) { return m && m->writable; }
-hid_t mth5_fid(const mth5_t *m) { return m ? m->fid : H5I_INVALID_HID; }
-const char *mth5_path(const mth5_t *m) { return m ? m->path : ""; }
+bool mth5_is_swmr_mode(const mth5_t *m)
+{
+    return m && m->swmr;
+}
+bool mth5_is_writable(const mth5_t *m)
+{
+    return m && m->writable;
+}
+hid_t mth5_fid(const mth5_t *m)
+{
+    return m ? m->fid : H5I_INVALID_HID;
+}
+const char *mth5_path(const mth5_t *m)
+{
+    return m ? m->path : "";
+}
 
 int mth5_flush(mth5_t *m, h5s_err_t *err)
 {
@@ -675,8 +683,8 @@ int mth5_add_survey(mth5_t *m, const char *survey, h5s_err_t *err)
     return 0;
 }
 
-int mth5_add_station(mth5_t *m, const char *survey, const char *station,
-                     const mth5_station_meta_t *meta, h5s_err_t *err)
+int mth5_add_station(mth5_t *m, const char *survey, const char *station, const mth5_station_meta_t *meta,
+                     h5s_err_t *err)
 {
     char path[512];
     int rc;
@@ -698,9 +706,9 @@ int mth5_add_station(mth5_t *m, const char *survey, const char *station,
     static const char *const names[] = {"Transfer_Functions", "Fourier_Coefficients", "Features", NULL};
     static const char *const types[] = {"MasterTransferFunction", "MasterFCGroup", "MasterFeatures", NULL};
     rc = subgroups(g, names, types);
-    if (rc == 0 && (attr_f8(g, "location.latitude", meta->latitude) < 0 ||
-                    attr_f8(g, "location.longitude", meta->longitude) < 0 ||
-                    attr_f8(g, "location.elevation", meta->elevation) < 0))
+    if (rc == 0 &&
+        (attr_f8(g, "location.latitude", meta->latitude) < 0 || attr_f8(g, "location.longitude", meta->longitude) < 0 ||
+         attr_f8(g, "location.elevation", meta->elevation) < 0))
         rc = -1;
     H5Gclose(g);
     if (rc < 0)
@@ -708,8 +716,8 @@ int mth5_add_station(mth5_t *m, const char *survey, const char *station,
     return 0;
 }
 
-int mth5_add_run(mth5_t *m, const char *survey, const char *station, const char *run,
-                 double sample_rate, const char *start, h5s_err_t *err)
+int mth5_add_run(mth5_t *m, const char *survey, const char *station, const char *run, double sample_rate,
+                 const char *start, h5s_err_t *err)
 {
     char path[512], iso[48];
     int rc;
@@ -772,8 +780,8 @@ static hid_t channel_dapl(hsize_t chunk_bytes)
     return dapl;
 }
 
-int mth5_add_channel(mth5_t *m, const char *survey, const char *station, const char *run,
-                     const mth5_channel_opts_t *o, mth5_channel_t **out, h5s_err_t *err)
+int mth5_add_channel(mth5_t *m, const char *survey, const char *station, const char *run, const mth5_channel_opts_t *o,
+                     mth5_channel_t **out, h5s_err_t *err)
 {
     char path[512], runpath[512], start[48], units[32];
     hid_t sp = H5I_INVALID_HID, dcpl = H5I_INVALID_HID, dapl = H5I_INVALID_HID;
@@ -818,7 +826,10 @@ int mth5_add_channel(mth5_t *m, const char *survey, const char *station, const c
         goto done;
     }
     snprintf(units, sizeof units, "%s",
-             o->units ? o->units : o->type == MTH5_ELECTRIC ? "mV/km" : o->type == MTH5_MAGNETIC ? "nT" : "");
+             o->units                   ? o->units
+             : o->type == MTH5_ELECTRIC ? "mV/km"
+             : o->type == MTH5_MAGNETIC ? "nT"
+                                        : "");
 
     hsize_t dims[1] = {0}, maxdims[1] = {H5S_UNLIMITED}, cdims[1] = {chunk};
     if ((sp = H5Screate_simple(1, dims, maxdims)) < 0 || (dcpl = H5Pcreate(H5P_DATASET_CREATE)) < 0 ||
@@ -896,8 +907,8 @@ int mth5_channel_open_path(mth5_t *m, const char *path, mth5_channel_t **out, h5
     return 0;
 }
 
-int mth5_channel_open(mth5_t *m, const char *survey, const char *station, const char *run,
-                      const char *channel, mth5_channel_t **out, h5s_err_t *err)
+int mth5_channel_open(mth5_t *m, const char *survey, const char *station, const char *run, const char *channel,
+                      mth5_channel_t **out, h5s_err_t *err)
 {
     char path[512];
     if (path_join(path, sizeof path, survey, station, run, channel) < 0)
@@ -918,10 +929,22 @@ void mth5_channel_close(mth5_channel_t *ch)
     free(ch);
 }
 
-hid_t mth5_channel_did(const mth5_channel_t *ch) { return ch->did; }
-mth5_dtype_t mth5_channel_dtype(const mth5_channel_t *ch) { return ch->dtype; }
-const char *mth5_channel_path(const mth5_channel_t *ch) { return ch->path; }
-uint64_t mth5_channel_length(const mth5_channel_t *ch) { return ch->len; }
+hid_t mth5_channel_did(const mth5_channel_t *ch)
+{
+    return ch->did;
+}
+mth5_dtype_t mth5_channel_dtype(const mth5_channel_t *ch)
+{
+    return ch->dtype;
+}
+const char *mth5_channel_path(const mth5_channel_t *ch)
+{
+    return ch->path;
+}
+uint64_t mth5_channel_length(const mth5_channel_t *ch)
+{
+    return ch->len;
+}
 
 #if H5SWMR_DELIBERATE_SLOWDOWN_US > 0
 /* A deliberately slowed build (cmake -DH5SWMR_DELIBERATE_SLOWDOWN_US=N), for
@@ -1029,8 +1052,7 @@ int mth5_channel_set_end(mth5_channel_t *ch, const char *end, h5s_err_t *err)
     if (rc < 0)
         return rc;
     if (ch->file->swmr)
-        return h5s_seterr(err, H5S_ESWMR, "changing attributes of '%s' is not supported in SWMR-write mode",
-                          ch->path);
+        return h5s_seterr(err, H5S_ESWMR, "changing attributes of '%s' is not supported in SWMR-write mode", ch->path);
     if (attr_str(ch->did, "time_period.end", end) < 0)
         return h5s_seterr_h5(err, H5S_EHDF5, "cannot write time_period.end of '%s'", ch->path);
     return 0;
@@ -1161,8 +1183,7 @@ static int walk_channel(walk_t *w, hid_t ds, const mth5_summary_row_t *proto)
     r->sample_rate = attr_read_f8(ds, "sample_rate", 0);
     r->azimuth = attr_read_f8(ds, "measurement_azimuth", 0);
     r->tilt = attr_read_f8(ds, "measurement_tilt", 0);
-    if (r->sample_rate > 0 && mth5_iso_add(r->start, (double)r->n_samples / r->sample_rate, r->end,
-                                           sizeof r->end) == 0)
+    if (r->sample_rate > 0 && mth5_iso_add(r->start, (double)r->n_samples / r->sample_rate, r->end, sizeof r->end) == 0)
         ;
     else
         attr_read_str(ds, "time_period.end", r->end, sizeof r->end);
@@ -1280,8 +1301,7 @@ static bool want_refresh(const mth5_t *m, mth5_refresh_t r)
     return r == MTH5_REFRESH_OBJECT && m->swmr && !m->writable;
 }
 
-int mth5_channel_summary_ex(mth5_t *m, mth5_refresh_t refresh, mth5_summary_row_t **rows, size_t *n,
-                            h5s_err_t *err)
+int mth5_channel_summary_ex(mth5_t *m, mth5_refresh_t refresh, mth5_summary_row_t **rows, size_t *n, h5s_err_t *err)
 {
     walk_t w = {.m = m, .refresh = want_refresh(m, refresh)};
     *rows = NULL;
@@ -1303,8 +1323,7 @@ int mth5_channel_summary(mth5_t *m, mth5_summary_row_t **rows, size_t *n, h5s_er
     return mth5_channel_summary_ex(m, MTH5_REFRESH_OBJECT, rows, n, err);
 }
 
-int mth5_run_summary_ex(mth5_t *m, mth5_refresh_t refresh, mth5_run_row_t **rows, size_t *n,
-                        h5s_err_t *err)
+int mth5_run_summary_ex(mth5_t *m, mth5_refresh_t refresh, mth5_run_row_t **rows, size_t *n, h5s_err_t *err)
 {
     walk_t w = {.m = m, .refresh = want_refresh(m, refresh)};
     *rows = NULL;
@@ -1362,7 +1381,12 @@ static hid_t bool_enum(void)
 static hid_t table_mem_type(void)
 {
     hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(table_mem_t));
-    struct { const char *name; size_t off; size_t strlen_; hid_t base; } f[] = {
+    struct {
+        const char *name;
+        size_t off;
+        size_t strlen_;
+        hid_t base;
+    } f[] = {
         {"survey", HOFFSET(table_mem_t, survey), 30, 0},
         {"station", HOFFSET(table_mem_t, station), 30, 0},
         {"run", HOFFSET(table_mem_t, run), 20, 0},
@@ -1504,7 +1528,10 @@ typedef struct table_read_mem {
 static hid_t table_read_type(void)
 {
     hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(table_read_mem_t));
-    struct { const char *name; size_t off, len; } s[] = {
+    struct {
+        const char *name;
+        size_t off, len;
+    } s[] = {
         {"survey", HOFFSET(table_read_mem_t, survey), 30}, {"station", HOFFSET(table_read_mem_t, station), 30},
         {"run", HOFFSET(table_read_mem_t, run), 20},       {"component", HOFFSET(table_read_mem_t, component), 20},
         {"start", HOFFSET(table_read_mem_t, start), 36},   {"end", HOFFSET(table_read_mem_t, end), 36},
@@ -1590,8 +1617,8 @@ int mth5_summary_table_read(mth5_t *m, mth5_table_row_t **rows, size_t *n, h5s_e
     return 0;
 }
 
-long mth5_summary_table_find(const mth5_table_row_t *rows, size_t n, const char *survey,
-                             const char *station, const char *run, const char *component)
+long mth5_summary_table_find(const mth5_table_row_t *rows, size_t n, const char *survey, const char *station,
+                             const char *run, const char *component)
 {
     for (size_t i = 0; i < n; i++)
         if (!strcmp(rows[i].survey, survey) && !strcmp(rows[i].station, station) && !strcmp(rows[i].run, run) &&

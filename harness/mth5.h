@@ -71,25 +71,25 @@ typedef struct mth5_station_meta {
 int mth5_add_survey(mth5_t *m, const char *survey, h5s_err_t *err);
 
 /* Creates a station under an existing survey (meta may be NULL for 0,0,0). */
-int mth5_add_station(mth5_t *m, const char *survey, const char *station,
-                     const mth5_station_meta_t *meta, h5s_err_t *err);
+int mth5_add_station(mth5_t *m, const char *survey, const char *station, const mth5_station_meta_t *meta,
+                     h5s_err_t *err);
 
 /* Creates a run under an existing station, with its sample rate and start time
  * (ISO 8601, e.g. "2020-01-01T00:00:00+00:00"; NULL for that default). */
-int mth5_add_run(mth5_t *m, const char *survey, const char *station, const char *run,
-                 double sample_rate, const char *start, h5s_err_t *err);
+int mth5_add_run(mth5_t *m, const char *survey, const char *station, const char *run, double sample_rate,
+                 const char *start, h5s_err_t *err);
 
 /* Options of a new channel; zero-initialise and set what you need. */
 typedef struct mth5_channel_opts {
-    const char *name;       /* lower-case component, e.g. "ex" (required) */
-    mth5_ctype_t type;      /* electric, magnetic or auxiliary */
-    mth5_dtype_t dtype;     /* float32, float64 or int32 */
-    hsize_t chunk;          /* chunk length in samples; 0 = 1024 */
-    bool compress;          /* shuffle + deflate(4) + fletcher32 */
-    double sample_rate;     /* Hz; 0 = the run's sample rate */
-    const char *units;      /* NULL = "mV/km" electric, "nT" magnetic, "" auxiliary */
-    double azimuth, tilt;   /* degrees */
-    const char *start;      /* ISO start; NULL = the run's start */
+    const char *name;     /* lower-case component, e.g. "ex" (required) */
+    mth5_ctype_t type;    /* electric, magnetic or auxiliary */
+    mth5_dtype_t dtype;   /* float32, float64 or int32 */
+    hsize_t chunk;        /* chunk length in samples; 0 = 1024 */
+    bool compress;        /* shuffle + deflate(4) + fletcher32 */
+    double sample_rate;   /* Hz; 0 = the run's sample rate */
+    const char *units;    /* NULL = "mV/km" electric, "nT" magnetic, "" auxiliary */
+    double azimuth, tilt; /* degrees */
+    const char *start;    /* ISO start; NULL = the run's start */
 } mth5_channel_opts_t;
 
 /* Creates a 1-D chunked channel dataset (max shape unlimited, length 0) with
@@ -98,8 +98,8 @@ int mth5_add_channel(mth5_t *m, const char *survey, const char *station, const c
                      const mth5_channel_opts_t *opts, mth5_channel_t **out, h5s_err_t *err);
 
 /* Opens an existing channel. *out is owned by m until mth5_channel_close. */
-int mth5_channel_open(mth5_t *m, const char *survey, const char *station, const char *run,
-                      const char *channel, mth5_channel_t **out, h5s_err_t *err);
+int mth5_channel_open(mth5_t *m, const char *survey, const char *station, const char *run, const char *channel,
+                      mth5_channel_t **out, h5s_err_t *err);
 
 /* Opens a channel by its full HDF5 path. */
 int mth5_channel_open_path(mth5_t *m, const char *path, mth5_channel_t **out, h5s_err_t *err);
@@ -162,21 +162,19 @@ typedef struct mth5_run_row {
 
 /* How a walk refreshes what it reads (SWMR readers). */
 typedef enum {
-    MTH5_REFRESH_NONE,   /* read what the metadata cache holds */
-    MTH5_REFRESH_OBJECT  /* H5Orefresh each group and H5Drefresh each channel first */
+    MTH5_REFRESH_NONE,  /* read what the metadata cache holds */
+    MTH5_REFRESH_OBJECT /* H5Orefresh each group and H5Drefresh each channel first */
 } mth5_refresh_t;
 
 /* Walks survey/station/run/channel and returns a malloc'd array of rows in
  * *rows (caller frees) and its length in *n. In an SWMR reader the default
  * refresh (mth5_channel_summary) is MTH5_REFRESH_OBJECT. */
 int mth5_channel_summary(mth5_t *m, mth5_summary_row_t **rows, size_t *n, h5s_err_t *err);
-int mth5_channel_summary_ex(mth5_t *m, mth5_refresh_t refresh, mth5_summary_row_t **rows,
-                            size_t *n, h5s_err_t *err);
+int mth5_channel_summary_ex(mth5_t *m, mth5_refresh_t refresh, mth5_summary_row_t **rows, size_t *n, h5s_err_t *err);
 
 /* Walks runs; same contract as mth5_channel_summary. */
 int mth5_run_summary(mth5_t *m, mth5_run_row_t **rows, size_t *n, h5s_err_t *err);
-int mth5_run_summary_ex(mth5_t *m, mth5_refresh_t refresh, mth5_run_row_t **rows, size_t *n,
-                        h5s_err_t *err);
+int mth5_run_summary_ex(mth5_t *m, mth5_refresh_t refresh, mth5_run_row_t **rows, size_t *n, h5s_err_t *err);
 
 /* Rewrites /Experiment/channel_summary from a walk of the tree (non-SWMR writers). */
 int mth5_summary_table_rebuild(mth5_t *m, h5s_err_t *err);
@@ -194,13 +192,12 @@ typedef struct mth5_table_row {
 int mth5_summary_table_read(mth5_t *m, mth5_table_row_t **rows, size_t *n, h5s_err_t *err);
 
 /* Index of the table row for survey/station/run/component, or -1 if none. */
-long mth5_summary_table_find(const mth5_table_row_t *rows, size_t n, const char *survey,
-                             const char *station, const char *run, const char *component);
+long mth5_summary_table_find(const mth5_table_row_t *rows, size_t n, const char *survey, const char *station,
+                             const char *run, const char *component);
 
 /* Rewrites n_samples and end of one existing table row in place (a raw-data
  * write that SWMR allows). */
-int mth5_summary_table_update(mth5_t *m, size_t row, int64_t n_samples, const char *end,
-                              h5s_err_t *err);
+int mth5_summary_table_update(mth5_t *m, size_t row, int64_t n_samples, const char *end, h5s_err_t *err);
 
 /* Formats t seconds after the ISO time base (which must be "YYYY-MM-DDTHH:MM:SS"
  * optionally followed by fraction/zone) as ISO 8601 with microseconds and +00:00.

@@ -30,8 +30,8 @@ typedef struct orch {
     int sfd;
     sigset_t oldmask;
     orch_report_t *rep;
-    bool recover;        /* the finalizer must h5clear first */
-    bool stalled;        /* the writer is SIGSTOPped by a fault */
+    bool recover; /* the finalizer must h5clear first */
+    bool stalled; /* the writer is SIGSTOPped by a fault */
 } orch_t;
 
 void orch_status_text(int status, char *buf, size_t cap)
@@ -92,8 +92,14 @@ static int spawn(orch_t *o, orch_child_t *ch, int role, int index, role_fn fn, h
         child_fds(ctl[0], st[1]);
         setvbuf(stdout, NULL, _IOLBF, 0);
         h5s_hdf5_quiet();
-        role_ctx_t c = {.scn = o->s, .file = o->file, .shm = o->shm, .ctl_fd = 3, .st_fd = 4, .index = index,
-                        .run_dir = o->run_dir, .recover = o->recover};
+        role_ctx_t c = {.scn = o->s,
+                        .file = o->file,
+                        .shm = o->shm,
+                        .ctl_fd = 3,
+                        .st_fd = 4,
+                        .index = index,
+                        .run_dir = o->run_dir,
+                        .recover = o->recover};
         int rc = fn(&c);
         fflush(stdout);
         fflush(stderr);
@@ -147,8 +153,7 @@ static int read_child(orch_child_t *ch)
         return 0;
     }
     if (b == PROTO_RESULT) {
-        if (h5s_read_full(ch->st_r, &ch->res, sizeof ch->res, h5s_now_ns() + 2000000000LL) ==
-            (ssize_t)sizeof ch->res)
+        if (h5s_read_full(ch->st_r, &ch->res, sizeof ch->res, h5s_now_ns() + 2000000000LL) == (ssize_t)sizeof ch->res)
             ch->has_result = true;
         return PROTO_RESULT;
     }
@@ -307,10 +312,11 @@ static void supervise(orch_t *o, orch_child_t *kids, int n, bool with_writer)
         int64_t wake = now + 1000000000LL; /* at least once a second: recheck reaping */
         orch_child_t *w = with_writer ? &kids[0] : NULL;
         if (w && !w->reaped && !w->stop_sent_ns) {
-            int64_t d = rep->writer_ready
-                            ? (s->duration_s > 0 ? rep->t_ready_ns + (int64_t)((s->duration_s + s->stop_timeout_s) * 1e9)
-                                                 : INT64_MAX)
-                            : ready_deadline;
+            int64_t d =
+                rep->writer_ready
+                    ? (s->duration_s > 0 ? rep->t_ready_ns + (int64_t)((s->duration_s + s->stop_timeout_s) * 1e9)
+                                         : INT64_MAX)
+                    : ready_deadline;
             if (now >= d) {
                 if (!rep->writer_ready)
                     snprintf(rep->problem, sizeof rep->problem, "the writer did not report READY within %g s",

@@ -14,14 +14,14 @@
 typedef struct orch_child {
     pid_t pid;
     int role, index;
-    int ctl_w, st_r;        /* our ends of the child's pipes (-1 when closed) */
+    int ctl_w, st_r; /* our ends of the child's pipes (-1 when closed) */
     bool reaped;
-    int status;             /* waitpid status once reaped */
+    int status; /* waitpid status once reaped */
     bool has_result;
     proto_result_t res;
-    int64_t stop_sent_ns;   /* 0 = STOP not sent yet */
-    int kill_stage;         /* 0 none, 1 SIGTERM sent, 2 SIGKILL sent, 3 given up */
-    bool fault_killed;      /* SIGKILLed on purpose by fault injection */
+    int64_t stop_sent_ns; /* 0 = STOP not sent yet */
+    int kill_stage;       /* 0 none, 1 SIGTERM sent, 2 SIGKILL sent, 3 given up */
+    bool fault_killed;    /* SIGKILLed on purpose by fault injection */
 } orch_child_t;
 
 typedef struct orch_report {
@@ -34,10 +34,10 @@ typedef struct orch_report {
     bool interrupted;
     bool writer_ready;
     int64_t t_begin_ns, t_ready_ns, t_end_ns;
-    int exit_code;          /* EXIT_* or 130 when interrupted */
-    char problem[512];      /* the orchestrator's own view of what went wrong */
-    char faults[256];       /* faults injected, as done */
-    char recovery[1024];     /* what the file needs after the run, if anything */
+    int exit_code;       /* EXIT_* or 130 when interrupted */
+    char problem[512];   /* the orchestrator's own view of what went wrong */
+    char faults[256];    /* faults injected, as done */
+    char recovery[1024]; /* what the file needs after the run, if anything */
 } orch_report_t;
 
 /* Runs one job on file (which must not exist unless s->overwrite) and fills rep;

@@ -21,10 +21,10 @@ int32_t pat_value(uint64_t key, uint64_t i);
 void pat_fill(mth5_dtype_t dt, uint64_t key, uint64_t start, size_t n, void *buf);
 
 typedef struct pat_check {
-    uint64_t mismatches;  /* samples that are neither the pattern nor 0 */
-    uint64_t fills;       /* samples equal to the fill value 0 */
-    uint64_t first_bad;   /* index of the first bad sample (valid if bad > 0) */
-    double first_value;   /* what was read there */
+    uint64_t mismatches; /* samples that are neither the pattern nor 0 */
+    uint64_t fills;      /* samples equal to the fill value 0 */
+    uint64_t first_bad;  /* index of the first bad sample (valid if bad > 0) */
+    double first_value;  /* what was read there */
     int32_t first_expected;
 } pat_check_t;
 

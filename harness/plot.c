@@ -29,7 +29,10 @@
 
 static volatile sig_atomic_t g_plot_signal;
 
-static void plot_on_signal(int sig) { g_plot_signal = sig; }
+static void plot_on_signal(int sig)
+{
+    g_plot_signal = sig;
+}
 
 static void plot_help(void)
 {
@@ -174,8 +177,10 @@ int cmd_plot(int argc, char **argv)
 
     char script[PATH_MAX], tried[3 * PATH_MAX];
     if (plot_find_script(script, sizeof script, tried, sizeof tried) < 0) {
-        fprintf(stderr, "h5swmr plot: cannot find bench/plot.sh (tried %s); set H5SWMR_BENCH_DIR to the bench "
-                        "directory of the source tree\n", tried);
+        fprintf(stderr,
+                "h5swmr plot: cannot find bench/plot.sh (tried %s); set H5SWMR_BENCH_DIR to the bench "
+                "directory of the source tree\n",
+                tried);
         return PLOT_EXIT_FAIL;
     }
 

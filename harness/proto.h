@@ -24,17 +24,17 @@
 /* One flush as the writer published it. */
 typedef struct shm_rec {
     uint64_t seq;
-    uint64_t samples;       /* per-channel samples visible after this flush */
-    int64_t t_start_ns;     /* before H5Dset_extent of the first block it publishes */
-    int64_t t_flushed_ns;   /* right after the flush call returned */
+    uint64_t samples;     /* per-channel samples visible after this flush */
+    int64_t t_start_ns;   /* before H5Dset_extent of the first block it publishes */
+    int64_t t_flushed_ns; /* right after the flush call returned */
 } shm_rec_t;
 
 enum { WRITER_STARTING, WRITER_READY, WRITER_DONE, WRITER_FAILED };
 
 typedef struct shm {
-    _Atomic uint64_t nflush;   /* records published; rec[(n-1) % SHM_RECS] is the last */
-    _Atomic uint64_t samples;  /* per-channel samples of the last flush */
-    _Atomic uint64_t runs;     /* structure workload: runs created and flushed */
+    _Atomic uint64_t nflush;  /* records published; rec[(n-1) % SHM_RECS] is the last */
+    _Atomic uint64_t samples; /* per-channel samples of the last flush */
+    _Atomic uint64_t runs;    /* structure workload: runs created and flushed */
     _Atomic int state;
     _Atomic int64_t t_ready_ns;
     shm_rec_t rec[SHM_RECS];
@@ -54,20 +54,20 @@ typedef struct lat_summary {
 typedef struct proto_result {
     int role, index, exit_code;
     char strategy[16];
-    char msg[400];               /* the first error */
-    char observation[400];       /* what a reader saw that HDF5 does not promise */
-    uint64_t walk_failures;      /* tree walks that failed (objects created under SWMR) */
+    char msg[400];          /* the first error */
+    char observation[400];  /* what a reader saw that HDF5 does not promise */
+    uint64_t walk_failures; /* tree walks that failed (objects created under SWMR) */
     uint64_t blocks, samples, bytes, flushes, channels;
     uint64_t polls, updates, errors;
-    uint64_t mismatches, fills, missing;  /* verification */
-    uint64_t unflushed_bad;      /* bad samples only past the last successful flush */
+    uint64_t mismatches, fills, missing; /* verification */
+    uint64_t unflushed_bad;              /* bad samples only past the last successful flush */
     uint64_t runs_written, runs_seen, runs_expected;
-    int64_t table_samples;       /* largest n_samples seen in channel_summary, -1 if unread */
+    int64_t table_samples; /* largest n_samples seen in channel_summary, -1 if unread */
     int64_t t_start_ns, t_ready_ns, t_open_ns, t_end_ns;
     double cpu_user_s, cpu_sys_s;
     long maxrss_kb;
-    uint64_t retries;            /* metadata read retries (readers) */
-    int64_t io_ns;               /* writer: time inside append and flush calls */
+    uint64_t retries; /* metadata read retries (readers) */
+    int64_t io_ns;    /* writer: time inside append and flush calls */
     lat_summary_t append_lat, flush_lat, lag, e2e_lag, poll_cost;
 } proto_result_t;
 
@@ -76,11 +76,11 @@ _Static_assert(sizeof(proto_result_t) + 1 <= 4096, "result must fit in PIPE_BUF"
 /* What a role function gets. */
 typedef struct role_ctx {
     const scn_t *scn;
-    const char *file;   /* resolved data file */
+    const char *file; /* resolved data file */
     shm_t *shm;
-    int ctl_fd;         /* read end: GO/STOP/EOF */
-    int st_fd;          /* write end: READY/RESULT; -1 when standalone */
-    int index;          /* reader number from 1; 0 for the writer */
+    int ctl_fd;          /* read end: GO/STOP/EOF */
+    int st_fd;           /* write end: READY/RESULT; -1 when standalone */
+    int index;           /* reader number from 1; 0 for the writer */
     const char *run_dir; /* where raw logs go; may be NULL */
     bool recover;        /* finalizer: the writer died in SWMR mode, h5clear first */
 } role_ctx_t;

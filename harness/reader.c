@@ -23,9 +23,9 @@ typedef struct rchan {
     char path[sizeof(((mth5_summary_row_t *)0)->path)];
     mth5_channel_t *ch;
     uint64_t key;
-    uint64_t read;       /* samples read and verified */
-    bool first;          /* the writer's first channel: lag is measured on it */
-    uint64_t min_bad;    /* the lowest bad index seen, UINT64_MAX if none */
+    uint64_t read;    /* samples read and verified */
+    bool first;       /* the writer's first channel: lag is measured on it */
+    uint64_t min_bad; /* the lowest bad index seen, UINT64_MAX if none */
 } rchan_t;
 
 typedef struct pending {
@@ -50,10 +50,10 @@ typedef struct rstate {
     char first_path[512];
     int64_t last_report;
     uint64_t reported_samples, reported_channels, reported_runs;
-    char name[24];       /* "Reader N", how it signs its lines */
-    bool unopenable;     /* a fault left the file unopenable: reading ended */
-    FILE *log;           /* raw lag events, or NULL */
-    int ino;             /* inotify fd (reader_wait = inotify), or -1 */
+    char name[24];   /* "Reader N", how it signs its lines */
+    bool unopenable; /* a fault left the file unopenable: reading ended */
+    FILE *log;       /* raw lag events, or NULL */
+    int ino;         /* inotify fd (reader_wait = inotify), or -1 */
     h5s_err_t err;
 } rstate_t;
 
@@ -116,8 +116,8 @@ static int rescan(rstate_t *rs)
 {
     mth5_summary_row_t *rows = NULL;
     size_t n = 0;
-    int rc = mth5_channel_summary_ex(rs->m, rs->strategy == SCN_NONE ? MTH5_REFRESH_NONE : MTH5_REFRESH_OBJECT,
-                                     &rows, &n, &rs->err);
+    int rc = mth5_channel_summary_ex(rs->m, rs->strategy == SCN_NONE ? MTH5_REFRESH_NONE : MTH5_REFRESH_OBJECT, &rows,
+                                     &n, &rs->err);
     if (rc < 0)
         return rc;
     uint64_t runs = 0;
@@ -418,8 +418,8 @@ int reader_main(const role_ctx_t *c)
     snprintf(rs.r.strategy, sizeof rs.r.strategy, "%s", scn_refresh_name(rs.strategy));
     char items[1][SCN_STR];
     scn_channel_names(s, items, 1);
-    snprintf(rs.first_path, sizeof rs.first_path, "/Experiment/Surveys/%.63s/Stations/%.63s/%.63s/%.63s", s->survey, s->station,
-             s->run, items[0]);
+    snprintf(rs.first_path, sizeof rs.first_path, "/Experiment/Surveys/%.63s/Stations/%.63s/%.63s/%.63s", s->survey,
+             s->station, s->run, items[0]);
 
     if (s->early_reader && c->index == 1) {
         /* a reader that does not wait for READY: what does HDF5 do with it? */
@@ -565,8 +565,8 @@ out:
         snprintf(rs.r.msg, sizeof rs.r.msg, "%.399s", rs.err.msg);
         printf("[Reader %d] ERROR: %s\n", c->index, rs.err.msg);
     }
-    rs.r.exit_code = rc == H5S_ETIMEOUT ? EXIT_TIMEOUT
-                     : rc < 0          ? EXIT_FAIL
+    rs.r.exit_code = rc == H5S_ETIMEOUT                              ? EXIT_TIMEOUT
+                     : rc < 0                                        ? EXIT_FAIL
                      : rs.r.mismatches || rs.r.fills || rs.r.missing ? EXIT_VERIFY
                                                                      : EXIT_OK;
     say(&rs, "Stopped: %llu samples read, %llu bad, %llu runs seen", (unsigned long long)rs.r.samples,

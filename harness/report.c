@@ -20,7 +20,10 @@ static const char *role_name(int role)
     return role == ROLE_WRITER ? "writer" : role == ROLE_READER ? "reader" : "finalizer";
 }
 
-static double secs(int64_t a, int64_t b) { return a && b ? (double)(b - a) / 1e9 : 0; }
+static double secs(int64_t a, int64_t b)
+{
+    return a && b ? (double)(b - a) / 1e9 : 0;
+}
 
 static void child_label(const orch_child_t *ch, char *buf, size_t cap)
 {
@@ -33,8 +36,8 @@ static void child_label(const orch_child_t *ch, char *buf, size_t cap)
 void report_print(FILE *out, const orch_report_t *rep)
 {
     char st[64], label[32];
-    fprintf(out, "\n%-10s %-10s %-18s %8s %12s %10s %8s %7s %s\n", "process", "mode", "exit", "blocks", "samples",
-            "MB", "errors", "runs", "notes");
+    fprintf(out, "\n%-10s %-10s %-18s %8s %12s %10s %8s %7s %s\n", "process", "mode", "exit", "blocks", "samples", "MB",
+            "errors", "runs", "notes");
     for (int i = 0; i < rep->nchildren + rep->has_finalizer; i++) {
         const orch_child_t *ch = i < rep->nchildren ? &rep->children[i] : &rep->finalizer;
         const proto_result_t *r = &ch->res;
@@ -75,8 +78,8 @@ void report_print(FILE *out, const orch_report_t *rep)
             const char *verdict = r->runs_seen >= expected && r->walk_failures
                                       ? "saw the links of every new run, but could not open what they point to"
                                   : r->runs_seen >= expected ? "saw every new run"
-                                  : r->runs_seen <= 1      ? "never saw a new run"
-                                                           : "saw some new runs";
+                                  : r->runs_seen <= 1        ? "never saw a new run"
+                                                             : "saw some new runs";
             fprintf(out, "  reader %d (%s): %s (%llu of %llu runs)", rep->children[i].index, r->strategy, verdict,
                     (unsigned long long)r->runs_seen, (unsigned long long)expected);
             if (r->walk_failures)
@@ -91,8 +94,8 @@ void report_print(FILE *out, const orch_report_t *rep)
         fprintf(out, "recovery: %s\n", rep->recovery);
     if (rep->problem[0])
         fprintf(out, "problem: %s\n", rep->problem);
-    const char *verdict = rep->exit_code == 0     ? "OK"
-                          : rep->exit_code == 130 ? "INTERRUPTED (results so far kept)"
+    const char *verdict = rep->exit_code == 0             ? "OK"
+                          : rep->exit_code == 130         ? "INTERRUPTED (results so far kept)"
                           : rep->exit_code == EXIT_VERIFY ? "FAILED: readers saw wrong, missing or fill-value samples"
                                                           : "FAILED";
     fprintf(out, "result: %s; file %s\n", verdict, rep->file);

@@ -24,14 +24,14 @@ static const char *const waits[] = {"poll", "inotify", NULL};
 #define BIG 9.0e15
 
 static const scn_opt_t options[] = {
-    {"file", OPT_STRING, F(file), "", 0, 0, NULL,
-     "data file; empty = data.mth5 in the run's results directory"},
+    {"file", OPT_STRING, F(file), "", 0, 0, NULL, "data file; empty = data.mth5 in the run's results directory"},
     {"results_dir", OPT_STRING, F(results_dir), "results", 0, 0, NULL,
      "where each run makes its <scenario>-<UTC time> directory"},
     {"overwrite", OPT_BOOL, F(overwrite), "false", 0, 0, NULL,
      "replace an existing data file (otherwise an existing file is refused)"},
     {"workload", OPT_ENUM, F(workload), "append", 0, 0, workloads,
-     "append: grow channels of one run (supported SWMR); structure: a new run per block (not supported by HDF5 SWMR, observed)"},
+     "append: grow channels of one run (supported SWMR); structure: a new run per block (not supported by HDF5 SWMR, "
+     "observed)"},
     {"duration", OPT_DOUBLE, F(duration_s), "10", 0, 86400, NULL,
      "seconds the writer runs; 0 = until max_blocks or Ctrl-C"},
     {"max_blocks", OPT_INT, F(max_blocks), "0", 0, BIG, NULL, "stop after this many blocks; 0 = no limit"},
@@ -47,8 +47,7 @@ static const scn_opt_t options[] = {
     {"new_run_channels", OPT_LIST, F(new_run_channels), "ex", 0, 0, NULL,
      "structure workload: channels of each new run"},
     {"sample_rate", OPT_DOUBLE, F(sample_rate), "100", 0, 1e9, NULL, "samples per second per channel (Hz)"},
-    {"realtime", OPT_BOOL, F(realtime), "true", 0, 0, NULL,
-     "pace blocks at sample_rate (false = flat out)"},
+    {"realtime", OPT_BOOL, F(realtime), "true", 0, 0, NULL, "pace blocks at sample_rate (false = flat out)"},
     {"block_samples", OPT_INT, F(block_samples), "1000", 1, 1 << 26, NULL, "samples per channel per block"},
     {"chunk_samples", OPT_INT, F(chunk_samples), "0", 0, 1 << 26, NULL, "HDF5 chunk length; 0 = block_samples"},
     {"dtype", OPT_ENUM, F(dtype), "float32", 0, 0, dtypes, "sample type"},
@@ -120,7 +119,10 @@ static const scn_opt_t options[] = {
     {NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
-const scn_opt_t *scn_options(void) { return options; }
+const scn_opt_t *scn_options(void)
+{
+    return options;
+}
 
 static const scn_opt_t *find_opt(const char *key)
 {
@@ -236,8 +238,7 @@ static int set_raw(scn_t *s, const char *key, const char *value, char *msg, size
         if (!*v || *end || errno || d != floor(d) || !isfinite(d))
             return snprintf(msg, cap, "%s: '%s' is not a whole number", key, pv), H5S_ESCENARIO;
         if (d < o->min || d > o->max)
-            return snprintf(msg, cap, "%s: %s is out of range [%.15g, %.15g]", key, pv, o->min, o->max),
-                   H5S_ESCENARIO;
+            return snprintf(msg, cap, "%s: %s is out of range [%.15g, %.15g]", key, pv, o->min, o->max), H5S_ESCENARIO;
         *(int64_t *)p = (int64_t)d;
         return 0;
     }
@@ -299,8 +300,7 @@ static int set_raw(scn_t *s, const char *key, const char *value, char *msg, size
     }
     case OPT_STRING:
         if (strlen(v) >= o->size)
-            return snprintf(msg, cap, "%s: value too long (at most %zu characters)", key, o->size - 1),
-                   H5S_ESCENARIO;
+            return snprintf(msg, cap, "%s: value too long (at most %zu characters)", key, o->size - 1), H5S_ESCENARIO;
         if ((o->offset == offsetof(scn_t, survey) || o->offset == offsetof(scn_t, station) ||
              o->offset == offsetof(scn_t, run)) &&
             !valid_name(v))
@@ -364,8 +364,9 @@ int scn_validate(const scn_t *s, char *msg, size_t cap)
         return snprintf(msg, cap, "chunk_samples too large for compression"), H5S_ESCENARIO;
     if (s->flush_every_ms > 0 && s->duration_s > 0 && s->flush_every_ms > s->duration_s * 1000 &&
         s->flush_every_blocks == 0)
-        return snprintf(msg, cap, "flush_every_ms (%g) is longer than the run (%g s): nothing would be flushed "
-                                  "before the end",
+        return snprintf(msg, cap,
+                        "flush_every_ms (%g) is longer than the run (%g s): nothing would be flushed "
+                        "before the end",
                         s->flush_every_ms, s->duration_s),
                H5S_ESCENARIO;
     if ((s->stall_writer_ms > 0) != (s->stall_writer_after_ms > 0))
@@ -474,7 +475,10 @@ scn_refresh_t scn_reader_refresh(const scn_t *s, int i)
     return (scn_refresh_t)choice_index(refreshes, items[i % n]);
 }
 
-const char *scn_refresh_name(scn_refresh_t r) { return refreshes[r]; }
+const char *scn_refresh_name(scn_refresh_t r)
+{
+    return refreshes[r];
+}
 
 /* ---- files -------------------------------------------------------------- */
 
@@ -487,13 +491,13 @@ typedef struct entry {
 typedef struct parse_ctx {
     entry_t *e;
     size_t n, cap;
-    char msg[512];       /* the first error found by the reader or the handler */
-    int msg_line;        /* its line */
+    char msg[512]; /* the first error found by the reader or the handler */
+    int msg_line;  /* its line */
     bool failed;
     char sections[64][SCN_STR];
     size_t nsections;
-    const char *next;    /* the reader's position in the text */
-    int line;            /* the physical line last handed to inih */
+    const char *next;      /* the reader's position in the text */
+    int line;              /* the physical line last handed to inih */
     char section[SCN_STR]; /* the section the reader is in */
 } parse_ctx_t;
 
@@ -688,8 +692,7 @@ int scn_load(const char *path, const char *const *ov, size_t nov, scn_file_t *ou
         else if (c.failed && (line == 0 || c.msg_line <= line))
             rc = h5s_seterr(err, H5S_ESCENARIO, "%s:%d: %s", path, c.msg_line, c.msg);
         else
-            rc = h5s_seterr(err, H5S_ESCENARIO, "%s:%d: syntax error (expected [section] or key = value)", path,
-                            line);
+            rc = h5s_seterr(err, H5S_ESCENARIO, "%s:%d: syntax error (expected [section] or key = value)", path, line);
         goto done;
     }
     if (c.n == 0 && c.nsections == 0) {

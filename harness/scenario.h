@@ -23,8 +23,8 @@ typedef enum { SCN_WAIT_POLL, SCN_WAIT_INOTIFY } scn_wait_t;
 
 /* One resolved job: every knob of one experiment. */
 typedef struct scn {
-    char name[SCN_STR];          /* job (section) name */
-    char scenario[SCN_STR];      /* scenario file's base name */
+    char name[SCN_STR];     /* job (section) name */
+    char scenario[SCN_STR]; /* scenario file's base name */
     /* where */
     char file[SCN_PATH];
     char results_dir[SCN_PATH];
@@ -91,10 +91,10 @@ typedef struct scn_opt {
     const char *name;
     scn_opt_type_t type;
     size_t offset;
-    size_t size;                 /* for strings and lists */
+    size_t size; /* for strings and lists */
     const char *dflt;
-    double min, max;             /* for numbers */
-    const char *const *choices;  /* for enums and lists (NULL-terminated) */
+    double min, max;            /* for numbers */
+    const char *const *choices; /* for enums and lists (NULL-terminated) */
     const char *help;
 } scn_opt_t;
 
@@ -123,8 +123,7 @@ typedef struct scn_file {
 
 /* Loads path and applies overrides ("key=value", to every job). Errors name the
  * file and line ("file:line: message") or the override. Nothing is created. */
-int scn_load(const char *path, const char *const *overrides, size_t noverrides, scn_file_t *out,
-             h5s_err_t *err);
+int scn_load(const char *path, const char *const *overrides, size_t noverrides, scn_file_t *out, h5s_err_t *err);
 
 /* Builds a scenario from defaults and overrides alone (no file). */
 int scn_load_overrides(const char *name, const char *const *overrides, size_t noverrides, scn_file_t *out,

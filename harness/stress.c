@@ -24,9 +24,15 @@
 /* One line on stderr, the exit status returned. */
 #define fail(code, ...) h5s_cli_fail("stress", code, __VA_ARGS__)
 
-static double uniform(uint64_t *st) { return (double)(h5s_rand_next(st) >> 11) / 9007199254740992.0; }
+static double uniform(uint64_t *st)
+{
+    return (double)(h5s_rand_next(st) >> 11) / 9007199254740992.0;
+}
 
-static uint64_t pick(uint64_t *st, uint64_t n) { return h5s_rand_next(st) % n; }
+static uint64_t pick(uint64_t *st, uint64_t n)
+{
+    return h5s_rand_next(st) % n;
+}
 
 static bool overridden(const char *const *ov, size_t nov, const char *key)
 {
@@ -53,8 +59,7 @@ static void vary(scn_t *s, const char *const *ov, size_t nov, const char *key, c
 }
 
 /* The iteration's scenario: the base with seeded variation. */
-static void variation(scn_t *s, uint64_t seed, uint64_t iter, const char *const *ov, size_t nov, char *desc,
-                      size_t cap)
+static void variation(scn_t *s, uint64_t seed, uint64_t iter, const char *const *ov, size_t nov, char *desc, size_t cap)
 {
     static const int blocks[] = {64, 512, 4096, 16384};
     static const char *const polls[] = {"0", "0.5", "1", "5"};
@@ -103,7 +108,8 @@ static void variation(scn_t *s, uint64_t seed, uint64_t iter, const char *const 
     if (s->stall_writer_ms > 0)
         l += (size_t)snprintf(desc + l, cap - l, " stall@%gms+%gms", s->stall_writer_after_ms, s->stall_writer_ms);
     if (s->writer_fsize_limit_mb > 0)
-        l += (size_t)snprintf(desc + l, cap - l, " fsize=%sMB", (snprintf(b, sizeof b, "%.1f", s->writer_fsize_limit_mb), b));
+        l += (size_t)snprintf(desc + l, cap - l, " fsize=%sMB",
+                              (snprintf(b, sizeof b, "%.1f", s->writer_fsize_limit_mb), b));
     if (s->early_reader)
         snprintf(desc + l, cap - l, " early-reader");
 }
@@ -327,7 +333,9 @@ int cmd_stress(int argc, char **argv)
         rc = 130;
     sigprocmask(SIG_SETMASK, &oldmask, NULL);
     printf("stress: %lld iteration%s in %.0f s, %s\n", it, it == 1 ? "" : "s", (double)(h5s_now_ns() - t0) / 1e9,
-           rc == 0 ? "no failure" : rc == 130 ? "interrupted" : "stopped at the first failure");
+           rc == 0     ? "no failure"
+           : rc == 130 ? "interrupted"
+                       : "stopped at the first failure");
     rmdir(workdir); /* only if empty: a failure moved out, successes removed */
     free(rep);
     return rc;

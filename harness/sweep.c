@@ -43,7 +43,7 @@ typedef struct row {
     int nch;
     double writer_MBps, writer_sps, io_MBps;
     lat_summary_t append, flush, idle;
-    stats_summary_t lag, e2e;   /* pooled over readers, exact, in ns */
+    stats_summary_t lag, e2e; /* pooled over readers, exact, in ns */
     double reader_cpu_pct;
     uint64_t errors;
     int exit_code;
@@ -268,7 +268,9 @@ static void print_growth(FILE *out, const row_t *rows, int n, cJSON *json)
                 "flush cost growth [%s] %s: round cost ~ N^%.2f over N = %g..%g, N^%.2f from %g to %g "
                 "(%.1f us per channel at N = %g: %s)\n",
                 rows[j].s->name, call, e, x[lo] < x[0] ? x[lo] : x[0], x[hi], top, x[lo], x[hi], y[hi] / x[hi], x[hi],
-                top < 1.3 ? "linear" : top < 1.7 ? "worse than linear" : "quadratic");
+                top < 1.3   ? "linear"
+                : top < 1.7 ? "worse than linear"
+                            : "quadratic");
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "job", rows[j].s->name);
         cJSON_AddStringToObject(o, "flush_call", call);
@@ -293,7 +295,8 @@ static void print_growth(FILE *out, const row_t *rows, int n, cJSON *json)
             fprintf(out, "recommendation [%s]: at %g channels, flush_call = %s is %.1fx cheaper per flush round\n",
                     cJSON_GetObjectItem(x, "job")->valuestring, cJSON_GetObjectItem(x, "n_max")->valuedouble,
                     cJSON_GetObjectItem(best, "flush_call")->valuestring, ratio);
-            cJSON_AddStringToObject(json, "recommended_flush_call", cJSON_GetObjectItem(best, "flush_call")->valuestring);
+            cJSON_AddStringToObject(json, "recommended_flush_call",
+                                    cJSON_GetObjectItem(best, "flush_call")->valuestring);
         }
     cJSON_AddItemToObject(json, "flush_growth", g);
 }
@@ -308,18 +311,24 @@ static void print_targets(FILE *out, const row_t *rows, int n, const double *raw
         const row_t *r = &rows[i];
         const scn_t *s = r->s;
         int64_t bytes = s->block_samples * (s->dtype == 1 ? 8 : 4);
-        struct { bool applies; double measured, limit; bool le; const char *unit; } chk[4];
+        struct {
+            bool applies;
+            double measured, limit;
+            bool le;
+            const char *unit;
+        } chk[4];
         int nc = 0;
         if (s->writer_mode != SCN_MODE_SWMR)
             continue;
         if (raw[i] > 0 && s->flush_every_blocks == 1 && (bytes == 1 << 20 || bytes == 1 << 16)) {
-            snprintf(what, sizeof what, "[%.64s] %lld KiB blocks, H5Dflush per block: SWMR io / raw pwrite",
-                     s->name, (long long)bytes / 1024);
+            snprintf(what, sizeof what, "[%.64s] %lld KiB blocks, H5Dflush per block: SWMR io / raw pwrite", s->name,
+                     (long long)bytes / 1024);
             chk[nc++] = (typeof(chk[0])){true, r->io_MBps / raw[i], bytes == 1 << 20 ? 0.70 : 0.40, false, ""};
             if (bytes == 1 << 20 && noswmr[i] > 0)
                 chk[nc++] = (typeof(chk[0])){true, r->io_MBps / noswmr[i], 0.95, false, ""};
         } else if (r->lag.n && s->readers > 0 && s->reader_wait == SCN_WAIT_POLL && s->poll_ms == 0) {
-            snprintf(what, sizeof what, "[%.64s] busy poll lag p50, p99 (%lld readers)", s->name, (long long)s->readers);
+            snprintf(what, sizeof what, "[%.64s] busy poll lag p50, p99 (%lld readers)", s->name,
+                     (long long)s->readers);
             chk[nc++] = (typeof(chk[0])){true, r->lag.p50 / 1e3, 10, true, " us"};
             chk[nc++] = (typeof(chk[0])){true, r->lag.p99 / 1e3, 30, true, " us"};
         } else if (r->lag.n && s->readers > 0 && s->reader_wait == SCN_WAIT_POLL) {
@@ -347,7 +356,7 @@ static void print_targets(FILE *out, const row_t *rows, int n, const double *raw
         fprintf(out, "target %-6s config %d %s: %s\n", met ? "met" : "MISSED", r->config, what, detail);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "config", r->config);
-    cJSON_AddNumberToObject(o, "repeat", r->repeat);
+        cJSON_AddNumberToObject(o, "repeat", r->repeat);
         cJSON_AddStringToObject(o, "target", what);
         cJSON_AddStringToObject(o, "measured", detail);
         cJSON_AddBoolToObject(o, "met", met);
@@ -378,7 +387,8 @@ static void print_targets(FILE *out, const row_t *rows, int n, const double *raw
         snprintf(what, sizeof what, "[%.64s] instrumentation cost: io MB/s measured / not measured (best of repeats)",
                  s->name);
         bool met = on / off >= 0.95;
-        fprintf(out, "target %-6s config %d %s: %.3g >= 0.95\n", met ? "met" : "MISSED", rows[i].config, what, on / off);
+        fprintf(out, "target %-6s config %d %s: %.3g >= 0.95\n", met ? "met" : "MISSED", rows[i].config, what,
+                on / off);
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "config", rows[i].config);
         cJSON_AddStringToObject(o, "target", what);
@@ -506,10 +516,11 @@ int cmd_sweep(int argc, char **argv)
     /* every run gets its baselines first (flat-out writers only) */
     size_t nruns = 0;
     for (size_t i = 0; i < n; i++)
-        nruns += (size_t)cfg[i].repeat * (1 + (cfg[i].baselines && !cfg[i].realtime &&
-                                                       cfg[i].writer_mode == SCN_MODE_SWMR && cfg[i].workload == SCN_APPEND
-                                                   ? 2
-                                                   : 0));
+        nruns +=
+            (size_t)cfg[i].repeat * (1 + (cfg[i].baselines && !cfg[i].realtime && cfg[i].writer_mode == SCN_MODE_SWMR &&
+                                                  cfg[i].workload == SCN_APPEND
+                                              ? 2
+                                              : 0));
     printf("sweep %s: %zu configurations, %zu runs\n", scenario, n, nruns);
     if (dry) {
         for (size_t i = 0; i < n; i++) {
@@ -652,7 +663,8 @@ int cmd_sweep(int argc, char **argv)
                 worst = r->exit_code;
             printf("        %s: %.1f MB/s (io %.1f MB/s", wm, r->writer_MBps, r->io_MBps);
             if (ratios && raw_io > 0)
-                printf(", %.2f of raw, %.2f of non-SWMR", r->io_MBps / raw_io, noswmr_io > 0 ? r->io_MBps / noswmr_io : 0);
+                printf(", %.2f of raw, %.2f of non-SWMR", r->io_MBps / raw_io,
+                       noswmr_io > 0 ? r->io_MBps / noswmr_io : 0);
             printf("), flush p50 %.1f us", r->flush.p50_us);
             if (r->lag.n)
                 printf(", lag p50 %.0f us p99 %.0f us, readers %.0f%% CPU", r->lag.p50 / 1e3, r->lag.p99 / 1e3,

@@ -43,9 +43,9 @@ typedef struct wstate {
     uint64_t blocks_since_flush;
     int64_t t_last_flush;
     uint64_t runs;
-    int rawfd;          /* writer_mode raw: the flat file */
+    int rawfd; /* writer_mode raw: the flat file */
     uint64_t rawoff;
-    uint64_t rawlen;    /* per-channel samples written in raw mode */
+    uint64_t rawlen; /* per-channel samples written in raw mode */
     h5s_err_t err;
 } wstate_t;
 
@@ -438,4 +438,3 @@ out:
     proto_send_result(c, &w.r);
     return w.r.exit_code;
 }
-

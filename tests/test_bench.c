@@ -42,8 +42,7 @@ static int run_argv(const char *const *argv)
 {
     int status;
     g_out[0] = '\0';
-    cr_assert_eq(tu_run(argv, 50000, &status, g_out, sizeof g_out), 0, "%s did not finish in time: %s", argv[0],
-                 g_out);
+    cr_assert_eq(tu_run(argv, 50000, &status, g_out, sizeof g_out), 0, "%s did not finish in time: %s", argv[0], g_out);
     cr_assert(WIFEXITED(status), "%s: %s\n%s", argv[1] ? argv[1] : argv[0], tu_status_str(status), g_out);
     return WEXITSTATUS(status);
 }
@@ -148,8 +147,7 @@ Test(bench, flushcost_small_counts_table_csv_json)
     const cJSON *ex = item(j, "exponents");
     cr_assert_eq(cJSON_GetArraySize(ex), 2);
     const cJSON *e;
-    cJSON_ArrayForEach(e, ex)
-    {
+    cJSON_ArrayForEach (e, ex) {
         cr_assert(cJSON_IsString(item(e, "flush_call")));
         cr_assert(cJSON_IsNumber(item(e, "exponent")), "exponent is not a number");
         cr_assert(cJSON_IsString(item(e, "class")));
@@ -180,10 +178,9 @@ Test(bench, flushcost_fit_on_known_inputs)
 Test(bench, flushcost_bad_arguments_exit_2_with_one_line)
 {
     const char *cases[][4] = {
-        {"--counts", "0", NULL},        {"--counts", "1,x", NULL},   {"--counts", "4,4", NULL},
-        {"--counts", "", NULL},         {"--rounds", "0", NULL},     {"--rounds", "lots", NULL},
-        {"--rounds", NULL},             {"--block", "-1", NULL},     {"--budget", "-1", NULL},
-        {"--frobnicate", "1", NULL},    {"stray", NULL},             {"--fit", "1;1", "2;2", NULL},
+        {"--counts", "0", NULL},  {"--counts", "1,x", NULL},   {"--counts", "4,4", NULL}, {"--counts", "", NULL},
+        {"--rounds", "0", NULL},  {"--rounds", "lots", NULL},  {"--rounds", NULL},        {"--block", "-1", NULL},
+        {"--budget", "-1", NULL}, {"--frobnicate", "1", NULL}, {"stray", NULL},           {"--fit", "1;1", "2;2", NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const char *argv[8] = {H5SWMR_BIN, "flushcost"};
@@ -212,14 +209,13 @@ static const char FAKE_FLUSHCOST[] = "n_datasets,flush_call,rounds,round_p50_us,
                                      "1000,dflush,10,203000.0,220000.0,203.0\n"
                                      "1000,fflush,10,24000.0,26000.0,24.0\n";
 
-#define SWEEP_HEADER                                                                                             \
-    "config,block_samples,block_bytes,flush_every_blocks,flush_every_ms,poll_ms,readers,nchannels,flush_call,"   \
-    "cork,writer_mode,reader_wait,writer_MBps,writer_samples_per_s,append_p50_us,append_p99_us,flush_p50_us,"    \
-    "flush_p90_us,flush_p99_us,flush_p999_us,lag_p50_us,lag_p90_us,lag_p99_us,lag_p999_us,lag_max_us,e2e_p50_us," \
+#define SWEEP_HEADER                                                                                                   \
+    "config,block_samples,block_bytes,flush_every_blocks,flush_every_ms,poll_ms,readers,nchannels,flush_call,"         \
+    "cork,writer_mode,reader_wait,writer_MBps,writer_samples_per_s,append_p50_us,append_p99_us,flush_p50_us,"          \
+    "flush_p90_us,flush_p99_us,flush_p999_us,lag_p50_us,lag_p90_us,lag_p99_us,lag_p999_us,lag_max_us,e2e_p50_us,"      \
     "e2e_p99_us,reader_cpu_pct,errors\n"
 
-static const char FAKE_SWEEP[] =
-    SWEEP_HEADER
+static const char FAKE_SWEEP[] = SWEEP_HEADER
     "b1k-f1,1024,4096,1,0,0,2,5,dflush,true,swmr,poll,47,11750000,19,40,10,14,30,60,5,7,12,20,40,30,60,99,0\n"
     "b1k-f8,1024,4096,8,0,0,2,5,dflush,true,swmr,poll,120,30000000,19,40,11,15,31,61,40,60,90,120,200,80,150,99,0\n"
     "b64k-f1,16384,65536,1,0,0,2,5,dflush,true,swmr,poll,2000,500000000,30,60,25,30,60,90,6,8,15,25,50,40,80,99,0\n"
@@ -240,7 +236,8 @@ static void write_lag_file(const char *name, const char *config, double base_us,
     size_t cap = (size_t)n * 96 + 128, len = 0;
     char *s = malloc(cap);
     cr_assert_not_null(s);
-    len += (size_t)snprintf(s + len, cap - len, "%sreader,seq,samples,t_seen_ns,lag_us,e2e_us\n", config ? "config," : "");
+    len +=
+        (size_t)snprintf(s + len, cap - len, "%sreader,seq,samples,t_seen_ns,lag_us,e2e_us\n", config ? "config," : "");
     for (int i = 0; i < n; i++) {
         double lag = base_us * (0.5 + (double)((i * 37) % 100) / 50.0);
         if (config)
@@ -277,8 +274,8 @@ static void assert_plot(const char *dir, const char *name)
     free(buf);
 }
 
-static const char *const ALL_PLOTS[] = {"flushcost",     "flushcost_round",     "lag_vs_flush",
-                                        "throughput_vs_block", "flush_latency", "lag_cdf"};
+static const char *const ALL_PLOTS[] = {"flushcost",           "flushcost_round", "lag_vs_flush",
+                                        "throughput_vs_block", "flush_latency",   "lag_cdf"};
 
 Test(bench, plot_command_draws_every_plot_of_a_fake_results_dir)
 {

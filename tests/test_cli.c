@@ -126,8 +126,8 @@ static uint64_t verify_file(const char *file, bool swmr)
         double *buf = malloc((len ? len : 1) * 8);
         cr_assert_eq(mth5_channel_read(ch, 0, len, buf, &err), 0, "%s", err.msg);
         pat_check_t c = {0};
-        cr_assert_eq(pat_verify(mth5_channel_dtype(ch), pat_key(rows[i].path), 0, len, buf, &c), 0,
-                     "%s[%llu] is wrong", rows[i].path, (unsigned long long)c.first_bad);
+        cr_assert_eq(pat_verify(mth5_channel_dtype(ch), pat_key(rows[i].path), 0, len, buf, &c), 0, "%s[%llu] is wrong",
+                     rows[i].path, (unsigned long long)c.first_bad);
         free(buf);
         mth5_channel_close(ch);
     }
@@ -200,8 +200,7 @@ Test(cli, existing_file_is_never_overwritten_unless_asked)
     cr_assert(strstr(g_out, "exists") && strstr(g_out, "overwrite=true"), "%s", g_out);
     cr_assert(tu_file_equals(file, (const unsigned char *)text, strlen(text)), "the existing file was changed");
     cr_assert(!tu_exists(tu_path("results")));
-    cr_assert_eq(h5swmr("run", sc, "-o", f, "-o", r, "-o", "overwrite=true", "-o", "quiet=true", NULL), 0, "%s",
-                 g_out);
+    cr_assert_eq(h5swmr("run", sc, "-o", f, "-o", r, "-o", "overwrite=true", "-o", "quiet=true", NULL), 0, "%s", g_out);
     cr_assert_eq(verify_file(file, false), 2 * 1000);
 }
 
@@ -286,9 +285,18 @@ static void append_run(const char *dtype, const char *compress)
     cJSON_Delete(j);
 }
 
-Test(cli, append_every_reader_verifies_every_sample_float32) { append_run("float32", "false"); }
-Test(cli, append_every_reader_verifies_every_sample_float64_compressed) { append_run("float64", "true"); }
-Test(cli, append_every_reader_verifies_every_sample_int32) { append_run("int32", "false"); }
+Test(cli, append_every_reader_verifies_every_sample_float32)
+{
+    append_run("float32", "false");
+}
+Test(cli, append_every_reader_verifies_every_sample_float64_compressed)
+{
+    append_run("float64", "true");
+}
+Test(cli, append_every_reader_verifies_every_sample_int32)
+{
+    append_run("int32", "false");
+}
 
 Test(cli, ctrl_c_stops_everything_and_keeps_a_readable_file)
 {
@@ -360,7 +368,8 @@ Test(cli, writer_sigkill_lets_readers_end_with_a_clear_report)
     for (int i = 1; i <= 2; i++) {
         const cJSON *p = process(j, i);
         cr_assert_eq(num(p, "exit_code"), 0, "reader %d: %s", i, str(p, "message"));
-        cr_assert_eq(num(p, "missing_flushed_samples") + num(p, "mismatched_samples") + num(p, "fill_value_samples"), 0);
+        cr_assert_eq(num(p, "missing_flushed_samples") + num(p, "mismatched_samples") + num(p, "fill_value_samples"),
+                     0);
         seen = num(p, "samples");
         cr_assert_gt(seen, 0);
     }
@@ -370,7 +379,8 @@ Test(cli, writer_sigkill_lets_readers_end_with_a_clear_report)
     cr_assert_not_null(fin);
     cr_assert_eq(num(fin, "exit_code"), 0, "%s", str(fin, "message"));
     cr_assert(strstr(str(fin, "observation"), "--increment=0"), "%s", str(fin, "observation"));
-    cr_assert_eq(num(fin, "missing_flushed_samples") + num(fin, "mismatched_samples") + num(fin, "fill_value_samples"), 0);
+    cr_assert_eq(num(fin, "missing_flushed_samples") + num(fin, "mismatched_samples") + num(fin, "fill_value_samples"),
+                 0);
     uint64_t n = verify_file(file, false);
     cr_assert_geq((double)n * 5, seen, "the file has %llu samples per channel, readers saw %g in all",
                   (unsigned long long)n, seen);
@@ -394,7 +404,8 @@ Test(cli, writer_stall_and_early_reader)
     cr_assert(strstr(str(early, "observation"), "opened before READY"), "%s", str(early, "observation"));
     for (const cJSON *p = early;; p = other) {
         cr_assert_eq(num(p, "samples"), num(w, "samples"));
-        cr_assert_eq(num(p, "mismatched_samples") + num(p, "fill_value_samples") + num(p, "missing_flushed_samples"), 0);
+        cr_assert_eq(num(p, "mismatched_samples") + num(p, "fill_value_samples") + num(p, "missing_flushed_samples"),
+                     0);
         if (p == other)
             break;
     }
@@ -405,8 +416,9 @@ Test(cli, disk_full_keeps_every_flushed_sample)
 {
     char r[1200];
     snprintf(r, sizeof r, "results_dir=%s", tu_path("results"));
-    const char *sc = scenario("fs.ini", "[global]\nreaders = 2\nduration = 20\nrealtime = false\n"
-                                        "block_samples = 16384\npoll_ms = 1\nwriter_fsize_limit_mb = 12\nquiet = true\n");
+    const char *sc =
+        scenario("fs.ini", "[global]\nreaders = 2\nduration = 20\nrealtime = false\n"
+                           "block_samples = 16384\npoll_ms = 1\nwriter_fsize_limit_mb = 12\nquiet = true\n");
     cr_assert_eq(h5swmr("run", sc, "-o", r, NULL), 0, "%s", g_out);
     char dir[1100];
     cJSON *j = summary_json(tu_path("results"), dir, sizeof dir);
@@ -416,7 +428,8 @@ Test(cli, disk_full_keeps_every_flushed_sample)
     for (int i = 1; i <= 2; i++) {
         const cJSON *p = process(j, i);
         cr_assert_eq(num(p, "exit_code"), 0, "%s", str(p, "message"));
-        cr_assert_eq(num(p, "missing_flushed_samples") + num(p, "mismatched_samples") + num(p, "fill_value_samples"), 0);
+        cr_assert_eq(num(p, "missing_flushed_samples") + num(p, "mismatched_samples") + num(p, "fill_value_samples"),
+                     0);
     }
     const cJSON *fin = cJSON_GetObjectItemCaseSensitive(j, "finalize");
     cr_assert_eq(num(fin, "exit_code"), 0, "%s", str(fin, "message"));
@@ -478,7 +491,7 @@ Test(cli, h5py_reader_follows_h5swmr_write)
     cr_assert_eq(tu_spawn(&w, wargv), 0);
     cr_assert_eq(tu_proc_wait_output(&w, "readers may open", 20000), 0, "%s", w.buf);
     const char *pargv[] = {H5SWMR_PYTHON, script, file, "/Experiment/Surveys/live_survey/Stations/MT001/run_001/hx",
-                           "3000", "30", NULL};
+                           "3000",        "30",   NULL};
     int ps, ws;
     char out[4096];
     cr_assert_eq(tu_run(pargv, 60000, &ps, out, sizeof out), 0, "h5py reader hung");

@@ -33,7 +33,10 @@ typedef struct corpus {
 
 static uint64_t g_rng;
 
-static uint64_t rnd(uint64_t n) { return n ? h5s_rand_next(&g_rng) % n : 0; }
+static uint64_t rnd(uint64_t n)
+{
+    return n ? h5s_rand_next(&g_rng) % n : 0;
+}
 
 static void add(corpus_t *c, const char *text, size_t len)
 {
@@ -85,8 +88,9 @@ static size_t mutate(const corpus_t *c, char *out)
     int k = (int)rnd((uint64_t)c->n);
     size_t len = c->len[k] < FUZZ_MAX / 2 ? c->len[k] : FUZZ_MAX / 2;
     memcpy(out, c->text[k], len);
-    static const char tokens[][24] = {"\n", "=", "[", "]", ";", "#", " ", ",", "\0", "[global]\n", "readers",
-                                      "=-1", "=1e999", "=nan", "true", "sweep=", "channels=EX", "\t", "\r\n", "\xff"};
+    static const char tokens[][24] = {"\n",   "=",      "[",           "]",       ";",    "#",      " ",
+                                      ",",    "\0",     "[global]\n",  "readers", "=-1",  "=1e999", "=nan",
+                                      "true", "sweep=", "channels=EX", "\t",      "\r\n", "\xff"};
     int rounds = 1 + (int)rnd(8);
     for (int r = 0; r < rounds; r++) {
         size_t at = len ? rnd(len) : 0;
@@ -113,9 +117,7 @@ static size_t mutate(const corpus_t *c, char *out)
             len -= n;
             break;
         }
-        case 3: /* truncate */
-            len = at;
-            break;
+        case 3: /* truncate */ len = at; break;
         case 4: { /* an overlong line */
             size_t n = 150 + rnd(2000);
             if (len + n + 8 < FUZZ_MAX) {

@@ -28,11 +28,11 @@ TestSuite(interop, .init = tu_setup, .fini = tu_teardown, .timeout = 90);
 
 static h5s_err_t E;
 
-#define OK(expr)                                                                              \
-    do {                                                                                      \
-        h5s_err_clear(&E);                                                                    \
-        int rc_ = (expr);                                                                     \
-        cr_assert_eq(rc_, 0, "%s -> %s: %s", #expr, h5s_errname(rc_), E.msg);                 \
+#define OK(expr)                                                                                                       \
+    do {                                                                                                               \
+        h5s_err_clear(&E);                                                                                             \
+        int rc_ = (expr);                                                                                              \
+        cr_assert_eq(rc_, 0, "%s -> %s: %s", #expr, h5s_errname(rc_), E.msg);                                          \
     } while (0)
 
 static void need_python(void)
@@ -74,16 +74,25 @@ static void build_interop(const char *path)
     OK(mth5_add_station(m, "S1", "ST01", &meta, &E));
     OK(mth5_add_run(m, "S1", "ST01", "r001", 256, "2021-03-04T05:06:07+00:00", &E));
     OK(mth5_add_run(m, "S1", "ST01", "r002", 8, "2021-03-05T00:00:00+00:00", &E));
-    struct { const char *name; mth5_ctype_t t; mth5_dtype_t dt; size_t n; bool compress; double az; } c[] = {
-        {"ex", MTH5_ELECTRIC, MTH5_FLOAT32, 1000, false, 0},
-        {"ey", MTH5_ELECTRIC, MTH5_FLOAT64, 1000, true, 90},
-        {"hx", MTH5_MAGNETIC, MTH5_FLOAT64, 1500, false, 0},
-        {"hy", MTH5_MAGNETIC, MTH5_FLOAT32, 777, true, 90},
+    struct {
+        const char *name;
+        mth5_ctype_t t;
+        mth5_dtype_t dt;
+        size_t n;
+        bool compress;
+        double az;
+    } c[] = {
+        {"ex", MTH5_ELECTRIC, MTH5_FLOAT32, 1000, false, 0}, {"ey", MTH5_ELECTRIC, MTH5_FLOAT64, 1000, true, 90},
+        {"hx", MTH5_MAGNETIC, MTH5_FLOAT64, 1500, false, 0}, {"hy", MTH5_MAGNETIC, MTH5_FLOAT32, 777, true, 90},
         {"hz", MTH5_MAGNETIC, MTH5_FLOAT64, 3, false, 0},
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
-        mth5_channel_opts_t o = {.name = c[i].name, .type = c[i].t, .dtype = c[i].dt, .chunk = 512,
-                                 .compress = c[i].compress, .azimuth = c[i].az};
+        mth5_channel_opts_t o = {.name = c[i].name,
+                                 .type = c[i].t,
+                                 .dtype = c[i].dt,
+                                 .chunk = 512,
+                                 .compress = c[i].compress,
+                                 .azimuth = c[i].az};
         mth5_channel_t *ch = NULL;
         OK(mth5_add_channel(m, "S1", "ST01", "r001", &o, &ch, &E));
         append_pattern(ch, c[i].n);
@@ -139,8 +148,8 @@ Test(interop, h5py_check_catches_a_broken_file)
     static char out[16384];
     const char *argv[] = {H5SWMR_PYTHON, SCRIPT, p, NULL};
     int st = run_script(argv, out, sizeof out);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "interop_h5py.py on a broken file: %s\n%s",
-              tu_status_str(st), out);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "interop_h5py.py on a broken file: %s\n%s", tu_status_str(st),
+              out);
     cr_assert_not_null(strstr(out, "file.version: fixed-length"), "%s", out);
     cr_assert_not_null(strstr(out, "n_samples 3, dataset has 4"), "%s", out);
 }
@@ -158,8 +167,7 @@ static int follow_writer(void *arg, int in, int out)
     if (h5s_hdf5_quiet() < 0)
         return 2;
     if (mth5_open(path, "w", false, &m, &e) < 0 || mth5_add_survey(m, "S1", &e) < 0 ||
-        mth5_add_station(m, "S1", "ST01", NULL, &e) < 0 ||
-        mth5_add_run(m, "S1", "ST01", "r001", 100, NULL, &e) < 0 ||
+        mth5_add_station(m, "S1", "ST01", NULL, &e) < 0 || mth5_add_run(m, "S1", "ST01", "r001", 100, NULL, &e) < 0 ||
         mth5_add_channel(m, "S1", "ST01", "r001", &o, NULL, &e) < 0 || mth5_close(m, &e) < 0 ||
         (m = NULL, mth5_open(path, "a", true, &m, &e) < 0) || mth5_channel_open_path(m, FOLLOW_PATH, &ch, &e) < 0)
         goto fail;
@@ -207,8 +215,7 @@ Test(interop, h5py_swmr_reader_follows_c_writer)
     snprintf(n, sizeof n, "%d", FOLLOW_N);
     const char *argv[] = {H5SWMR_PYTHON, SCRIPT, "--swmr-follow", p, FOLLOW_PATH, n, NULL};
     cr_assert_eq(tu_spawn(&py, argv), 0);
-    cr_assert_eq(tu_proc_wait_output(&py, "opened", PY_TIMEOUT_MS), 0, "the h5py reader did not open:\n%s",
-                 py.buf);
+    cr_assert_eq(tu_proc_wait_output(&py, "opened", PY_TIMEOUT_MS), 0, "the h5py reader did not open:\n%s", py.buf);
     /* ... and only then does the writer append, one block at a time: the
      * reader must report every new length before the next block. */
     for (int b = 1; b * FOLLOW_BLOCK <= FOLLOW_N; b++) {

@@ -42,22 +42,21 @@ static const mth5_station_meta_t META = {40.5, -120.25, 1200.0};
 static h5s_err_t E;
 
 /* A successful call: rc 0, or the test fails with the code and message. */
-#define OK(expr)                                                                              \
-    do {                                                                                      \
-        h5s_err_clear(&E);                                                                    \
-        int rc_ = (expr);                                                                     \
-        cr_assert_eq(rc_, 0, "%s -> %s: %s", #expr, h5s_errname(rc_), E.msg);                 \
+#define OK(expr)                                                                                                       \
+    do {                                                                                                               \
+        h5s_err_clear(&E);                                                                                             \
+        int rc_ = (expr);                                                                                              \
+        cr_assert_eq(rc_, 0, "%s -> %s: %s", #expr, h5s_errname(rc_), E.msg);                                          \
     } while (0)
 
 /* A call that must fail with code: err.code set, a non-empty one-line message. */
-#define FAILS(expr, want)                                                                     \
-    do {                                                                                      \
-        h5s_err_clear(&E);                                                                    \
-        int rc_ = (expr);                                                                     \
-        cr_assert_eq(rc_, (want), "%s -> %s (%s), expected %s", #expr, h5s_errname(rc_),      \
-                     E.msg, h5s_errname(want));                                               \
-        assert_msg(&E, #expr);                                                                \
-        cr_assert_eq(E.code, (want), "%s: err.code %s", #expr, h5s_errname(E.code));          \
+#define FAILS(expr, want)                                                                                              \
+    do {                                                                                                               \
+        h5s_err_clear(&E);                                                                                             \
+        int rc_ = (expr);                                                                                              \
+        cr_assert_eq(rc_, (want), "%s -> %s (%s), expected %s", #expr, h5s_errname(rc_), E.msg, h5s_errname(want));    \
+        assert_msg(&E, #expr);                                                                                         \
+        cr_assert_eq(E.code, (want), "%s: err.code %s", #expr, h5s_errname(E.code));                                   \
     } while (0)
 
 static void assert_msg(const h5s_err_t *e, const char *what)
@@ -76,8 +75,8 @@ static void add_tree(mth5_t *m)
     OK(mth5_add_run(m, SURVEY, STATION, RUN, RATE, START, &E));
 }
 
-static mth5_channel_t *add_ch(mth5_t *m, const char *run, const char *name, mth5_ctype_t t,
-                              mth5_dtype_t dt, bool compress)
+static mth5_channel_t *add_ch(mth5_t *m, const char *run, const char *name, mth5_ctype_t t, mth5_dtype_t dt,
+                              bool compress)
 {
     mth5_channel_opts_t o = {.name = name, .type = t, .dtype = dt, .compress = compress, .chunk = 256};
     mth5_channel_t *ch = NULL;
@@ -214,8 +213,7 @@ static double num_attr(hid_t f, const char *obj, const char *name, H5T_class_t c
     cr_assert_gt(H5Aexists_by_name(f, obj, name, H5P_DEFAULT), 0, "%s has no attribute %s", obj, name);
     hid_t a = H5Aopen_by_name(f, obj, name, H5P_DEFAULT, H5P_DEFAULT);
     hid_t t = H5Aget_type(a), sp = H5Aget_space(a);
-    cr_assert_eq(H5Tget_class(t), cls, "%s@%s has class %d, expected %d", obj, name, (int)H5Tget_class(t),
-                 (int)cls);
+    cr_assert_eq(H5Tget_class(t), cls, "%s@%s has class %d, expected %d", obj, name, (int)H5Tget_class(t), (int)cls);
     cr_assert_eq(H5Tget_size(t), size, "%s@%s has size %zu, expected %zu", obj, name, H5Tget_size(t), size);
     cr_assert_eq(H5Tget_order(t), H5T_ORDER_LE);
     cr_assert_eq(H5Sget_simple_extent_type(sp), H5S_SCALAR, "%s@%s is not scalar", obj, name);
@@ -283,7 +281,10 @@ static void assert_unchanged(const char *path, snap_t *s, const char *what)
 
 Test(mth5, mode_parse)
 {
-    static const struct { const char *s; mth5_mode_t m; } ok[] = {
+    static const struct {
+        const char *s;
+        mth5_mode_t m;
+    } ok[] = {
         {"r", MTH5_MODE_R}, {"r+", MTH5_MODE_RPLUS}, {"a", MTH5_MODE_A},
         {"w", MTH5_MODE_W}, {"w-", MTH5_MODE_X},     {"x", MTH5_MODE_X},
     };
@@ -403,7 +404,9 @@ Test(mth5, tree_groups_and_attributes)
     check_str_attr(f, RUN_PATH, "time_period.end", NULL);
     cr_assert_str_eq(children(f, RUN_PATH), "ex,hx,");
 
-    struct { const char *path, *mtype, *type, *comp, *units, *end; } ch[] = {
+    struct {
+        const char *path, *mtype, *type, *comp, *units, *end;
+    } ch[] = {
         {EX_PATH, "Electric", "electric", "ex", "mV/km", "2020-01-01T00:00:00.039063+00:00"},
         {HX_PATH, "Magnetic", "magnetic", "hx", "nT", "2020-01-01T00:00:00.078125+00:00"},
     };
@@ -430,8 +433,13 @@ Test(mth5, channel_options_and_defaults)
     add_tree(m);
     mth5_channel_opts_t aux = {.name = "temperature", .type = MTH5_AUXILIARY, .dtype = MTH5_INT32};
     OK(mth5_add_channel(m, SURVEY, STATION, RUN, &aux, NULL, &E));
-    mth5_channel_opts_t ey = {.name = "ey", .type = MTH5_ELECTRIC, .sample_rate = 8, .units = "mV",
-                              .azimuth = 90, .tilt = 1.5, .start = "2021-06-01T12:00:00.5+00:00"};
+    mth5_channel_opts_t ey = {.name = "ey",
+                              .type = MTH5_ELECTRIC,
+                              .sample_rate = 8,
+                              .units = "mV",
+                              .azimuth = 90,
+                              .tilt = 1.5,
+                              .start = "2021-06-01T12:00:00.5+00:00"};
     OK(mth5_add_channel(m, SURVEY, STATION, RUN, &ey, NULL, &E));
     OK(mth5_close(m, &E));
     hid_t f = raw_open(p);
@@ -485,8 +493,8 @@ static void check_dataset(hid_t f, const char *path, mth5_dtype_t dt, bool compr
             deflate |= id == H5Z_FILTER_DEFLATE;
             fletcher |= id == H5Z_FILTER_FLETCHER32;
         }
-        cr_assert(shuffle && deflate && fletcher, "%s: filters shuffle %d deflate %d fletcher32 %d", path,
-                  shuffle, deflate, fletcher);
+        cr_assert(shuffle && deflate && fletcher, "%s: filters shuffle %d deflate %d fletcher32 %d", path, shuffle,
+                  deflate, fletcher);
     }
     H5Pclose(dcpl);
     H5Sclose(sp);
@@ -500,13 +508,21 @@ Test(mth5, channel_datasets_types_chunks_filters)
     mth5_t *m = NULL;
     OK(mth5_open(p, "w", false, &m, &E));
     add_tree(m);
-    struct { const char *name; mth5_dtype_t dt; bool compress; hsize_t chunk; } c[] = {
-        {"ex", MTH5_FLOAT32, false, 0},  {"ey", MTH5_FLOAT64, true, 100}, {"hx", MTH5_INT32, true, 4096},
-        {"hy", MTH5_FLOAT64, false, 7},  {"hz", MTH5_FLOAT32, true, 1},
+    struct {
+        const char *name;
+        mth5_dtype_t dt;
+        bool compress;
+        hsize_t chunk;
+    } c[] = {
+        {"ex", MTH5_FLOAT32, false, 0}, {"ey", MTH5_FLOAT64, true, 100}, {"hx", MTH5_INT32, true, 4096},
+        {"hy", MTH5_FLOAT64, false, 7}, {"hz", MTH5_FLOAT32, true, 1},
     };
     for (size_t i = 0; i < 5; i++) {
-        mth5_channel_opts_t o = {.name = c[i].name, .type = i < 2 ? MTH5_ELECTRIC : MTH5_MAGNETIC,
-                                 .dtype = c[i].dt, .compress = c[i].compress, .chunk = c[i].chunk};
+        mth5_channel_opts_t o = {.name = c[i].name,
+                                 .type = i < 2 ? MTH5_ELECTRIC : MTH5_MAGNETIC,
+                                 .dtype = c[i].dt,
+                                 .compress = c[i].compress,
+                                 .chunk = c[i].chunk};
         mth5_channel_t *ch = NULL;
         OK(mth5_add_channel(m, SURVEY, STATION, RUN, &o, &ch, &E));
         cr_assert_eq(mth5_channel_dtype(ch), c[i].dt);
@@ -671,7 +687,10 @@ Test(mth5, swmr_refuses_create_modes)
 Test(mth5, missing_file_refused)
 {
     const char *p = tu_path("missing.h5");
-    struct { const char *mode; bool swmr; } c[] = {
+    struct {
+        const char *mode;
+        bool swmr;
+    } c[] = {
         {"r", false}, {"r+", false}, {"r", true}, {"r+", true}, {"a", true},
     };
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
@@ -683,7 +702,10 @@ Test(mth5, missing_file_refused)
 }
 
 /* Every way of opening an existing file with a write or read intent. */
-static const struct { const char *mode; bool swmr; } OPENS[] = {
+static const struct {
+    const char *mode;
+    bool swmr;
+} OPENS[] = {
     {"r", false}, {"r+", false}, {"a", false}, {"r", true}, {"r+", true}, {"a", true},
 };
 #define NOPENS (sizeof OPENS / sizeof OPENS[0])
@@ -703,8 +725,8 @@ Test(mth5, not_mth5_hdf5_file_refused_unchanged)
                 int rc = mth5_open(p, OPENS[i].mode, OPENS[i].swmr, &m, &E);
                 cr_assert_null(m);
                 int want = H5S_ENOTMTH5;
-                cr_assert_eq(rc, want, "%s mode %s swmr %d -> %s (%s), expected %s", name, OPENS[i].mode,
-                             OPENS[i].swmr, h5s_errname(rc), E.msg, h5s_errname(want));
+                cr_assert_eq(rc, want, "%s mode %s swmr %d -> %s (%s), expected %s", name, OPENS[i].mode, OPENS[i].swmr,
+                             h5s_errname(rc), E.msg, h5s_errname(want));
                 assert_msg(&E, name);
                 assert_unchanged(p, &s, OPENS[i].mode);
             }
@@ -741,8 +763,8 @@ Test(mth5, not_hdf5_files_refused_unchanged)
             }
 #endif
             cr_assert_null(m);
-            cr_assert_eq(rc, H5S_ENOTHDF5, "%s mode %s swmr %d -> %s (%s)", files[k], OPENS[i].mode,
-                         OPENS[i].swmr, h5s_errname(rc), E.msg);
+            cr_assert_eq(rc, H5S_ENOTHDF5, "%s mode %s swmr %d -> %s (%s)", files[k], OPENS[i].mode, OPENS[i].swmr,
+                         h5s_errname(rc), E.msg);
             assert_msg(&E, files[k]);
             assert_unchanged(files[k], &s, OPENS[i].mode);
         }
@@ -798,8 +820,7 @@ Test(mth5, old_format_mth5_refuses_swmr)
         mth5_t *m = (mth5_t *)1;
         FAILS(mth5_open(p, modes[i], true, &m, &E), H5S_EFORMAT);
         cr_assert_null(m);
-        cr_assert_not_null(strstr(E.msg, "superblock"), "mode %s: message does not explain: %s", modes[i],
-                           E.msg);
+        cr_assert_not_null(strstr(E.msg, "superblock"), "mode %s: message does not explain: %s", modes[i], E.msg);
         assert_unchanged(p, &s, modes[i]);
     }
     /* Readers open it: it is an MTH5 file by its root attribute, and HDF5
@@ -1044,8 +1065,8 @@ Test(mth5, iso_add)
 
 /* ---- summaries ----------------------------------------------------------------- */
 
-static const mth5_summary_row_t *find_row(const mth5_summary_row_t *r, size_t n, const char *station,
-                                          const char *run, const char *comp)
+static const mth5_summary_row_t *find_row(const mth5_summary_row_t *r, size_t n, const char *station, const char *run,
+                                          const char *comp)
 {
     for (size_t i = 0; i < n; i++)
         if (!strcmp(r[i].station, station) && !strcmp(r[i].run, run) && !strcmp(r[i].component, comp))
@@ -1178,7 +1199,12 @@ Test(mth5, summary_table_rebuilt_on_close)
     OK(mth5_open(p, "r", false, &m, &E));
     OK(mth5_summary_table_read(m, &t, &n, &E));
     cr_assert_eq(n, 5u, "%zu table rows", n);
-    struct { const char *survey, *station, *run, *comp; int64_t n; double rate; const char *end; } want[] = {
+    struct {
+        const char *survey, *station, *run, *comp;
+        int64_t n;
+        double rate;
+        const char *end;
+    } want[] = {
         {SURVEY, STATION, RUN, "ex", 512, 256, "2020-01-01T00:00:02.000000+00:00"},
         {SURVEY, STATION, RUN, "ey", 100, 256, NULL},
         {SURVEY, STATION, RUN, "hx", 0, 256, START_NORM},
@@ -1188,8 +1214,8 @@ Test(mth5, summary_table_rebuilt_on_close)
     for (int i = 0; i < 5; i++) {
         long k = mth5_summary_table_find(t, n, want[i].survey, want[i].station, want[i].run, want[i].comp);
         cr_assert_geq(k, 0, "no table row for %s/%s/%s", want[i].station, want[i].run, want[i].comp);
-        cr_assert_eq(t[k].n_samples, want[i].n, "%s/%s/%s n_samples %lld", want[i].station, want[i].run,
-                     want[i].comp, (long long)t[k].n_samples);
+        cr_assert_eq(t[k].n_samples, want[i].n, "%s/%s/%s n_samples %lld", want[i].station, want[i].run, want[i].comp,
+                     (long long)t[k].n_samples);
         cr_assert_float_eq(t[k].sample_rate, want[i].rate, 1e-12);
         if (want[i].end)
             cr_assert_str_eq(t[k].end, want[i].end);
@@ -1414,8 +1440,7 @@ static int swmr_writer_child(void *arg, int in, int out)
         mth5_iso_add(START, (double)(n + BLOCK) / RATE, end, sizeof end);
         if (mth5_channel_append(ex, d, BLOCK, true, &e) < 0 || mth5_channel_append(hx, f, BLOCK, false, &e) < 0 ||
             mth5_summary_table_update(m, (size_t)kx, (int64_t)(n + BLOCK), end, &e) < 0 ||
-            mth5_summary_table_update(m, (size_t)kh, (int64_t)(n + BLOCK), end, &e) < 0 ||
-            mth5_flush(m, &e) < 0)
+            mth5_summary_table_update(m, (size_t)kh, (int64_t)(n + BLOCK), end, &e) < 0 || mth5_flush(m, &e) < 0)
             return child_fail(out, "append", &e);
         n += BLOCK;
         if (tu_send(out, 'k') < 0)
@@ -1450,17 +1475,19 @@ Test(mth5, only_one_writer)
     wargs_t a = {p, false};
     start_writer(&c, &a);
     /* a second writer, SWMR or not, and a plain reader are refused */
-    struct { const char *mode; bool swmr; } refused[] = {
+    struct {
+        const char *mode;
+        bool swmr;
+    } refused[] = {
         {"a", true}, {"r+", true}, {"a", false}, {"r+", false}, {"r", false},
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         mth5_t *m = (mth5_t *)1;
         h5s_err_clear(&E);
         int rc = mth5_open(p, refused[i].mode, refused[i].swmr, &m, &E);
-        cr_assert_null(m, "mode %s swmr %d opened a file held by an SWMR writer", refused[i].mode,
-                       refused[i].swmr);
-        cr_assert_eq(rc, H5S_ELOCKED, "mode %s swmr %d -> %s (%s)", refused[i].mode, refused[i].swmr,
-                     h5s_errname(rc), E.msg);
+        cr_assert_null(m, "mode %s swmr %d opened a file held by an SWMR writer", refused[i].mode, refused[i].swmr);
+        cr_assert_eq(rc, H5S_ELOCKED, "mode %s swmr %d -> %s (%s)", refused[i].mode, refused[i].swmr, h5s_errname(rc),
+                     E.msg);
         assert_msg(&E, refused[i].mode);
     }
     /* w and x do not clobber it */
@@ -1540,8 +1567,8 @@ Test(mth5, plain_writer_locks_out_everyone)
         h5s_err_clear(&E);
         int rc = mth5_open(p, OPENS[i].mode, OPENS[i].swmr, &m, &E);
         cr_assert_null(m);
-        cr_assert_eq(rc, H5S_ELOCKED, "mode %s swmr %d -> %s (%s)", OPENS[i].mode, OPENS[i].swmr,
-                     h5s_errname(rc), E.msg);
+        cr_assert_eq(rc, H5S_ELOCKED, "mode %s swmr %d -> %s (%s)", OPENS[i].mode, OPENS[i].swmr, h5s_errname(rc),
+                     E.msg);
         assert_msg(&E, OPENS[i].mode);
     }
     finish_writer(&c);
@@ -1600,8 +1627,7 @@ Test(mth5, cross_process_growth_seen_by_swmr_reader)
         /* and the stored table, updated in place by the writer */
         OK(mth5_summary_table_read(m, &t, &nt, &E));
         cr_assert_eq(nt, 2u);
-        cr_assert_eq(t[kx].n_samples, (int64_t)want, "step %u: table says %lld", step,
-                     (long long)t[kx].n_samples);
+        cr_assert_eq(t[kx].n_samples, (int64_t)want, "step %u: table says %lld", step, (long long)t[kx].n_samples);
         char end[48];
         mth5_iso_add(START, (double)want / RATE, end, sizeof end);
         cr_assert_str_eq(t[kx].end, end);

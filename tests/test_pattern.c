@@ -20,7 +20,10 @@ TestSuite(pattern, .timeout = 30);
 static const mth5_dtype_t DTYPES[] = {MTH5_FLOAT32, MTH5_FLOAT64, MTH5_INT32};
 static const char *const DTNAME[] = {"float32", "float64", "int32"};
 
-static void *alloc_buf(size_t n) { return calloc(n, sizeof(double)); }
+static void *alloc_buf(size_t n)
+{
+    return calloc(n, sizeof(double));
+}
 
 /* Stores x as sample k of buf (dtype dt). */
 static void put(mth5_dtype_t dt, void *buf, size_t k, double x)
@@ -157,8 +160,7 @@ Test(pattern, one_changed_value_is_one_mismatch)
             cr_assert_eq(bad, 1, "%s: %llu bad", DTNAME[d], (unsigned long long)bad);
             cr_assert_eq(c.mismatches, 1);
             cr_assert_eq(c.fills, 0);
-            cr_assert_eq(c.first_bad, starts[s] + at, "%s: first_bad %llu", DTNAME[d],
-                         (unsigned long long)c.first_bad);
+            cr_assert_eq(c.first_bad, starts[s] + at, "%s: first_bad %llu", DTNAME[d], (unsigned long long)c.first_bad);
             cr_assert_eq(c.first_expected, want);
             cr_assert_eq(c.first_value, wrong);
             free(buf);
@@ -217,8 +219,8 @@ Test(pattern, check_accumulates_across_calls)
     int32_t a[100], b[100];
     pat_fill(MTH5_INT32, key, 0, 100, a);
     pat_fill(MTH5_INT32, key, 100, 100, b);
-    a[5] = 0;        /* a fill first */
-    b[7] = -3;       /* then a wrong value */
+    a[5] = 0;  /* a fill first */
+    b[7] = -3; /* then a wrong value */
     b[8] = 0;
     pat_check_t c;
     memset(&c, 0, sizeof c);
@@ -290,8 +292,7 @@ Test(pattern, keys_are_stable_and_distinct)
  * tests/follow_h5py.py copies the same constant. Standard FNV-1a 64 vectors: */
 Test(pattern, key_is_fnv1a_as_documented)
 {
-    cr_expect_eq(pat_key(""), UINT64_C(0xcbf29ce484222325), "pat_key(\"\") = %#llx",
-                 (unsigned long long)pat_key(""));
+    cr_expect_eq(pat_key(""), UINT64_C(0xcbf29ce484222325), "pat_key(\"\") = %#llx", (unsigned long long)pat_key(""));
     cr_expect_eq(pat_key("a"), UINT64_C(0xaf63dc4c8601ec8c), "pat_key(\"a\") = %#llx",
                  (unsigned long long)pat_key("a"));
     cr_expect_eq(pat_key("foobar"), UINT64_C(0x85944171f73967e8), "pat_key(\"foobar\") = %#llx",

@@ -26,29 +26,28 @@ static char M[1024];
 static h5s_err_t E;
 
 /* scn_set succeeds. */
-#define SET_OK(s, key, value)                                                                    \
-    do {                                                                                         \
-        M[0] = '\0';                                                                             \
-        int rc_ = scn_set((s), (key), (value), M, sizeof M);                                     \
-        cr_assert_eq(rc_, 0, "scn_set(%s, '%s') -> %d: %s", (key), (value), rc_, M);             \
+#define SET_OK(s, key, value)                                                                                          \
+    do {                                                                                                               \
+        M[0] = '\0';                                                                                                   \
+        int rc_ = scn_set((s), (key), (value), M, sizeof M);                                                           \
+        cr_assert_eq(rc_, 0, "scn_set(%s, '%s') -> %d: %s", (key), (value), rc_, M);                                   \
     } while (0)
 
 /* scn_set fails with H5S_ESCENARIO, leaves *s untouched, and its message names
  * the key and contains needle. */
-#define SET_FAILS(s, key, value, needle)                                                         \
-    do {                                                                                         \
-        scn_t before_ = *(s);                                                                    \
-        M[0] = '\0';                                                                             \
-        int rc_ = scn_set((s), (key), (value), M, sizeof M);                                     \
-        cr_assert_eq(rc_, H5S_ESCENARIO, "scn_set(%s, '%s') -> %d (%s), expected a refusal",     \
-                     (key), (value), rc_, M);                                                    \
-        cr_assert(strstr(M, (key)) != NULL, "scn_set(%s, '%s'): message does not name the key: %s", \
-                  (key), (value), M);                                                            \
-        cr_assert(strstr(M, (needle)) != NULL, "scn_set(%s, '%s'): message lacks '%s': %s",      \
-                  (key), (value), (needle), M);                                                  \
-        cr_assert_null(strchr(M, '\n'), "message is not one line: %s", M);                        \
-        cr_assert(memcmp(&before_, (s), sizeof before_) == 0,                                    \
-                  "scn_set(%s, '%s') failed but changed the scenario", (key), (value));          \
+#define SET_FAILS(s, key, value, needle)                                                                               \
+    do {                                                                                                               \
+        scn_t before_ = *(s);                                                                                          \
+        M[0] = '\0';                                                                                                   \
+        int rc_ = scn_set((s), (key), (value), M, sizeof M);                                                           \
+        cr_assert_eq(rc_, H5S_ESCENARIO, "scn_set(%s, '%s') -> %d (%s), expected a refusal", (key), (value), rc_, M);  \
+        cr_assert(strstr(M, (key)) != NULL, "scn_set(%s, '%s'): message does not name the key: %s", (key), (value),    \
+                  M);                                                                                                  \
+        cr_assert(strstr(M, (needle)) != NULL, "scn_set(%s, '%s'): message lacks '%s': %s", (key), (value), (needle),  \
+                  M);                                                                                                  \
+        cr_assert_null(strchr(M, '\n'), "message is not one line: %s", M);                                             \
+        cr_assert(memcmp(&before_, (s), sizeof before_) == 0, "scn_set(%s, '%s') failed but changed the scenario",     \
+                  (key), (value));                                                                                     \
     } while (0)
 
 static const scn_opt_t *opt(const char *name)
@@ -84,28 +83,25 @@ static int load(const char *path, const char *const *ov, size_t nov, scn_file_t 
 }
 
 /* Loads a file that must load. */
-#define LOAD_OK(path, ov, nov, sf)                                                               \
-    do {                                                                                         \
-        int rc_ = load((path), (ov), (nov), (sf));                                               \
-        cr_assert_eq(rc_, 0, "scn_load(%s) -> %s: %s", (path), h5s_errname(rc_), E.msg);         \
-        cr_assert_eq(E.code, 0, "scn_load succeeded but set an error: %s", E.msg);               \
+#define LOAD_OK(path, ov, nov, sf)                                                                                     \
+    do {                                                                                                               \
+        int rc_ = load((path), (ov), (nov), (sf));                                                                     \
+        cr_assert_eq(rc_, 0, "scn_load(%s) -> %s: %s", (path), h5s_errname(rc_), E.msg);                               \
+        cr_assert_eq(E.code, 0, "scn_load succeeded but set an error: %s", E.msg);                                     \
     } while (0)
 
 /* scn_load refuses path: H5S_ESCENARIO, out emptied, a one-line message that
  * starts with prefix and contains needle. */
-static void load_fails(const char *path, const char *const *ov, size_t nov, const char *prefix,
-                       const char *needle)
+static void load_fails(const char *path, const char *const *ov, size_t nov, const char *prefix, const char *needle)
 {
     scn_file_t sf;
     int rc = load(path, ov, nov, &sf);
-    cr_assert_eq(rc, H5S_ESCENARIO, "scn_load(%s) -> %s (%s), expected H5S_ESCENARIO", path, h5s_errname(rc),
-                 E.msg);
+    cr_assert_eq(rc, H5S_ESCENARIO, "scn_load(%s) -> %s (%s), expected H5S_ESCENARIO", path, h5s_errname(rc), E.msg);
     cr_assert_eq(E.code, H5S_ESCENARIO, "err.code %s", h5s_errname(E.code));
     cr_assert_null(sf.jobs, "a failed load left jobs");
     cr_assert_eq(sf.njobs, 0, "a failed load left njobs = %zu", sf.njobs);
     cr_assert_null(strchr(E.msg, '\n'), "message is not one line: %s", E.msg);
-    cr_assert_eq(strncmp(E.msg, prefix, strlen(prefix)), 0, "message should start with '%s': %s", prefix,
-                 E.msg);
+    cr_assert_eq(strncmp(E.msg, prefix, strlen(prefix)), 0, "message should start with '%s': %s", prefix, E.msg);
     cr_assert(strstr(E.msg, needle) != NULL, "message lacks '%s': %s", needle, E.msg);
 }
 
@@ -354,8 +350,7 @@ Test(scenario, set_channels_rejects_leading_comma)
     scn_t s;
     scn_defaults(&s);
     char items[SCN_MAX_CHANNELS][SCN_STR];
-    cr_expect_eq(scn_split(",ex", items, SCN_MAX_CHANNELS), -1,
-                 "scn_split(\",ex\") accepts an empty first item");
+    cr_expect_eq(scn_split(",ex", items, SCN_MAX_CHANNELS), -1, "scn_split(\",ex\") accepts an empty first item");
     SET_FAILS(&s, "channels", ",ex", "comma-separated list");
 }
 
@@ -652,8 +647,7 @@ Test(scenario, load_error_bad_enum_and_bool_lines)
 
 Test(scenario, load_error_syntax_line)
 {
-    line_error("syntax.ini", "[global]\nreaders = 2\nthis line has no equals sign\nduration = 1\n", 3,
-               "syntax error");
+    line_error("syntax.ini", "[global]\nreaders = 2\nthis line has no equals sign\nduration = 1\n", 3, "syntax error");
     line_error("section.ini", "[global]\nreaders = 2\n[unclosed\nduration = 1\n", 3, "syntax error");
 }
 
@@ -696,8 +690,7 @@ Test(scenario, load_long_value_as_in_override)
     const char *ovs[] = {ov};
     scn_file_t sf;
     h5s_err_clear(&E);
-    cr_assert_eq(scn_load_overrides("long", ovs, 1, &sf, &E), 0, "-o file=<%zu chars>: %s", strlen(path),
-                 E.msg);
+    cr_assert_eq(scn_load_overrides("long", ovs, 1, &sf, &E), 0, "-o file=<%zu chars>: %s", strlen(path), E.msg);
     cr_assert_str_eq(sf.jobs[0].file, path);
     scn_file_free(&sf);
 
@@ -945,11 +938,11 @@ Test(scenario, format_round_trips_every_default)
 Test(scenario, format_round_trips_set_values)
 {
     static const char *const kv[][2] = {
-        {"duration", "12.5"},         {"sample_rate", "44100"},      {"poll_ms", "0.25"},
-        {"readers", "17"},            {"seed", "123456789012"},      {"max_blocks", "9000000000000000"},
-        {"cork", "off"},              {"workload", "structure"},     {"dtype", "int32"},
-        {"channels", "ex, ey"},       {"reader_refresh", "none,reopen"}, {"file", "/tmp/some file.mth5"},
-        {"flush_call", "fflush"},     {"ready_timeout", "0.1"},      {"kill_writer_after_ms", "2500"},
+        {"duration", "12.5"},     {"sample_rate", "44100"},          {"poll_ms", "0.25"},
+        {"readers", "17"},        {"seed", "123456789012"},          {"max_blocks", "9000000000000000"},
+        {"cork", "off"},          {"workload", "structure"},         {"dtype", "int32"},
+        {"channels", "ex, ey"},   {"reader_refresh", "none,reopen"}, {"file", "/tmp/some file.mth5"},
+        {"flush_call", "fflush"}, {"ready_timeout", "0.1"},          {"kill_writer_after_ms", "2500"},
     };
     for (size_t i = 0; i < sizeof kv / sizeof *kv; i++) {
         scn_t s, t;

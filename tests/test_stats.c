@@ -111,9 +111,9 @@ Test(stats, unsorted_with_duplicates_and_negatives)
     cr_expect_eq(s.min, -10.0);
     cr_expect_eq(s.max, 12.0);
     cr_expect_eq(s.mean, 2.3, "mean %.17g", s.mean);
-    cr_expect_eq(s.p50, 5.0, "p50 %g", s.p50);   /* rank 5 */
-    cr_expect_eq(s.p90, 7.0, "p90 %g", s.p90);   /* rank 9 */
-    cr_expect_eq(s.p99, 12.0, "p99 %g", s.p99);  /* rank ceil(9.9) = 10 */
+    cr_expect_eq(s.p50, 5.0, "p50 %g", s.p50);  /* rank 5 */
+    cr_expect_eq(s.p90, 7.0, "p90 %g", s.p90);  /* rank 9 */
+    cr_expect_eq(s.p99, 12.0, "p99 %g", s.p99); /* rank ceil(9.9) = 10 */
     cr_expect_eq(s.p999, 12.0, "p999 %g", s.p999);
     const int64_t sorted[] = {-10, -3, -3, 0, 5, 5, 5, 5, 7, 12};
     for (size_t i = 0; i < 10; i++)

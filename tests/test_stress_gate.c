@@ -66,9 +66,25 @@ Test(stress, a_failure_is_kept_and_replays)
     snprintf(r, sizeof r, "results_dir=%s", tu_path("results"));
     snprintf(ini, sizeof ini, "%s/scenarios/append_fast.ini", H5SWMR_SOURCE_DIR);
     /* another process overwriting the file is a failure the final check must catch */
-    const char *args[] = {"stress", ini, "--iterations", "5", "--seed", "3", "-o", r, "-o",
-                          "corrupt_file_after_ms=150", "-o", "kill_writer_after_ms=0", "-o", "writer_fsize_limit_mb=0",
-                          "-o", "realtime=false", "-o", "duration=1", NULL};
+    const char *args[] = {"stress",
+                          ini,
+                          "--iterations",
+                          "5",
+                          "--seed",
+                          "3",
+                          "-o",
+                          r,
+                          "-o",
+                          "corrupt_file_after_ms=150",
+                          "-o",
+                          "kill_writer_after_ms=0",
+                          "-o",
+                          "writer_fsize_limit_mb=0",
+                          "-o",
+                          "realtime=false",
+                          "-o",
+                          "duration=1",
+                          NULL};
     cr_assert_eq(run(args), 3, "%s", g_out);
     cr_assert(strstr(g_out, "FAILED") && strstr(g_out, "replay: h5swmr stress --replay"), "%s", g_out);
     char kept[1400], f[1600];
@@ -98,16 +114,17 @@ Test(stress, bad_arguments_exit_2)
 static const char *sweep_json(const char *name, double swmr_io, double raw_io, double errors, double exponent)
 {
     char text[4096];
-    snprintf(text, sizeof text,
-             "{\"schema_version\":1,\"runs\":["
-             "{\"job\":\"t\",\"io_MBps\":%g,\"errors\":0,\"exit_code\":0,\"scenario\":{\"writer_mode\":\"raw\","
-             "\"block_samples\":\"16384\",\"nchannels\":\"0\",\"flush_call\":\"dflush\",\"flush_every_blocks\":\"1\","
-             "\"poll_ms\":\"500\",\"reader_wait\":\"poll\",\"readers\":\"0\",\"dtype\":\"float32\",\"cork\":\"true\"}},"
-             "{\"job\":\"t\",\"io_MBps\":%g,\"errors\":%g,\"exit_code\":0,\"scenario\":{\"writer_mode\":\"swmr\","
-             "\"block_samples\":\"16384\",\"nchannels\":\"0\",\"flush_call\":\"dflush\",\"flush_every_blocks\":\"1\","
-             "\"poll_ms\":\"500\",\"reader_wait\":\"poll\",\"readers\":\"0\",\"dtype\":\"float32\",\"cork\":\"true\"}}],"
-             "\"flush_growth\":[{\"job\":\"c\",\"flush_call\":\"dflush\",\"exponent\":1.4,\"exponent_top\":%g}]}",
-             raw_io, swmr_io, errors, exponent);
+    snprintf(
+        text, sizeof text,
+        "{\"schema_version\":1,\"runs\":["
+        "{\"job\":\"t\",\"io_MBps\":%g,\"errors\":0,\"exit_code\":0,\"scenario\":{\"writer_mode\":\"raw\","
+        "\"block_samples\":\"16384\",\"nchannels\":\"0\",\"flush_call\":\"dflush\",\"flush_every_blocks\":\"1\","
+        "\"poll_ms\":\"500\",\"reader_wait\":\"poll\",\"readers\":\"0\",\"dtype\":\"float32\",\"cork\":\"true\"}},"
+        "{\"job\":\"t\",\"io_MBps\":%g,\"errors\":%g,\"exit_code\":0,\"scenario\":{\"writer_mode\":\"swmr\","
+        "\"block_samples\":\"16384\",\"nchannels\":\"0\",\"flush_call\":\"dflush\",\"flush_every_blocks\":\"1\","
+        "\"poll_ms\":\"500\",\"reader_wait\":\"poll\",\"readers\":\"0\",\"dtype\":\"float32\",\"cork\":\"true\"}}],"
+        "\"flush_growth\":[{\"job\":\"c\",\"flush_call\":\"dflush\",\"exponent\":1.4,\"exponent_top\":%g}]}",
+        raw_io, swmr_io, errors, exponent);
     const char *p = tu_path(name);
     cr_assert_eq(tu_write_text(p, text), 0);
     return p;

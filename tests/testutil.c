@@ -93,7 +93,10 @@ void tu_teardown(void)
     g_dir[0] = '\0';
 }
 
-const char *tu_dir(void) { return g_dir; }
+const char *tu_dir(void)
+{
+    return g_dir;
+}
 
 const char *tu_path(const char *name)
 {
