@@ -229,35 +229,12 @@ static int recv_msg(const helper_t *h, hmsg_t *m, int ms)
  * environment before anything else runs there. */
 static int helper_spawn(helper_t *h, helper_fn fn, void *arg, char *const *exec_argv, const char *env, h5s_err_t *err)
 {
-    int cmd[2], rep[2];
     if (open_hdf5_ids() > 0)
         return h5s_seterr(err, H5S_EINVAL, "internal error: fork while HDF5 ids are open");
-    if (pipe2(cmd, O_CLOEXEC) != 0)
-        return h5s_seterr(err, H5S_ESYS, "pipe: %s", strerror(errno));
-    if (pipe2(rep, O_CLOEXEC) != 0) {
-        close(cmd[0]);
-        close(cmd[1]);
-        return h5s_seterr(err, H5S_ESYS, "pipe: %s", strerror(errno));
-    }
-    fflush(stdout);
-    fflush(stderr);
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(cmd[0]);
-        close(cmd[1]);
-        close(rep[0]);
-        close(rep[1]);
-        return h5s_seterr(err, H5S_ESYS, "fork: %s", strerror(errno));
-    }
+    pid_t pid = h5s_fork_piped(SIGKILL, &h->to, &h->from, err); /* SIGKILL: kept across execv */
+    if (pid < 0)
+        return err->code;
     if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL); /* kept across execv */
-        if (getppid() != parent)
-            _exit(1);
-        int a = fcntl(cmd[0], F_DUPFD, 10), b = fcntl(rep[1], F_DUPFD, 10);
-        if (a < 0 || b < 0 || dup2(a, 3) < 0 || dup2(b, 4) < 0) /* dup2: 3 and 4 survive execv */
-            _exit(1);
-        close_range(5, ~0U, 0);
         signal(SIGPIPE, SIG_IGN);
         if (env && putenv((char *)env) != 0)
             _exit(1);
@@ -271,11 +248,7 @@ static int helper_spawn(helper_t *h, helper_fn fn, void *arg, char *const *exec_
         fflush(stderr);
         _exit(rc);
     }
-    close(cmd[0]);
-    close(rep[1]);
     h->pid = pid;
-    h->to = cmd[1];
-    h->from = rep[0];
     h->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     return 0;
 }

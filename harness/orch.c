@@ -44,52 +44,24 @@ void orch_status_text(int status, char *buf, size_t cap)
         snprintf(buf, cap, "status 0x%x", status);
 }
 
-/* In the child: keep only stdio and the two pipe ends (as fds 3 and 4). */
-static void child_fds(int ctl, int st)
-{
-    int a = fcntl(ctl, F_DUPFD_CLOEXEC, 64), b = fcntl(st, F_DUPFD_CLOEXEC, 64);
-    if (a < 0 || b < 0 || dup2(a, 3) < 0 || dup2(b, 4) < 0)
-        _exit(EXIT_FAIL);
-    close_range(5, ~0U, 0);
-}
-
 static int spawn(orch_t *o, orch_child_t *ch, int role, int index, role_fn fn, h5s_err_t *err)
 {
-    int ctl[2], st[2];
     memset(ch, 0, sizeof *ch);
     ch->role = role;
     ch->index = index;
     ch->ctl_w = ch->st_r = -1;
-    if (pipe2(ctl, O_CLOEXEC) != 0)
-        return h5s_seterr(err, H5S_ESYS, "pipe: %s", strerror(errno));
-    if (pipe2(st, O_CLOEXEC) != 0) {
-        close(ctl[0]);
-        close(ctl[1]);
-        return h5s_seterr(err, H5S_ESYS, "pipe: %s", strerror(errno));
-    }
-    fflush(stdout);
-    fflush(stderr);
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(ctl[0]);
-        close(ctl[1]);
-        close(st[0]);
-        close(st[1]);
-        return h5s_seterr(err, H5S_ESYS, "fork: %s", strerror(errno));
-    }
+    /* the child dies with the orchestrator (SIGTERM), or sees EOF on fd 3 */
+    pid_t pid = h5s_fork_piped(SIGTERM, &ch->ctl_w, &ch->st_r, err);
+    if (pid < 0)
+        return err->code;
     if (pid == 0) {
-        /* child: die with the orchestrator, ignore the terminal's Ctrl-C (the
-         * orchestrator relays it as STOP), default SIGTERM, then run the role */
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() != parent)
-            _exit(EXIT_FAIL);
+        /* child: ignore the terminal's Ctrl-C (the orchestrator relays it as
+         * STOP), default SIGTERM, then run the role */
         signal(SIGINT, SIG_IGN);
         signal(SIGTERM, SIG_DFL);
         signal(SIGPIPE, SIG_IGN);
         signal(SIGCHLD, SIG_DFL);
         sigprocmask(SIG_SETMASK, &o->oldmask, NULL);
-        child_fds(ctl[0], st[1]);
         setvbuf(stdout, NULL, _IOLBF, 0);
         h5s_hdf5_quiet();
         role_ctx_t c = {.scn = o->s,
@@ -105,11 +77,7 @@ static int spawn(orch_t *o, orch_child_t *ch, int role, int index, role_fn fn, h
         fflush(stderr);
         _exit(rc);
     }
-    close(ctl[0]);
-    close(st[1]);
     ch->pid = pid;
-    ch->ctl_w = ctl[1];
-    ch->st_r = st[0];
     return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -220,4 +221,44 @@ int h5s_run_quiet(const char *const argv[], int timeout_ms)
     if (waitpid(pid, &st, 0) != pid)
         return -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+pid_t h5s_fork_piped(int pdeathsig, int *to, int *from, h5s_err_t *err)
+{
+    int down[2], up[2];
+    if (pipe2(down, O_CLOEXEC) != 0)
+        return h5s_seterr(err, H5S_ESYS, "pipe: %s", strerror(errno)), -1;
+    if (pipe2(up, O_CLOEXEC) != 0) {
+        close(down[0]);
+        close(down[1]);
+        return h5s_seterr(err, H5S_ESYS, "pipe: %s", strerror(errno)), -1;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(down[0]);
+        close(down[1]);
+        close(up[0]);
+        close(up[1]);
+        return h5s_seterr(err, H5S_ESYS, "fork: %s", strerror(e)), -1;
+    }
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, pdeathsig);
+        if (getppid() != parent)
+            _exit(1);
+        /* move the two ends to 3 and 4 (dup2 clears close-on-exec) */
+        int a = fcntl(down[0], F_DUPFD_CLOEXEC, 64), b = fcntl(up[1], F_DUPFD_CLOEXEC, 64);
+        if (a < 0 || b < 0 || dup2(a, 3) < 0 || dup2(b, 4) < 0)
+            _exit(1);
+        close_range(5, ~0U, 0);
+        return 0;
+    }
+    close(down[0]);
+    close(up[1]);
+    *to = down[1];
+    *from = up[0];
+    return pid;
 }

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "err.h"
+
 /* CLOCK_MONOTONIC now, in nanoseconds (comparable across processes). */
 int64_t h5s_now_ns(void);
 
@@ -44,6 +46,14 @@ void h5s_say(bool quiet, const char *prefix, const char *fmt, ...) __attribute__
  * bounded by timeout_ms (then SIGKILL). Returns its exit status, 127 if it
  * could not be run, or -1 on timeout or error. The child is always reaped. */
 int h5s_run_quiet(const char *const argv[], int timeout_ms);
+
+/* Forks a child connected by two pipes. In the child (return 0) fd 3 reads
+ * what the parent sends, fd 4 writes to the parent, every other descriptor
+ * above 2 is closed, and pdeathsig is delivered if the parent dies (the child
+ * exits at once if it already has). In the parent, returns the child's pid
+ * and sets *to and *from to its own ends (close-on-exec). -1 with err on
+ * failure, nothing left open. stdout and stderr are flushed first. */
+pid_t h5s_fork_piped(int pdeathsig, int *to, int *from, h5s_err_t *err);
 
 /* Removes path and everything below it (no symlinks followed). 0 or -1. */
 int h5s_rm_rf(const char *path);
