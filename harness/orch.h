@@ -22,6 +22,7 @@ typedef struct orch_child {
     int64_t stop_sent_ns; /* 0 = STOP not sent yet */
     int kill_stage;       /* 0 none, 1 SIGTERM sent, 2 SIGKILL sent, 3 given up */
     bool fault_killed;    /* SIGKILLed on purpose by fault injection */
+    bool died_in_walk;    /* a reader killed by a signal inside HDF5\'s tree walk */
 } orch_child_t;
 
 typedef struct orch_report {

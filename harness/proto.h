@@ -31,12 +31,17 @@ typedef struct shm_rec {
 
 enum { WRITER_STARTING, WRITER_READY, WRITER_DONE, WRITER_FAILED };
 
+enum { READER_OTHER, READER_WALKING };
+
 typedef struct shm {
     _Atomic uint64_t nflush;  /* records published; rec[(n-1) % SHM_RECS] is the last */
     _Atomic uint64_t samples; /* per-channel samples of the last flush */
     _Atomic uint64_t runs;    /* structure workload: runs created and flushed */
     _Atomic int state;
     _Atomic int64_t t_ready_ns;
+    /* what each reader is doing (READER_*), so that a reader that dies by a
+     * signal can be told apart: inside HDF5's tree walk, or elsewhere */
+    _Atomic int reader_phase[SCN_MAX_READERS + 1];
     shm_rec_t rec[SHM_RECS];
 } shm_t;
 

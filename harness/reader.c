@@ -272,9 +272,12 @@ static void count_runs(rstate_t *rs)
     }
     uint64_t n = 0;
     hsize_t idx = 0;
+    _Atomic int *phase = &rs->c->shm->reader_phase[rs->c->index];
+    atomic_store(phase, READER_WALKING);
     if ((rs->strategy != SCN_REFRESH || H5Orefresh(g) >= 0) &&
         H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, count_cb, &n) >= 0 && n > rs->nruns)
         rs->nruns = n;
+    atomic_store(phase, READER_OTHER);
     H5Oclose(g);
     H5Eclear2(H5E_DEFAULT);
 }
@@ -283,7 +286,10 @@ static void count_runs(rstate_t *rs)
  * structure workload (HDF5 does not support it), an error otherwise. */
 static int rescan_observed(rstate_t *rs)
 {
+    _Atomic int *phase = &rs->c->shm->reader_phase[rs->c->index];
+    atomic_store(phase, READER_WALKING);
     int rc = rescan(rs);
+    atomic_store(phase, READER_OTHER);
     if (rs->s->workload == SCN_STRUCTURE) {
         count_runs(rs);
         if (rc < 0 && rc != H5S_ENOMEM) {

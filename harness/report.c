@@ -50,7 +50,9 @@ void report_print(FILE *out, const orch_report_t *rep)
             snprintf(runs, sizeof runs, "%llu/%llu", (unsigned long long)r->runs_seen,
                      (unsigned long long)r->runs_expected);
         char notes[600] = "";
-        if (!ch->has_result)
+        if (ch->died_in_walk)
+            snprintf(notes, sizeof notes, "crashed inside HDF5's tree walk (objects created in SWMR mode)");
+        else if (!ch->has_result)
             snprintf(notes, sizeof notes, "no report (the process ended before it could send one)");
         else if (r->msg[0])
             snprintf(notes, sizeof notes, "%s", r->msg);
@@ -72,6 +74,16 @@ void report_print(FILE *out, const orch_report_t *rep)
         fprintf(out, "\nObjects created in SWMR mode (not supported by HDF5), as each reader saw them:\n");
         for (int i = 1; i < rep->nchildren; i++) {
             const proto_result_t *r = &rep->children[i].res;
+            if (rep->children[i].died_in_walk) {
+                char how[64];
+                orch_status_text(rep->children[i].status, how, sizeof how);
+                fprintf(out,
+                        "  reader %d (%s): crashed inside HDF5 (%s) while walking the groups the writer grows in "
+                        "SWMR mode\n",
+                        rep->children[i].index,
+                        scn_refresh_name(scn_reader_refresh(&rep->scn, rep->children[i].index - 1)), how);
+                continue;
+            }
             if (!rep->children[i].has_result)
                 continue;
             uint64_t expected = r->runs_expected;
@@ -226,6 +238,7 @@ static cJSON *child_json(const orch_report_t *rep, const orch_child_t *ch)
     cJSON_AddBoolToObject(o, "reported", ch->has_result);
     cJSON_AddNumberToObject(o, "escalation", ch->kill_stage);
     cJSON_AddBoolToObject(o, "fault_killed", ch->fault_killed);
+    cJSON_AddBoolToObject(o, "died_inside_hdf5_walk", ch->died_in_walk);
     if (!ch->has_result)
         return o;
     cJSON_AddStringToObject(o, "mode", r->strategy);

@@ -473,6 +473,29 @@ Test(cli, structure_workload_reports_what_each_strategy_saw)
     cJSON_Delete(j);
 }
 
+Test(cli, structure_workload_past_dense_link_storage_is_classified)
+{
+    /* 8 new runs take the station group past 8 links (dense storage); a reader
+     * that H5Orefreshes it may then crash inside HDF5 (1.10.8 and 1.14.6 do):
+     * the run must classify that, not fail, and every other reader must end */
+    char r[1200], ini[1200];
+    snprintf(r, sizeof r, "results_dir=%s", tu_path("results"));
+    snprintf(ini, sizeof ini, "%s/scenarios/mth5_concurrent.ini", H5SWMR_SOURCE_DIR);
+    cr_assert_eq(h5swmr("run", ini, "-o", r, "-o", "duration=0", "-o", "max_blocks=8", "-o", "sample_rate=400", "-o",
+                        "quiet=true", NULL),
+                 0, "%s", g_out);
+    char dir[1100];
+    cJSON *j = summary_json(tu_path("results"), dir, sizeof dir);
+    const cJSON *refresh = process(j, 2), *reopen = process(j, 3);
+    if (!flag(refresh, "died_inside_hdf5_walk"))
+        cr_assert_eq(num(refresh, "exit_code"), 0, "%s", str(refresh, "exit"));
+    else
+        cr_assert(strstr(g_out, "reader 2 (refresh): crashed inside HDF5"), "%s", g_out);
+    cr_assert_eq(num(reopen, "runs_seen"), 9);
+    cr_assert_eq(num(reopen, "exit_code"), 0);
+    cJSON_Delete(j);
+}
+
 /* ---- separate terminals: write, watch, and an h5py reader --------------- */
 
 Test(cli, h5py_reader_follows_h5swmr_write)
