@@ -1110,14 +1110,13 @@ static herr_t collect_cb(hid_t g, const char *name, const H5L_info_t *info, void
 }
 
 /* Opens loc/name as an object, refreshing it first if asked. */
-static hid_t obj_open(mth5_t *m, hid_t loc, const char *name, bool refresh)
+static hid_t obj_open(hid_t loc, const char *name, bool refresh)
 {
     hid_t o = H5Oopen(loc, name, H5P_DEFAULT);
     if (o >= 0 && refresh && H5Orefresh(o) < 0) {
         H5Oclose(o);
         return H5I_INVALID_HID;
     }
-    (void)m;
     return o;
 }
 
@@ -1210,14 +1209,12 @@ static int walk_run(walk_t *w, hid_t rg, mth5_summary_row_t *proto)
         if (H5Iget_type(o) == H5I_DATASET) {
             snprintf(proto->component, sizeof proto->component, "%s", nm.v[i]);
             path_join(proto->path, sizeof proto->path, proto->survey, proto->station, proto->run, nm.v[i]);
-            if (w->rows || w->cap == 0 || 1) {
-                size_t before = w->n;
-                rc = walk_channel(w, o, proto);
-                if (rc == 0) {
-                    rr.n_channels++;
-                    if (w->rows[before].n_samples > rr.n_samples)
-                        rr.n_samples = w->rows[before].n_samples;
-                }
+            size_t before = w->n;
+            rc = walk_channel(w, o, proto);
+            if (rc == 0) {
+                rr.n_channels++;
+                if (w->rows[before].n_samples > rr.n_samples)
+                    rr.n_samples = w->rows[before].n_samples;
             }
         }
         H5Oclose(o);
@@ -1242,7 +1239,7 @@ static int walk_tree(walk_t *w)
     mth5_t *m = w->m;
     names_t surveys = {0}, stations = {0}, runs = {0};
     int rc = 0;
-    hid_t sg = obj_open(m, m->fid, SURVEYS_PATH, w->refresh);
+    hid_t sg = obj_open(m->fid, SURVEYS_PATH, w->refresh);
     if (sg < 0)
         return wfail(w, "opening", SURVEYS_PATH);
     if (list_links(sg, &surveys) < 0)
@@ -1252,7 +1249,7 @@ static int walk_tree(walk_t *w)
         snprintf(proto.survey, sizeof proto.survey, "%s", surveys.v[i]);
         char p[512];
         snprintf(p, sizeof p, "%s/Stations", surveys.v[i]);
-        hid_t stg = obj_open(m, sg, p, w->refresh);
+        hid_t stg = obj_open(sg, p, w->refresh);
         if (stg < 0) {
             rc = wfail(w, "opening", p);
             break;
@@ -1260,7 +1257,7 @@ static int walk_tree(walk_t *w)
         if (list_links(stg, &stations) < 0)
             rc = wfail(w, "listing", p);
         for (size_t j = 0; rc == 0 && j < stations.n; j++) {
-            hid_t st = obj_open(m, stg, stations.v[j], w->refresh);
+            hid_t st = obj_open(stg, stations.v[j], w->refresh);
             if (st < 0) {
                 rc = wfail(w, "opening station", stations.v[j]);
                 break;
@@ -1274,7 +1271,7 @@ static int walk_tree(walk_t *w)
             for (size_t k = 0; rc == 0 && k < runs.n; k++) {
                 if (is_station_child(runs.v[k]))
                     continue;
-                hid_t rg = obj_open(m, st, runs.v[k], w->refresh);
+                hid_t rg = obj_open(st, runs.v[k], w->refresh);
                 if (rg < 0) {
                     rc = wfail(w, "opening run", runs.v[k]);
                     break;

@@ -402,9 +402,6 @@ static bool caught_up(const rstate_t *rs)
         return rs->nruns >= atomic_load(&shm->runs) + 1;
     uint64_t want = atomic_load(&shm->samples);
     for (size_t i = 0; i < rs->nch; i++)
-        if (rs->ch[i].first && rs->ch[i].read < want)
-            return false;
-    for (size_t i = 0; i < rs->nch; i++)
         if (rs->ch[i].read < want)
             return false;
     return true;

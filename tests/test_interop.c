@@ -46,18 +46,7 @@ static void need_python(void)
 static void append_pattern(mth5_channel_t *ch, size_t n)
 {
     mth5_dtype_t dt = mth5_channel_dtype(ch);
-    uint64_t first = mth5_channel_length(ch);
-    void *b = malloc(n * mth5_dtype_size(dt) + 1);
-    cr_assert_not_null(b);
-    for (size_t i = 0; i < n; i++) {
-        double v = (double)(first + i + 1);
-        if (dt == MTH5_FLOAT64)
-            ((double *)b)[i] = v;
-        else if (dt == MTH5_FLOAT32)
-            ((float *)b)[i] = (float)v;
-        else
-            ((int32_t *)b)[i] = (int32_t)v;
-    }
+    void *b = tu_counting_samples(dt, mth5_channel_length(ch), n);
     OK(mth5_channel_append(ch, b, n, true, &E));
     free(b);
 }

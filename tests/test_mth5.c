@@ -85,27 +85,11 @@ static mth5_channel_t *add_ch(mth5_t *m, const char *run, const char *name, mth5
     return ch;
 }
 
-/* Sample i of every test channel is i+1 (exact in float32, float64, int32). */
-static void *pattern(mth5_dtype_t dt, uint64_t first, size_t n)
-{
-    void *b = malloc(n * mth5_dtype_size(dt) + 1);
-    cr_assert_not_null(b);
-    for (size_t i = 0; i < n; i++) {
-        double v = (double)(first + i + 1);
-        if (dt == MTH5_FLOAT64)
-            ((double *)b)[i] = v;
-        else if (dt == MTH5_FLOAT32)
-            ((float *)b)[i] = (float)v;
-        else
-            ((int32_t *)b)[i] = (int32_t)v;
-    }
-    return b;
-}
-
+/* Sample i of every test channel is i+1 (tu_counting_samples). */
 static void append_pattern(mth5_channel_t *ch, size_t n, bool cork)
 {
     mth5_dtype_t dt = mth5_channel_dtype(ch);
-    void *b = pattern(dt, mth5_channel_length(ch), n);
+    void *b = tu_counting_samples(dt, mth5_channel_length(ch), n);
     OK(mth5_channel_append(ch, b, n, cork, &E));
     free(b);
 }
@@ -114,7 +98,7 @@ static void append_pattern(mth5_channel_t *ch, size_t n, bool cork)
 static void assert_pattern(mth5_channel_t *ch, uint64_t n)
 {
     mth5_dtype_t dt = mth5_channel_dtype(ch);
-    void *want = pattern(dt, 0, n), *got = calloc(n + 1, mth5_dtype_size(dt));
+    void *want = tu_counting_samples(dt, 0, n), *got = calloc(n + 1, mth5_dtype_size(dt));
     cr_assert_not_null(got);
     OK(mth5_channel_read(ch, 0, n, got, &E));
     cr_assert(memcmp(want, got, n * mth5_dtype_size(dt)) == 0, "%s: data differs from what was written",
@@ -999,7 +983,7 @@ Test(mth5, append_read_back_corked_and_uncorked)
     for (int i = 0; i < 3; i++) {
         assert_pattern(ch[i], total);
         /* a slice in the middle */
-        void *want = pattern(dts[i], 500, 100), *got = malloc(100 * 8);
+        void *want = tu_counting_samples(dts[i], 500, 100), *got = malloc(100 * 8);
         OK(mth5_channel_read(ch[i], 500, 100, got, &E));
         cr_assert(memcmp(want, got, 100 * mth5_dtype_size(dts[i])) == 0, "%s slice", names[i]);
         OK(mth5_channel_read(ch[i], 0, 0, got, &E));

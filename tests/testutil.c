@@ -404,3 +404,19 @@ const char *tu_status_str(int status)
         snprintf(buf, sizeof buf, "status 0x%x", status);
     return buf;
 }
+
+void *tu_counting_samples(mth5_dtype_t dt, uint64_t first, size_t n)
+{
+    void *b = malloc(n * mth5_dtype_size(dt) + 1);
+    cr_assert_not_null(b);
+    for (size_t i = 0; i < n; i++) {
+        double v = (double)(first + i + 1);
+        if (dt == MTH5_FLOAT64)
+            ((double *)b)[i] = v;
+        else if (dt == MTH5_FLOAT32)
+            ((float *)b)[i] = (float)v;
+        else
+            ((int32_t *)b)[i] = (int32_t)v;
+    }
+    return b;
+}

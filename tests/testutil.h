@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "mth5.h"
+
 /* Default bound of every wait in the tests, in milliseconds. */
 #define TU_TIMEOUT_MS 10000
 
@@ -37,6 +39,11 @@ int tu_read_file(const char *path, unsigned char **buf, size_t *len);
 
 /* True if the file at path has exactly these bytes. */
 bool tu_file_equals(const char *path, const unsigned char *buf, size_t len);
+
+/* A malloc'd buffer of n samples in dtype dt whose sample i is first + i + 1
+ * (exact in float32, float64 and int32): the simple pattern the MTH5 layer and
+ * h5py interoperability tests write and check. Caller frees. */
+void *tu_counting_samples(mth5_dtype_t dt, uint64_t first, size_t n);
 
 /* ---- forked helper processes --------------------------------------------- */
 
