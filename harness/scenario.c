@@ -17,7 +17,7 @@ static const char *const workloads[] = {"append", "structure", NULL};
 static const char *const flush_calls[] = {"dflush", "fflush", NULL};
 static const char *const dtypes[] = {"float32", "float64", "int32", NULL};
 static const char *const refreshes[] = {"refresh", "reopen", "none", NULL};
-static const char *const writer_modes[] = {"swmr", "noswmr", "raw", NULL};
+static const char *const writer_modes[] = {"swmr", "noswmr", "raw", "bare", NULL};
 static const char *const waits[] = {"poll", "inotify", NULL};
 
 #define F(field) offsetof(scn_t, field), sizeof(((scn_t *)0)->field)
@@ -65,7 +65,11 @@ static const scn_opt_t options[] = {
     {"finalize", OPT_BOOL, F(finalize), "true", 0, 0, NULL,
      "after the run, reopen without SWMR and rebuild the channel summary table"},
     {"writer_mode", OPT_ENUM, F(writer_mode), "swmr", 0, 0, writer_modes,
-     "swmr; noswmr (HDF5 without SWMR, a baseline: no readers); raw (pwrite, no HDF5: a baseline)"},
+     "swmr; noswmr (HDF5 without SWMR, a baseline: no readers); raw (pwrite, no HDF5: a baseline); bare (a "
+     "bare HDF5 SWMR append loop with none of h5swmr's code in its path: a baseline, no readers)"},
+    {"pace_jitter", OPT_DOUBLE, F(pace_jitter), "1", 0, 1, NULL,
+     "realtime writer: each block starts at a random moment within this fraction of its period (seeded), so that "
+     "no poll interval locks in phase with the writer; 0 = a fixed period"},
     {"measure", OPT_BOOL, F(measure), "true", 0, 0, NULL,
      "record latencies and lags (false: only counts, to measure what measuring costs)"},
     {"raw_logs", OPT_BOOL, F(raw_logs), "false", 0, 0, NULL,
@@ -108,6 +112,11 @@ static const scn_opt_t options[] = {
      "fault: reader 1 tries to open the file at once, before READY, and reports what happened"},
     {"verify_file", OPT_BOOL, F(verify_file), "true", 0, 0, NULL,
      "after the run, read the whole file back and check every sample and every flushed block"},
+    {"slow_writer_pct", OPT_DOUBLE, F(slow_writer_pct), "0", 0, 1000, NULL,
+     "fault: the SWMR writer spins this percentage of each append's and flush's own duration inside the timed call "
+     "(a slower write path, to show that a regression gate catches it); 0 = none"},
+    {"keep_data", OPT_BOOL, F(keep_data), "false", 0, 0, NULL,
+     "h5swmr sweep and stress: keep the data files of runs that passed verification (failures are always kept)"},
     {"sweep", OPT_STRING, F(sweep), "", 0, 0, NULL,
      "h5swmr sweep: axes 'key=v1,v2 key2=v3,v4' whose every combination is run"},
     {"baselines", OPT_BOOL, F(baselines), "true", 0, 0, NULL,

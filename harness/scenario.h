@@ -18,7 +18,7 @@
 typedef enum { SCN_APPEND, SCN_STRUCTURE } scn_workload_t;
 typedef enum { SCN_DFLUSH, SCN_FFLUSH } scn_flush_t;
 typedef enum { SCN_REFRESH, SCN_REOPEN, SCN_NONE } scn_refresh_t;
-typedef enum { SCN_MODE_SWMR, SCN_MODE_NOSWMR, SCN_MODE_RAW } scn_writer_mode_t;
+typedef enum { SCN_MODE_SWMR, SCN_MODE_NOSWMR, SCN_MODE_RAW, SCN_MODE_BARE } scn_writer_mode_t;
 typedef enum { SCN_WAIT_POLL, SCN_WAIT_INOTIFY } scn_wait_t;
 
 /* One resolved job: every knob of one experiment. */
@@ -53,6 +53,7 @@ typedef struct scn {
     int writer_mode;
     bool measure;
     bool raw_logs;
+    double pace_jitter;
     /* readers */
     int64_t readers;
     double poll_ms;
@@ -77,6 +78,8 @@ typedef struct scn {
     bool early_reader;
     double corrupt_file_after_ms;
     bool verify_file;
+    double slow_writer_pct;
+    bool keep_data;
     /* sweeps */
     char sweep[SCN_PATH];
     bool baselines;
