@@ -26,6 +26,12 @@ typedef struct chk_outcome {
     char token[CHK_TOKEN_MAX];
     char detail[CHK_TEXT_MAX]; /* one line: what was seen, HDF5's own words where it refused */
     char why[CHK_TEXT_MAX];    /* optional: replaces the case's static explanation */
+    /* a case that ran something again says so: how often, and why (one line) */
+    int retries;
+    char retry_note[512];
+    /* a case whose outcome depends on a race says how often it went which
+     * way, e.g. "refused in 3 of 2000 opens" (one line; empty otherwise) */
+    char frequency[192];
 } chk_outcome_t;
 
 _Static_assert(sizeof(chk_outcome_t) <= 4096, "an outcome must fit in PIPE_BUF");
@@ -40,9 +46,16 @@ typedef struct chk_env {
  * without a token (the driver reports an empty token as an error). */
 typedef void (*chk_fn)(const chk_env_t *env, chk_outcome_t *out);
 
+/* The groups, in run order: who decides a case's outcome.
+ *   h5swmr      h5swmr's own guards, before HDF5 is called: the rule is
+ *               h5swmr's (MTH5's guide), not a fact about HDF5
+ *   guide       the guide's rules, decided by HDF5
+ *   hdf5        HDF5's rules and behaviour
+ *   integrity   orchestrated runs: every sample verified
+ *   filesystem  the data directory's file system, without HDF5 */
 typedef struct chk_case {
     const char *name;  /* unique, [a-z0-9_] */
-    const char *group; /* guide, hdf5, integrity, filesystem */
+    const char *group; /* h5swmr, guide, hdf5, integrity, filesystem */
     const char *desc;  /* one line: what the case does */
     const char *dflt;  /* built-in expectation: what HDF5 1.10.8 does here */
     const char *why;   /* one line: what it means for an SWMR user */
@@ -56,6 +69,18 @@ const chk_case_t *chk_cases(size_t *n);
 /* True when s is an outcome an expectation file may name (seen-only outcomes
  * are not); on false, why gets a short reason. */
 bool chk_token_valid(const char *s, const char **why);
+
+/* An expectation: one outcome, or a set of acceptable outcomes separated by
+ * '|' (an outcome that depends on a race, e.g.
+ * "observed:open-refused-truncated|observed:opens-ok"). True when every
+ * alternative is valid and none repeats; on false, why gets a short reason. */
+bool chk_expect_valid(const char *s, const char **why);
+
+/* True when token is one of the outcomes the expectation set names. */
+bool chk_expect_matches(const char *set, const char *token);
+
+/* One line about a group (see chk_case_t), for reports; NULL if unknown. */
+const char *chk_group_title(const char *group);
 
 /* The name of the file system that holds dir ("ext4", "nfs", or "0x...").
  * Returns buf. */

@@ -106,6 +106,16 @@ static int parse_tap(const char *tap, int *ok)
     return n;
 }
 
+/* Runs a Python snippet on a JUnit file (sys.argv[1]); returns its output,
+ * asserting it exited 0. */
+static void junit_py(const char *file, const char *code, char *out, size_t cap)
+{
+    const char *argv[] = {"/usr/bin/python3", "-c", code, file, NULL};
+    int status;
+    cr_assert_eq(tu_run(argv, 30000, &status, out, cap), 0);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: %s", file, out);
+}
+
 /* Parses a JUnit file with Python's XML parser: testcases, failures, errors. */
 static void parse_junit(const char *file, int *tests, int *failures, int *errors)
 {
@@ -163,10 +173,52 @@ Test(check, passes_here_with_tap_and_junit)
     cr_assert_eq(count_lines(out, "  explanation: \""), n);
     cr_assert_eq(count_lines(out, "  seen: \""), n);
     cr_assert(strstr(out, "ok ") && strstr(out, " - write_order # pass"), "%s", out);
+    /* every case says whether it ran anything again */
+    cr_assert_eq(count_lines(out, "  retries: "), n);
+    /* h5swmr's own guards are a group of their own, first, apart from HDF5's rules */
+    cr_assert(strstr(out, "\n# group h5swmr: h5swmr's own rules"), "%s", out);
+    cr_assert(strstr(out, "\n# group hdf5: "), "%s", out);
+    static const char *const own[] = {"swmr_with_w_refused", "swmr_missing_file_refused", "remove_refused_in_swmr"};
+    for (int i = 0; i < 3; i++) {
+        char want[128];
+        snprintf(want, sizeof want, "ok %d - %s # ", i + 1, own[i]);
+        cr_assert(strstr(out, want), "no '%s':\n%s", want, out);
+    }
+    cr_assert_eq(count_lines(out, "  decided_by: h5swmr"), 3, "%s", out);
+    /* HDF5 asked the same questions, in the hdf5 group */
+    cr_assert(strstr(out, " - hdf5_swmr_create # observed:"), "%s", out);
+    cr_assert(strstr(out, " - hdf5_swmr_open_missing # observed:"), "%s", out);
+    cr_assert(strstr(out, " - hdf5_swmr_delete # observed:"), "%s", out);
+    /* the race reports how often it went which way, as a TAP diagnostic */
+    const char *freq = strstr(out, "\n# reader_open_race: refused in ");
+    cr_assert_not_null(freq, "%s", out);
+    long refused = -1, opens = -1;
+    cr_assert_eq(sscanf(freq, "\n# reader_open_race: refused in %ld of %ld opens", &refused, &opens), 2, "%.200s",
+                 freq);
+    cr_assert(opens > 0 && refused >= 0 && refused <= opens, "%.200s", freq);
+    cr_assert(strstr(out, refused ? " - reader_open_race # observed:open-refused-truncated\n"
+                                  : " - reader_open_race # observed:opens-ok\n"),
+              "the outcome does not match the frequency (%ld of %ld):\n%s", refused, opens, out);
     int tests, failures, errors;
     parse_junit(junit, &tests, &failures, &errors);
     cr_assert_eq(tests, n);
     cr_assert_eq(failures + errors, 0);
+    /* JUnit: the group is the classname, who decided it and the retries are properties */
+    char py[8192];
+    junit_py(junit,
+             "import sys, xml.etree.ElementTree as E\n"
+             "s = E.parse(sys.argv[1]).getroot().find('testsuite')\n"
+             "for c in s.findall('testcase'):\n"
+             "    p = {q.get('name'): q.get('value') for q in c.findall('properties/property')}\n"
+             "    assert 'retries' in p and p['decided_by'] in ('h5swmr', 'hdf5', 'filesystem'), c.get('name')\n"
+             "    assert c.get('classname') == 'h5swmr.check.' + p['group'], c.get('classname')\n"
+             "    assert ('retries:' in c.find('system-out').text) == (p['retries'] != '0'), c.get('name')\n"
+             "    print(c.get('name'), c.get('classname'), p['decided_by'], p.get('frequency', '-'))\n",
+             py, sizeof py);
+    cr_assert(strstr(py, "swmr_with_w_refused h5swmr.check.h5swmr h5swmr -"), "%s", py);
+    cr_assert(strstr(py, "remove_refused_in_swmr h5swmr.check.h5swmr h5swmr -"), "%s", py);
+    cr_assert(strstr(py, "hdf5_swmr_delete h5swmr.check.hdf5 hdf5 -"), "%s", py);
+    cr_assert(strstr(py, "reader_open_race h5swmr.check.hdf5 hdf5 refused in "), "%s", py);
     /* the data directory was made inside --dir and removed */
     cr_assert_eq(entries(tu_dir(), "h5swmr-check-"), 0, "the data directory was left behind");
     free(out);
@@ -182,9 +234,28 @@ Test(check, different_expectation_fails_with_a_diff)
                                      "single_writer    refused:H5S_ELOCKED\n");
     const char *junit = tu_path("diff.xml");
     char *out;
-    int rc = check(&out, "--tap", "--hdf5-expect", ex, "--junit", junit, "--case", "single_writer", "--case",
-                   "refresh_needed", NULL);
+    int rc = check(&out, "--tap", "--hdf5-expect", ex, "--junit", junit, "--dir", tu_dir(), "--case", "single_writer",
+                   "--case", "refresh_needed", NULL);
     cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
+    /* the data of the case that differs stays, and the report says where; the
+     * data of the case that went as expected is gone */
+    cr_assert_eq(entries(tu_dir(), "h5swmr-check-"), 1, "%s", out);
+    const char *kept = strstr(out, "data of 1 case that differ kept in ");
+    cr_assert_not_null(kept, "%s", out);
+    char line[1024];
+    const char *item = strstr(kept, "\n  ");
+    cr_assert_not_null(item, "%s", out);
+    cr_assert_eq(sscanf(item + 3, "%1023s", line), 1);
+    cr_assert(strstr(line, "/refresh_needed"), "%s", line);
+    cr_assert(strstr(out, "# refresh_needed: data kept in "), "%s", out);
+    char file[1200];
+    snprintf(file, sizeof file, "%s/live.mth5", line);
+    cr_assert(tu_exists(file), "the differing case's data file %s is gone", file);
+    snprintf(file, sizeof file, "%s/case.log", line);
+    cr_assert(tu_exists(file), "the differing case's log %s is gone", file);
+    char *slash = strrchr(line, '/');
+    snprintf(slash, sizeof line - (size_t)(slash - line), "/single_writer");
+    cr_assert(!tu_exists(line), "the data of a case as expected stayed: %s", line);
     int ok;
     cr_assert_eq(parse_tap(out, &ok), 2, "%s", out);
     cr_assert_eq(ok, 1, "%s", out);
@@ -205,7 +276,7 @@ Test(check, different_expectation_fails_with_a_diff)
     free(out);
 
     /* the table says it too */
-    rc = check(&out, "--hdf5-expect", ex, "--case", "refresh_needed", NULL);
+    rc = check(&out, "--hdf5-expect", ex, "--dir", tu_dir(), "--case", "refresh_needed", NULL);
     cr_assert_eq(rc, 1, "%s", out);
     cr_assert(strstr(out, "DIFF"), "%s", out);
     cr_assert(strstr(out, "diff: expected observed:visible-without-refresh"), "%s", out);
@@ -214,9 +285,31 @@ Test(check, different_expectation_fails_with_a_diff)
     free(out);
 
     /* --quiet shows only what differs */
-    rc = check(&out, "--quiet", "--hdf5-expect", ex, "--case", "single_writer", "--case", "refresh_needed", NULL);
+    rc = check(&out, "--quiet", "--hdf5-expect", ex, "--dir", tu_dir(), "--case", "single_writer", "--case",
+               "refresh_needed", NULL);
     cr_assert_eq(rc, 1, "%s", out);
     cr_assert(strstr(out, "refresh_needed") && !strstr(out, "single_writer "), "%s", out);
+    free(out);
+}
+
+Test(check, expectation_sets_accept_any_of_their_outcomes)
+{
+    /* a set is as expected when the outcome seen is any of its members */
+    const char *ex =
+        write_expect("set.expect", "single_writer  accepted|refused:H5S_ELOCKED  # either\n"
+                                   "refresh_needed observed:visible-without-refresh|fail:never # neither\n");
+    char *out;
+    int rc = check(&out, "--tap", "--hdf5-expect", ex, "--dir", tu_dir(), "--case", "single_writer", "--case",
+                   "refresh_needed", NULL);
+    cr_assert_eq(rc, 1, "exit %d:\n%s", rc, out);
+    cr_assert(strstr(out, "ok 1 - single_writer # refused:H5S_ELOCKED\n"), "%s", out);
+    cr_assert(strstr(out, "not ok 2 - refresh_needed # expected observed:visible-without-refresh|fail:never, seen "
+                          "observed:invisible-without-refresh\n"),
+              "%s", out);
+    free(out);
+    /* the built-in expectation of the open race is a set: both outcomes are fine on 1.10 */
+    cr_assert_eq(check(&out, "--list", "--hdf5-expect", "builtin", "--case", "reader_open_race", NULL), 0);
+    cr_assert(strstr(out, "expected: observed:open-refused-truncated|observed:opens-ok (built-in)"), "%s", out);
     free(out);
 }
 
@@ -235,6 +328,12 @@ Test(check, bad_expectation_files_exit_2_with_file_line)
         {"single_writer pass pass\n", ":1:", "unexpected 'pass'"},
         {"single_writer pass\nsingle_writer pass\n", ":2:", "listed twice"},
         {"single_writer \x01pass\n", ":1:", "not a text line"},
+        {"single_writer pass||accepted\n", ":1:", "an empty outcome in the set"},
+        {"single_writer pass|\n", ":1:", "an empty outcome in the set"},
+        {"single_writer |pass\n", ":1:", "an empty outcome in the set"},
+        {"single_writer pass|accepted|pass\n", ":1:", "listed twice in the set"},
+        {"single_writer pass|maybe\n", ":1:", "bad outcome 'pass|maybe'"},
+        {"single_writer pass|timeout\n", ":1:", "bad outcome"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char name[32];
@@ -302,8 +401,9 @@ Test(check, expectation_files_agree_with_built_in_values)
     cr_assert_geq(n, 20);
     for (int i = 0; i < n; i++)
         cr_assert_str_eq(sources[0][i], "built-in", "%s", names[0][i]);
-    cr_assert_eq(check(&out, "--quiet", "--hdf5-expect", "builtin", "--case", "swmr_with_w_refused", NULL), 0, "%s",
-                 out);
+    cr_assert_eq(
+        check(&out, "--quiet", "--hdf5-expect", "builtin", "--dir", tu_dir(), "--case", "swmr_with_w_refused", NULL), 0,
+        "%s", out);
     cr_assert(strstr(out, "expectations: built-in (HDF5 1.10.8)"), "%s", out);
     free(out);
 
@@ -343,7 +443,7 @@ Test(check, case_selection_and_list)
     free(out);
 
     /* two cases, in the suite's order whatever the order asked */
-    int rc = check(&out, "--tap", "--case", "write_order", "--case", "swmr_with_w_refused", NULL);
+    int rc = check(&out, "--tap", "--dir", tu_dir(), "--case", "write_order", "--case", "swmr_with_w_refused", NULL);
     cr_assert_eq(rc, 0, "%s", out);
     int ok;
     cr_assert_eq(parse_tap(out, &ok), 2, "%s", out);
@@ -366,16 +466,25 @@ Test(check, bad_arguments_exit_2)
         const char *a, *b;
         const char *words;
     } bad[] = {
-        {"--frobnicate", NULL, "unknown argument"}, {"--dir", tu_path("no-such-dir"), "no-such-dir"},
-        {"--dir", file, "not a directory"},         {"--junit", tu_path("no-such-dir/x.xml"), "does not exist"},
-        {"--case", NULL, "needs a value"},          {"--dir", NULL, "needs a value"},
+        {"--frobnicate", NULL, "unknown argument"},
+        {"--dir", tu_path("no-such-dir"), "no-such-dir"},
+        {"--dir", file, "not a directory"},
+        {"--junit", tu_path("no-such-dir/x.xml"), "does not exist"},
+        {"--case", NULL, "needs a value"},
+        {"--dir", NULL, "needs a value"},
+        {"--keep-data=yes", NULL, "--keep-data takes no value"},
+        {"--keep-data=", NULL, "--keep-data takes no value"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int rc = check(&out, bad[i].a, bad[i].b, NULL);
         cr_assert_eq(rc, 2, "%s %s: exit %d:\n%s", bad[i].a, bad[i].b ? bad[i].b : "", rc, out);
         cr_assert(strstr(out, bad[i].words), "%s: no '%s' in:\n%s", bad[i].a, bad[i].words, out);
+        cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1, "%s: more than one line:\n%s", bad[i].a, out);
         free(out);
     }
+    /* nothing created, with --dir given too */
+    cr_assert_eq(check(&out, "--dir", tu_dir(), "--keep-data=1", NULL), 2, "%s", out);
+    free(out);
     cr_assert_eq(entries(tu_dir(), "h5swmr-check-"), 0);
     cr_assert_eq(check(&out, "--help", NULL), 0);
     cr_assert(strstr(out, "Usage: h5swmr check"), "%s", out);
@@ -393,13 +502,30 @@ Test(check, table_for_people_and_data_dir)
     cr_assert(strstr(out, "why:") && strstr(out, "saw:"), "%s", out);
     cr_assert(strstr(out, "only works for readers that reopen the file"), "%s", out);
     cr_assert(strstr(out, "2 cases: 2 as expected, 0 differ"), "%s", out);
+    /* cases come under their group's heading, and the summary counts per group */
+    const char *h = strstr(out, "\n-- hdf5: HDF5's rules"), *f = strstr(out, "\n-- filesystem: ");
+    cr_assert(h && f && h < strstr(out, "objects_under_swmr ") && f < strstr(out, "write_order "), "%s", out);
+    cr_assert(strstr(out, "by group: hdf5 1/1, filesystem 1/1 as expected"), "%s", out);
     cr_assert_eq(entries(tu_dir(), "h5swmr-check-"), 0, "the data directory was left behind");
     free(out);
 
-    /* --keep leaves it, with the case's log */
-    rc = check(&out, "--dir", tu_dir(), "--keep", "--case", "swmr_with_w_refused", NULL);
+    /* --keep-data leaves it, with every case's files and log (--keep is the same) */
+    rc =
+        check(&out, "--dir", tu_dir(), "--keep-data", "--case", "swmr_with_w_refused", "--case", "writer_with_a", NULL);
     cr_assert_eq(rc, 0, "%s", out);
     cr_assert(strstr(out, "data directory kept: "), "%s", out);
     cr_assert_eq(entries(tu_dir(), "h5swmr-check-"), 1);
+    char kept[1200];
+    cr_assert_eq(sscanf(strstr(out, "data directory kept: "), "data directory kept: %1199s", kept), 1);
+    char file[1400];
+    snprintf(file, sizeof file, "%s/writer_with_a/writer.mth5", kept);
+    cr_assert(tu_exists(file), "--keep-data did not keep %s:\n%s", file, out);
+    snprintf(file, sizeof file, "%s/swmr_with_w_refused/case.log", kept);
+    cr_assert(tu_exists(file), "--keep-data did not keep %s", file);
+    free(out);
+    rc = check(&out, "--dir", tu_dir(), "--keep", "--case", "swmr_with_w_refused", NULL);
+    cr_assert_eq(rc, 0, "%s", out);
+    cr_assert(strstr(out, "data directory kept: "), "%s", out);
+    cr_assert_eq(entries(tu_dir(), "h5swmr-check-"), 2);
     free(out);
 }
