@@ -178,7 +178,10 @@ static int cmd_run(int argc, char **argv, bool writer_only)
         if (s->file[0])
             snprintf(file, sizeof file, "%s", s->file);
         else
-            snprintf(file, sizeof file, "%s/%s", dir, s->writer_mode == SCN_MODE_RAW ? "data.raw" : "data.mth5");
+            snprintf(file, sizeof file, "%s/%s", dir,
+                     s->writer_mode == SCN_MODE_RAW    ? "data.raw"
+                     : s->writer_mode == SCN_MODE_BARE ? "data.h5"
+                                                       : "data.mth5");
         printf("======================================================================\n");
         printf("h5swmr %s: %s [%s]: 1 writer (%s), %lld reader%s, %s\n", writer_only ? "write" : "run", s->scenario,
                s->name, s->workload == SCN_STRUCTURE ? "structure" : "append", (long long)s->readers,

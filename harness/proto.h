@@ -26,7 +26,9 @@ typedef struct shm_rec {
     uint64_t seq;
     uint64_t samples;     /* per-channel samples visible after this flush */
     int64_t t_start_ns;   /* before H5Dset_extent of the first block it publishes */
-    int64_t t_flushed_ns; /* right after the flush call returned */
+    int64_t t_flushed_ns; /* right after the first channel's flush returned (readers
+                             measure lag on that channel); for one H5Fflush, that call */
+    int64_t t_round_ns;   /* right after the whole flush round returned */
 } shm_rec_t;
 
 enum { WRITER_STARTING, WRITER_READY, WRITER_DONE, WRITER_FAILED };
@@ -111,6 +113,7 @@ void proto_fill_usage(proto_result_t *r);
 
 /* Role entry points; each returns the process exit code. */
 int writer_main(const role_ctx_t *c);
+int bare_main(const role_ctx_t *c);
 int reader_main(const role_ctx_t *c);
 int finalizer_main(const role_ctx_t *c);
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,7 +34,7 @@ static const char *const csv_header =
     "writer_mode,reader_wait,writer_MBps,writer_samples_per_s,append_p50_us,append_p99_us,flush_p50_us,flush_p90_us,"
     "flush_p99_us,flush_p999_us,lag_p50_us,lag_p90_us,lag_p99_us,lag_p999_us,lag_max_us,e2e_p50_us,e2e_p99_us,"
     "reader_cpu_pct,errors,io_MBps,io_ratio_vs_raw,io_ratio_vs_noswmr,idle_poll_p50_us,lag_events,dtype,job,"
-    "exit_code,run_dir,repeat";
+    "exit_code,run_dir,repeat,call_MBps,call_ratio_vs_raw,call_ratio_vs_noswmr,call_ratio_vs_bare";
 
 /* What one run gave, as far as the sweep reports it. */
 typedef struct row {
@@ -42,13 +43,23 @@ typedef struct row {
     const scn_t *s;
     int nch;
     double writer_MBps, writer_sps, io_MBps;
+    double call_MBps; /* from per-call p50 latencies: bytes per channel-block / (append p50 + its share of a
+                         flush p50), steady where wall-clock figures swing with the machine */
     lat_summary_t append, flush, idle;
     stats_summary_t lag, e2e; /* pooled over readers, exact, in ns */
     double reader_cpu_pct;
     uint64_t errors;
     int exit_code;
+    bool data_deleted; /* the run passed and its data file was removed (keep_data = false) */
     char dir[SCN_PATH + 160];
 } row_t;
+
+/* The baselines measured in the same repeat as a SWMR run, 0 where not run:
+ * io MB/s (time inside the calls) and per-call p50 MB/s of each mode. */
+typedef struct base {
+    double raw_io, noswmr_io;
+    double raw_call, noswmr_call, bare_call;
+} base_t;
 
 /* One line on stderr, the exit status returned. */
 #define fail(code, ...) h5s_cli_fail("sweep", code, __VA_ARGS__)
@@ -63,10 +74,9 @@ static const char *opt_text(const scn_t *s, const char *key, char *buf, size_t c
     return "";
 }
 
-/* Writes and deletes a scratch file of about the run's size, so that the
- * page cache the run will use is warm: on virtual machines, pages left idle
- * for seconds go back to the host, and faulting them in again caps writes. */
-static void warm_up(const char *dir, const scn_t *s, int nch)
+/* The data a run writes, at most: its limits, or 4 GB/s (about the fastest
+ * this machine type writes) for its duration when it runs flat out. */
+static double run_bytes(const scn_t *s, int nch)
 {
     double block = (double)s->block_samples * (s->dtype == 1 ? 8 : 4) * nch;
     double bytes = 4e9 * (s->duration_s > 0 ? s->duration_s : 1);
@@ -76,6 +86,15 @@ static void warm_up(const char *dir, const scn_t *s, int nch)
         bytes = s->max_mb * 1e6;
     if (s->realtime && s->sample_rate > 0 && s->duration_s > 0)
         bytes = s->sample_rate * s->duration_s * (s->dtype == 1 ? 8 : 4) * nch;
+    return bytes;
+}
+
+/* Writes and deletes a scratch file of about the run's size, so that the
+ * page cache the run will use is warm: on virtual machines, pages left idle
+ * for seconds go back to the host, and faulting them in again caps writes. */
+static void warm_up(const char *dir, const scn_t *s, int nch)
+{
+    double bytes = run_bytes(s, nch);
     size_t total = bytes > WARMUP_CAP ? WARMUP_CAP : (size_t)bytes;
     char path[SCN_PATH + 32];
     snprintf(path, sizeof path, "%s/warmup.tmp", dir);
@@ -132,6 +151,11 @@ static void fill_row(row_t *r, const orch_report_t *rep, FILE *events)
     r->writer_MBps = active > 0 ? (double)w->bytes / 1e6 / active : 0;
     r->writer_sps = active > 0 ? (double)w->samples / active : 0;
     r->io_MBps = w->io_ns > 0 ? (double)w->bytes * 1e3 / (double)w->io_ns : 0;
+    double per_block = w->blocks && w->channels ? (double)w->bytes / (double)(w->blocks * w->channels) : 0;
+    double flush_share =
+        w->blocks && w->channels ? w->flush_lat.p50_us * (double)w->flushes / (double)(w->blocks * w->channels) : 0;
+    double call_us = w->append_lat.p50_us + flush_share;
+    r->call_MBps = w->append_lat.n && call_us > 0 ? per_block / call_us : 0;
     r->append = w->append_lat;
     r->flush = w->flush_lat;
     r->exit_code = rep->exit_code;
@@ -153,16 +177,26 @@ static void fill_row(row_t *r, const orch_report_t *rep, FILE *events)
     pool_lags(r, rep->nchildren - 1, events);
 }
 
-static void csv_row(FILE *f, const row_t *r, double raw_io, double noswmr_io)
+/* A ratio as a CSV field, empty when the reference was not measured. */
+static void csv_ratio(FILE *f, double x, double ref)
 {
+    if (ref > 0 && x > 0)
+        fprintf(f, ",%.4f", x / ref);
+    else
+        fprintf(f, ",");
+}
+
+static void csv_row(FILE *f, const row_t *r, const base_t *b)
+{
+    double raw_io = b->raw_io, noswmr_io = b->noswmr_io;
     const scn_t *s = r->s;
-    char b[8][64];
+    char bt[8][64];
     double us = 1e-3;
     fprintf(f, "%d,%lld,%lld,%lld,%s,%s,%lld,%d,%s,%s,%s,%s,", r->config, (long long)s->block_samples,
             (long long)(s->block_samples * (s->dtype == 1 ? 8 : 4)), (long long)s->flush_every_blocks,
-            opt_text(s, "flush_every_ms", b[0], 64), opt_text(s, "poll_ms", b[1], 64), (long long)s->readers, r->nch,
-            opt_text(s, "flush_call", b[2], 64), opt_text(s, "cork", b[3], 64), opt_text(s, "writer_mode", b[4], 64),
-            opt_text(s, "reader_wait", b[5], 64));
+            opt_text(s, "flush_every_ms", bt[0], 64), opt_text(s, "poll_ms", bt[1], 64), (long long)s->readers, r->nch,
+            opt_text(s, "flush_call", bt[2], 64), opt_text(s, "cork", bt[3], 64), opt_text(s, "writer_mode", bt[4], 64),
+            opt_text(s, "reader_wait", bt[5], 64));
     fprintf(f, "%.3f,%.1f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,", r->writer_MBps, r->writer_sps, r->append.p50_us,
             r->append.p99_us, r->flush.p50_us, r->flush.p90_us, r->flush.p99_us, r->flush.p999_us);
     if (r->lag.n)
@@ -179,13 +213,25 @@ static void csv_row(FILE *f, const row_t *r, double raw_io, double noswmr_io)
         fprintf(f, "%.4f,", r->io_MBps / noswmr_io);
     else
         fprintf(f, ",");
-    fprintf(f, "%.3f,%llu,%s,%s,%d,%s,%d\n", r->idle.p50_us, (unsigned long long)r->lag.n,
-            opt_text(s, "dtype", b[6], 64), s->name, r->exit_code, r->dir, r->repeat);
+    fprintf(f, "%.3f,%llu,%s,%s,%d,%s,%d,%.3f", r->idle.p50_us, (unsigned long long)r->lag.n,
+            opt_text(s, "dtype", bt[6], 64), s->name, r->exit_code, r->dir, r->repeat, r->call_MBps);
+    csv_ratio(f, r->call_MBps, b->raw_call);
+    csv_ratio(f, r->call_MBps, b->noswmr_call);
+    csv_ratio(f, r->call_MBps, b->bare_call);
+    fprintf(f, "\n");
     fflush(f);
 }
 
-static cJSON *row_json(const row_t *r, double raw_io, double noswmr_io)
+/* Adds name = x / ref when both were measured. */
+static void json_ratio(cJSON *o, const char *name, double x, double ref)
 {
+    if (ref > 0 && x > 0)
+        cJSON_AddNumberToObject(o, name, x / ref);
+}
+
+static cJSON *row_json(const row_t *r, const base_t *bs)
+{
+    double raw_io = bs->raw_io, noswmr_io = bs->noswmr_io;
     cJSON *o = cJSON_CreateObject();
     char b[64];
     cJSON_AddNumberToObject(o, "config", r->config);
@@ -199,6 +245,11 @@ static cJSON *row_json(const row_t *r, double raw_io, double noswmr_io)
         cJSON_AddNumberToObject(o, "io_ratio_vs_raw", r->io_MBps / raw_io);
     if (noswmr_io > 0)
         cJSON_AddNumberToObject(o, "io_ratio_vs_noswmr", r->io_MBps / noswmr_io);
+    if (r->call_MBps > 0)
+        cJSON_AddNumberToObject(o, "call_MBps", r->call_MBps);
+    json_ratio(o, "call_ratio_vs_raw", r->call_MBps, bs->raw_call);
+    json_ratio(o, "call_ratio_vs_noswmr", r->call_MBps, bs->noswmr_call);
+    json_ratio(o, "call_ratio_vs_bare", r->call_MBps, bs->bare_call);
     cJSON_AddNumberToObject(o, "flush_p50_us", r->flush.p50_us);
     cJSON_AddNumberToObject(o, "flush_p99_us", r->flush.p99_us);
     cJSON_AddNumberToObject(o, "append_p50_us", r->append.p50_us);
@@ -220,6 +271,56 @@ static cJSON *row_json(const row_t *r, double raw_io, double noswmr_io)
         cJSON_AddStringToObject(sc, opt->name, v);
     }
     return o;
+}
+
+/* Free bytes on the file system that holds dir (or its nearest existing
+ * parent); -1 if unknown. */
+static double free_bytes(const char *dir)
+{
+    char p[SCN_PATH];
+    snprintf(p, sizeof p, "%s", dir[0] ? dir : ".");
+    struct statvfs v;
+    while (statvfs(p, &v) != 0) {
+        char *slash = strrchr(p, '/');
+        if (!slash)
+            return statvfs(".", &v) == 0 ? (double)v.f_bavail * (double)v.f_frsize : -1;
+        if (slash == p) {
+            p[1] = '\0';
+            return statvfs(p, &v) == 0 ? (double)v.f_bavail * (double)v.f_frsize : -1;
+        }
+        *slash = '\0';
+    }
+    return (double)v.f_bavail * (double)v.f_frsize;
+}
+
+/* Refuses a sweep whose data cannot fit: the largest run (and the warm-up
+ * file before it) when passed runs are deleted, every run with keep_data.
+ * Returns 0, or the exit status after one line on stderr. */
+static int check_space(const scn_t *cfg, size_t n)
+{
+    double largest = 0, all = 0;
+    bool keep = false;
+    char(*names)[SCN_STR] = calloc(SCN_MAX_GEN_CHANNELS, SCN_STR);
+    if (!names)
+        return fail(EXIT_FAIL, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        int nch = scn_channel_names(&cfg[i], names, SCN_MAX_GEN_CHANNELS);
+        double b = run_bytes(&cfg[i], nch), w = cfg[i].warmup && b > WARMUP_CAP ? WARMUP_CAP : b;
+        largest = b > largest ? b : largest;
+        largest = w > largest ? w : largest;
+        all += b * (double)cfg[i].repeat * 4;
+        keep |= cfg[i].keep_data;
+    }
+    free(names);
+    double need = (keep ? all : largest) * 1.1 + 64e6, have = free_bytes(cfg[0].results_dir);
+    printf("sweep: needs about %.1f GB free under %s (%s), %.1f GB free\n", need / 1e9,
+           cfg[0].results_dir[0] ? cfg[0].results_dir : ".",
+           keep ? "keep_data: every run's data kept" : "the largest run; data of passed runs is deleted", have / 1e9);
+    if (have >= 0 && have < need)
+        return fail(EXIT_USAGE,
+                    "not enough free space under '%s': about %.1f GB needed, %.1f GB free (lower duration or max_mb%s)",
+                    cfg[0].results_dir, need / 1e9, have / 1e9, keep ? ", or keep_data = false" : "");
+    return 0;
 }
 
 static bool interrupted_pending(void)
@@ -303,7 +404,7 @@ static void print_growth(FILE *out, const row_t *rows, int n, cJSON *json)
 
 /* The measurement issue's targets, evaluated on the rows that apply. Reported,
  * never enforced: a missed target is information about this machine. */
-static void print_targets(FILE *out, const row_t *rows, int n, const double *raw, const double *noswmr, cJSON *json)
+static void print_targets(FILE *out, const row_t *rows, int n, const base_t *bases, cJSON *json)
 {
     cJSON *t = cJSON_CreateArray();
     char what[512];
@@ -320,12 +421,13 @@ static void print_targets(FILE *out, const row_t *rows, int n, const double *raw
         int nc = 0;
         if (s->writer_mode != SCN_MODE_SWMR)
             continue;
-        if (raw[i] > 0 && s->flush_every_blocks == 1 && (bytes == 1 << 20 || bytes == 1 << 16)) {
+        double raw_i = bases[i].raw_io, noswmr_i = bases[i].noswmr_io;
+        if (raw_i > 0 && s->flush_every_blocks == 1 && (bytes == 1 << 20 || bytes == 1 << 16)) {
             snprintf(what, sizeof what, "[%.64s] %lld KiB blocks, H5Dflush per block: SWMR io / raw pwrite", s->name,
                      (long long)bytes / 1024);
-            chk[nc++] = (typeof(chk[0])){true, r->io_MBps / raw[i], bytes == 1 << 20 ? 0.70 : 0.40, false, ""};
-            if (bytes == 1 << 20 && noswmr[i] > 0)
-                chk[nc++] = (typeof(chk[0])){true, r->io_MBps / noswmr[i], 0.95, false, ""};
+            chk[nc++] = (typeof(chk[0])){true, r->io_MBps / raw_i, bytes == 1 << 20 ? 0.70 : 0.40, false, ""};
+            if (bytes == 1 << 20 && noswmr_i > 0)
+                chk[nc++] = (typeof(chk[0])){true, r->io_MBps / noswmr_i, 0.95, false, ""};
         } else if (r->lag.n && s->readers > 0 && s->reader_wait == SCN_WAIT_POLL && s->poll_ms == 0) {
             snprintf(what, sizeof what, "[%.64s] busy poll lag p50, p99 (%lld readers)", s->name,
                      (long long)s->readers);
@@ -519,7 +621,7 @@ int cmd_sweep(int argc, char **argv)
         nruns +=
             (size_t)cfg[i].repeat * (1 + (cfg[i].baselines && !cfg[i].realtime && cfg[i].writer_mode == SCN_MODE_SWMR &&
                                                   cfg[i].workload == SCN_APPEND
-                                              ? 2
+                                              ? 3
                                               : 0));
     printf("sweep %s: %zu configurations, %zu runs\n", scenario, n, nruns);
     if (dry) {
@@ -532,9 +634,11 @@ int cmd_sweep(int argc, char **argv)
         goto done;
     }
 
-    char sweepdir[SCN_PATH + 64], base[SCN_STR + 16];
-    snprintf(base, sizeof base, "%s-sweep", cfg[0].scenario);
-    if (h5s_make_unique_dir(cfg[0].results_dir, base, sweepdir, sizeof sweepdir) != 0) {
+    char sweepdir[SCN_PATH + 64], dirbase[SCN_STR + 16];
+    if ((rc = check_space(cfg, n)) != 0)
+        goto done;
+    snprintf(dirbase, sizeof dirbase, "%s-sweep", cfg[0].scenario);
+    if (h5s_make_unique_dir(cfg[0].results_dir, dirbase, sweepdir, sizeof sweepdir) != 0) {
         rc = fail(EXIT_USAGE, "cannot create a results directory under '%s': %s", cfg[0].results_dir, strerror(errno));
         goto done;
     }
@@ -544,10 +648,10 @@ int cmd_sweep(int argc, char **argv)
     snprintf(path, sizeof path, "%s/lag_events.csv", sweepdir);
     FILE *events = fopen(path, "wx");
     row_t *rows = calloc(nruns, sizeof *rows);
-    double *rawv = calloc(nruns, sizeof *rawv), *nosv = calloc(nruns, sizeof *nosv);
+    base_t *bases = calloc(nruns, sizeof *bases);
     scn_t *runs = calloc(nruns, sizeof *runs);
     orch_report_t *rep = malloc(sizeof *rep);
-    if (!csv || !events || !rows || !runs || !rep || !rawv || !nosv) {
+    if (!csv || !events || !rows || !runs || !rep || !bases) {
         rc = fail(EXIT_FAIL, "%s: %s", sweepdir, strerror(errno));
         if (csv)
             fclose(csv);
@@ -556,8 +660,7 @@ int cmd_sweep(int argc, char **argv)
         free(rows);
         free(runs);
         free(rep);
-        free(rawv);
-        free(nosv);
+        free(bases);
         goto done;
     }
     fprintf(csv, "%s\n", csv_header);
@@ -588,10 +691,16 @@ int cmd_sweep(int argc, char **argv)
         int rep_no = (int)(ri % 50) + 1;
         if (rep_no > cfg[i].repeat)
             continue;
-        double raw_io = 0, noswmr_io = 0;
+        base_t base = {0};
         bool base_runs = cfg[i].baselines && !cfg[i].realtime && cfg[i].writer_mode == SCN_MODE_SWMR &&
                          cfg[i].workload == SCN_APPEND;
-        for (int mode = base_runs ? SCN_MODE_RAW : SCN_MODE_SWMR; mode >= 0 && !stop; mode--) {
+        /* one repeat: the baselines and the SWMR run back to back, so that
+         * their ratios are paired within the same state of the machine */
+        static const int with_base[] = {SCN_MODE_RAW, SCN_MODE_NOSWMR, SCN_MODE_BARE, SCN_MODE_SWMR};
+        const int *modes = base_runs ? with_base : with_base + 3;
+        int nmodes = base_runs ? 4 : 1;
+        for (int mi = 0; mi < nmodes && !stop; mi++) {
+            int mode = modes[mi];
             scn_t *s = &runs[done_runs];
             *s = cfg[i];
             if (mode != SCN_MODE_SWMR) {
@@ -625,7 +734,10 @@ int cmd_sweep(int argc, char **argv)
                 break;
             }
             char file[SCN_PATH + 96];
-            snprintf(file, sizeof file, "%s/%s", r->dir, mode == SCN_MODE_RAW ? "data.raw" : "data.mth5");
+            snprintf(file, sizeof file, "%s/%s", r->dir,
+                     mode == SCN_MODE_RAW    ? "data.raw"
+                     : mode == SCN_MODE_BARE ? "data.h5"
+                                             : "data.mth5");
             s->quiet = true;
             if (s->warmup)
                 warm_up(r->dir, s, r->nch);
@@ -650,15 +762,24 @@ int cmd_sweep(int argc, char **argv)
             snprintf(path, sizeof path, "%s/summary.json", r->dir);
             report_write_json(path, rep, r->dir, NULL);
             fill_row(r, rep, events);
-            if (mode == SCN_MODE_RAW)
-                raw_io = r->io_MBps;
-            else if (mode == SCN_MODE_NOSWMR)
-                noswmr_io = r->io_MBps;
+            if (mode == SCN_MODE_RAW) {
+                base.raw_io = r->io_MBps;
+                base.raw_call = r->call_MBps;
+            } else if (mode == SCN_MODE_NOSWMR) {
+                base.noswmr_io = r->io_MBps;
+                base.noswmr_call = r->call_MBps;
+            } else if (mode == SCN_MODE_BARE) {
+                base.bare_call = r->call_MBps;
+            }
             bool ratios = mode == SCN_MODE_SWMR;
-            rawv[done_runs] = ratios ? raw_io : 0;
-            nosv[done_runs] = ratios ? noswmr_io : 0;
-            csv_row(csv, r, ratios ? raw_io : 0, ratios ? noswmr_io : 0);
-            cJSON_AddItemToArray(jrows, row_json(r, ratios ? raw_io : 0, ratios ? noswmr_io : 0));
+            double raw_io = base.raw_io, noswmr_io = base.noswmr_io;
+            static const base_t none;
+            bases[done_runs] = ratios ? base : none;
+            csv_row(csv, r, &bases[done_runs]);
+            cJSON_AddItemToArray(jrows, row_json(r, &bases[done_runs]));
+            /* disk hygiene: a run that passed leaves its data file behind only with keep_data */
+            if (!s->keep_data && r->exit_code == 0 && r->errors == 0 && unlink(file) == 0)
+                r->data_deleted = true;
             if (r->exit_code && !worst)
                 worst = r->exit_code;
             printf("        %s: %.1f MB/s (io %.1f MB/s", wm, r->writer_MBps, r->io_MBps);
@@ -678,9 +799,8 @@ int cmd_sweep(int argc, char **argv)
     }
     free(names);
     print_growth(stdout, rows, (int)done_runs, json);
-    print_targets(stdout, rows, (int)done_runs, rawv, nosv, json);
-    free(rawv);
-    free(nosv);
+    print_targets(stdout, rows, (int)done_runs, bases, json);
+    free(bases);
     fclose(events);
     fclose(csv);
     char *text = cJSON_Print(json);

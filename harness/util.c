@@ -192,14 +192,26 @@ void h5s_say(bool quiet, const char *prefix, const char *fmt, ...)
 
 int h5s_run_quiet(const char *const argv[], int timeout_ms)
 {
+    return h5s_run_logged(argv, NULL, timeout_ms);
+}
+
+int h5s_run_logged(const char *const argv[], const char *log, int timeout_ms)
+{
+    fflush(stdout);
+    fflush(stderr);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0)
         return -1;
     if (pid == 0) {
-        int null = open("/dev/null", O_RDWR);
-        if (null >= 0) {
-            dup2(null, 1);
-            dup2(null, 2);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        int out = log ? open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)
+                      : open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (out >= 0) {
+            dup2(out, 1);
+            dup2(out, 2);
         }
         execvp(argv[0], (char *const *)argv);
         _exit(127);
@@ -218,9 +230,10 @@ int h5s_run_quiet(const char *const argv[], int timeout_ms)
             return -1;
         }
     }
-    if (waitpid(pid, &st, 0) != pid)
-        return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    while (waitpid(pid, &st, 0) != pid)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
 }
 
 pid_t h5s_fork_piped(int pdeathsig, int *to, int *from, h5s_err_t *err)

@@ -47,6 +47,11 @@ void h5s_say(bool quiet, const char *prefix, const char *fmt, ...) __attribute__
  * could not be run, or -1 on timeout or error. The child is always reaped. */
 int h5s_run_quiet(const char *const argv[], int timeout_ms);
 
+/* Like h5s_run_quiet, with stdout and stderr to the file log (created or
+ * truncated; NULL = /dev/null). A signal that ended the child is returned as
+ * 128 + its number. The child is killed if this process dies. */
+int h5s_run_logged(const char *const argv[], const char *log, int timeout_ms);
+
 /* Forks a child connected by two pipes. In the child (return 0) fd 3 reads
  * what the parent sends, fd 4 writes to the parent, every other descriptor
  * above 2 is closed, and pdeathsig is delivered if the parent dies (the child

@@ -56,6 +56,19 @@ static mth5_ctype_t ctype_of(const char *name)
 
 #define say(w, ...) h5s_say((w)->s->quiet, "Writer", __VA_ARGS__)
 
+/* Fault slow_writer_pct: stretches a timed SWMR call that began at t0 by that
+ * percentage of its own duration (spinning, as a slower write path would), and
+ * returns the new end time. Other modes and a zero percentage cost nothing. */
+static int64_t slow_down(const wstate_t *w, int64_t t0, int64_t t1)
+{
+    if (w->s->slow_writer_pct <= 0 || w->s->writer_mode != SCN_MODE_SWMR)
+        return t1;
+    int64_t until = t1 + (int64_t)((double)(t1 - t0) * w->s->slow_writer_pct / 100.0);
+    while ((t1 = h5s_now_ns()) < until)
+        ;
+    return t1;
+}
+
 static int add_channels(wstate_t *w, const char *run, char (*items)[SCN_STR], int n, double rate)
 {
     for (int i = 0; i < n; i++) {
@@ -204,20 +217,25 @@ static int do_flush(wstate_t *w)
     int rc;
     if (w->table >= 0 && (rc = upkeep(w)) < 0)
         return rc;
-    int64_t t0 = h5s_now_ns();
+    int64_t t0 = h5s_now_ns(), t_first = 0;
     if (w->s->writer_mode == SCN_MODE_RAW) {
         /* nothing to flush: pwrite already put the bytes in the page cache */
     } else if (w->s->flush_call == SCN_FFLUSH || w->s->workload == SCN_STRUCTURE) {
         if ((rc = mth5_flush(w->m, &w->err)) < 0)
             return rc;
     } else {
-        for (int i = 0; i < w->nch; i++)
+        for (int i = 0; i < w->nch; i++) {
             if ((rc = mth5_channel_flush(w->ch[i].ch, &w->err)) < 0)
                 return rc;
+            if (i == 0)
+                t_first = h5s_now_ns();
+        }
         if (w->table >= 0 && H5Dflush(w->table) < 0)
             return h5s_seterr_h5(&w->err, H5S_EHDF5, "H5Dflush of the channel summary table failed");
     }
-    int64_t t1 = h5s_now_ns();
+    int64_t t1 = slow_down(w, t0, h5s_now_ns());
+    if (!t_first)
+        t_first = t1;
     w->r.io_ns += t1 - t0;
     if (w->s->measure)
         stats_add(&w->flush_ns, t1 - t0);
@@ -227,7 +245,8 @@ static int do_flush(wstate_t *w)
     rec->seq = w->seq;
     rec->samples = samples;
     rec->t_start_ns = w->t_first_unflushed;
-    rec->t_flushed_ns = t1;
+    rec->t_flushed_ns = t_first;
+    rec->t_round_ns = t1;
     w->seq++;
     atomic_store(&shm->samples, samples);
     atomic_store(&shm->runs, w->runs);
@@ -271,7 +290,7 @@ static int append_block(wstate_t *w)
             if (rc < 0)
                 return rc;
         }
-        int64_t a1 = h5s_now_ns();
+        int64_t a1 = slow_down(w, a0, h5s_now_ns());
         w->r.io_ns += a1 - a0;
         if (s->measure)
             stats_add(&w->append_ns, a1 - a0);
@@ -328,6 +347,7 @@ static int run_loop(wstate_t *w)
     double period_ns = s->realtime ? (double)s->block_samples / s->sample_rate * 1e9 : 0;
     int64_t next = t0;
     int rc = 0;
+    uint64_t rng = (uint64_t)s->seed * 0x9E3779B97F4A7C15ull + 0x6A09E667F3BCC908ull;
     w->t_last_flush = t0;
     for (;;) {
         if (s->max_blocks > 0 && w->r.blocks >= (uint64_t)s->max_blocks)
@@ -344,7 +364,10 @@ static int run_loop(wstate_t *w)
                 break;
             if (h5s_now_ns() >= t_end)
                 break;
-            next = t0 + (int64_t)((double)(w->r.blocks + 1) * period_ns);
+            /* block k is due at a random moment of [k, k + pace_jitter) periods,
+             * so that no reader's poll interval locks in phase with it */
+            double u = (double)(h5s_rand_next(&rng) >> 11) / 9007199254740992.0;
+            next = t0 + (int64_t)(((double)(w->r.blocks + 1) + u * s->pace_jitter) * period_ns);
         } else if (proto_stop_requested(w->c)) {
             break;
         }
@@ -365,6 +388,8 @@ static int run_loop(wstate_t *w)
 
 int writer_main(const role_ctx_t *c)
 {
+    if (c->scn->writer_mode == SCN_MODE_BARE)
+        return bare_main(c);
     wstate_t w = {.c = c, .s = c->scn, .table = H5I_INVALID_HID, .rawfd = -1};
     int rc;
     w.r.role = ROLE_WRITER;

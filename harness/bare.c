@@ -1,0 +1,244 @@
+/* bare.c - writer_mode bare: the reference that h5swmr's own SWMR write path is
+ * judged against. The same HDF5 calls the SWMR writer times (cork,
+ * H5Dset_extent, H5Dwrite, uncork; H5Dflush of each dataset or one H5Fflush),
+ * on a file with one chunked dataset per channel directly under the root, with
+ * none of h5swmr's layers in between: no MTH5 layout, no sample pattern (one
+ * constant block), no shared-memory publishing, no summary table. If h5swmr's
+ * append or flush ever costs more than this loop's, the harness added it. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <hdf5.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+#include "util.h"
+
+typedef struct bare {
+    const role_ctx_t *c;
+    const scn_t *s;
+    hid_t fid;
+    hid_t *did;
+    int nch;
+    hsize_t len; /* samples per dataset */
+    void *buf;
+    size_t bufsz;
+    stats_buf_t append_ns, flush_ns;
+    proto_result_t r;
+} bare_t;
+
+static hid_t bare_type(int dtype)
+{
+    return dtype == 1 ? H5T_NATIVE_DOUBLE : dtype == 2 ? H5T_NATIVE_INT32 : H5T_NATIVE_FLOAT;
+}
+
+static size_t bare_size(int dtype)
+{
+    return dtype == 1 ? 8 : 4;
+}
+
+/* Creates the file (version-3 superblock, as h5swmr's files) with its
+ * datasets, closes it, and reopens it as SWMR writer. Returns 0 or -1 with
+ * r.msg set. */
+static int bare_open(bare_t *b)
+{
+    const scn_t *s = b->s;
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), dcpl = H5Pcreate(H5P_DATASET_CREATE), sp = H5I_INVALID_HID;
+    hsize_t dims[1] = {0}, maxd[1] = {H5S_UNLIMITED};
+    hsize_t chunk[1] = {(hsize_t)(s->chunk_samples ? s->chunk_samples : s->block_samples)};
+    int rc = -1;
+    if (fapl < 0 || dcpl < 0 || H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110) < 0 ||
+        H5Pset_chunk(dcpl, 1, chunk) < 0 ||
+        (s->compress && (H5Pset_shuffle(dcpl) < 0 || H5Pset_deflate(dcpl, 4) < 0 || H5Pset_fletcher32(dcpl) < 0)))
+        goto out;
+    if ((sp = H5Screate_simple(1, dims, maxd)) < 0)
+        goto out;
+    hid_t fid = H5Fcreate(b->c->file, s->overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT, fapl);
+    if (fid < 0)
+        goto out;
+    bool ok = true;
+    for (int i = 0; i < b->nch && ok; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "ch%04d", i);
+        hid_t d = H5Dcreate2(fid, name, bare_type(s->dtype), sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+        ok = d >= 0;
+        if (ok)
+            H5Dclose(d);
+    }
+    if (H5Fclose(fid) < 0 || !ok)
+        goto out;
+    if ((b->fid = H5Fopen(b->c->file, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, fapl)) < 0)
+        goto out;
+    for (int i = 0; i < b->nch; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "ch%04d", i);
+        if ((b->did[i] = H5Dopen2(b->fid, name, H5P_DEFAULT)) < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    if (rc < 0)
+        snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 loop: cannot create %.300s in SWMR mode", b->c->file);
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    return rc;
+}
+
+/* One block to every dataset, each append timed as h5swmr times its own. */
+static int bare_append(bare_t *b)
+{
+    const scn_t *s = b->s;
+    hsize_t n = (hsize_t)s->block_samples, start[1] = {b->len}, count[1] = {n}, newlen[1] = {b->len + n};
+    hid_t ms = H5Screate_simple(1, count, NULL);
+    if (ms < 0)
+        return -1;
+    for (int i = 0; i < b->nch; i++) {
+        int64_t t0 = h5s_now_ns();
+        hid_t fs = H5I_INVALID_HID;
+        bool ok = (!s->cork || H5Odisable_mdc_flushes(b->did[i]) >= 0) && H5Dset_extent(b->did[i], newlen) >= 0 &&
+                  (fs = H5Dget_space(b->did[i])) >= 0 &&
+                  H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
+                  H5Dwrite(b->did[i], bare_type(s->dtype), ms, fs, H5P_DEFAULT, b->buf) >= 0;
+        if (s->cork && H5Oenable_mdc_flushes(b->did[i]) < 0)
+            ok = false;
+        if (fs >= 0)
+            H5Sclose(fs);
+        int64_t t1 = h5s_now_ns();
+        if (!ok) {
+            H5Sclose(ms);
+            return -1;
+        }
+        b->r.io_ns += t1 - t0;
+        if (s->measure)
+            stats_add(&b->append_ns, t1 - t0);
+        b->r.samples += n;
+        b->r.bytes += b->bufsz;
+    }
+    H5Sclose(ms);
+    b->len += n;
+    b->r.blocks++;
+    return 0;
+}
+
+static int bare_flush(bare_t *b)
+{
+    int64_t t0 = h5s_now_ns();
+    bool ok = true;
+    if (b->s->flush_call == SCN_FFLUSH)
+        ok = H5Fflush(b->fid, H5F_SCOPE_LOCAL) >= 0;
+    else
+        for (int i = 0; i < b->nch && ok; i++)
+            ok = H5Dflush(b->did[i]) >= 0;
+    int64_t t1 = h5s_now_ns();
+    if (!ok)
+        return -1;
+    b->r.io_ns += t1 - t0;
+    if (b->s->measure)
+        stats_add(&b->flush_ns, t1 - t0);
+    b->r.flushes++;
+    return 0;
+}
+
+/* Appends flat out by the scenario's limits and flush policy until STOP. */
+static int bare_loop(bare_t *b)
+{
+    const scn_t *s = b->s;
+    int64_t t0 = h5s_now_ns(), last_flush = t0;
+    int64_t t_end = s->duration_s > 0 ? t0 + (int64_t)(s->duration_s * 1e9) : INT64_MAX;
+    uint64_t since = 0;
+    for (;;) {
+        if ((s->max_blocks > 0 && b->r.blocks >= (uint64_t)s->max_blocks) ||
+            (s->max_mb > 0 && (double)b->r.bytes >= s->max_mb * 1e6) || h5s_now_ns() >= t_end ||
+            proto_stop_requested(b->c))
+            break;
+        if (bare_append(b) < 0) {
+            snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 loop: append failed");
+            return -1;
+        }
+        since++;
+        int64_t now = h5s_now_ns();
+        bool due = (s->flush_every_blocks > 0 && since >= (uint64_t)s->flush_every_blocks) ||
+                   (s->flush_every_ms > 0 && (double)(now - last_flush) >= s->flush_every_ms * 1e6);
+        if (due) {
+            if (bare_flush(b) < 0) {
+                snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 loop: flush failed");
+                return -1;
+            }
+            since = 0;
+            last_flush = h5s_now_ns();
+        }
+    }
+    if (since && bare_flush(b) < 0) {
+        snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 loop: flush failed");
+        return -1;
+    }
+    return 0;
+}
+
+int bare_main(const role_ctx_t *c)
+{
+    const scn_t *s = c->scn;
+    bare_t b = {.c = c, .s = s, .fid = H5I_INVALID_HID};
+    b.r.role = ROLE_WRITER;
+    b.r.table_samples = -1;
+    b.r.t_start_ns = h5s_now_ns();
+    snprintf(b.r.strategy, sizeof b.r.strategy, "bare");
+    char(*names)[SCN_STR] = calloc(SCN_MAX_GEN_CHANNELS, SCN_STR);
+    b.nch = names ? scn_channel_names(s, names, SCN_MAX_GEN_CHANNELS) : 0;
+    free(names);
+    b.bufsz = (size_t)s->block_samples * bare_size(s->dtype);
+    b.did = calloc((size_t)(b.nch > 0 ? b.nch : 1), sizeof *b.did);
+    b.buf = malloc(b.bufsz);
+    int rc = -1;
+    if (!b.did || !b.buf || b.nch <= 0) {
+        snprintf(b.r.msg, sizeof b.r.msg, "bare HDF5 loop: out of memory");
+        goto out;
+    }
+    /* a constant, non-zero block: generating samples is not what is timed */
+    memset(b.buf, 0x41, b.bufsz);
+    for (int i = 0; i < b.nch; i++)
+        b.did[i] = H5I_INVALID_HID;
+    if (bare_open(&b) < 0)
+        goto out;
+    b.r.channels = (uint64_t)b.nch;
+    b.r.t_ready_ns = h5s_now_ns();
+    atomic_store(&c->shm->t_ready_ns, b.r.t_ready_ns);
+    atomic_store(&c->shm->state, WRITER_READY);
+    if (proto_send_ready(c) < 0) {
+        snprintf(b.r.msg, sizeof b.r.msg, "cannot report READY to the orchestrator");
+        goto out;
+    }
+    rc = bare_loop(&b);
+out:
+    for (int i = 0; b.did && i < b.nch; i++)
+        if (b.did[i] >= 0)
+            H5Dclose(b.did[i]);
+    if (b.fid >= 0 && H5Fclose(b.fid) < 0 && rc == 0) {
+        snprintf(b.r.msg, sizeof b.r.msg, "bare HDF5 loop: closing %.300s failed", c->file);
+        rc = -1;
+    }
+    H5Eclear2(H5E_DEFAULT);
+    atomic_store(&c->shm->state, rc < 0 ? WRITER_FAILED : WRITER_DONE);
+    free(b.did);
+    free(b.buf);
+    b.r.append_lat = proto_lat(&b.append_ns);
+    b.r.flush_lat = proto_lat(&b.flush_ns);
+    stats_free(&b.append_ns);
+    stats_free(&b.flush_ns);
+    b.r.t_end_ns = h5s_now_ns();
+    b.r.errors = rc < 0;
+    b.r.exit_code = rc < 0 ? EXIT_FAIL : EXIT_OK;
+    if (rc < 0) {
+        printf("[Writer] ERROR: %s\n", b.r.msg);
+        fflush(stdout);
+    }
+    proto_fill_usage(&b.r);
+    proto_send_result(c, &b.r);
+    return b.r.exit_code;
+}
