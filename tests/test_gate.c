@@ -1,0 +1,240 @@
+/* test_gate.c - h5swmr gate: verdicts from the distribution of paired values
+ * (pass, REGRESSED, INCONCLUSIVE), the exact correctness figures, the
+ * Markdown output, bad input, and, with real sweeps, that a slowed SWMR write
+ * path is caught against a baseline and in A/B mode while an unchanged one is
+ * not called a regression. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+TestSuite(gate, .init = tu_setup, .fini = tu_teardown, .timeout = 240);
+
+static char g_out[16384];
+
+static int run(const char *const *args)
+{
+    const char *argv[40] = {H5SWMR_BIN};
+    int n = 1;
+    for (; args[n - 1] && n < 39; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    int status;
+    cr_assert_eq(tu_run(argv, 230000, &status, g_out, sizeof g_out), 0, "h5swmr hung: %s", g_out);
+    cr_assert(WIFEXITED(status), "%s", tu_status_str(status));
+    return WEXITSTATUS(status);
+}
+
+#define SCN_FIELDS                                                                                                     \
+    "\"block_samples\":\"16384\",\"nchannels\":\"0\",\"flush_call\":\"dflush\",\"flush_every_blocks\":\"1\","          \
+    "\"poll_ms\":\"500\",\"reader_wait\":\"poll\",\"readers\":\"0\",\"dtype\":\"float32\",\"cork\":\"true\""
+
+/* A sweep.json with one SWMR configuration repeated five times: its per-call
+ * ratio to HDF5 without SWMR in each repeat is base * f[i]; errors in the last
+ * repeat; one growth exponent. */
+static const char *sweep_json(const char *name, double base, const double f[5], double errors, double exponent)
+{
+    char text[8192];
+    int n = snprintf(text, sizeof text, "{\"schema_version\":1,\"runs\":[");
+    for (int i = 0; i < 5; i++)
+        n += snprintf(text + n, sizeof text - (size_t)n,
+                      "%s{\"job\":\"t\",\"repeat\":%d,\"call_MBps\":%g,\"call_ratio_vs_noswmr\":%g,"
+                      "\"call_ratio_vs_raw\":0.3,\"errors\":%g,\"exit_code\":0,"
+                      "\"scenario\":{\"writer_mode\":\"swmr\"," SCN_FIELDS "}}",
+                      i ? "," : "", i + 1, 1000 * base * f[i], base * f[i], i == 4 ? errors : 0);
+    snprintf(text + n, sizeof text - (size_t)n,
+             "],\"flush_growth\":[{\"job\":\"c\",\"flush_call\":\"dflush\",\"exponent\":1.4,\"exponent_top\":%g}]}",
+             exponent);
+    const char *p = tu_path(name);
+    cr_assert_eq(tu_write_text(p, text), 0);
+    return p;
+}
+
+static const double steady[5] = {1.0, 0.99, 1.01, 0.98, 1.02};
+
+Test(gate, verdicts_from_paired_values)
+{
+    char base[1200], p[1200];
+    snprintf(base, sizeof base, "%s", sweep_json("base.json", 0.9, steady, 0, 2.0));
+    /* the machine is twice as fast: ratios unchanged, every figure passes */
+    snprintf(p, sizeof p, "%s", sweep_json("same.json", 0.9, steady, 0, 2.1));
+    const char *a1[] = {"gate", "--baseline", base, p, NULL};
+    cr_assert_eq(run(a1), 0, "%s", g_out);
+    cr_assert(strstr(g_out, "0 regressed, 0 inconclusive, 0 missing") && strstr(g_out, ": passed"), "%s", g_out);
+    /* SWMR at half its ratio in every repeat: regressed, with the change and its interval */
+    snprintf(p, sizeof p, "%s", sweep_json("slow.json", 0.45, steady, 0, 2.0));
+    const char *a2[] = {"gate", "--baseline", base, p, NULL};
+    cr_assert_eq(run(a2), 1, "%s", g_out);
+    cr_assert(
+        strstr(g_out, "REGRESSED    [t] SWMR / HDF5 without SWMR, per-call p50 MB/s: -50.0% (94% CI -51.0%..-49.0%"),
+        "%s", g_out);
+    /* repeats that disagree more than the tolerance: inconclusive, not a failure unless --strict */
+    static const double noisy[5] = {0.7, 1.1, 0.85, 1.05, 0.95};
+    snprintf(p, sizeof p, "%s", sweep_json("noisy.json", 0.9, noisy, 0, 2.0));
+    const char *a3[] = {"gate", "--baseline", base, p, NULL};
+    cr_assert_eq(run(a3), 0, "%s", g_out);
+    cr_assert(strstr(g_out, "INCONCLUSIVE [t] SWMR / HDF5 without SWMR") && strstr(g_out, "INCONCLUSIVE figures"), "%s",
+              g_out);
+    const char *a4[] = {"gate", "--baseline", base, p, "--strict", NULL};
+    cr_assert_eq(run(a4), 1, "%s", g_out);
+    /* a correctness figure must match exactly */
+    snprintf(p, sizeof p, "%s", sweep_json("bad.json", 0.9, steady, 3, 2.0));
+    const char *a5[] = {"gate", "--baseline", base, p, NULL};
+    cr_assert_eq(run(a5), 1, "%s", g_out);
+    cr_assert(strstr(g_out, "errors (worst run): 3, reference 0"), "%s", g_out);
+    /* flush cost growing faster than the baseline's exponent allows */
+    snprintf(p, sizeof p, "%s", sweep_json("steep.json", 0.9, steady, 0, 2.9));
+    const char *a6[] = {"gate", "--baseline", base, p, NULL};
+    cr_assert_eq(run(a6), 1, "%s", g_out);
+    cr_assert(strstr(g_out, "REGRESSED    [c] flush cost growth exponent"), "%s", g_out);
+    /* host-bound ratios are reported, never judged */
+    cr_assert(strstr(g_out, "report       [t] SWMR / raw pwrite"), "%s", g_out);
+}
+
+Test(gate, pools_sweeps_and_writes_markdown)
+{
+    char base[1200], a[1200], b[1200], md[1200];
+    snprintf(base, sizeof base, "%s", sweep_json("base.json", 0.9, steady, 0, 2.0));
+    static const double lo[5] = {0.8, 0.95, 1.0, 0.92, 1.0}, hi[5] = {1.0, 1.0, 1.01, 0.99, 1.0};
+    snprintf(a, sizeof a, "%s", sweep_json("a.json", 0.9, lo, 0, 2.0));
+    snprintf(b, sizeof b, "%s", sweep_json("b.json", 0.9, hi, 0, 2.0));
+    snprintf(md, sizeof md, "%s", tu_path("gate.md"));
+    /* alone, a's spread straddles the tolerance; pooled with b, n = 10 decides */
+    const char *a1[] = {"gate", "--baseline", base, a, NULL};
+    cr_assert_eq(run(a1), 0, "%s", g_out);
+    cr_assert(strstr(g_out, "1 inconclusive"), "%s", g_out);
+    const char *a2[] = {"gate", "--baseline", base, a, b, "--markdown", md, NULL};
+    cr_assert_eq(run(a2), 0, "%s", g_out);
+    cr_assert(strstr(g_out, "0 inconclusive") && strstr(g_out, "n=10"), "%s", g_out);
+    unsigned char *text;
+    size_t len;
+    cr_assert_eq(tu_read_file(md, &text, &len), 0);
+    cr_assert(strstr((char *)text, "| verdict | configuration | figure |") && strstr((char *)text, "| pass | `[t]"),
+              "%s", text);
+    free(text);
+    /* an existing file is never replaced without --force */
+    const char *a3[] = {"gate", "--baseline", base, a, b, "--markdown", md, NULL};
+    cr_assert_eq(run(a3), 2, "%s", g_out);
+    cr_assert(strstr(g_out, "exists"), "%s", g_out);
+    const char *a4[] = {"gate", "--baseline", base, a, b, "--markdown", "/dev/null", "--force", NULL};
+    cr_assert_eq(run(a4), 2, "%s", g_out);
+    struct stat st;
+    cr_assert(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode), "/dev/null was replaced");
+}
+
+Test(gate, bad_input_exit_2)
+{
+    const char *a1[] = {"gate", NULL};
+    cr_assert_eq(run(a1), 2);
+    const char *txt = tu_path("x.json");
+    tu_write_text(txt, "not json");
+    const char *a2[] = {"gate", "--baseline", txt, txt, NULL};
+    cr_assert_eq(run(a2), 2);
+    cr_assert(strstr(g_out, "cannot read"), "%s", g_out);
+    char base[1200];
+    snprintf(base, sizeof base, "%s", sweep_json("base.json", 0.9, steady, 0, 2.0));
+    const char *a3[] = {"gate", "--baseline", base, base, "--tolerance", "lots", NULL};
+    cr_assert_eq(run(a3), 2);
+    const char *a4[] = {"gate", "--baseline", base, base, "--tolerance", "nan", NULL};
+    cr_assert_eq(run(a4), 2);
+    const char *a5[] = {"gate", "--baseline", base, "--run", tu_path("missing.ini"), NULL};
+    cr_assert_eq(run(a5), 2);
+    const char *a6[] = {"gate", "--ab", "/nonexistent", H5SWMR_BIN, "--run", base, NULL};
+    cr_assert_eq(run(a6), 2);
+    /* malformed results: one line, exit 2, never a crash */
+    static const char *const bad[] = {
+        "{\"runs\":[],\"flush_growth\":[{}]}",
+        "{\"runs\":[{\"job\":5,\"errors\":0,\"exit_code\":0,\"scenario\":{\"writer_mode\":\"swmr\"}}]}",
+        "{\"runs\":[{\"job\":\"t\",\"errors\":0,\"exit_code\":0}]}",
+        "{\"runs\":{}}",
+        "[]",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        tu_write_text(txt, bad[i]);
+        const char *a[] = {"gate", "--baseline", txt, base, NULL};
+        cr_assert_eq(run(a), 2, "%s: %s", bad[i], g_out);
+        const char *b[] = {"gate", "--baseline", base, txt, NULL};
+        cr_assert_eq(run(b), 2, "%s: %s", bad[i], g_out);
+    }
+    /* a baseline with nothing to judge is a failure, not a pass */
+    tu_write_text(txt, "{\"runs\":[]}");
+    const char *a7[] = {"gate", "--baseline", txt, base, NULL};
+    cr_assert_eq(run(a7), 1, "%s", g_out);
+    cr_assert(strstr(g_out, "no figure to judge"), "%s", g_out);
+    /* a FIFO is refused at once, never read (it would block) */
+    const char *fifo = tu_path("fifo");
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    const char *a8[] = {"gate", "--baseline", fifo, base, NULL};
+    cr_assert_eq(run(a8), 2, "%s", g_out);
+    cr_assert(strstr(g_out, "not a regular file"), "%s", g_out);
+}
+
+/* A small sweep: 1 channel, 64 KiB blocks, 8 MB per run, five repeats of the
+ * four writer modes back to back. */
+static const char *tiny_scenario(void)
+{
+    const char *p = tu_path("tiny.ini");
+    cr_assert_eq(tu_write_text(p, "[throughput]\nworkload = append\nrealtime = false\nsummary_upkeep = false\n"
+                                  "quiet = true\nreaders = 0\nchannels = ex\nduration = 1\nmax_mb = 8\nrepeat = 5\n"
+                                  "block_samples = 16384\n"),
+                 0);
+    return p;
+}
+
+/* Records a baseline with a real sweep; returns its sweep.json. */
+static const char *record_baseline(const char *scn)
+{
+    char res[1200];
+    snprintf(res, sizeof res, "results_dir=%s", tu_path("base"));
+    const char *a[] = {"sweep", scn, "--no-plot", "-o", res, NULL};
+    cr_assert_eq(run(a), 0, "%s", g_out);
+    const char *at = strstr(g_out, "results in ");
+    cr_assert_not_null(at, "%s", g_out);
+    static char json[1400];
+    snprintf(json, sizeof json, "%.*s/sweep.json", (int)strcspn(at + 11, "\n"), at + 11);
+    return json;
+}
+
+Test(gate, real_sweeps_catch_a_slower_write_path)
+{
+    const char *scn = tiny_scenario();
+    char base[1400], out1[1200], out2[1200];
+    snprintf(base, sizeof base, "%s", record_baseline(scn));
+    /* the same build: nothing regressed (pass or inconclusive, by the noise here) */
+    snprintf(out1, sizeof out1, "%s", tu_path("same"));
+    const char *a1[] = {"gate", "--baseline", base, "--run", scn, "--out", out1, "--budget", "60", NULL};
+    cr_assert_eq(run(a1), 0, "%s", g_out);
+    cr_assert(strstr(g_out, " 0 regressed"), "%s", g_out);
+    /* every SWMR append and flush twice as long: caught against the bare loop and non-SWMR */
+    snprintf(out2, sizeof out2, "%s", tu_path("slow"));
+    const char *a2[] = {"gate", "--baseline",          base, "--run", scn, "--out", out2, "--budget", "60",
+                        "-o",   "slow_writer_pct=100", NULL};
+    cr_assert_eq(run(a2), 1, "%s", g_out);
+    cr_assert(strstr(g_out, "REGRESSED    [throughput] writer_mode=swmr h5swmr / bare HDF5 SWMR loop"), "%s", g_out);
+    cr_assert(strstr(g_out, "REGRESSED    [throughput] writer_mode=swmr SWMR / HDF5 without SWMR"), "%s", g_out);
+    /* a regression seen in one round is confirmed by a second */
+    cr_assert(strstr(g_out, "gate: 2 rounds"), "%s", g_out);
+}
+
+Test(gate, ab_mode_compares_two_sides_interleaved)
+{
+    const char *scn = tiny_scenario();
+    char out[1200];
+    snprintf(out, sizeof out, "%s", tu_path("ab"));
+    const char *a1[] = {"gate",  "--ab", H5SWMR_BIN, H5SWMR_BIN, "--run",   scn,
+                        "--out", out,    "--rounds", "2",        "--b-opt", "slow_writer_pct=100",
+                        NULL};
+    cr_assert_eq(run(a1), 1, "%s", g_out);
+    cr_assert(strstr(g_out, "round 1 A") && strstr(g_out, "round 2 B"), "%s", g_out);
+    cr_assert(strstr(g_out, "REGRESSED    [throughput] writer_mode=swmr per-call p50 MB/s, B / A"), "%s", g_out);
+    /* B's raw pwrite was not slowed: its figure is not called a regression */
+    cr_assert(!strstr(g_out, "REGRESSED    [throughput] writer_mode=raw per-call"), "%s", g_out);
+}
