@@ -93,30 +93,39 @@ Test(sweep, runs_every_configuration_with_baselines_and_self_describing_results)
                        "[readers]\nreaders = 2\nchannels = ex,hx\nrealtime = true\nsample_rate = 200000\n"
                        "block_samples = 1000\nmax_blocks = 100\npoll_ms = 1\nsweep = flush_every_blocks=1,2\n");
     cr_assert_eq(sweep(ini, NULL, NULL), 0, "%s", g_out);
-    cr_assert(strstr(g_out, "4 configurations, 8 runs"), "%s", g_out);
+    cr_assert(strstr(g_out, "4 configurations, 10 runs"), "%s", g_out);
     cr_assert(strstr(g_out, "ETA"), "no progress line: %s", g_out);
     char dir[1200], path[1400];
     sweep_dir(dir, sizeof dir);
     static char lines[64][2048];
     snprintf(path, sizeof path, "%s/sweep.csv", dir);
     int n = csv_lines(path, lines, 64);
-    cr_assert_eq(n, 1 + 8, "expected a header and 8 rows, got %d lines", n);
+    cr_assert_eq(n, 1 + 10, "expected a header and 10 rows, got %d lines", n);
     int nf = fields(lines[0]);
-    int modes[3] = {0};
+    int modes[4] = {0};
     for (int i = 1; i < n; i++) {
-        char mode[32], ratio[32], errors[32], exitc[32], lag[32];
+        char mode[32], ratio[32], errors[32], exitc[32], lag[32], bare[32], rdir[1200], data[1300];
         cr_assert_eq(fields(lines[i]), nf, "row %d has %d fields, header %d", i, fields(lines[i]), nf);
         column(lines[0], lines[i], "writer_mode", mode, sizeof mode);
         column(lines[0], lines[i], "io_ratio_vs_raw", ratio, sizeof ratio);
         column(lines[0], lines[i], "errors", errors, sizeof errors);
         column(lines[0], lines[i], "exit_code", exitc, sizeof exitc);
         column(lines[0], lines[i], "lag_p50_us", lag, sizeof lag);
+        column(lines[0], lines[i], "call_ratio_vs_bare", bare, sizeof bare);
+        column(lines[0], lines[i], "run_dir", rdir, sizeof rdir);
+        /* runs that passed leave no data file behind (keep_data = false) */
+        snprintf(data, sizeof data, "%s/data.mth5", rdir);
+        cr_assert(!tu_exists(data), "row %d left %s", i, data);
+        snprintf(data, sizeof data, "%s/data.raw", rdir);
+        cr_assert(!tu_exists(data), "row %d left %s", i, data);
         cr_assert_str_eq(errors, "0", "row %d", i);
         cr_assert_str_eq(exitc, "0", "row %d", i);
-        modes[!strcmp(mode, "raw") ? 0 : !strcmp(mode, "noswmr") ? 1 : 2]++;
-        if (i <= 6 && !strcmp(mode, "swmr"))
+        modes[!strcmp(mode, "raw") ? 0 : !strcmp(mode, "noswmr") ? 1 : !strcmp(mode, "bare") ? 2 : 3]++;
+        if (i <= 8 && !strcmp(mode, "swmr")) {
             cr_assert(atof(ratio) > 0, "flat-out SWMR row %d has no ratio to raw", i);
-        if (i > 6) {
+            cr_assert(atof(bare) > 0, "flat-out SWMR row %d has no ratio to the bare HDF5 loop", i);
+        }
+        if (i > 8) {
             /* readers polling every 1 ms, a flush every 5 or 10 ms: the median
              * lag is a positive number of microseconds, well under a second */
             char *end = NULL;
@@ -127,7 +136,8 @@ Test(sweep, runs_every_configuration_with_baselines_and_self_describing_results)
     }
     cr_assert_eq(modes[0], 2);
     cr_assert_eq(modes[1], 2);
-    cr_assert_eq(modes[2], 4);
+    cr_assert_eq(modes[2], 2);
+    cr_assert_eq(modes[3], 4);
     snprintf(path, sizeof path, "%s/lag_events.csv", dir);
     cr_assert_gt(csv_lines(path, lines, 64), 10, "no lag events");
     snprintf(path, sizeof path, "%s/sweep.json", dir);
@@ -141,7 +151,7 @@ Test(sweep, runs_every_configuration_with_baselines_and_self_describing_results)
     cJSON *env = cJSON_GetObjectItem(j, "environment");
     cr_assert(cJSON_IsString(cJSON_GetObjectItem(env, "hdf5_version")));
     cr_assert(cJSON_IsString(cJSON_GetObjectItem(env, "data_fs")));
-    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "runs")), 8);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItem(j, "runs")), 10);
     cJSON_Delete(j);
 }
 
@@ -201,4 +211,28 @@ Test(sweep, ctrl_c_keeps_the_configurations_that_finished)
     }
     snprintf(path, sizeof path, "%s/sweep.json", dir);
     cr_assert(tu_exists(path));
+}
+
+Test(sweep, keep_data_keeps_what_passed_and_space_is_checked_first)
+{
+    const char *ini = tu_path("k.ini");
+    tu_write_text(ini, "[flat]\nrealtime = false\nduration = 0\nmax_blocks = 10\nquiet = true\nreaders = 0\n"
+                       "channels = ex\nsummary_upkeep = false\nblock_samples = 1024\nbaselines = false\n");
+    cr_assert_eq(sweep(ini, "-o", "keep_data=true"), 0, "%s", g_out);
+    cr_assert(strstr(g_out, "keep_data"), "the space estimate does not say data is kept: %s", g_out);
+    char dir[1200], path[1400];
+    sweep_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/config-001-swmr/data.mth5", dir);
+    cr_assert(tu_exists(path), "keep_data = true, yet %s is gone", path);
+    /* a day flat out cannot fit this disk: refused before anything is created */
+    const char *big = tu_path("big.ini");
+    tu_write_text(big, "[flat]\nrealtime = false\nduration = 86400\nquiet = true\nreaders = 0\nchannels = ex\n");
+    char r[1200];
+    snprintf(r, sizeof r, "results_dir=%s", tu_path("bigresults"));
+    const char *argv[] = {H5SWMR_BIN, "sweep", big, "-o", r, "--no-plot", NULL};
+    int status;
+    cr_assert_eq(tu_run(argv, 60000, &status, g_out, sizeof g_out), 0);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 2, "%s: %s", tu_status_str(status), g_out);
+    cr_assert(strstr(g_out, "not enough free space"), "%s", g_out);
+    cr_assert(!tu_exists(tu_path("bigresults")), "a refused sweep created its results directory");
 }
