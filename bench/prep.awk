@@ -48,6 +48,7 @@ function mode_name(m) {
     if (m == "swmr" || m == "") return "SWMR"
     if (m == "noswmr") return "HDF5 without SWMR"
     if (m == "raw") return "raw pwrite (no HDF5)"
+    if (m == "bare") return "bare HDF5 SWMR loop"
     return m
 }
 
