@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # plot.sh RESULTS_DIR - PNG and SVG plots of the h5swmr CSV files in RESULTS_DIR.
 #
-# Reads what is there and plots it next to the CSV files (existing plots are
-# replaced; CSV files are never touched):
+# Reads what is there and plots it next to the CSV files (an existing plot is
+# replaced: a PNG, or an SVG gnuplot made, of the same name; any other file of
+# that name is left alone and that plot fails; CSV files are never touched):
 #   flushcost.csv  (h5swmr flushcost --csv)  -> flushcost.{png,svg}        per-dataset flush cost vs N
 #                                            -> flushcost_round.{png,svg}  round flush time vs N
 #   sweep.csv      (h5swmr sweep)            -> lag_vs_flush.{png,svg}     lag p50/p99 vs flush interval
@@ -96,9 +97,29 @@ prep() {
     return 0
 }
 
+# replaceable FILE : true if FILE is absent or is a plot this script may have
+# written before (a regular file: a PNG image, or an SVG that gnuplot produced).
+replaceable() {
+    local f=$1
+    [[ ! -e $f && ! -L $f ]] && return 0
+    [[ -f $f && ! -L $f ]] || return 1
+    case $f in
+    *.png) [[ $(head -c 8 "$f" | od -An -tx1 | tr -d ' \n') == 89504e470d0a1a0a ]] ;;
+    *.svg) head -c 4096 "$f" | grep -q 'Produced by GNUPLOT' ;;
+    *) return 1 ;;
+    esac
+}
+
 # draw NAME SCRIPT : runs bench/SCRIPT on $work/NAME, moves NAME.png/.svg into results.
 draw() {
-    local name=$1 script=$2 d=$work/$1 log
+    local name=$1 script=$2 d=$work/$1 log t
+    for t in "$results/$name.png" "$results/$name.svg"; do
+        if ! replaceable "$t"; then
+            echo "  FAILED $name: not replacing $t: it is not a plot (PNG, or SVG made by gnuplot)" >&2
+            failed=$((failed + 1))
+            return
+        fi
+    done
     if ! log=$(cd "$here" && gnuplot -e "dir='$d'; out='$d/$name'; pngterm='$pngterm'" "$script" 2>&1 </dev/null); then
         echo "  FAILED $name: gnuplot $script: $log" >&2
         failed=$((failed + 1))

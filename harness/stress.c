@@ -165,13 +165,49 @@ static int save_failure(const char *itdir, const char *failroot, const char *bas
     return 0;
 }
 
-static int replay(const char *dir)
+/* Writes what a kept run that did not fail needs beside its data: its summary
+ * and its resolved scenario (so that --replay can rerun it too). */
+static void keep_run(const char *dir, const scn_t *s, const orch_report_t *rep)
 {
+    char path[SCN_PATH + 128];
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    report_write_json(path, rep, dir, NULL);
+    snprintf(path, sizeof path, "%s/resolved.ini", dir);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        scn_write_ini(s, f);
+        fclose(f);
+    }
+}
+
+/* Removes a run's directory (its data file, and any raw logs), saying so if it
+ * cannot. */
+static void discard_run(const char *dir)
+{
+    if (h5s_rm_rf(dir) != 0)
+        fprintf(stderr, "h5swmr stress: warning: cannot remove %s: %s\n", dir, strerror(errno));
+}
+
+static int replay(const char *dir, const char *const *ov, size_t nov)
+{
+    /* the kept settings are replayed exactly; only what happens to the data
+     * afterwards may be chosen */
+    for (size_t i = 0; i < nov; i++)
+        if (strncmp(ov[i], "keep_data=", 10) != 0)
+            return fail(EXIT_USAGE,
+                        "--replay reruns the kept settings exactly: only -o keep_data=BOOL may be given, "
+                        "not '%s'",
+                        ov[i]);
+    /* whether the kept run kept its data says nothing about this replay's: by
+     * default its data goes when it passes */
+    const char *rov[MAX_OVERRIDES + 1] = {"keep_data=false"};
+    for (size_t i = 0; i < nov; i++)
+        rov[i + 1] = ov[i];
     char ini[SCN_PATH + 32];
     snprintf(ini, sizeof ini, "%s/resolved.ini", dir);
     scn_file_t sf;
     h5s_err_t err;
-    if (scn_load(ini, NULL, 0, &sf, &err) < 0)
+    if (scn_load(ini, rov, nov + 1, &sf, &err) < 0)
         return fail(EXIT_USAGE, "%s", err.msg);
     scn_t s = sf.jobs[0];
     scn_file_free(&sf);
@@ -194,7 +230,17 @@ static int replay(const char *dir)
     snprintf(path, sizeof path, "%s/summary.json", rundir);
     report_write_json(path, rep, rundir, NULL);
     bool ok = judge(rep, why, sizeof why);
-    printf("replay: %s%s\n", ok ? "passed" : "FAILED: ", ok ? "" : why);
+    /* the replay's data file goes unless it failed (or keep_data is set), like
+     * a passed stress iteration's; its summary.json stays */
+    bool unverified = rep->interrupted && rep->exit_code != EXIT_VERIFY;
+    bool drop = (ok || unverified) && !s.keep_data;
+    if (drop && unlink(file) != 0 && errno != ENOENT)
+        fprintf(stderr, "h5swmr stress: warning: cannot remove %s: %s\n", file, strerror(errno));
+    printf("replay: %s%s%s\n",
+           unverified ? "interrupted"
+           : ok       ? "passed"
+                      : "FAILED: ",
+           ok || unverified ? "" : why, drop ? " (data file removed; -o keep_data=true keeps it)" : "");
     int rc = rep->exit_code ? rep->exit_code : ok ? 0 : EXIT_FAIL;
     free(rep);
     return rc;
@@ -210,13 +256,17 @@ int cmd_stress(int argc, char **argv)
         char *end;
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             printf("Usage: h5swmr stress SCENARIO [--iterations N] [--seed S] [-o KEY=VALUE]...\n"
-                   "       h5swmr stress --replay FAILURE_DIR\n\n"
+                   "       h5swmr stress --replay FAILURE_DIR [-o keep_data=BOOL]\n\n"
                    "Repeats the scenario with seeded random variation (durations, pacing, block sizes,\n"
                    "reader counts, poll intervals, flush policy, dtypes, compression, and faults: writer\n"
                    "SIGKILL, reader SIGKILL, writer stall, file-size limit, early reader, at random moments)\n"
                    "until the first failure or N iterations. Keys given with -o are not varied. A failure is\n"
                    "kept under <results_dir>/failures/ with its file, resolved.ini, seed and report;\n"
-                   "--replay reruns it with exactly those settings.\n");
+                   "--replay reruns it with exactly those settings.\n\n"
+                   "The directory of an iteration that passed (or was interrupted) is deleted with its data\n"
+                   "file unless -o keep_data=true, which keeps it under <results_dir>/<scenario>-stress-<time>/\n"
+                   "with its summary.json and resolved.ini. A replay that passes deletes its data file unless\n"
+                   "-o keep_data=true. Failures are always kept.\n");
             return 0;
         } else if (!strcmp(argv[i], "--iterations") || !strcmp(argv[i], "--seed")) {
             if (i + 1 >= argc)
@@ -250,7 +300,7 @@ int cmd_stress(int argc, char **argv)
         }
     }
     if (replay_dir)
-        return scenario ? fail(EXIT_USAGE, "--replay takes no scenario") : replay(replay_dir);
+        return scenario ? fail(EXIT_USAGE, "--replay takes no scenario") : replay(replay_dir, ov, nov);
     if (!scenario)
         return fail(EXIT_USAGE, "no scenario file given (try scenarios/append_fast.ini)");
     scn_file_t sf;
@@ -278,7 +328,7 @@ int cmd_stress(int argc, char **argv)
     printf("stress %s: up to %lld iterations, seed %llu\n", scenario, iterations, seed);
     int rc = 0;
     int64_t t0 = h5s_now_ns();
-    long long it;
+    long long it, nkept = 0;
     for (it = 0; it < iterations; it++) {
         sigset_t pend;
         if (sigpending(&pend) == 0 && (sigismember(&pend, SIGINT) || sigismember(&pend, SIGTERM))) {
@@ -302,19 +352,36 @@ int cmd_stress(int argc, char **argv)
         int64_t t1 = h5s_now_ns();
         if (orch_run(&s, file, itdir, rep, &err) < 0) {
             rc = fail(EXIT_FAIL, "%s", err.msg);
+            discard_run(itdir); /* nothing ran that could be judged */
             break;
         }
-        if (rep->interrupted) {
-            printf("iteration %lld: interrupted\n", it + 1);
+        if (rep->interrupted && rep->exit_code != EXIT_VERIFY) {
+            /* stopped before it could be judged: not a failure, its data goes as a pass's
+             * does (wrong data seen before the interruption is a failure, kept below) */
+            if (s.keep_data) {
+                keep_run(itdir, &s, rep);
+                nkept++;
+            } else {
+                discard_run(itdir);
+            }
+            printf("iteration %lld: interrupted%s\n", it + 1, s.keep_data ? " (kept)" : " (its data removed)");
             rc = 130;
             break;
         }
         bool ok = judge(rep, why, sizeof why);
         printf("iteration %lld/%lld seed %llu: %s ... %s (%.1f s)\n", it + 1, iterations, seed, desc,
-               ok ? "ok" : "FAILED", (double)(h5s_now_ns() - t1) / 1e9);
+               ok                 ? "ok"
+               : rep->interrupted ? "FAILED (interrupted)"
+                                  : "FAILED",
+               (double)(h5s_now_ns() - t1) / 1e9);
         fflush(stdout);
         if (ok) {
-            h5s_rm_rf(itdir);
+            if (s.keep_data) {
+                keep_run(itdir, &s, rep);
+                nkept++;
+            } else {
+                discard_run(itdir);
+            }
             continue;
         }
         char kept[SCN_PATH + 160];
@@ -336,6 +403,9 @@ int cmd_stress(int argc, char **argv)
            rc == 0     ? "no failure"
            : rc == 130 ? "interrupted"
                        : "stopped at the first failure");
+    if (nkept)
+        printf("stress: %lld iteration%s kept with their data in %s (keep_data)\n", nkept, nkept == 1 ? "" : "s",
+               workdir);
     rmdir(workdir); /* only if empty: a failure moved out, successes removed */
     free(rep);
     return rc;

@@ -107,4 +107,3 @@ Test(stress, bad_arguments_exit_2)
     const char *a3[] = {"stress", "--replay", tu_path("nowhere"), NULL};
     cr_assert_eq(run(a3), 2);
 }
-
