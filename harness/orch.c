@@ -34,6 +34,16 @@ typedef struct orch {
     bool stalled; /* the writer is SIGSTOPped by a fault */
 } orch_t;
 
+const char *orch_crash_text(int crash)
+{
+    switch (crash) {
+    case ORCH_CRASH_HDF5: return "inside HDF5";
+    case ORCH_CRASH_OWN: return "in h5swmr's own code";
+    case ORCH_CRASH_UNKNOWN: return "with a stack in neither HDF5 nor h5swmr";
+    default: return "";
+    }
+}
+
 void orch_status_text(int status, char *buf, size_t cap)
 {
     if (WIFEXITED(status))
@@ -137,8 +147,16 @@ static void reap(const orch_t *o, orch_child_t *ch)
     if (r == ch->pid) {
         ch->reaped = true;
         ch->status = st;
-        ch->died_in_walk = ch->role == ROLE_READER && WIFSIGNALED(st) && !ch->fault_killed &&
-                           atomic_load(&o->shm->reader_phase[ch->index]) == READER_WALKING;
+        /* a crash is HDF5's only when the reader's crash handler found its
+         * stack inside an HDF5 call; in h5swmr's own code, or unknown, it is
+         * a failure of the run */
+        int phase = atomic_load(&o->shm->reader_phase[ch->index]);
+        if (ch->role == ROLE_READER && WIFSIGNALED(st) && !ch->fault_killed)
+            ch->crash = phase & READER_CRASH_HDF5      ? ORCH_CRASH_HDF5
+                        : phase & READER_CRASH_OWN     ? ORCH_CRASH_OWN
+                        : phase & READER_CRASH_UNKNOWN ? ORCH_CRASH_UNKNOWN
+                                                       : ORCH_CRASH_NONE;
+        ch->died_in_walk = ch->crash == ORCH_CRASH_HDF5 && (phase & READER_PHASE_MASK) == READER_WALKING;
         /* drain a result still in the pipe */
         while (ch->st_r >= 0 && h5s_wait_readable(ch->st_r, h5s_now_ns()) > 0 && read_child(ch) != 0)
             ;
@@ -449,6 +467,13 @@ int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_
             code = EXIT_OK; /* the injected fault itself; its consequences are judged */
         if (ch->died_in_walk && s->workload == SCN_STRUCTURE)
             code = EXIT_OK; /* HDF5 crashed on objects created in SWMR mode: reported, not ours */
+        if ((ch->crash == ORCH_CRASH_OWN || ch->crash == ORCH_CRASH_UNKNOWN) && !rep->problem[0]) {
+            char st[64];
+            orch_status_text(ch->status, st, sizeof st);
+            snprintf(rep->problem, sizeof rep->problem, "reader %d crashed %s (%s): %s", ch->index,
+                     orch_crash_text(ch->crash), st,
+                     ch->crash == ORCH_CRASH_OWN ? "a failure of h5swmr, not HDF5's" : "counted as a failure");
+        }
         if (ch->role == ROLE_WRITER && s->writer_fsize_limit_mb > 0 && code == EXIT_FAIL && ch->has_result &&
             (strstr(ch->res.msg, "File too large") || strstr(ch->res.msg, "errno = 27")))
             code = EXIT_OK; /* the file-size limit was reached, as injected */

@@ -11,6 +11,24 @@
 #include "proto.h"
 #include "scenario.h"
 
+/* A reader's crash handler (reader.c) ors its verdict into its
+ * shm->reader_phase[] slot, next to proto.h's READER_OTHER / READER_WALKING:
+ * the innermost frame of the crashed stack that is in HDF5 or in h5swmr's
+ * own code (C library frames skipped: a free() crash called from HDF5 is
+ * HDF5's), or neither. */
+enum {
+    READER_PHASE_MASK = 0xff,
+    READER_CRASH_HDF5 = 0x100,
+    READER_CRASH_OWN = 0x200,
+    READER_CRASH_UNKNOWN = 0x400,
+};
+
+/* How a reader crashed, as the orchestrator tells it (orch_child_t.crash). */
+enum { ORCH_CRASH_NONE, ORCH_CRASH_HDF5, ORCH_CRASH_OWN, ORCH_CRASH_UNKNOWN };
+
+/* "inside HDF5", "in h5swmr's own code", ... for an ORCH_CRASH_* value. */
+const char *orch_crash_text(int crash);
+
 typedef struct orch_child {
     pid_t pid;
     int role, index;
@@ -22,7 +40,8 @@ typedef struct orch_child {
     int64_t stop_sent_ns; /* 0 = STOP not sent yet */
     int kill_stage;       /* 0 none, 1 SIGTERM sent, 2 SIGKILL sent, 3 given up */
     bool fault_killed;    /* SIGKILLed on purpose by fault injection */
-    bool died_in_walk;    /* a reader killed by a signal inside HDF5\'s tree walk */
+    int crash;            /* a reader killed by a crash signal: ORCH_CRASH_*, where its stack was */
+    bool died_in_walk;    /* a reader that crashed inside an HDF5 call during its tree walk */
 } orch_child_t;
 
 typedef struct orch_report {

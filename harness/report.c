@@ -52,6 +52,10 @@ void report_print(FILE *out, const orch_report_t *rep)
         char notes[600] = "";
         if (ch->died_in_walk)
             snprintf(notes, sizeof notes, "crashed inside HDF5's tree walk (objects created in SWMR mode)");
+        else if (ch->crash == ORCH_CRASH_OWN)
+            snprintf(notes, sizeof notes, "crashed in h5swmr's own code: a failure of h5swmr, not HDF5's");
+        else if (ch->crash != ORCH_CRASH_NONE)
+            snprintf(notes, sizeof notes, "crashed %s", orch_crash_text(ch->crash));
         else if (!ch->has_result)
             snprintf(notes, sizeof notes, "no report (the process ended before it could send one)");
         else if (r->msg[0])
@@ -82,6 +86,15 @@ void report_print(FILE *out, const orch_report_t *rep)
                         "SWMR mode\n",
                         rep->children[i].index,
                         scn_refresh_name(scn_reader_refresh(&rep->scn, rep->children[i].index - 1)), how);
+                continue;
+            }
+            if (rep->children[i].crash != ORCH_CRASH_NONE) {
+                char how[64];
+                orch_status_text(rep->children[i].status, how, sizeof how);
+                fprintf(out, "  reader %d (%s): crashed %s (%s)%s\n", rep->children[i].index,
+                        scn_refresh_name(scn_reader_refresh(&rep->scn, rep->children[i].index - 1)),
+                        orch_crash_text(rep->children[i].crash), how,
+                        rep->children[i].crash == ORCH_CRASH_OWN ? ": a failure of h5swmr, not HDF5's" : "");
                 continue;
             }
             if (!rep->children[i].has_result)
@@ -239,6 +252,9 @@ static cJSON *child_json(const orch_report_t *rep, const orch_child_t *ch)
     cJSON_AddNumberToObject(o, "escalation", ch->kill_stage);
     cJSON_AddBoolToObject(o, "fault_killed", ch->fault_killed);
     cJSON_AddBoolToObject(o, "died_inside_hdf5_walk", ch->died_in_walk);
+    /* where a reader's crash was: "hdf5" (the stack inside an HDF5 call), "h5swmr" (its own code), "unknown" */
+    static const char *const crash_names[] = {"none", "hdf5", "h5swmr", "unknown"};
+    cJSON_AddStringToObject(o, "crash", crash_names[ch->crash >= 0 && ch->crash <= 3 ? ch->crash : 3]);
     if (!ch->has_result)
         return o;
     cJSON_AddStringToObject(o, "mode", r->strategy);
