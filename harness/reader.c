@@ -111,8 +111,13 @@ static void crash_handler(int sig)
 {
     void *frames[128];
     int n = backtrace(frames, 128), i = 0, verdict = READER_CRASH_UNKNOWN;
+    /* this handler's frame first: after backtrace itself, which a sanitizer
+     * may intercept (a frame of its own), and before the kernel's signal
+     * trampoline (a C library frame) that separates it from the crashed stack */
+    while (i < n && frame_owner(frames[i]) != 2)
+        i++;
     while (i < n && frame_owner(frames[i]) == 2)
-        i++; /* this handler */
+        i++;
     for (; i < n; i++) {
         int w = frame_owner(frames[i]);
         if (w) {
