@@ -151,13 +151,19 @@ static int cmd_run(int argc, char **argv, bool writer_only)
             scn_file_free(&sf);
             return rc;
         }
-    if (sf.njobs > 1)
-        for (size_t j = 0; j < sf.njobs; j++)
-            if (sf.jobs[j].file[0])
-                for (size_t k = j + 1; k < sf.njobs; k++)
-                    if (!strcmp(sf.jobs[j].file, sf.jobs[k].file))
-                        return scn_file_free(&sf), fail(EXIT_USAGE, "jobs [%s] and [%s] name the same data file '%s'",
-                                                        sf.jobs[j].name, sf.jobs[k].name, sf.jobs[j].file);
+    /* Jobs run in turn: a second job on the same data file would replace what
+     * the first one made (and its results), so one file serves one job. */
+    for (size_t j = 0; j < sf.njobs; j++)
+        if (sf.jobs[j].file[0])
+            for (size_t k = j + 1; k < sf.njobs; k++)
+                if (!strcmp(sf.jobs[j].file, sf.jobs[k].file)) {
+                    rc = fail(EXIT_USAGE,
+                              "jobs [%s] and [%s] name the same data file '%s' (each job writes its own file: "
+                              "set file per job, or leave it unset for one in each run's results directory)",
+                              sf.jobs[j].name, sf.jobs[k].name, sf.jobs[j].file);
+                    scn_file_free(&sf);
+                    return rc;
+                }
 
     orch_report_t *rep = malloc(sizeof *rep);
     if (!rep)
