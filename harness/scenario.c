@@ -5,6 +5,7 @@
 #include "scenario.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <libgen.h>
 #include <math.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char *const workloads[] = {"append", "structure", NULL};
 static const char *const flush_calls[] = {"dflush", "fflush", NULL};
@@ -429,13 +431,24 @@ int scn_channel_names(const scn_t *s, char (*names)[SCN_STR], int max)
     return n;
 }
 
+static int parse_axes(char *buf, scn_axis_t *axes, int max, char *msg, size_t cap);
+
 int scn_parse_sweep(const char *spec, scn_axis_t *axes, int max, char *msg, size_t cap)
 {
-    char buf[SCN_PATH];
+    char *buf = strdup(spec); /* any length: nothing is cut */
+    if (!buf)
+        return snprintf(msg, cap, "out of memory"), H5S_ENOMEM;
+    int n = parse_axes(buf, axes, max, msg, cap);
+    free(buf);
+    return n;
+}
+
+/* scn_parse_sweep's work on a writable copy of the spec. */
+static int parse_axes(char *buf, scn_axis_t *axes, int max, char *msg, size_t cap)
+{
     char *save = NULL;
     int n = 0;
     scn_t scratch;
-    snprintf(buf, sizeof buf, "%s", spec);
     for (char *tok = strtok_r(buf, " \t;", &save); tok; tok = strtok_r(NULL, " \t;", &save)) {
         char pt[96];
         printable(tok, pt, sizeof pt);
@@ -466,7 +479,24 @@ int scn_parse_sweep(const char *spec, scn_axis_t *axes, int max, char *msg, size
             scn_defaults(&scratch);
             if (scn_set(&scratch, tok, v, m, sizeof m) < 0)
                 return snprintf(msg, cap, "sweep: %s", m), H5S_ESCENARIO;
-            snprintf(a->values[a->n++], SCN_STR, "%s", trim(v));
+            v = trim(v);
+            if (strlen(v) >= SCN_STR)
+                return snprintf(msg, cap, "sweep: a value of '%s' is longer than %d characters", pt, SCN_STR - 1),
+                       H5S_ESCENARIO;
+            for (int k = 0; k < a->n; k++) {
+                scn_t other;
+                char fa[SCN_STR], fb[SCN_STR];
+                scn_defaults(&other);
+                scn_set(&other, tok, a->values[k], m, sizeof m);
+                scn_format(&scratch, o, fa, sizeof fa);
+                scn_format(&other, o, fb, sizeof fb);
+                if (!strcmp(fa, fb)) {
+                    char pv[96];
+                    printable(v, pv, sizeof pv);
+                    return snprintf(msg, cap, "sweep: '%s' lists the value '%s' twice", pt, pv), H5S_ESCENARIO;
+                }
+            }
+            snprintf(a->values[a->n++], SCN_STR, "%s", v);
         }
         if (a->n == 0)
             return snprintf(msg, cap, "sweep: no values for '%s'", pt), H5S_ESCENARIO;
@@ -667,12 +697,19 @@ int scn_load(const char *path, const char *const *ov, size_t nov, scn_file_t *ou
     int rc = 0;
     struct stat st;
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* non-blocking, and checked before a byte is read: a FIFO or a device
+     * given as a scenario is refused at once instead of blocking */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return h5s_seterr(err, H5S_ESCENARIO, "%s: %s", path, strerror(errno));
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
         return h5s_seterr(err, H5S_ESCENARIO, "%s: not a regular file", path);
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return h5s_seterr(err, H5S_ENOMEM, "out of memory");
     }
     if (st.st_size > (1 << 20)) {
         fclose(f);

@@ -501,6 +501,39 @@ static void print_targets(FILE *out, const row_t *rows, int n, const base_t *bas
     cJSON_AddItemToObject(json, "targets", t);
 }
 
+/* The axes of one job: its scenario's sweep, then each -s, which replaces
+ * an axis of the same key or adds one. Returns their number, or -1 with *rc
+ * set after one line on stderr. */
+static int job_axes(const scn_t *job, const char *const *cli, int ncli, scn_axis_t *axes, int *rc, const char *scenario)
+{
+    char msg[400];
+    int na = scn_parse_sweep(job->sweep, axes, MAX_AXES, msg, sizeof msg);
+    scn_axis_t *one = na >= 0 ? calloc(MAX_AXES, sizeof *one) : NULL;
+    for (int k = 0; na >= 0 && k < ncli; k++) {
+        int m = one ? scn_parse_sweep(cli[k], one, MAX_AXES, msg, sizeof msg) : -1;
+        if (!one)
+            snprintf(msg, sizeof msg, "out of memory");
+        for (int x = 0; m >= 0 && x < m && na >= 0; x++) {
+            int at = 0;
+            while (at < na && strcmp(axes[at].key, one[x].key))
+                at++;
+            if (at == MAX_AXES) {
+                snprintf(msg, sizeof msg, "sweep: more than %d axes", MAX_AXES);
+                na = -1;
+            } else {
+                axes[at] = one[x];
+                na += at == na;
+            }
+        }
+        if (m < 0)
+            na = -1;
+    }
+    free(one);
+    if (na < 0)
+        *rc = fail(EXIT_USAGE, "%s [%s]: %s", scenario, job->name, msg);
+    return na;
+}
+
 static int run_plot(const char *dir)
 {
     char *argv[] = {"h5swmr", "plot", (char *)dir, NULL};
@@ -514,14 +547,20 @@ int cmd_sweep(int argc, char **argv)
     size_t nov = 0;
     int naxes_cli = 0;
     bool dry = false, plot = true;
+    double max_runs = 2000;
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            printf("Usage: h5swmr sweep SCENARIO [-o KEY=VALUE]... [-s KEY=V1,V2,...]... [--dry-run] [--no-plot]\n\n"
-                   "Runs every combination of the sweep axes (the scenario's 'sweep' key, and -s), each job of\n"
-                   "the scenario in turn. For a flat-out writer (realtime = false) each configuration is also\n"
-                   "run as raw pwrite and as HDF5 without SWMR (baselines = true), so that throughput is\n"
-                   "reported as ratios measured in the same run. Writes results/<scenario>-sweep-<time>/:\n"
-                   "sweep.csv (a row per run), sweep.json, lag_events.csv, a directory per run, and plots.\n");
+            printf("Usage: h5swmr sweep SCENARIO [-o KEY=VALUE]... [-s KEY=V1,V2,...]... [--dry-run] [--no-plot]\n"
+                   "                    [--max-runs N]\n\n"
+                   "Runs every combination of the sweep axes (the scenario's 'sweep' key; each -s replaces the\n"
+                   "scenario's axis of its key or adds one), each job of the scenario in turn. For a flat-out\n"
+                   "writer (realtime = false) each configuration is also run as raw pwrite, as HDF5 without SWMR\n"
+                   "and as a bare HDF5 SWMR loop (baselines = true), back to back, so that throughput is reported\n"
+                   "as ratios paired within one repeat. Writes results/<scenario>-sweep-<time>/: sweep.csv (a row\n"
+                   "per run), sweep.json, lag_events.csv, a directory per run, and plots. Data files of runs that\n"
+                   "passed are deleted unless keep_data = true. It states the number of runs and an estimate of\n"
+                   "their time first, and refuses more than --max-runs (default 2000) or more data than the disk\n"
+                   "has room for.\n");
             return 0;
         } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "-s")) {
             if (i + 1 >= argc)
@@ -537,6 +576,14 @@ int cmd_sweep(int argc, char **argv)
             }
         } else if (!strcmp(argv[i], "--dry-run")) {
             dry = true;
+        } else if (!strcmp(argv[i], "--max-runs")) {
+            char *end;
+            errno = 0;
+            max_runs = i + 1 < argc ? strtod(argv[i + 1], &end) : NAN;
+            if (i + 1 >= argc || end == argv[i + 1] || *end || errno || !(max_runs >= 1 && max_runs <= 1e6) ||
+                max_runs != floor(max_runs))
+                return fail(EXIT_USAGE, "--max-runs needs a whole number from 1 to 1000000");
+            i++;
         } else if (!strcmp(argv[i], "--no-plot")) {
             plot = false;
         } else if (argv[i][0] == '-') {
@@ -563,23 +610,28 @@ int cmd_sweep(int argc, char **argv)
         rc = fail(EXIT_FAIL, "out of memory");
         goto done;
     }
-    for (size_t j = 0; j < sf.njobs; j++) {
-        char spec[SCN_PATH * 2], msg[400];
-        snprintf(spec, sizeof spec, "%s", sf.jobs[j].sweep);
-        for (int k = 0; k < naxes_cli; k++) {
-            size_t l = strlen(spec);
-            snprintf(spec + l, sizeof spec - l, " %s", axes_cli[k]);
-        }
-        int na = scn_parse_sweep(spec, axes, MAX_AXES, msg, sizeof msg);
-        if (na < 0) {
-            rc = fail(EXIT_USAGE, "%s [%s]: %s", scenario, sf.jobs[j].name, msg);
-            goto done;
-        }
-        /* a -s axis replaces the scenario's axis of the same key: keep the last */
+    /* every job's axes first: how many runs the sweep would be, before any is built */
+    double planned = 0;
+    for (size_t j = 0; j < sf.njobs && !rc; j++) {
+        int na = job_axes(&sf.jobs[j], axes_cli, naxes_cli, axes, &rc, scenario);
+        double combos = 1;
         for (int a = 0; a < na; a++)
-            for (int b = a + 1; b < na; b++)
-                if (!strcmp(axes[a].key, axes[b].key))
-                    axes[a].n = 0;
+            combos *= axes[a].n;
+        planned += combos * (double)sf.jobs[j].repeat * (sf.jobs[j].baselines && !sf.jobs[j].realtime ? 4 : 1);
+    }
+    if (rc)
+        goto done;
+    if (planned > max_runs) {
+        rc = fail(EXIT_USAGE,
+                  "%s: the axes make up to %.0f runs, more than --max-runs %.0f: narrow the axes or raise --max-runs",
+                  scenario, planned, max_runs);
+        goto done;
+    }
+    for (size_t j = 0; j < sf.njobs; j++) {
+        char msg[400];
+        int na = job_axes(&sf.jobs[j], axes_cli, naxes_cli, axes, &rc, scenario);
+        if (na < 0)
+            goto done;
         int idx[MAX_AXES] = {0};
         for (;;) {
             scn_t s = sf.jobs[j];
@@ -623,7 +675,12 @@ int cmd_sweep(int argc, char **argv)
                                                   cfg[i].workload == SCN_APPEND
                                               ? 3
                                               : 0));
-    printf("sweep %s: %zu configurations, %zu runs\n", scenario, n, nruns);
+    /* the estimate: each run's duration (1 s where a block or size limit ends it), plus set-up and verification */
+    double est = 0;
+    for (size_t i = 0; i < n; i++)
+        est += (double)cfg[i].repeat * (1 + (cfg[i].baselines && !cfg[i].realtime ? 3 : 0)) *
+               ((cfg[i].duration_s > 0 ? cfg[i].duration_s : 1) + 0.5);
+    printf("sweep %s: %zu configurations, %zu runs, about %.0f s\n", scenario, n, nruns, est);
     if (dry) {
         for (size_t i = 0; i < n; i++) {
             char b[64];

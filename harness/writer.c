@@ -367,7 +367,9 @@ static int run_loop(wstate_t *w)
             /* block k is due at a random moment of [k, k + pace_jitter) periods,
              * so that no reader's poll interval locks in phase with it */
             double u = (double)(h5s_rand_next(&rng) >> 11) / 9007199254740992.0;
-            next = t0 + (int64_t)(((double)(w->r.blocks + 1) + u * s->pace_jitter) * period_ns);
+            double due = (double)t0 + ((double)(w->r.blocks + 1) + u * s->pace_jitter) * period_ns;
+            /* a period longer than the run (sample_rate = 1e-7) waits for the end, never overflows */
+            next = due >= (double)t_end || due >= 4e18 ? t_end : (int64_t)due;
         } else if (proto_stop_requested(w->c)) {
             break;
         }

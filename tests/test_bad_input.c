@@ -1,0 +1,129 @@
+/* test_bad_input.c - inputs that used to hang, cut or overflow: a FIFO given
+ * as a scenario, sweeps of runaway size, long and repeated -s lists, a sample
+ * rate whose pacing period outlasts the run. Each is the command a user would
+ * type, run with the real program. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "testutil.h"
+
+TestSuite(bad_input, .init = tu_setup, .fini = tu_teardown, .timeout = 120);
+
+static char g_out[16384];
+
+/* Runs h5swmr with args (NULL-terminated) within 30 s; returns its exit status. */
+static int run(const char *const *args)
+{
+    const char *argv[48] = {H5SWMR_BIN};
+    int n = 1;
+    for (; args[n - 1] && n < 47; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    int status;
+    cr_assert_eq(tu_run(argv, 30000, &status, g_out, sizeof g_out), 0, "h5swmr hung: %s", g_out);
+    cr_assert(WIFEXITED(status), "%s", tu_status_str(status));
+    return WEXITSTATUS(status);
+}
+
+static bool one_line(const char *s)
+{
+    const char *nl = strchr(s, '\n');
+    return nl && !strchr(nl + 1, '\n');
+}
+
+Test(bad_input, a_fifo_as_scenario_is_refused_at_once)
+{
+    const char *fifo = tu_path("scenario.ini");
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    char res[1200];
+    snprintf(res, sizeof res, "results_dir=%s", tu_path("results"));
+    static const char *const cmds[] = {"run", "write", "sweep", "stress"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        const char *a[] = {cmds[i], fifo, "-o", res, NULL};
+        cr_assert_eq(run(a), 2, "%s: %s", cmds[i], g_out);
+        cr_assert(strstr(g_out, "not a regular file") && one_line(g_out), "%s: %s", cmds[i], g_out);
+        cr_assert(!tu_exists(tu_path("results")), "%s created results for a FIFO", cmds[i]);
+    }
+}
+
+/* A scenario with one flat-out job and no axes of its own but poll_ms. */
+static const char *flat_ini(void)
+{
+    const char *p = tu_path("flat.ini");
+    cr_assert_eq(tu_write_text(p, "[flat]\nrealtime = false\nmax_blocks = 3\nreaders = 0\nchannels = ex\n"
+                                  "baselines = false\nsweep = poll_ms=1,2\n"),
+                 0);
+    return p;
+}
+
+Test(bad_input, runaway_sweeps_are_refused_before_anything_is_built)
+{
+    const char *ini = flat_ini();
+    /* 10 axes of 10 values: 10^10 configurations, refused at once, also as a dry run */
+    const char *keys[] = {"seed",      "readers",   "block_samples", "poll_ms",       "max_blocks",
+                          "rescan_ms", "report_ms", "stop_timeout",  "ready_timeout", "chunk_samples"};
+    char specs[10][200];
+    const char *a[40] = {"sweep", ini, "--dry-run"};
+    int n = 3;
+    for (int k = 0; k < 10; k++) {
+        snprintf(specs[k], sizeof specs[k], "%s=1,2,3,4,5,6,7,8,9,10", keys[k]);
+        a[n++] = "-s";
+        a[n++] = specs[k];
+    }
+    a[n] = NULL;
+    cr_assert_eq(run(a), 2, "%s", g_out);
+    cr_assert(strstr(g_out, "more than --max-runs 2000") && one_line(g_out), "%s", g_out);
+    /* 4 axes of 10 (10,000 runs) are refused too, and run with a raised limit as a dry run */
+    a[3 + 8] = NULL;
+    cr_assert_eq(run(a), 2, "%s", g_out);
+    a[11] = "--max-runs";
+    a[12] = "20000";
+    a[13] = NULL;
+    cr_assert_eq(run(a), 0, "%s", g_out);
+    cr_assert(strstr(g_out, "10000 configurations, 10000 runs, about "), "%s", g_out);
+    const char *b[] = {"sweep", ini, "--max-runs", "0", NULL};
+    cr_assert_eq(run(b), 2, "%s", g_out);
+    const char *c[] = {"sweep", ini, "--max-runs", "nan", NULL};
+    cr_assert_eq(run(c), 2, "%s", g_out);
+}
+
+Test(bad_input, sweep_lists_are_never_cut_and_replace_the_scenario_axis)
+{
+    const char *ini = flat_ini();
+    /* -s replaces the scenario's poll_ms axis instead of failing as 'appears twice' */
+    const char *a1[] = {"sweep", ini, "--dry-run", "-s", "poll_ms=5,6,7", NULL};
+    cr_assert_eq(run(a1), 0, "%s", g_out);
+    cr_assert(strstr(g_out, "3 configurations") && strstr(g_out, "poll_ms=7") && !strstr(g_out, "poll_ms=1 "), "%s",
+              g_out);
+    /* a list longer than 1024 characters: every value kept, the next axis too */
+    char seeds[2048];
+    int len = snprintf(seeds, sizeof seeds, "seed=");
+    for (int v = 0; v < 64; v++)
+        len += snprintf(seeds + len, sizeof seeds - (size_t)len, "%s%lld", v ? "," : "", 1000000000000000LL + v);
+    cr_assert_gt(len, 1024);
+    const char *a2[] = {"sweep", ini, "--dry-run", "-s", seeds, "-s", "readers=0", NULL};
+    cr_assert_eq(run(a2), 0, "%s", g_out);
+    cr_assert(strstr(g_out, "128 configurations"), "a value or an axis was dropped: %s", g_out);
+    /* the same value twice is refused */
+    const char *a3[] = {"sweep", ini, "--dry-run", "-s", "poll_ms=3,3.0", NULL};
+    cr_assert_eq(run(a3), 2, "%s", g_out);
+    cr_assert(strstr(g_out, "twice") && one_line(g_out), "%s", g_out);
+}
+
+Test(bad_input, a_pacing_period_longer_than_the_run_ends_on_time)
+{
+    char res[1200];
+    snprintf(res, sizeof res, "results_dir=%s", tu_path("results"));
+    char ini[1200];
+    snprintf(ini, sizeof ini, "%s/scenarios/mth5_realtime.ini", H5SWMR_SOURCE_DIR);
+    const char *a[] = {"run", ini, "-o", "sample_rate=1e-7", "-o", "duration=1", "-o", "readers=1", "-o", res, NULL};
+    cr_assert_eq(run(a), 0, "%s", g_out);
+    cr_assert(strstr(g_out, "result: OK") && !strstr(g_out, "overran"), "%s", g_out);
+}
