@@ -60,16 +60,38 @@ struct walk_ctx {
     unsigned count;
 };
 
+/* One HDF5 error description as people read it: a system error reported by
+ * the file driver ("file write failed: time = ..., errno = 28, error message
+ * = 'No space left on device', buf = 0x..., bytes actually written = ...") is
+ * reduced to its first words and the system's message; control characters
+ * (HDF5 puts ctime's newline in the middle) become spaces. */
+static void describe(const char *desc, char *out, size_t cap)
+{
+    const char *m = strstr(desc, "error message = '");
+    if (m) {
+        m += strlen("error message = '");
+        size_t head = strcspn(desc, ":"), ml = strcspn(m, "'");
+        snprintf(out, cap, "%.*s: %.*s", (int)head, desc, (int)ml, m);
+    } else {
+        snprintf(out, cap, "%s", desc);
+    }
+    for (char *p = out; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = ' ';
+}
+
 /* Collects the descriptions of the stack, innermost first, skipping repeats. */
 static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *data)
 {
     struct walk_ctx *w = data;
     (void)n;
-    if (!e->desc || !e->desc[0] || w->count >= 4)
+    if (!e->desc || !e->desc[0] || w->count >= 3)
         return 0;
-    if (w->len > 0 && strstr(w->buf, e->desc))
+    char d[256];
+    describe(e->desc, d, sizeof d);
+    if (w->len > 0 && strstr(w->buf, d))
         return 0;
-    int k = snprintf(w->buf + w->len, w->cap - w->len, "%s%s", w->len ? "; " : "", e->desc);
+    int k = snprintf(w->buf + w->len, w->cap - w->len, "%s%s", w->len ? "; " : "", d);
     if (k > 0)
         w->len = (size_t)k + w->len >= w->cap ? w->cap - 1 : w->len + (size_t)k;
     w->count++;

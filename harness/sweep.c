@@ -833,6 +833,11 @@ int cmd_sweep(int argc, char **argv)
             static const base_t none;
             bases[done_runs] = ratios ? base : none;
             csv_row(csv, r, &bases[done_runs]);
+            if (ferror(csv) || ferror(events)) {
+                printf("sweep: writing sweep.csv or lag_events.csv in %s failed: %s; stopping\n", sweepdir,
+                       strerror(errno));
+                stop = true;
+            }
             cJSON_AddItemToArray(jrows, row_json(r, &bases[done_runs]));
             /* disk hygiene: a run that passed leaves its data file behind only with keep_data */
             if (!s->keep_data && r->exit_code == 0 && r->errors == 0 && unlink(file) == 0)
@@ -858,18 +863,29 @@ int cmd_sweep(int argc, char **argv)
     print_growth(stdout, rows, (int)done_runs, json);
     print_targets(stdout, rows, (int)done_runs, bases, json);
     free(bases);
-    fclose(events);
-    fclose(csv);
+    int werr = ferror(events) || ferror(csv) ? errno ? errno : EIO : 0;
+    if (fclose(events) != 0 && !werr)
+        werr = errno;
+    if (fclose(csv) != 0 && !werr)
+        werr = errno;
     char *text = cJSON_Print(json);
     cJSON_Delete(json);
     snprintf(path, sizeof path, "%s/sweep.json", sweepdir);
     FILE *jf = text ? fopen(path, "wx") : NULL;
+    if (!jf && !werr)
+        werr = text ? errno : ENOMEM;
     if (jf) {
         fputs(text, jf);
         fputc('\n', jf);
-        fclose(jf);
+        if ((ferror(jf) | fclose(jf)) != 0 && !werr)
+            werr = errno ? errno : EIO;
     }
     free(text);
+    if (werr) {
+        /* results that could not be written are no results: say so, fail */
+        rc = fail(EXIT_FAIL, "writing the results in %s failed: %s", sweepdir, strerror(werr));
+        stop = true;
+    }
     printf("sweep: %zu of %zu runs in %.0f s; results in %s\n", done_runs, nruns, (double)(h5s_now_ns() - t0) / 1e9,
            sweepdir);
     if (plot && done_runs && !stop && !interrupted_pending()) {

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include "testutil.h"
@@ -126,4 +129,71 @@ Test(bad_input, a_pacing_period_longer_than_the_run_ends_on_time)
     const char *a[] = {"run", ini, "-o", "sample_rate=1e-7", "-o", "duration=1", "-o", "readers=1", "-o", res, NULL};
     cr_assert_eq(run(a), 0, "%s", g_out);
     cr_assert(strstr(g_out, "result: OK") && !strstr(g_out, "overran"), "%s", g_out);
+}
+
+/* In a private mount namespace (the mount disappears with the child): an
+ * 80 MB tmpfs at dir, a sweep into it, and the disk filled to the last byte
+ * once the sweep has started its second run. Returns the sweep's exit status
+ * (or 200 + a step that failed) and its output in out. */
+static int child_full_disk(void *arg, int in_fd, int out_fd)
+{
+    (void)in_fd;
+    const char *dir = arg;
+    if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+        return 201;
+    if (mount("tmpfs", dir, "tmpfs", 0, "size=80m") != 0)
+        return 202;
+    char ini[1300], res[1300];
+    snprintf(ini, sizeof ini, "%s.ini", dir);
+    snprintf(res, sizeof res, "results_dir=%s", dir);
+    const char *argv[] = {H5SWMR_BIN, "sweep", ini, "--no-plot", "-o", res, NULL};
+    tu_proc_t p;
+    if (tu_spawn(&p, argv) != 0)
+        return 203;
+    if (tu_proc_wait_output(&p, "[2/", 30000) != 0)
+        return 204;
+    char filler[1300];
+    snprintf(filler, sizeof filler, "%s/filler", dir);
+    FILE *f = fopen(filler, "w");
+    static char block[1 << 16];
+    while (f && fwrite(block, 1, sizeof block, f) == sizeof block)
+        ;
+    if (f)
+        fclose(f);
+    int status;
+    if (tu_proc_finish(&p, 60000, &status) != 0)
+        return 205;
+    if (write(out_fd, p.buf, strlen(p.buf)) < 0)
+        return 206;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 207;
+}
+
+Test(bad_input, a_disk_that_fills_during_a_sweep_is_reported_and_fails_it)
+{
+    if (geteuid() != 0)
+        cr_skip_test("needs root for a private tmpfs");
+    const char *dir = tu_path("full");
+    char ini[1300];
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    snprintf(ini, sizeof ini, "%s.ini", dir);
+    tu_write_text(ini, "[paced]\nrealtime = true\nsample_rate = 20000\nblock_samples = 1000\nduration = 0.5\n"
+                       "readers = 0\nchannels = ex\nquiet = true\nrepeat = 4\n");
+    tu_child_t c;
+    cr_assert_eq(tu_child_start(&c, child_full_disk, (void *)dir), 0);
+    char out[16384] = "";
+    size_t len = 0;
+    char ch;
+    int r;
+    while (len + 1 < sizeof out && (r = tu_recv(c.from, &ch, 90000)) == 1)
+        out[len++] = ch;
+    out[len] = '\0';
+    int status;
+    cr_assert_eq(tu_child_finish(&c, 90000, &status), 0);
+    cr_assert(WIFEXITED(status), "%s", tu_status_str(status));
+    int code = WEXITSTATUS(status);
+    if (code == 201 || code == 202)
+        cr_skip_test("no private mount namespace or tmpfs here");
+    cr_assert_eq(code, 1, "exit %d: %s", code, out);
+    cr_assert(strstr(out, "No space left on device"), "%s", out);
+    cr_assert(!strstr(out, "No child processes") && !strstr(out, "18446744073709551615"), "%s", out);
 }
