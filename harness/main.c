@@ -68,6 +68,14 @@ static void version(void)
 /* One line on stderr, the exit status returned. */
 #define fail(code, ...) h5s_cli_fail(NULL, code, __VA_ARGS__)
 
+/* The exit status of a failed mth5_open: the file was refused before anything
+ * was read or changed (missing, not HDF5 or MTH5, wrong format, in use), which
+ * is bad input in every command; only running out of memory is a failure. */
+static int open_exit(int code)
+{
+    return code == H5S_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
+}
+
 /* Refuses, before anything is created, a data file that would be overwritten. */
 static int preflight(const scn_t *s)
 {
@@ -279,9 +287,14 @@ static int cmd_watch(int argc, char **argv)
         goto out;
     }
     if (mth5_open(file, "r", true, &m, &err) < 0) {
-        rc = fail(err.code == H5S_ENOENT || err.code == H5S_ENOTHDF5 || err.code == H5S_ENOTMTH5 ? EXIT_USAGE
-                                                                                                 : EXIT_FAIL,
-                  "%s", err.msg);
+        rc = fail(open_exit(err.code), "%s", err.msg);
+        goto out;
+    }
+    if (mth5_is_static(m)) {
+        rc = fail(EXIT_USAGE,
+                  "'%s' has an old superblock (before version 3): no SWMR writer can write it, so there is "
+                  "nothing to watch; read it with h5swmr summary",
+                  file);
         goto out;
     }
     if (!(ch = calloc(nnames ? (size_t)nnames : 1, sizeof *ch))) {
@@ -393,7 +406,7 @@ static int cmd_summary(int argc, char **argv)
     if (mth5_open(argv[2], "r", false, &m, &err) < 0) {
         /* a file an SWMR writer holds can still be read with SWMR_READ */
         if (err.code != H5S_ELOCKED || mth5_open(argv[2], "r", true, &m, &err) < 0)
-            return fail(err.code == H5S_EHDF5 ? EXIT_FAIL : EXIT_USAGE, "%s", err.msg);
+            return fail(open_exit(err.code), "%s", err.msg);
     }
     mth5_summary_row_t *rows = NULL;
     mth5_table_row_t *trows = NULL;
@@ -438,7 +451,7 @@ static int cmd_finalize(int argc, char **argv)
     h5s_err_t err;
     mth5_t *m = NULL;
     if (mth5_open(argv[2], "r+", false, &m, &err) < 0)
-        return fail(err.code == H5S_EHDF5 || err.code == H5S_ELOCKED ? EXIT_FAIL : EXIT_USAGE, "%s", err.msg);
+        return fail(open_exit(err.code), "%s", err.msg);
     int rc = mth5_summary_table_rebuild(m, &err);
     if (rc < 0) {
         mth5_close(m, NULL);

@@ -32,9 +32,10 @@ struct mth5 {
     mth5_mode_t mode;
     bool swmr;
     bool writable;
-    bool dirty;  /* tree or lengths changed by a non-SWMR writer */
-    hid_t table; /* channel_summary, opened lazily for in-place updates */
-    hid_t dxpl;  /* small conversion buffer for one-row table updates */
+    bool dirty;       /* tree or lengths changed by a non-SWMR writer */
+    bool static_file; /* an SWMR reader of a file no SWMR writer can open (old superblock) */
+    hid_t table;      /* channel_summary, opened lazily for in-place updates */
+    hid_t dxpl;       /* small conversion buffer for one-row table updates */
     mth5_channel_t *channels;
     char path[4096];
 };
@@ -166,7 +167,8 @@ static int attr_read_str(hid_t loc, const char *name, char *buf, size_t cap)
         goto done;
     if (H5Tis_variable_str(ft) > 0) {
         char *s = NULL;
-        if ((mt = vlen_str_type()) < 0 || H5Aread(a, mt, &s) < 0)
+        /* the file's own type as memory type: HDF5 does not convert ASCII to UTF-8 */
+        if ((mt = H5Tcopy(ft)) < 0 || H5Aread(a, mt, &s) < 0)
             goto done;
         snprintf(buf, cap, "%s", s ? s : "");
         H5free_memory(s);
@@ -580,6 +582,12 @@ int mth5_open(const char *path, const char *mode_s, bool swmr, mth5_t **out, h5s
     m->swmr = swmr;
     m->writable = mode != MTH5_MODE_R;
     m->dirty = !exists || mode == MTH5_MODE_W;
+    /* HDF5 1.10 opens an old-format file (superblock before version 3) with
+     * SWMR_READ, but H5Drefresh then fails and leaves the dataset half torn
+     * down (closing it crashes). No SWMR writer can ever open such a file, so
+     * it is static: readers skip the refresh. */
+    H5F_info2_t info;
+    m->static_file = swmr && mode == MTH5_MODE_R && H5Fget_info2(fid, &info) >= 0 && info.super.version < 3;
     m->table = H5I_INVALID_HID;
     /* HDF5's default conversion buffer (1 MiB, allocated and cleared on every
      * converting write) costs far more than a one-row table update */
@@ -608,6 +616,10 @@ fail:
 bool mth5_is_swmr_mode(const mth5_t *m)
 {
     return m && m->swmr;
+}
+bool mth5_is_static(const mth5_t *m)
+{
+    return m && m->static_file;
 }
 bool mth5_is_writable(const mth5_t *m)
 {
@@ -1005,7 +1017,7 @@ done:
 
 int mth5_channel_refresh(mth5_channel_t *ch, uint64_t *len, h5s_err_t *err)
 {
-    if (ch->file->swmr && !ch->file->writable && H5Drefresh(ch->did) < 0)
+    if (ch->file->swmr && !ch->file->writable && !ch->file->static_file && H5Drefresh(ch->did) < 0)
         return h5s_seterr_h5(err, H5S_EHDF5, "H5Drefresh of '%s' failed", ch->path);
     hid_t sp = H5Dget_space(ch->did);
     hsize_t dims[1];
@@ -1295,7 +1307,7 @@ static int walk_tree(walk_t *w)
 
 static bool want_refresh(const mth5_t *m, mth5_refresh_t r)
 {
-    return r == MTH5_REFRESH_OBJECT && m->swmr && !m->writable;
+    return r == MTH5_REFRESH_OBJECT && m->swmr && !m->writable && !m->static_file;
 }
 
 int mth5_channel_summary_ex(mth5_t *m, mth5_refresh_t refresh, mth5_summary_row_t **rows, size_t *n, h5s_err_t *err)
@@ -1572,7 +1584,7 @@ int mth5_summary_table_read(mth5_t *m, mth5_table_row_t **rows, size_t *n, h5s_e
     *n = 0;
     if ((rc = table_open(m, err)) < 0)
         return rc;
-    if (m->swmr && !m->writable && H5Drefresh(m->table) < 0)
+    if (m->swmr && !m->writable && !m->static_file && H5Drefresh(m->table) < 0)
         return h5s_seterr_h5(err, H5S_EHDF5, "H5Drefresh of %s failed", TABLE_PATH);
     hid_t sp = H5Dget_space(m->table);
     hsize_t dims[1] = {0};

@@ -44,6 +44,11 @@ int mth5_open(const char *path, const char *mode, bool swmr, mth5_t **out, h5s_e
 /* True when the file is open in SWMR mode (reader or writer). */
 bool mth5_is_swmr_mode(const mth5_t *m);
 
+/* True for an SWMR reader of a file that no SWMR writer can open (a
+ * superblock older than version 3): it cannot change, and refreshing is
+ * skipped (HDF5 1.10's H5Drefresh fails on such a file). */
+bool mth5_is_static(const mth5_t *m);
+
 /* True when the file is open for writing. */
 bool mth5_is_writable(const mth5_t *m);
 

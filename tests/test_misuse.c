@@ -90,3 +90,72 @@ Test(misuse, multi_job_scenario_with_one_file_is_refused_without_crash)
     cr_assert(strstr(g_out, "[a]") && strstr(g_out, "[b]"), "%s", g_out);
     cr_assert(!tu_exists(file) && !tu_exists(res), "a refused run created files");
 }
+
+/* ---- (6) watch of an MTH5-looking file with an old superblock ------------ */
+
+/* A file as HDF5's defaults make it (version-0 superblock, not SWMR-capable)
+ * with MTH5's root attribute and tree, and one chunked 1-D channel. */
+static void make_old_superblock_mth5(const char *path)
+{
+    hid_t fid = H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+    cr_assert_geq(fid, 0);
+    hid_t st = H5Tcopy(H5T_C_S1);
+    H5Tset_size(st, H5T_VARIABLE);
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(fid, "file.type", st, sp, H5P_DEFAULT, H5P_DEFAULT);
+    const char *v = "MTH5";
+    cr_assert_geq(H5Awrite(a, st, &v), 0);
+    H5Aclose(a);
+    H5Sclose(sp);
+    H5Tclose(st);
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hid_t g = H5Gcreate2(fid, "/Experiment/Surveys/s/Stations/st/r", lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    cr_assert_geq(g, 0);
+    hsize_t dims[1] = {10}, maxd[1] = {H5S_UNLIMITED}, chunk[1] = {4};
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, 1, chunk);
+    sp = H5Screate_simple(1, dims, maxd);
+    hid_t ds = H5Dcreate2(g, "ex", H5T_IEEE_F32LE, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    cr_assert_geq(ds, 0);
+    float buf[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    cr_assert_geq(H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf), 0);
+    H5Dclose(ds);
+    H5Sclose(sp);
+    H5Pclose(dcpl);
+    H5Gclose(g);
+    H5Pclose(lcpl);
+    cr_assert_geq(H5Fclose(fid), 0);
+}
+
+Test(misuse, watch_of_an_old_superblock_file_is_refused_without_crash)
+{
+    const char *f = tu_path("old.mth5");
+    make_old_superblock_mth5(f);
+    int rc = h5swmr("watch", f, "--duration", "1", NULL);
+    cr_assert_eq(rc, 2, "exit %d: %s", rc, g_out);
+    assert_one_line();
+    cr_assert(strstr(g_out, "old.mth5") && strstr(g_out, "superblock"), "%s", g_out);
+    rc = h5swmr("watch", f, "/Experiment/Surveys/s/Stations/st/r/ex", "--duration", "1", NULL);
+    cr_assert_eq(rc, 2, "exit %d: %s", rc, g_out);
+    assert_one_line();
+    /* summary reads it (no SWMR needed) */
+    cr_assert_eq(h5swmr("summary", f, NULL), 0, "%s", g_out);
+    /* an SWMR reader of the MTH5 layer reads it as the static file it is */
+    mth5_t *m = NULL;
+    mth5_channel_t *ch = NULL;
+    h5s_err_t err;
+    cr_assert_eq(mth5_open(f, "r", true, &m, &err), 0, "%s", err.msg);
+    cr_assert(mth5_is_static(m));
+    cr_assert_eq(mth5_channel_open_path(m, "/Experiment/Surveys/s/Stations/st/r/ex", &ch, &err), 0, "%s", err.msg);
+    uint64_t len = 0;
+    cr_assert_eq(mth5_channel_refresh(ch, &len, &err), 0, "%s", err.msg);
+    cr_assert_eq(len, 10);
+    mth5_summary_row_t *rows = NULL;
+    size_t n = 0;
+    cr_assert_eq(mth5_channel_summary(m, &rows, &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(n, 1);
+    free(rows);
+    mth5_channel_close(ch);
+    cr_assert_eq(mth5_close(m, &err), 0, "%s", err.msg);
+}
