@@ -19,11 +19,13 @@
 #define _GNU_SOURCE
 #endif
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <errno.h>
 #include <hdf5.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +135,8 @@ static void fc_help(void)
 static int fc_parse_long(const char *s, long lo, long hi, long *out)
 {
     char *end;
+    if (!isdigit((unsigned char)s[0]) && !(s[0] == '-' && isdigit((unsigned char)s[1])))
+        return -1; /* no leading blanks or '+' */
     errno = 0;
     long v = strtol(s, &end, 10);
     if (errno || end == s || *end || v < lo || v > hi)
@@ -144,6 +148,8 @@ static int fc_parse_long(const char *s, long lo, long hi, long *out)
 static int fc_parse_double(const char *s, double *out)
 {
     char *end;
+    if (!*s || isspace((unsigned char)s[0]))
+        return -1;
     errno = 0;
     double v = strtod(s, &end);
     if (errno || end == s || *end || !isfinite(v))
@@ -159,9 +165,17 @@ static int fc_parse_counts(const char *s, fc_opts_t *o)
         return fc_usage_error("--counts: give a comma-separated list such as 1,10,100,1000");
     snprintf(buf, sizeof buf, "%s", s);
     o->ncounts = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    /* every element between commas must be a count: "1,,2" and "1," are refused */
+    char *tok = buf;
+    for (bool last = false; !last;) {
+        char *comma = strchr(tok, ',');
+        if (comma)
+            *comma = '\0';
+        else
+            last = true;
         long v;
+        if (!*tok)
+            return fc_usage_error("--counts: an empty element in '%s' (give counts such as 1,10,100,1000)", s);
         if (fc_parse_long(tok, 1, FC_MAX_N, &v) < 0)
             return fc_usage_error("--counts: '%s' is not a dataset count from 1 to %d", tok, FC_MAX_N);
         if (o->ncounts == FC_MAX_COUNTS)
@@ -176,6 +190,8 @@ static int fc_parse_counts(const char *s, fc_opts_t *o)
             i--;
         }
         o->counts[i] = v;
+        if (comma)
+            tok = comma + 1;
     }
     if (o->ncounts == 0)
         return fc_usage_error("--counts: give a comma-separated list such as 1,10,100,1000");
@@ -249,6 +265,9 @@ static int fc_parse_args(int argc, char **argv, fc_opts_t *o, int *fit_at)
         if (i + 1 >= argc)
             return fc_usage_error("%s needs a value", a);
         const char *v = argv[++i];
+        /* "--csv --json x": an option where the value belongs is a mistake, not a file name */
+        if (v[0] == '-' && v[1] == '-')
+            return fc_usage_error("%s needs a value, not the option '%s'", a, v);
         int rc = 0;
         if (!strcmp(a, "--counts"))
             rc = fc_parse_counts(v, o);

@@ -2,8 +2,10 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <ctype.h>
 #include <errno.h>
 #include <hdf5.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -250,9 +252,13 @@ static int cmd_watch(int argc, char **argv)
         } else if (!strcmp(argv[i], "--interval") || !strcmp(argv[i], "--duration")) {
             if (i + 1 >= argc)
                 return fail(EXIT_USAGE, "%s needs a number of seconds", argv[i]);
-            double v = strtod(argv[i + 1], &end);
-            if (*end || end == argv[i + 1] || v < 0 || v > 86400)
-                return fail(EXIT_USAGE, "%s: '%s' is not a number of seconds in [0, 86400]", argv[i], argv[i + 1]);
+            const char *a = argv[i + 1];
+            errno = 0;
+            double v = strtod(a, &end);
+            /* finite and in range: NaN fails every comparison, so test for being inside */
+            if (!a[0] || isspace((unsigned char)a[0]) || *end || end == a || errno || !isfinite(v) ||
+                !(v >= 0 && v <= 86400))
+                return fail(EXIT_USAGE, "%s: '%s' is not a number of seconds from 0 to 86400", argv[i], a);
             if (argv[i][2] == 'i')
                 interval = v;
             else
@@ -472,10 +478,14 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        if (argc > 2)
+            return fail(EXIT_USAGE, "%s takes no arguments (for a command's help: h5swmr COMMAND --help)", cmd);
         usage(stdout);
         return 0;
     }
     if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+        if (argc > 2)
+            return fail(EXIT_USAGE, "%s takes no arguments", cmd);
         version();
         return 0;
     }

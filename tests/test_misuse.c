@@ -159,3 +159,55 @@ Test(misuse, watch_of_an_old_superblock_file_is_refused_without_crash)
     mth5_channel_close(ch);
     cr_assert_eq(mth5_close(m, &err), 0, "%s", err.msg);
 }
+
+/* ---- (10, 17) numbers and arguments -------------------------------------- */
+
+Test(misuse, watch_numbers_must_be_finite_and_in_range)
+{
+    const char *f = tu_path("none.mth5");
+    const char *bad[] = {"nan", "NAN", "-nan", "inf", "-inf", "infinity", "-1", "1e300", "86401", "0x", "", " 1"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        int rc = h5swmr("watch", f, "--interval", bad[i], NULL);
+        cr_assert_eq(rc, 2, "--interval '%s': exit %d: %s", bad[i], rc, g_out);
+        assert_one_line();
+        cr_assert(strstr(g_out, "--interval"), "%s", g_out);
+        rc = h5swmr("watch", f, "--duration", bad[i], NULL);
+        cr_assert_eq(rc, 2, "--duration '%s': exit %d: %s", bad[i], rc, g_out);
+        assert_one_line();
+    }
+}
+
+Test(misuse, extra_arguments_are_refused)
+{
+    cr_assert_eq(h5swmr("--version", "extra", NULL), 2, "%s", g_out);
+    assert_one_line();
+    cr_assert_eq(h5swmr("-V", "x", NULL), 2, "%s", g_out);
+    cr_assert_eq(h5swmr("--help", "x", NULL), 2, "%s", g_out);
+    cr_assert_eq(h5swmr("--version", NULL), 0, "%s", g_out);
+    cr_assert_eq(h5swmr("summary", "a", "b", NULL), 2, "%s", g_out);
+    assert_one_line();
+}
+
+Test(misuse, flushcost_lists_and_option_values)
+{
+    const char *bad[] = {"1,,2", ",1", "1,", ",", "1,2,,", "1, 2", "nan", "0", "100001"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        int rc = h5swmr("flushcost", "--counts", bad[i], "--dir", tu_path("d"), NULL);
+        cr_assert_eq(rc, 2, "--counts '%s': exit %d: %s", bad[i], rc, g_out);
+        assert_one_line();
+    }
+    cr_assert(!tu_exists(tu_path("d")), "a refused flushcost created its directory");
+    /* an option where a value belongs is not a file name */
+    cr_assert(chdir(tu_dir()) == 0);
+    int rc = h5swmr("flushcost", "--csv", "--json", "j.json", "--counts", "1", NULL);
+    cr_assert_eq(rc, 2, "exit %d: %s", rc, g_out);
+    assert_one_line();
+    cr_assert(!tu_exists(tu_path("--json")) && !tu_exists(tu_path("j.json")), "a file was created");
+    const char *nums[][2] = {{"--budget", "nan"}, {"--budget", "inf"}, {"--budget", "-1"}, {"--budget", "1e9"},
+                             {"--rounds", "0"},   {"--rounds", "1e3"}, {"--block", "-5"},  {"--block", "99999999999"}};
+    for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
+        rc = h5swmr("flushcost", nums[i][0], nums[i][1], "--counts", "1", NULL);
+        cr_assert_eq(rc, 2, "%s '%s': exit %d: %s", nums[i][0], nums[i][1], rc, g_out);
+        assert_one_line();
+    }
+}
