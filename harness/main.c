@@ -4,15 +4,20 @@
 #endif
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <hdf5.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -67,8 +72,102 @@ static void version(void)
            H5_VERS_MINOR, H5_VERS_RELEASE);
 }
 
-/* One line on stderr, the exit status returned. */
-#define fail(code, ...) h5s_cli_fail(NULL, code, __VA_ARGS__)
+/* One line on stderr, the exit status returned. Control characters of what
+ * the message echoes (a path with a newline) are shown as '?', so that the
+ * message stays one line. */
+static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int code, const char *fmt, ...)
+{
+    char buf[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    for (unsigned char *p = (unsigned char *)buf; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    return h5s_cli_fail(NULL, code, "%s", buf);
+}
+
+static bool has_control_char(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return true;
+    return false;
+}
+
+/* The name of a kernel file system that holds no data files (/proc, /sys,
+ * ...), or NULL. */
+static const char *pseudo_fs(const char *path)
+{
+    static const struct {
+        unsigned long magic;
+        const char *name;
+    } fs[] = {
+        {0x9fa0, "procfs (/proc)"}, {0x62656572, "sysfs (/sys)"}, {0x1cd1, "devpts"},       {0x27e0eb, "cgroupfs"},
+        {0x63677270, "cgroup2fs"},  {0x64626720, "debugfs"},      {0x74726163, "tracefs"},  {0x73636673, "securityfs"},
+        {0xcafe4a11, "bpffs"},      {0x6165676c, "pstorefs"},     {0xde5e81e4, "efivarfs"}, {0x62656570, "configfs"},
+        {0xf97cff8c, "selinuxfs"},  {0x65735543, "fusectl"},      {0x19800202, "mqueue"},   {0x6e736673, "nsfs"},
+    };
+    struct statfs sf;
+    if (statfs(path, &sf) != 0)
+        return NULL;
+    for (size_t i = 0; i < sizeof fs / sizeof *fs; i++)
+        if ((unsigned long)sf.f_type == fs[i].magic)
+            return fs[i].name;
+    return NULL;
+}
+
+static const char *file_kind(mode_t m)
+{
+    return S_ISFIFO(m)   ? "a FIFO"
+           : S_ISCHR(m)  ? "a character device"
+           : S_ISBLK(m)  ? "a block device"
+           : S_ISSOCK(m) ? "a socket"
+           : S_ISDIR(m)  ? "a directory"
+                         : "not a regular file";
+}
+
+/* Is an existing regular file in use? Another process holds HDF5's file lock
+ * (a writer, or a reader without SWMR), or the superblock says a writer has
+ * it open (an SWMR writer holds no lock; a writer that died leaves the flag).
+ * Returns NULL or why, without HDF5 (the orchestrator does not load it). */
+static const char *in_use(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL; /* the writer reports what it cannot open */
+    const char *why = NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return "it is not a regular file";
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK)
+            why = "another process has it open (an HDF5 writer, or a reader without SWMR, holds its lock)";
+    } else {
+        flock(fd, LOCK_UN);
+    }
+    /* the superblock: at 0 or after a user block (512, 1024, ... bytes) */
+    static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    for (off_t off = 0; !why && off + 12 <= st.st_size && off <= (1 << 20); off = off ? off * 2 : 512) {
+        unsigned char b[12];
+        if (pread(fd, b, sizeof b, off) != (ssize_t)sizeof b)
+            break;
+        if (memcmp(b, sig, 8) != 0)
+            continue;
+        /* versions 2 and 3 keep the file consistency flags in byte 11: bit 0
+         * a writer has it open, bit 2 an SWMR writer has it open */
+        if (b[8] >= 2 && (b[11] & 0x05))
+            why = "its superblock says a writer has it open (a live writer, or one that died with it open: "
+                  "'h5clear -s --increment=0 FILE' clears that once no process has it open)";
+        break;
+    }
+    close(fd);
+    return why;
+}
 
 /* The exit status of a failed mth5_open: the file was refused before anything
  * was read or changed (missing, not HDF5 or MTH5, wrong format, in use), which
@@ -78,31 +177,58 @@ static int open_exit(int code)
     return code == H5S_ENOMEM ? EXIT_FAIL : EXIT_USAGE;
 }
 
-/* Refuses, before anything is created, a data file that would be overwritten. */
+/* Refuses, before anything is created, a data file path that h5swmr must not
+ * write: only an absent file (in a directory) or an existing regular file
+ * (with overwrite=true, not in use) is accepted. */
 static int preflight(const scn_t *s)
 {
     struct stat st;
-    if (!s->file[0])
+    const char *f = s->file;
+    if (!f[0])
         return 0;
-    if (stat(s->file, &st) == 0) {
-        if (S_ISDIR(st.st_mode))
-            return fail(EXIT_USAGE, "data file '%s' is a directory", s->file);
+    if (has_control_char(f))
+        return fail(EXIT_USAGE, "data file '%s': the path contains a control character", f);
+    if (lstat(f, &st) == 0) {
+        if (S_ISLNK(st.st_mode) && stat(f, &st) != 0)
+            return fail(EXIT_USAGE,
+                        errno == ENOENT ? "data file '%s' is a symbolic link to nothing (a dangling link); "
+                                          "h5swmr does not create files through it"
+                                        : "data file '%s': %s",
+                        f, strerror(errno));
+        if (!S_ISREG(st.st_mode))
+            return fail(EXIT_USAGE, "data file '%s' is %s; h5swmr writes data files only as regular files", f,
+                        file_kind(st.st_mode));
+        const char *pfs = pseudo_fs(f);
+        if (pfs)
+            return fail(EXIT_USAGE, "data file '%s' is on %s, not a file system for data", f, pfs);
         if (!s->overwrite)
             return fail(EXIT_USAGE,
-                        "data file '%s' exists; h5swmr never overwrites it unless asked (-o overwrite=true)", s->file);
-    } else if (errno != ENOENT) {
-        return fail(EXIT_USAGE, "data file '%s': %s", s->file, strerror(errno));
+                        "data file '%s' exists; h5swmr never overwrites it unless asked (-o overwrite=true)", f);
+        const char *why = in_use(f);
+        if (why)
+            return fail(EXIT_USAGE, "data file '%s' is in use, so it is not replaced: %s", f, why);
+        return 0;
     }
+    if (errno != ENOENT)
+        return fail(EXIT_USAGE, "data file '%s': %s", f, strerror(errno));
     char dir[SCN_PATH];
-    snprintf(dir, sizeof dir, "%s", s->file);
+    snprintf(dir, sizeof dir, "%s", f);
     char *slash = strrchr(dir, '/');
-    if (slash) {
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
         *slash = '\0';
-        if (dir[0] && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
-            return fail(EXIT_USAGE, "data file '%s': directory '%s' does not exist", s->file, dir);
-        if (dir[0] && access(dir, W_OK) != 0)
-            return fail(EXIT_USAGE, "data file '%s': directory '%s' is not writable", s->file, dir);
-    }
+    if (stat(dir, &st) != 0)
+        return fail(EXIT_USAGE, "data file '%s': directory '%s': %s", f, dir, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return fail(EXIT_USAGE, "data file '%s': '%s' is not a directory", f, dir);
+    const char *pfs = pseudo_fs(dir);
+    if (pfs)
+        return fail(EXIT_USAGE, "data file '%s' would be on %s, not a file system for data", f, pfs);
+    if (access(dir, W_OK) != 0)
+        return fail(EXIT_USAGE, "data file '%s': directory '%s' is not writable", f, dir);
     return 0;
 }
 

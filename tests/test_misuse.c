@@ -211,3 +211,117 @@ Test(misuse, flushcost_lists_and_option_values)
         assert_one_line();
     }
 }
+
+/* ---- (15) data file paths that must not be written ------------------------ */
+
+static char g_sc[1200]; /* the scenario (tu_path's buffers rotate) */
+
+/* h5swmr run on file=path (with overwrite=true when asked): exit 2, one line
+ * containing want, and no results directory. */
+static void refused_data_file(const char *path, bool overwrite, const char *want)
+{
+    const char *res = tu_path("results");
+    int rc = h5swmr("run", g_sc, "-o", kv("file", path), "-o", kv("results_dir", res), "-o",
+                    overwrite ? "overwrite=true" : "overwrite=false", NULL);
+    cr_assert_eq(rc, 2, "file=%s: exit %d: %s", path, rc, g_out);
+    assert_one_line();
+    cr_assert(strstr(g_out, want), "file=%s: no '%s' in: %s", path, want, g_out);
+    cr_assert(!tu_exists(res), "file=%s: a results directory was created", path);
+}
+
+Test(misuse, data_file_must_be_absent_or_a_regular_file)
+{
+    snprintf(g_sc, sizeof g_sc, "%s",
+             scenario("s.ini", "[global]\nreaders = 0\nmax_blocks = 2\nduration = 0\nrealtime = false\n"));
+    refused_data_file("/proc/self/status", true, "procfs");
+    refused_data_file("/proc/h5swmr-new.mth5", false, "procfs");
+    refused_data_file("/sys/kernel/h5swmr.mth5", false, "sysfs");
+    refused_data_file("/dev/null", true, "character device");
+    cr_assert(!strstr(g_out, "h5clear"), "%s", g_out);
+    const char *fifo = tu_path("fifo");
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    refused_data_file(fifo, true, "FIFO");
+    struct stat st;
+    cr_assert(stat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+    const char *dang = tu_path("dangling.mth5");
+    cr_assert_eq(symlink(tu_path("nowhere/x.mth5"), dang), 0);
+    refused_data_file(dang, false, "dangling");
+    refused_data_file(dang, true, "dangling");
+    cr_assert(lstat(dang, &st) == 0 && S_ISLNK(st.st_mode));
+    cr_assert(!tu_exists(tu_path("nowhere")));
+    refused_data_file(tu_dir(), true, "directory");
+    const char *txt = tu_path("notes.txt");
+    cr_assert_eq(tu_write_text(txt, "keep\n"), 0);
+    refused_data_file(tu_path("notes.txt/x.mth5"), false, "Not a directory");
+    refused_data_file(tu_path("nodir/x.mth5"), false, "nodir");
+    refused_data_file(tu_path("new\nline.mth5"), false, "new?line");
+    cr_assert(tu_file_equals(txt, (const unsigned char *)"keep\n", 5));
+    cr_assert_eq(stat("/dev/null", &st), 0);
+    cr_assert(S_ISCHR(st.st_mode), "/dev/null is no longer a device");
+}
+
+/* A child holding path open: an SWMR writer (swmr) or a plain reader. */
+typedef struct holder {
+    const char *path;
+    bool swmr;
+} holder_t;
+
+static int hold_file(void *arg, int in, int out)
+{
+    holder_t *h = arg;
+    mth5_t *m = NULL;
+    if (mth5_open(h->path, h->swmr ? "a" : "r", h->swmr, &m, NULL) < 0)
+        return 1;
+    tu_send(out, 'R');
+    char c;
+    tu_recv(in, &c, 60000); /* until the parent closes the pipe */
+    mth5_close(m, NULL);
+    return 0;
+}
+
+Test(misuse, data_file_in_use_is_not_replaced)
+{
+    snprintf(g_sc, sizeof g_sc, "%s",
+             scenario("s.ini", "[global]\nreaders = 0\nmax_blocks = 2\nduration = 0\nrealtime = false\n"));
+    const char *f = tu_path("busy.mth5");
+    mth5_t *m;
+    h5s_err_t err;
+    cr_assert_eq(mth5_open(f, "x", false, &m, &err), 0, "%s", err.msg);
+    cr_assert_eq(mth5_close(m, &err), 0, "%s", err.msg);
+    unsigned char *before;
+    size_t blen;
+    for (int swmr = 0; swmr < 2; swmr++) {
+        holder_t h = {f, swmr};
+        tu_child_t c;
+        cr_assert_eq(tu_child_start(&c, hold_file, &h), 0);
+        char r;
+        cr_assert_eq(tu_recv(c.from, &r, TU_TIMEOUT_MS), 1, "the holder did not open %s", f);
+        cr_assert_eq(tu_read_file(f, &before, &blen), 0);
+        refused_data_file(f, true, "in use");
+        cr_assert(tu_file_equals(f, before, blen), "a file in use was changed");
+        free(before);
+        int status;
+        cr_assert_eq(tu_child_finish(&c, TU_TIMEOUT_MS, &status), 0);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", tu_status_str(status));
+    }
+    /* no longer in use: replaced when asked */
+    int rc = h5swmr("run", g_sc, "-o", kv("file", f), "-o", kv("results_dir", tu_path("results")), "-o",
+                    "overwrite=true", "-o", "quiet=true", NULL);
+    cr_assert_eq(rc, 0, "exit %d: %s", rc, g_out);
+}
+
+Test(misuse, messages_echoing_a_path_stay_one_line)
+{
+    const char *nl = tu_path("a\nb.mth5");
+    const char *cmds[] = {"summary", "finalize", "watch"};
+    for (size_t i = 0; i < 3; i++) {
+        int rc = h5swmr(cmds[i], nl, NULL);
+        cr_assert_eq(rc, 2, "%s: exit %d: %s", cmds[i], rc, g_out);
+        assert_one_line();
+        cr_assert(strstr(g_out, "a?b.mth5"), "%s", g_out);
+    }
+    cr_assert_eq(h5swmr("watch", nl, "--interval", "x\ny", NULL), 2, "%s", g_out);
+    assert_one_line();
+    cr_assert_eq(h5swmr("frob\nnicate", NULL), 2, "%s", g_out);
+    assert_one_line();
+}
