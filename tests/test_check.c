@@ -199,6 +199,8 @@ Test(check, passes_here_with_tap_and_junit)
     cr_assert(strstr(out, refused ? " - reader_open_race # observed:open-refused-truncated\n"
                                   : " - reader_open_race # observed:opens-ok\n"),
               "the outcome does not match the frequency (%ld of %ld):\n%s", refused, opens, out);
+    /* so does the uncorked race: how many fill values it read */
+    cr_assert(strstr(out, "\n# uncorked_extend: fill values in "), "%s", out);
     int tests, failures, errors;
     parse_junit(junit, &tests, &failures, &errors);
     cr_assert_eq(tests, n);
