@@ -72,6 +72,8 @@ static void describe(const char *desc, char *out, size_t cap)
         m += strlen("error message = '");
         size_t head = strcspn(desc, ":"), ml = strcspn(m, "'");
         snprintf(out, cap, "%.*s: %.*s", (int)head, desc, (int)ml, m);
+    } else if ((m = strstr(desc, ": time = "))) {
+        snprintf(out, cap, "%.*s", (int)(m - desc), desc); /* the rest: a timestamp and flags */
     } else {
         snprintf(out, cap, "%s", desc);
     }

@@ -434,8 +434,12 @@ int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_
     /* The file is complete only once a non-SWMR open rebuilds its summary table. */
     orch_child_t *wr = &rep->children[0];
     bool writer_clean = WIFEXITED(wr->status) && WEXITSTATUS(wr->status) == 0;
-    o.recover = !writer_clean && atomic_load(&o.shm->state) != WRITER_STARTING;
-    if (s->finalize && s->writer_mode == SCN_MODE_SWMR && atomic_load(&o.shm->state) != WRITER_STARTING) {
+    /* Recovery and the finalizer only for a file this run's writer held in
+     * SWMR mode: a writer refused by the file (another writer's, or one left
+     * by a dead writer) never lets its run touch it. */
+    bool held = atomic_load(&o.shm->held_swmr) != 0;
+    o.recover = !writer_clean && held;
+    if (s->finalize && s->writer_mode == SCN_MODE_SWMR && held) {
         if (spawn(&o, &rep->finalizer, ROLE_FINALIZER, 0, finalizer_main, err) == 0) {
             rep->has_finalizer = true;
             rep->finalizer.stop_sent_ns = h5s_now_ns(); /* bounded like a stopping child */

@@ -40,6 +40,9 @@ typedef struct shm {
     _Atomic uint64_t samples; /* per-channel samples of the last flush */
     _Atomic uint64_t runs;    /* structure workload: runs created and flushed */
     _Atomic int state;
+    /* set once this run's writer holds the file in SWMR-write mode: only
+     * then may the run recover, verify or rebuild the file afterwards */
+    _Atomic int held_swmr;
     _Atomic int64_t t_ready_ns;
     /* what each reader is doing (READER_*), so that a reader that dies by a
      * signal can be told apart: inside HDF5's tree walk, or elsewhere */

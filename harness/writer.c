@@ -106,6 +106,12 @@ static int create_structure(wstate_t *w)
     int nnames = scn_channel_names(s, names, SCN_MAX_GEN_CHANNELS);
     if ((rc = mth5_open(w->c->file, s->overwrite ? "w" : "x", false, &w->m, &w->err)) < 0) {
         free(names);
+        /* another writer created it first (HDF5 creates with O_EXCL): a refusal, not a failure */
+        if (!s->overwrite && rc != H5S_EEXIST && access(w->c->file, F_OK) == 0)
+            rc = h5s_seterr(&w->err, H5S_EEXIST,
+                            "'%s' was created by another process as this writer started; "
+                            "it was left alone (mode 'x' never overwrites)",
+                            w->c->file);
         return rc;
     }
     mth5_station_meta_t loc = {40.0, -120.0, 1200.0};
@@ -422,6 +428,8 @@ int writer_main(const role_ctx_t *c)
     }
     w.r.t_ready_ns = h5s_now_ns();
     atomic_store(&c->shm->t_ready_ns, w.r.t_ready_ns);
+    if (c->scn->writer_mode == SCN_MODE_SWMR)
+        atomic_store(&c->shm->held_swmr, 1);
     atomic_store(&c->shm->state, WRITER_READY);
     if (proto_send_ready(c) < 0) {
         rc = h5s_seterr(&w.err, H5S_ESYS, "cannot report READY to the orchestrator");
