@@ -42,6 +42,7 @@ typedef struct opts {
     const char *dir;    /* --dir: where the data directory is made */
     const char *expect; /* --hdf5-expect */
     const char *junit;  /* --junit FILE */
+    bool force;         /* --force: --junit may replace an existing regular file */
     bool tap, list, quiet;
     bool keep; /* --keep-data (or --keep): keep the data of every case, not only of those that differ */
     const char *only[MAX_ONLY];
@@ -106,7 +107,8 @@ static void usage(FILE *out)
                  "                      next to the program or in its source tree, else built-in values\n"
                  "                      (HDF5 1.10.8); 'builtin' uses the built-in values\n"
                  "  --tap               TAP version 13 on stdout instead of the table\n"
-                 "  --junit FILE        also write JUnit XML to FILE\n"
+                 "  --junit FILE        also write JUnit XML to FILE (a new file; see --force)\n"
+                 "  --force             --junit may replace an existing regular file\n"
                  "  --case NAME         run only this case (repeatable)\n"
                  "  --list              list the cases and exit\n"
                  "  --quiet             table: only cases that differ, and the summary\n"
@@ -180,6 +182,8 @@ static int parse_args(check_t *k, int argc, char **argv)
             o->list = true;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             o->quiet = true;
+        } else if (!strcmp(a, "--force")) {
+            o->force = true;
         } else if (!strcmp(a, "--keep") || !strcmp(a, "--keep-data")) {
             o->keep = true;
         } else if (!strncmp(a, "--keep-data=", 12) || !strncmp(a, "--keep=", 7)) {
@@ -788,10 +792,10 @@ static int write_junit(const check_t *k, double secs)
         else if (!r->ok)
             failures++;
     }
-    snprintf(tmp, sizeof tmp, "%s.tmp", k->o.junit);
-    FILE *f = fopen(tmp, "w");
+    char msg[PATH_MAX + 128];
+    FILE *f = h5s_output_begin(k->o.junit, tmp, sizeof tmp, msg, sizeof msg);
     if (!f)
-        return bad("cannot write JUnit file '%s': %s", tmp, strerror(errno));
+        return bad("--junit: %s", msg);
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(f, "<testsuites name=\"h5swmr check\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n",
             tests, failures, errors, secs);
@@ -879,11 +883,8 @@ static int write_junit(const check_t *k, double secs)
         fprintf(f, "</system-out>\n    </testcase>\n");
     }
     fprintf(f, "  </testsuite>\n</testsuites>\n");
-    if (fclose(f) != 0 || rename(tmp, k->o.junit) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return bad("cannot write JUnit file '%s': %s", k->o.junit, strerror(e));
-    }
+    if (h5s_output_commit(f, tmp, k->o.junit, k->o.force, msg, sizeof msg) != 0)
+        return bad("--junit: %s", msg);
     return 0;
 }
 
@@ -901,19 +902,18 @@ static int list_cases(const check_t *k)
     return 0;
 }
 
-/* Refuses a --junit destination whose directory is missing, before any case runs. */
-static int check_junit_dir(const char *file)
+/* Refuses a --junit destination before any case runs: its directory must
+ * exist and be writable, and the file must be new (or, with --force, an
+ * existing regular file). */
+static int check_junit_dir(const char *file, bool force)
 {
-    char tmp[PATH_MAX], a[256], b[256];
-    struct stat st;
+    char tmp[PATH_MAX], msg[PATH_MAX + 128], a[PATH_MAX + 128];
     snprintf(tmp, sizeof tmp, "%s", file);
     const char *dir = dirname(tmp);
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return bad("--junit %s: directory '%s' does not exist", shown(file, a, sizeof a), shown(dir, b, sizeof b));
+    if (h5s_output_ok(file, force, msg, sizeof msg) != 0)
+        return bad("--junit: %s", shown(msg, a, sizeof a));
     if (access(dir, W_OK) != 0)
-        return bad("--junit %s: directory '%s' is not writable", shown(file, a, sizeof a), shown(dir, b, sizeof b));
-    if (stat(file, &st) == 0 && S_ISDIR(st.st_mode))
-        return bad("--junit %s: is a directory", shown(file, a, sizeof a));
+        return bad("--junit %s: directory '%s' is not writable", shown(file, a, sizeof a), dir);
     return 0;
 }
 
@@ -991,7 +991,7 @@ int cmd_check(int argc, char **argv)
         rc = list_cases(&k);
         goto out;
     }
-    if (k.o.junit && (rc = check_junit_dir(k.o.junit)) != 0)
+    if (k.o.junit && (rc = check_junit_dir(k.o.junit, k.o.force)) != 0)
         goto out;
     if ((rc = make_workdir(&k)) != 0)
         goto out;

@@ -615,26 +615,6 @@ static tally_t report(const figs_t *fs, FILE *md)
     return t;
 }
 
-/* Opens the Markdown output: a new regular file, or with --force an existing
- * regular file. NULL with one line on stderr otherwise. */
-static FILE *open_output(const char *path, bool force)
-{
-    struct stat st;
-    if (lstat(path, &st) == 0 && !(force && S_ISREG(st.st_mode))) {
-        fail(EXIT_USAGE, "%s exists%s", path,
-             S_ISREG(st.st_mode) ? " (--force replaces it)" : " and is not a regular file");
-        return NULL;
-    }
-    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (force ? O_TRUNC : O_EXCL), 0644);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        fail(EXIT_USAGE, "cannot write %s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-    }
-    return f;
-}
-
 /* Judges, prints and returns the exit status: 1 if anything regressed or is
  * missing (or, with --strict, is inconclusive), else 0. */
 static int conclude(figs_t *fs, const gopt_t *o, const char *what)
@@ -645,8 +625,10 @@ static int conclude(figs_t *fs, const gopt_t *o, const char *what)
         judged += fs->f[i].judge != J_REPORT;
     }
     FILE *md = NULL;
-    if (o->markdown && !(md = open_output(o->markdown, o->force)))
-        return EXIT_USAGE;
+    char tmp[SCN_PATH + 16], msg[SCN_PATH + 128];
+    if (o->markdown && (h5s_output_ok(o->markdown, o->force, msg, sizeof msg) != 0 ||
+                        !(md = h5s_output_begin(o->markdown, tmp, sizeof tmp, msg, sizeof msg))))
+        return fail(EXIT_USAGE, "--markdown: %s", msg);
     if (md)
         fprintf(md, "## h5swmr gate: %s\n\n", what);
     tally_t t = report(fs, md);
@@ -666,10 +648,8 @@ static int conclude(figs_t *fs, const gopt_t *o, const char *what)
     printf("%s\n", closing);
     if (md) {
         fprintf(md, "\n**%s**\n", closing + 6);
-        if (fclose(md) != 0) {
-            fail(EXIT_FAIL, "writing %s: %s", o->markdown, strerror(errno));
-            return EXIT_FAIL;
-        }
+        if (h5s_output_commit(md, tmp, o->markdown, o->force, msg, sizeof msg) != 0)
+            return fail(EXIT_FAIL, "--markdown: %s", msg);
     }
     return failed ? EXIT_FAIL : EXIT_OK;
 }

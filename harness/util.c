@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <fcntl.h>
@@ -274,4 +275,63 @@ pid_t h5s_fork_piped(int pdeathsig, int *to, int *from, h5s_err_t *err)
     *to = down[1];
     *from = up[0];
     return pid;
+}
+
+int h5s_output_ok(const char *path, bool force, char *msg, size_t cap)
+{
+    struct stat st;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return snprintf(msg, cap, "%s: directory '%s' does not exist", path, dir), -1;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : (snprintf(msg, cap, "%s: %s", path, strerror(errno)), -1);
+    if (!S_ISREG(st.st_mode))
+        return snprintf(msg, cap, "%s exists and is not a regular file: not replaced", path), -1;
+    if (!force)
+        return snprintf(msg, cap, "%s exists: not replaced (--force replaces it)", path), -1;
+    return 0;
+}
+
+FILE *h5s_output_begin(const char *path, char *tmp, size_t tmpcap, char *msg, size_t cap)
+{
+    snprintf(tmp, tmpcap, "%s.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        snprintf(msg, cap, "cannot write beside %s: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        return NULL;
+    }
+    fchmod(fd, 0644);
+    return f;
+}
+
+int h5s_output_commit(FILE *f, const char *tmp, const char *path, bool force, char *msg, size_t cap)
+{
+    bool bad = ferror(f) != 0;
+    int e = bad ? EIO : 0;
+    if (fclose(f) != 0 && !e)
+        e = errno;
+    if (!e && h5s_output_ok(path, force, msg, cap) != 0) {
+        unlink(tmp);
+        return -1;
+    }
+    /* link never replaces anything; rename only over a regular file --force allowed */
+    if (!e && (force ? rename(tmp, path) : link(tmp, path)) != 0)
+        e = errno;
+    unlink(tmp);
+    if (e)
+        return snprintf(msg, cap, "cannot write %s: %s", path, strerror(e)), -1;
+    return 0;
 }

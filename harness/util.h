@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -65,6 +66,21 @@ int h5s_rm_rf(const char *path);
 
 /* A splitmix64 step: the next value of a seeded sequence. */
 uint64_t h5s_rand_next(uint64_t *state);
+
+/* Outputs a command writes (reports, tables, plots) never replace what they
+ * did not make: h5s_output_ok says whether path may be written - absent in an
+ * existing directory, or, with force, an existing regular file (never a
+ * device, FIFO, directory or link). 0, or -1 with msg. */
+int h5s_output_ok(const char *path, bool force, char *msg, size_t cap);
+
+/* Starts writing an output: a temporary file beside path with a unique name
+ * (mkstemp), its name in tmp. NULL with msg on failure. */
+FILE *h5s_output_begin(const char *path, char *tmp, size_t tmpcap, char *msg, size_t cap);
+
+/* Closes f and puts it at path: linked (never replacing anything) or, with
+ * force, renamed over an existing regular file. The temporary file is gone
+ * either way. 0, or -1 with msg (a write error included). */
+int h5s_output_commit(FILE *f, const char *tmp, const char *path, bool force, char *msg, size_t cap);
 
 /* Makes dir and its parents (mode 0755). Returns 0 or -1 (errno set). */
 int h5s_mkdir_p(const char *dir);

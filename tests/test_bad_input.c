@@ -197,3 +197,30 @@ Test(bad_input, a_disk_that_fills_during_a_sweep_is_reported_and_fails_it)
     cr_assert(strstr(out, "No space left on device"), "%s", out);
     cr_assert(!strstr(out, "No child processes") && !strstr(out, "18446744073709551615"), "%s", out);
 }
+
+Test(bad_input, outputs_never_replace_what_the_command_did_not_make)
+{
+    char dir[1300];
+    snprintf(dir, sizeof dir, "--dir=%s", tu_dir());
+    /* a device is never written or replaced */
+    const char *a1[] = {"check", dir, "--case", "swmr_with_w_refused", "--junit", "/dev/null", "--force", NULL};
+    cr_assert_eq(run(a1), 2, "%s", g_out);
+    struct stat st;
+    cr_assert(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode), "/dev/null was replaced");
+    /* an unrelated existing file is refused without --force, and the user's FILE.tmp is never touched */
+    const char *mine = tu_path("report.xml"), *side = tu_path("report.xml.tmp");
+    tu_write_text(mine, "mine\n");
+    tu_write_text(side, "also mine\n");
+    const char *a2[] = {"check", dir, "--case", "swmr_with_w_refused", "--junit", mine, NULL};
+    cr_assert_eq(run(a2), 2, "%s", g_out);
+    cr_assert(strstr(g_out, "--force") && one_line(g_out), "%s", g_out);
+    cr_assert(tu_file_equals(mine, (const unsigned char *)"mine\n", 5), "the existing file was changed");
+    const char *a3[] = {"check", dir, "--case", "swmr_with_w_refused", "--junit", mine, "--force", NULL};
+    cr_assert_eq(run(a3), 0, "%s", g_out);
+    unsigned char *xml;
+    size_t len;
+    cr_assert_eq(tu_read_file(mine, &xml, &len), 0);
+    cr_assert(len > 5 && !memcmp(xml, "<?xml", 5), "--force did not write the report");
+    free(xml);
+    cr_assert(tu_file_equals(side, (const unsigned char *)"also mine\n", 10), "FILE.tmp was touched");
+}
