@@ -5,6 +5,7 @@
 #include "mth5.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,10 +33,11 @@ struct mth5 {
     mth5_mode_t mode;
     bool swmr;
     bool writable;
-    bool dirty;       /* tree or lengths changed by a non-SWMR writer */
-    bool static_file; /* an SWMR reader of a file no SWMR writer can open (old superblock) */
-    hid_t table;      /* channel_summary, opened lazily for in-place updates */
-    hid_t dxpl;       /* small conversion buffer for one-row table updates */
+    bool dirty;                        /* tree or lengths changed by a non-SWMR writer */
+    bool static_file;                  /* an SWMR reader of a file no SWMR writer can open (old superblock) */
+    const volatile sig_atomic_t *stop; /* set: long loops end with H5S_EINTR */
+    hid_t table;                       /* channel_summary, opened lazily for in-place updates */
+    hid_t dxpl;                        /* small conversion buffer for one-row table updates */
     mth5_channel_t *channels;
     char path[4096];
 };
@@ -644,6 +646,23 @@ int mth5_flush(mth5_t *m, h5s_err_t *err)
     return 0;
 }
 
+void mth5_set_stop_flag(mth5_t *m, const volatile sig_atomic_t *stop)
+{
+    if (m)
+        m->stop = stop;
+}
+
+static bool stopped(const mth5_t *m)
+{
+    return m->stop && *m->stop;
+}
+
+void mth5_skip_summary_rebuild(mth5_t *m)
+{
+    if (m)
+        m->dirty = false;
+}
+
 int mth5_close(mth5_t *m, h5s_err_t *err)
 {
     int rc = 0;
@@ -1213,6 +1232,12 @@ static int walk_run(walk_t *w, hid_t rg, mth5_summary_row_t *proto)
     rr.sample_rate = attr_read_f8(rg, "sample_rate", 0);
     path_join(rr.path, sizeof rr.path, proto->survey, proto->station, proto->run, NULL);
     for (size_t i = 0; rc == 0 && i < nm.n; i++) {
+        if (stopped(w->m)) {
+            if (w->err.code == 0)
+                h5s_seterr(&w->err, H5S_EINTR, "interrupted");
+            rc = -1;
+            break;
+        }
         hid_t o = H5Oopen(rg, nm.v[i], H5P_DEFAULT);
         if (o < 0) {
             rc = wfail(w, "opening", nm.v[i]);
@@ -1318,8 +1343,8 @@ int mth5_channel_summary_ex(mth5_t *m, mth5_refresh_t refresh, mth5_summary_row_
     if (walk_tree(&w) < 0) {
         free(w.rows);
         free(w.runs);
-        return h5s_seterr(err, H5S_EHDF5, "cannot walk the channels of '%s': %s", m->path,
-                          w.err.code ? w.err.msg : "out of memory");
+        return h5s_seterr(err, w.err.code == H5S_EINTR ? H5S_EINTR : H5S_EHDF5, "cannot walk the channels of '%s': %s",
+                          m->path, w.err.code ? w.err.msg : "out of memory");
     }
     free(w.runs);
     *rows = w.rows;
@@ -1340,8 +1365,8 @@ int mth5_run_summary_ex(mth5_t *m, mth5_refresh_t refresh, mth5_run_row_t **rows
     if (walk_tree(&w) < 0) {
         free(w.rows);
         free(w.runs);
-        return h5s_seterr(err, H5S_EHDF5, "cannot walk the runs of '%s': %s", m->path,
-                          w.err.code ? w.err.msg : "out of memory");
+        return h5s_seterr(err, w.err.code == H5S_EINTR ? H5S_EINTR : H5S_EHDF5, "cannot walk the runs of '%s': %s",
+                          m->path, w.err.code ? w.err.msg : "out of memory");
     }
     free(w.rows);
     *rows = w.runs;
@@ -1458,6 +1483,10 @@ int mth5_summary_table_rebuild(mth5_t *m, h5s_err_t *err)
     for (size_t i = 0; i < n; i++) {
         mth5_summary_row_t *r = &rows[i];
         table_mem_t *t = &mem[i];
+        if (stopped(m)) {
+            rc = h5s_seterr(err, H5S_EINTR, "interrupted while rebuilding %s", TABLE_PATH);
+            goto done;
+        }
         char runp[512], stp[512];
         put(t->survey, sizeof t->survey, r->survey);
         put(t->station, sizeof t->station, r->station);

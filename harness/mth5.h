@@ -9,6 +9,7 @@
 #define H5SWMR_MTH5_H
 
 #include <hdf5.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -65,6 +66,15 @@ int mth5_flush(mth5_t *m, h5s_err_t *err);
  * if a non-SWMR writer changed the tree, closes the file and frees m. Safe with
  * m == NULL. The return value reports a failure, but m is always freed. */
 int mth5_close(mth5_t *m, h5s_err_t *err);
+
+/* Long loops through m (tree walks, the summary table rebuild, also inside
+ * mth5_close) check *stop and end with H5S_EINTR once it is non-zero: a
+ * command's SIGINT/SIGTERM flag. NULL (the default) = never. */
+void mth5_set_stop_flag(mth5_t *m, const volatile sig_atomic_t *stop);
+
+/* Makes mth5_close leave /Experiment/channel_summary as it is (for a scratch
+ * file about to be deleted: the rebuild walks every channel). */
+void mth5_skip_summary_rebuild(mth5_t *m);
 
 /* Station location and other metadata used when a station is created. */
 typedef struct mth5_station_meta {

@@ -55,6 +55,20 @@ static void assert_one_line(void)
     cr_assert(!strncmp(g_out, "h5swmr", 6), "%s", g_out);
 }
 
+static int count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            n++;
+    closedir(d);
+    return n;
+}
+
 static const char *scenario(const char *name, const char *text)
 {
     const char *p = tu_path(name);
@@ -324,4 +338,62 @@ Test(misuse, messages_echoing_a_path_stay_one_line)
     assert_one_line();
     cr_assert_eq(h5swmr("frob\nnicate", NULL), 2, "%s", g_out);
     assert_one_line();
+}
+
+/* ---- (9) flushcost ends on SIGINT and SIGTERM, leaving no scratch file ---- */
+
+/* Waits (poll, bounded) for an inotify event in mask. 0 seen, -1 not. */
+static int wait_inotify(int ifd, uint32_t mask, int timeout_ms)
+{
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    struct pollfd pf = {.fd = ifd, .events = POLLIN};
+    while (poll(&pf, 1, timeout_ms) == 1) {
+        ssize_t n = read(ifd, buf, sizeof buf);
+        for (char *p = buf; n > 0 && p < buf + n;) {
+            struct inotify_event *e = (struct inotify_event *)p;
+            if (e->mask & mask)
+                return 0;
+            p += sizeof *e + e->len;
+        }
+    }
+    return -1;
+}
+
+/* Starts flushcost on count datasets with its scratch files in a watched
+ * directory, waits for event (IN_CREATE: the scratch file is being made;
+ * IN_CLOSE_WRITE: it was made and closed, the SWMR rounds begin), sends sig and
+ * expects exit 130 within a bound far below what the work would take, with no
+ * scratch file left. */
+static void flushcost_interrupted(const char *count, uint32_t event, int sig)
+{
+    const char *dir = tu_path("scratch");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    int ifd = inotify_init1(IN_CLOEXEC);
+    cr_assert_geq(ifd, 0);
+    cr_assert_geq(inotify_add_watch(ifd, dir, IN_CREATE | IN_CLOSE_WRITE), 0);
+    const char *argv[] = {H5SWMR_BIN, "flushcost", "--counts", count, "--rounds", "1",
+                          "--budget", "0",         "--dir",    dir,   NULL};
+    tu_proc_t p;
+    cr_assert_eq(tu_spawn(&p, argv), 0);
+    /* creating 100,000 datasets takes tens of seconds on a slow machine */
+    cr_assert_eq(wait_inotify(ifd, event, 200000), 0, "flushcost never got there");
+    close(ifd);
+    cr_assert_eq(count_entries(dir), 1, "no scratch file while measuring");
+    cr_assert_eq(kill(p.pid, sig), 0);
+    int status;
+    /* without checks, the round of 100,000 flushes alone runs for minutes */
+    cr_assert_eq(tu_proc_finish(&p, 20000, &status), 0, "flushcost ignored signal %d: %s", sig, p.buf);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 130, "%s: %s", tu_status_str(status), p.buf);
+    cr_assert(strstr(p.buf, "interrupted"), "%s", p.buf);
+    cr_assert_eq(count_entries(dir), 0, "a scratch file was left in %s", dir);
+}
+
+Test(misuse, flushcost_ends_on_sigterm_while_creating)
+{
+    flushcost_interrupted("100000", IN_CREATE, SIGTERM);
+}
+
+Test(misuse, flushcost_ends_on_sigint_in_a_round_of_100000_flushes)
+{
+    flushcost_interrupted("100000", IN_CLOSE_WRITE, SIGINT);
 }
