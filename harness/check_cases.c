@@ -1892,6 +1892,24 @@ static void wo_fill(unsigned char *buf, uint64_t seq, uint64_t prev, uint64_t le
     memcpy(buf + len - 8, &t, 8);
 }
 
+/* Writes all len bytes at off: 0, or the errno that stopped it (a short
+ * write is retried, so that a full disk reports ENOSPC, not a stale errno). */
+static int pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+    const char *p = buf;
+    while (len) {
+        ssize_t k = pwrite(fd, p, len, (off_t)off);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return k < 0 ? errno : EIO;
+        p += k;
+        len -= (size_t)k;
+        off += (uint64_t)k;
+    }
+    return 0;
+}
+
 /* Checks a record read back; returns 0 or a description of what is wrong. */
 static const char *wo_bad(const unsigned char *buf, uint64_t seq, uint64_t len)
 {
@@ -1926,8 +1944,11 @@ static int wo_writer(void *arg, int in, int out)
         wo_fill(buf, seq, prev, len);
         wo_head_t h = {WO_MAGIC, seq, off, wo_check(seq, off)};
         /* the data first, then the pointer to it: what HDF5's SWMR writes rely on */
-        if (pwrite(fd, buf, len, (off_t)off) != (ssize_t)len || pwrite(fd, &h, sizeof h, 0) != (ssize_t)sizeof h) {
-            snprintf(msg, sizeof msg, "writer: pwrite: %s", strerror(errno));
+        int e = pwrite_all(fd, buf, len, off);
+        if (!e)
+            e = pwrite_all(fd, &h, sizeof h, 0);
+        if (e) {
+            snprintf(msg, sizeof msg, "writer: pwrite: %s", strerror(e));
             goto out;
         }
         prev = off;

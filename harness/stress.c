@@ -307,6 +307,15 @@ int cmd_stress(int argc, char **argv)
     h5s_err_t err;
     if (scn_load(scenario, ov, nov, &sf, &err) < 0)
         return fail(EXIT_USAGE, "%s", err.msg);
+    if (sf.njobs > 1) {
+        char names[256] = "";
+        for (size_t j = 0; j < sf.njobs && strlen(names) < 200; j++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s[%.40s]", j ? ", " : "", sf.jobs[j].name);
+        size_t nj = sf.njobs;
+        scn_file_free(&sf);
+        return fail(EXIT_USAGE, "stress varies one job, and this scenario has %zu (%s): give a scenario with one job",
+                    nj, names);
+    }
     scn_t base = sf.jobs[0];
     scn_file_free(&sf);
     if (base.file[0])

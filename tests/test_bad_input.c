@@ -224,3 +224,60 @@ Test(bad_input, outputs_never_replace_what_the_command_did_not_make)
     free(xml);
     cr_assert(tu_file_equals(side, (const unsigned char *)"also mine\n", 10), "FILE.tmp was touched");
 }
+
+/* In a private mount namespace: a 1 MB tmpfs at dir and 'check --case
+ * write_order' (41 MB of records) in it. Writes its output to out_fd and
+ * returns its exit status, or 200 + a step that failed. */
+static int child_small_disk(void *arg, int in_fd, int out_fd)
+{
+    (void)in_fd;
+    const char *dir = arg;
+    if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+        return 201;
+    if (mount("tmpfs", dir, "tmpfs", 0, "size=1m") != 0)
+        return 202;
+    char d[1300];
+    snprintf(d, sizeof d, "--dir=%s", dir);
+    const char *argv[] = {H5SWMR_BIN, "check", d, "--case", "write_order", NULL};
+    char out[16384];
+    int status;
+    if (tu_run(argv, 60000, &status, out, sizeof out) != 0)
+        return 203;
+    if (write(out_fd, out, strlen(out)) < 0)
+        return 204;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 205;
+}
+
+Test(bad_input, check_on_a_full_disk_says_so)
+{
+    if (geteuid() != 0)
+        cr_skip_test("needs root for a private tmpfs");
+    const char *dir = tu_path("small");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    tu_child_t c;
+    cr_assert_eq(tu_child_start(&c, child_small_disk, (void *)dir), 0);
+    char out[16384] = "";
+    size_t len = 0;
+    char ch;
+    while (len + 1 < sizeof out && tu_recv(c.from, &ch, 90000) == 1)
+        out[len++] = ch;
+    out[len] = '\0';
+    int status;
+    cr_assert_eq(tu_child_finish(&c, 90000, &status), 0);
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (code == 201 || code == 202)
+        cr_skip_test("no private mount namespace or tmpfs here");
+    cr_assert_eq(code, 1, "exit %d: %s", code, out);
+    cr_assert(strstr(out, "No space left on device") && !strstr(out, "No child processes"), "%s", out);
+}
+
+Test(bad_input, stress_refuses_a_scenario_of_several_jobs)
+{
+    char ini[1300], res[1300];
+    snprintf(ini, sizeof ini, "%s/scenarios/sweep_quick.ini", H5SWMR_SOURCE_DIR);
+    snprintf(res, sizeof res, "results_dir=%s", tu_path("results"));
+    const char *a[] = {"stress", ini, "--iterations", "1", "-o", res, NULL};
+    cr_assert_eq(run(a), 2, "%s", g_out);
+    cr_assert(strstr(g_out, "one job") && strstr(g_out, "[lag]") && one_line(g_out), "%s", g_out);
+    cr_assert(!tu_exists(tu_path("results")), "a refused stress created results");
+}
