@@ -36,7 +36,7 @@ static void plot_on_signal(int sig)
 
 static void plot_help(void)
 {
-    printf("Usage: h5swmr plot RESULTS_DIR [--timeout SECONDS]\n"
+    printf("Usage: h5swmr plot RESULTS_DIR [--force] [--timeout SECONDS]\n"
            "\n"
            "Draws PNG and SVG plots (gnuplot) of the CSV files in RESULTS_DIR, next to them:\n"
            "  flushcost.csv   per-dataset flush cost and round flush time vs dataset count\n"
@@ -44,7 +44,9 @@ static void plot_help(void)
            "                  the non-SWMR and raw pwrite baselines), flush latency percentiles\n"
            "  lag_*.csv       visibility lag CDF per configuration (reader wake-up mode)\n"
            "A plot whose CSV is missing is skipped with a note. Runs bench/plot.sh (found\n"
-           "next to the program, or in $H5SWMR_BENCH_DIR).\n"
+           "next to the program, or in $H5SWMR_BENCH_DIR). Plots already in RESULTS_DIR (an\n"
+           "earlier 'h5swmr plot', or files of those names) are replaced only with --force,\n"
+           "and even then only if they are plots (a PNG, or an SVG gnuplot made).\n"
            "\n"
            "Exit status: 0 plots written, 1 nothing to plot or a plot failed (or gnuplot\n"
            "missing), 2 bad arguments.\n");
@@ -137,9 +139,47 @@ static int plot_wait(pid_t pid, int64_t deadline_ns, bool *timed_out)
     }
 }
 
+/* Every plot bench/plot.sh can write, without the .png/.svg suffix. */
+static const char *const plot_outputs[] = {"flushcost",     "flushcost_round",   "lag_vs_flush", "throughput_vs_block",
+                                           "flush_latency", "flush_vs_channels", "lag_cdf"};
+
+/* Lists into buf the plot files that already exist in dir; returns how many. */
+static int plot_existing(const char *dir, char *buf, size_t cap)
+{
+    int n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof plot_outputs / sizeof *plot_outputs; i++)
+        for (int k = 0; k < 2; k++) {
+            char path[PATH_MAX];
+            struct stat st;
+            snprintf(path, sizeof path, "%s/%s.%s", dir, plot_outputs[i], k ? "svg" : "png");
+            if (lstat(path, &st) != 0)
+                continue;
+            size_t l = strlen(buf);
+            if (n < 4)
+                snprintf(buf + l, cap - l, "%s%s.%s", n ? ", " : "", plot_outputs[i], k ? "svg" : "png");
+            else if (n == 4)
+                snprintf(buf + l, cap - l, ", ...");
+            n++;
+        }
+    return n;
+}
+
+/* Shows control characters of user text as '?' so that a message stays one line. */
+static const char *plot_vis(const char *s, char *buf, size_t cap)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < cap; i++)
+        buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+    buf[i] = '\0';
+    return buf;
+}
+
 int cmd_plot(int argc, char **argv)
 {
     const char *dir = NULL;
+    bool force = false;
+    char vis[PATH_MAX];
     long timeout_s = PLOT_DEFAULT_TIMEOUT_S;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
@@ -147,18 +187,23 @@ int cmd_plot(int argc, char **argv)
             plot_help();
             return 0;
         }
-        if (!strcmp(a, "--timeout")) {
+        if (!strcmp(a, "--force")) {
+            force = true;
+        } else if (!strcmp(a, "--timeout")) {
             char *end;
             if (i + 1 >= argc)
                 return plot_usage_error("--timeout needs a number of seconds", NULL);
             errno = 0;
             timeout_s = strtol(argv[++i], &end, 10);
-            if (errno || *end || end == argv[i] || timeout_s < 1 || timeout_s > 86400)
-                return plot_usage_error("--timeout: not a number of seconds from 1 to 86400", argv[i]);
+            if (errno || *end || end == argv[i] || !(argv[i][0] >= '0' && argv[i][0] <= '9') || timeout_s < 1 ||
+                timeout_s > 86400)
+                return plot_usage_error("--timeout: not a number of seconds from 1 to 86400",
+                                        plot_vis(argv[i], vis, sizeof vis));
         } else if (a[0] == '-' && a[1])
-            return plot_usage_error("unknown option", a);
+            return plot_usage_error("unknown option", plot_vis(a, vis, sizeof vis));
         else if (dir)
-            return plot_usage_error("one results directory at a time; unexpected argument", a);
+            return plot_usage_error("one results directory at a time; unexpected argument",
+                                    plot_vis(a, vis, sizeof vis));
         else
             dir = a;
     }
@@ -167,11 +212,21 @@ int cmd_plot(int argc, char **argv)
                                 NULL);
     struct stat st;
     if (stat(dir, &st) != 0) {
-        fprintf(stderr, "h5swmr plot: '%s': %s\n", dir, strerror(errno));
+        fprintf(stderr, "h5swmr plot: '%s': %s\n", plot_vis(dir, vis, sizeof vis), strerror(errno));
         return PLOT_EXIT_USAGE;
     }
     if (!S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "h5swmr plot: '%s' is not a directory\n", dir);
+        fprintf(stderr, "h5swmr plot: '%s' is not a directory\n", plot_vis(dir, vis, sizeof vis));
+        return PLOT_EXIT_USAGE;
+    }
+    /* Plots already there were made earlier, or are someone's files: replaced
+     * only when asked. A sweep plots its own new directory, which has none. */
+    char existing[512];
+    int nexist = plot_existing(dir, existing, sizeof existing);
+    if (nexist && !force) {
+        fprintf(stderr,
+                "h5swmr plot: '%s' already has %d plot file%s (%s); h5swmr plot replaces them only with --force\n",
+                plot_vis(dir, vis, sizeof vis), nexist, nexist == 1 ? "" : "s", existing);
         return PLOT_EXIT_USAGE;
     }
 

@@ -397,3 +397,43 @@ Test(misuse, flushcost_ends_on_sigint_in_a_round_of_100000_flushes)
 {
     flushcost_interrupted("100000", IN_CLOSE_WRITE, SIGINT);
 }
+
+/* ---- (4) plot does not replace plots it did not just make ------------------ */
+
+Test(misuse, plot_refuses_existing_plots_unless_forced)
+{
+    const char *dir = tu_path("res");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    char csv[1200], png[1200];
+    snprintf(csv, sizeof csv, "%s/flushcost.csv", dir);
+    snprintf(png, sizeof png, "%s/flushcost_round.png", dir);
+    cr_assert_eq(tu_write_text(csv, "n_datasets,flush_call,rounds,round_p50_us,round_p90_us,per_dataset_us\n"
+                                    "1,dflush,10,10.0,12.0,10.0\n10,dflush,10,50.0,60.0,5.0\n"
+                                    "1,fflush,10,11.0,13.0,11.0\n10,fflush,10,40.0,45.0,4.0\n"),
+                 0);
+    const char *mine = "my own picture\n";
+    cr_assert_eq(tu_write_text(png, mine), 0);
+    int rc = h5swmr("plot", dir, NULL);
+    cr_assert_eq(rc, 2, "exit %d: %s", rc, g_out);
+    assert_one_line();
+    cr_assert(strstr(g_out, "flushcost_round.png") && strstr(g_out, "--force"), "%s", g_out);
+    cr_assert(tu_file_equals(png, (const unsigned char *)mine, strlen(mine)), "plot replaced %s", png);
+    cr_assert_eq(count_entries(dir), 2, "plot wrote files although it refused");
+    /* with --force it goes ahead (and bench/plot.sh still keeps a file that is not a plot) */
+    rc = h5swmr("plot", dir, "--force", NULL);
+    cr_assert_neq(rc, 2, "--force was refused: %s", g_out);
+    cr_assert(tu_file_equals(png, (const unsigned char *)mine, strlen(mine)), "plot replaced %s", png);
+    /* a directory it plotted before: a second plot needs --force */
+    const char *d2 = tu_path("res2");
+    cr_assert_eq(mkdir(d2, 0755), 0);
+    snprintf(csv, sizeof csv, "%s/flushcost.csv", d2);
+    cr_assert_eq(tu_write_text(csv, "n_datasets,flush_call,rounds,round_p50_us,round_p90_us,per_dataset_us\n"
+                                    "1,dflush,10,10.0,12.0,10.0\n10,dflush,10,50.0,60.0,5.0\n"),
+                 0);
+    rc = h5swmr("plot", d2, NULL);
+    if (rc != 0)
+        return; /* no gnuplot here: nothing was plotted */
+    cr_assert_eq(h5swmr("plot", d2, NULL), 2, "%s", g_out);
+    assert_one_line();
+    cr_assert_eq(h5swmr("plot", d2, "--force", NULL), 0, "%s", g_out);
+}
