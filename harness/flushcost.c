@@ -63,6 +63,7 @@ typedef struct fc_opts {
     long block;  /* samples per append (float32); also the chunk length */
     double budget_s;
     const char *dir, *csv, *json;
+    bool force; /* --force: an existing regular output file may be replaced */
 } fc_opts_t;
 
 typedef struct fc_row {
@@ -87,22 +88,45 @@ static void fc_on_signal(int sig)
     g_fc_stop = 1;
 }
 
+/* Shows control characters as '?' (in place), so that a message that echoes
+ * user text stays one line. */
+static char *fc_vis(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    return s;
+}
+
+/* Prints "h5swmr flushcost: MESSAGE" as one line. */
+static void fc_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fc_error(const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "h5swmr flushcost: %s\n", fc_vis(buf));
+}
+
 static int fc_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int fc_usage_error(const char *fmt, ...)
 {
+    char buf[2048];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "h5swmr flushcost: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, " (see h5swmr flushcost --help)\n");
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    fc_vis(buf);
+    fprintf(stderr, "h5swmr flushcost: %s (see h5swmr flushcost --help)\n", buf);
     return FC_EXIT_USAGE;
 }
 
 static void fc_help(void)
 {
     printf("Usage: h5swmr flushcost [--counts N1,N2,...] [--rounds R] [--block SAMPLES]\n"
-           "                        [--budget SECONDS] [--dir DIR] [--csv FILE] [--json FILE]\n"
+           "                        [--budget SECONDS] [--dir DIR] [--csv FILE] [--json FILE] [--force]\n"
            "\n"
            "Measures how the cost of flushing grows with the number of datasets, on the HDF5\n"
            "this program runs with. For each count N and each flush call, a fresh MTH5 file\n"
@@ -123,8 +147,9 @@ static void fc_help(void)
            "                    (default %.1f)\n"
            "  --dir DIR         where the scratch files go (default: a new temporary directory,\n"
            "                    removed afterwards); files are deleted after each configuration\n"
-           "  --csv FILE        one row per (count, call); never overwrites\n"
-           "  --json FILE       rows, exponents, recommendation and environment; never overwrites\n"
+           "  --csv FILE        one row per (count, call), as a new regular file\n"
+           "  --json FILE       rows, exponents, recommendation and environment, as a new regular file\n"
+           "  --force           replace an existing regular --csv/--json file (never a device or FIFO)\n"
            "\n"
            "Exit status: 0 ok, 1 failure, 2 bad arguments, 130 interrupted.\n",
            FC_MAX_N, FC_DEFAULT_ROUNDS, FC_MAX_FILES, FC_DEFAULT_BUDGET);
@@ -198,15 +223,69 @@ static int fc_parse_counts(const char *s, fc_opts_t *o)
     return 0;
 }
 
-/* An output file must not exist yet. */
-static int fc_check_output(const char *opt, const char *path)
+/* An output is written only as a new regular file, or with --force over an
+ * existing regular file; never to a device, FIFO, socket, directory or
+ * through a dangling link. */
+static int fc_check_output(const char *opt, const char *path, bool force)
 {
     struct stat st;
     if (!*path)
         return fc_usage_error("%s: empty file name", opt);
-    if (stat(path, &st) == 0)
-        return fc_usage_error("%s: '%s' exists; h5swmr never overwrites results", opt, path);
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return fc_usage_error("%s: '%s': the path contains a control character", opt, path);
+    if (lstat(path, &st) != 0) {
+        if (errno == ENOENT)
+            return 0;
+        return fc_usage_error("%s: '%s': %s", opt, path, strerror(errno));
+    }
+    if (S_ISLNK(st.st_mode) && stat(path, &st) != 0)
+        return fc_usage_error("%s: '%s' is a symbolic link to nothing; not written through it", opt, path);
+    if (!S_ISREG(st.st_mode))
+        return fc_usage_error("%s: '%s' is not a regular file (%s); results are written only to regular files", opt,
+                              path,
+                              S_ISDIR(st.st_mode)    ? "a directory"
+                              : S_ISFIFO(st.st_mode) ? "a FIFO"
+                              : S_ISCHR(st.st_mode)  ? "a character device"
+                              : S_ISBLK(st.st_mode)  ? "a block device"
+                                                     : "a socket");
+    if (!force)
+        return fc_usage_error("%s: '%s' exists; h5swmr never overwrites results unless asked (--force)", opt, path);
     return 0;
+}
+
+/* Writes text to path through a temporary file beside it (a unique name):
+ * without force the result appears only if path is still absent (link(2)
+ * never replaces), with force it replaces a regular file (rename(2)). */
+static int fc_write_output(const char *path, const char *text, bool force, h5s_err_t *err)
+{
+    char tmp[PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp)
+        return h5s_seterr(err, H5S_EINVAL, "'%s': path too long", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0)
+        return h5s_seterr(err, H5S_ESYS, "cannot create a temporary file beside '%s': %s", path, strerror(errno));
+    int rc = 0;
+    mode_t um = umask(0);
+    umask(um);
+    if (fchmod(fd, 0666 & ~um) != 0 || h5s_write_full(fd, text, strlen(text)) != 0 || fsync(fd) != 0)
+        rc = h5s_seterr(err, H5S_ESYS, "cannot write '%s': %s", tmp, strerror(errno));
+    if (close(fd) != 0 && rc == 0)
+        rc = h5s_seterr(err, H5S_ESYS, "cannot write '%s': %s", tmp, strerror(errno));
+    if (rc == 0 && !force) {
+        if (link(tmp, path) != 0)
+            rc = h5s_seterr(err, H5S_ESYS, "cannot create '%s': %s", path, strerror(errno));
+    } else if (rc == 0) {
+        struct stat st;
+        if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+            rc = h5s_seterr(err, H5S_ESYS, "'%s' is no longer a regular file; not replaced", path);
+        else if (rename(tmp, path) != 0)
+            rc = h5s_seterr(err, H5S_ESYS, "cannot replace '%s': %s", path, strerror(errno));
+        else
+            return 0;
+    }
+    unlink(tmp);
+    return rc;
 }
 
 /* Creates the directory of an output file if needed (after every check passed). */
@@ -262,6 +341,10 @@ static int fc_parse_args(int argc, char **argv, fc_opts_t *o, int *fit_at)
         }
         if (strncmp(a, "--", 2) != 0)
             return fc_usage_error("unexpected argument '%s'", a);
+        if (!strcmp(a, "--force")) {
+            o->force = true;
+            continue;
+        }
         if (i + 1 >= argc)
             return fc_usage_error("%s needs a value", a);
         const char *v = argv[++i];
@@ -293,9 +376,9 @@ static int fc_parse_args(int argc, char **argv, fc_opts_t *o, int *fit_at)
     }
     if (o->dir && !*o->dir)
         return fc_usage_error("--dir: empty directory name");
-    if (o->csv && fc_check_output("--csv", o->csv))
+    if (o->csv && fc_check_output("--csv", o->csv, o->force))
         return FC_EXIT_USAGE;
-    if (o->json && fc_check_output("--json", o->json))
+    if (o->json && fc_check_output("--json", o->json, o->force))
         return FC_EXIT_USAGE;
     if (o->csv && o->json && !strcmp(o->csv, o->json))
         return fc_usage_error("--csv and --json name the same file");
@@ -585,20 +668,23 @@ static void fc_print_row(const fc_row_t *r)
            r->flush.p50 / 1e3 / (double)r->n);
 }
 
-static int fc_write_csv(const char *path, const fc_row_t *rows, int nrows, h5s_err_t *err)
+static int fc_write_csv(const char *path, const fc_row_t *rows, int nrows, bool force, h5s_err_t *err)
 {
-    FILE *f = fopen(path, "wx");
-    if (!f)
-        return h5s_seterr(err, H5S_ESYS, "cannot create '%s': %s", path, strerror(errno));
-    fprintf(f, "n_datasets,flush_call,rounds,round_p50_us,round_p90_us,per_dataset_us\n");
-    for (int i = 0; i < nrows; i++) {
+    size_t cap = 128 + (size_t)nrows * 128, len = 0;
+    char *text = malloc(cap);
+    if (!text)
+        return h5s_seterr(err, H5S_ENOMEM, "out of memory");
+    len += (size_t)snprintf(text + len, cap - len,
+                            "n_datasets,flush_call,rounds,round_p50_us,round_p90_us,per_dataset_us\n");
+    for (int i = 0; i < nrows && len < cap; i++) {
         const fc_row_t *r = &rows[i];
-        fprintf(f, "%ld,%s,%llu,%.3f,%.3f,%.4f\n", r->n, fc_call_key[r->call], (unsigned long long)r->flush.n,
-                r->flush.p50 / 1e3, r->flush.p90 / 1e3, r->flush.p50 / 1e3 / (double)r->n);
+        len += (size_t)snprintf(text + len, cap - len, "%ld,%s,%llu,%.3f,%.3f,%.4f\n", r->n, fc_call_key[r->call],
+                                (unsigned long long)r->flush.n, r->flush.p50 / 1e3, r->flush.p90 / 1e3,
+                                r->flush.p50 / 1e3 / (double)r->n);
     }
-    if (fclose(f) != 0)
-        return h5s_seterr(err, H5S_ESYS, "cannot write '%s': %s", path, strerror(errno));
-    return 0;
+    int rc = len < cap ? fc_write_output(path, text, force, err) : h5s_seterr(err, H5S_EINVAL, "CSV too long");
+    free(text);
+    return rc;
 }
 
 static void fc_add_num(cJSON *o, const char *key, double v)
@@ -680,16 +766,17 @@ static int fc_write_json(const char *path, const fc_opts_t *o, const char *dir, 
     cJSON_Delete(root);
     if (!text)
         return h5s_seterr(err, H5S_ENOMEM, "out of memory");
-    FILE *f = fopen(path, "wx");
-    if (!f) {
+    size_t l = strlen(text);
+    char *nl = realloc(text, l + 2);
+    if (!nl) {
         free(text);
-        return h5s_seterr(err, H5S_ESYS, "cannot create '%s': %s", path, strerror(errno));
+        return h5s_seterr(err, H5S_ENOMEM, "out of memory");
     }
-    fprintf(f, "%s\n", text);
-    free(text);
-    if (fclose(f) != 0)
-        return h5s_seterr(err, H5S_ESYS, "cannot write '%s': %s", path, strerror(errno));
-    return 0;
+    nl[l] = '\n';
+    nl[l + 1] = '\0';
+    int rc = fc_write_output(path, nl, o->force, err);
+    free(nl);
+    return rc;
 }
 
 /* ---- the command --------------------------------------------------------- */
@@ -716,13 +803,13 @@ int cmd_flushcost(int argc, char **argv)
         const char *t = getenv("TMPDIR");
         snprintf(dir, sizeof dir, "%s/h5swmr-flushcost-XXXXXX", t && *t ? t : "/tmp");
         if (!mkdtemp(dir)) {
-            fprintf(stderr, "h5swmr flushcost: cannot create a temporary directory '%s': %s\n", dir, strerror(errno));
+            fc_error("cannot create a temporary directory '%s': %s", dir, strerror(errno));
             return FC_EXIT_FAIL;
         }
     } else {
         snprintf(dir, sizeof dir, "%s", o.dir);
         if (h5s_mkdir_p(dir) != 0) {
-            fprintf(stderr, "h5swmr flushcost: --dir: cannot create '%s': %s\n", dir, strerror(errno));
+            fc_error("--dir: cannot create '%s': %s", dir, strerror(errno));
             return FC_EXIT_USAGE;
         }
     }
@@ -769,7 +856,7 @@ int cmd_flushcost(int argc, char **argv)
             fprintf(stderr, "h5swmr flushcost: interrupted; nothing written\n");
             return FC_EXIT_INTR;
         }
-        fprintf(stderr, "h5swmr flushcost: %s\n", err.msg);
+        fc_error("%s", err.msg);
         return FC_EXIT_FAIL;
     }
 
@@ -802,15 +889,15 @@ int cmd_flushcost(int argc, char **argv)
            "24 us at N = 1, 10, 100, 1000.\n");
 
     int out_rc = 0;
-    if (o.csv && fc_write_csv(o.csv, rows, nrows, &err) < 0) {
-        fprintf(stderr, "h5swmr flushcost: %s\n", err.msg);
+    if (o.csv && fc_write_csv(o.csv, rows, nrows, o.force, &err) < 0) {
+        fc_error("%s", err.msg);
         out_rc = FC_EXIT_FAIL;
     }
     if (o.json && fc_write_json(o.json, &o, dir, rows, nrows, fits, rec, cheaper, ratio, &err) < 0) {
-        fprintf(stderr, "h5swmr flushcost: %s\n", err.msg);
+        fc_error("%s", err.msg);
         out_rc = FC_EXIT_FAIL;
     }
     if (tmpdir && rmdir(dir) != 0)
-        fprintf(stderr, "h5swmr flushcost: cannot remove '%s': %s\n", dir, strerror(errno));
+        fc_error("cannot remove '%s': %s", dir, strerror(errno));
     return out_rc;
 }

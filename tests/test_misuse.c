@@ -437,3 +437,48 @@ Test(misuse, plot_refuses_existing_plots_unless_forced)
     assert_one_line();
     cr_assert_eq(h5swmr("plot", d2, "--force", NULL), 0, "%s", g_out);
 }
+
+/* ---- (17) flushcost outputs: new regular files, or --force ----------------- */
+
+Test(misuse, flushcost_writes_outputs_only_as_regular_files)
+{
+    const char *fifo = tu_path("out.fifo");
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    const char *bad[] = {"/dev/null", fifo, tu_dir()};
+    for (size_t i = 0; i < 3; i++)
+        for (int force = 0; force < 2; force++) {
+            int rc = h5swmr("flushcost", "--counts", "1", "--rounds", "1", "--budget", "0", "--csv", bad[i],
+                            force ? "--force" : NULL, NULL);
+            cr_assert_eq(rc, 2, "--csv %s: exit %d: %s", bad[i], rc, g_out);
+            assert_one_line();
+        }
+    struct stat st;
+    cr_assert(stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode));
+    cr_assert(stat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+    const char *dir = tu_path("out");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    char csv[1200], json[1200];
+    snprintf(csv, sizeof csv, "%s/fc.csv", dir);
+    snprintf(json, sizeof json, "%s/fc.json", dir);
+    const char *mine = "mine\n";
+    cr_assert_eq(tu_write_text(csv, mine), 0);
+    int rc = h5swmr("flushcost", "--counts", "1", "--rounds", "1", "--budget", "0", "--csv", csv, NULL);
+    cr_assert_eq(rc, 2, "exit %d: %s", rc, g_out);
+    assert_one_line();
+    cr_assert(strstr(g_out, "--force"), "%s", g_out);
+    cr_assert(tu_file_equals(csv, (const unsigned char *)mine, strlen(mine)));
+    rc = h5swmr("flushcost", "--counts", "1", "--rounds", "1", "--budget", "0", "--csv", csv, "--json", json, "--force",
+                NULL);
+    cr_assert_eq(rc, 0, "exit %d: %s", rc, g_out);
+    unsigned char *buf;
+    size_t len;
+    cr_assert_eq(tu_read_file(csv, &buf, &len), 0);
+    cr_assert(len > 10 && !memcmp(buf, "n_datasets,", 11), "%.*s", (int)len, buf);
+    free(buf);
+    cr_assert(tu_exists(json));
+    cr_assert_eq(count_entries(dir), 2, "temporary files left in %s", dir);
+    cr_assert(stat(csv, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0044), "mode %o", st.st_mode);
+    /* a new file is never replaced by a run without --force */
+    rc = h5swmr("flushcost", "--counts", "1", "--rounds", "1", "--budget", "0", "--json", json, NULL);
+    cr_assert_eq(rc, 2, "exit %d: %s", rc, g_out);
+}
