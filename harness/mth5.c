@@ -561,6 +561,14 @@ int mth5_open(const char *path, const char *mode_s, bool swmr, mth5_t **out, h5s
         if (fid < 0) {
             h5s_seterr_h5(err, H5S_EHDF5, "cannot open '%s' for writing", path);
             rc = classify_open_failure(err, path);
+            /* the read-only probe just passed, so no writer holds the file: a
+             * reader does (its shared lock stops a writer's exclusive one) */
+            if (rc == H5S_ELOCKED)
+                h5s_seterr(err, H5S_ELOCKED,
+                           "'%s' is open in another process that reads it (HDF5 opens a file for writing only when no "
+                           "other process has it open): "
+                           "close the readers and try again",
+                           path);
             goto fail;
         }
         if (swmr && H5Fstart_swmr_write(fid) < 0) {

@@ -482,3 +482,38 @@ Test(misuse, flushcost_writes_outputs_only_as_regular_files)
     rc = h5swmr("flushcost", "--counts", "1", "--rounds", "1", "--budget", "0", "--json", json, NULL);
     cr_assert_eq(rc, 2, "exit %d: %s", rc, g_out);
 }
+
+/* ---- (17) finalize says who holds the file -------------------------------- */
+
+static int hold_reader(void *arg, int in, int out)
+{
+    const char *path = arg;
+    mth5_t *m = NULL;
+    if (mth5_open(path, "r", false, &m, NULL) < 0)
+        return 1;
+    tu_send(out, 'R');
+    char c;
+    tu_recv(in, &c, 60000);
+    mth5_close(m, NULL);
+    return 0;
+}
+
+Test(misuse, finalize_names_a_reader_as_a_reader)
+{
+    const char *f = tu_path("read.mth5");
+    mth5_t *m;
+    h5s_err_t err;
+    cr_assert_eq(mth5_open(f, "x", false, &m, &err), 0, "%s", err.msg);
+    cr_assert_eq(mth5_close(m, &err), 0, "%s", err.msg);
+    tu_child_t c;
+    cr_assert_eq(tu_child_start(&c, hold_reader, (void *)f), 0);
+    char r;
+    cr_assert_eq(tu_recv(c.from, &r, TU_TIMEOUT_MS), 1);
+    int rc = h5swmr("finalize", f, NULL);
+    cr_assert_eq(rc, 2, "exit %d: %s", rc, g_out);
+    assert_one_line();
+    cr_assert(strstr(g_out, "reads it") && !strstr(g_out, "writer"), "%s", g_out);
+    int status;
+    cr_assert_eq(tu_child_finish(&c, TU_TIMEOUT_MS, &status), 0);
+    cr_assert_eq(h5swmr("finalize", f, NULL), 0, "%s", g_out);
+}
