@@ -254,7 +254,7 @@ static int path_join(char *out, size_t cap, const char *survey, const char *stat
 static int exists_path(hid_t fid, const char *path)
 {
     /* H5Lexists needs each intermediate link to exist; walk prefixes. */
-    char buf[1024];
+    char buf[MTH5_PATH_MAX];
     snprintf(buf, sizeof buf, "%s", path);
     for (char *p = buf + 1;; p++) {
         if (*p == '/' || *p == '\0') {
@@ -949,7 +949,7 @@ int mth5_channel_open_path(mth5_t *m, const char *path, mth5_channel_t **out, h5
 int mth5_channel_open(mth5_t *m, const char *survey, const char *station, const char *run, const char *channel,
                       mth5_channel_t **out, h5s_err_t *err)
 {
-    char path[512];
+    char path[MTH5_PATH_MAX];
     if (path_join(path, sizeof path, survey, station, run, channel) < 0)
         return h5s_seterr(err, H5S_EINVAL, "channel path too long");
     return mth5_channel_open_path(m, path, out, err);
@@ -1125,8 +1125,9 @@ int mth5_remove(mth5_t *m, const char *path, h5s_err_t *err)
 /* ---- walks -------------------------------------------------------------- */
 
 typedef struct names {
-    char (*v)[MTH5_NAME_MAX];
+    char (*v)[MTH5_WALK_NAME_MAX];
     size_t n, cap;
+    char toolong[64]; /* the start of a name too long to list, if one was met */
 } names_t;
 
 static herr_t collect_cb(hid_t g, const char *name, const H5L_info_t *info, void *data)
@@ -1134,8 +1135,10 @@ static herr_t collect_cb(hid_t g, const char *name, const H5L_info_t *info, void
     names_t *nm = data;
     (void)g;
     (void)info;
-    if (strlen(name) >= MTH5_NAME_MAX)
-        return 0;
+    if (strlen(name) >= MTH5_WALK_NAME_MAX) { /* never left out silently: the walk fails */
+        snprintf(nm->toolong, sizeof nm->toolong, "%.40s", name);
+        return 1;
+    }
     if (nm->n == nm->cap) {
         size_t cap = nm->cap ? nm->cap * 2 : 16;
         void *p = realloc(nm->v, cap * sizeof *nm->v);
@@ -1144,7 +1147,7 @@ static herr_t collect_cb(hid_t g, const char *name, const H5L_info_t *info, void
         nm->v = p;
         nm->cap = cap;
     }
-    snprintf(nm->v[nm->n++], MTH5_NAME_MAX, "%s", name);
+    snprintf(nm->v[nm->n++], MTH5_WALK_NAME_MAX, "%s", name);
     return 0;
 }
 
@@ -1163,8 +1166,11 @@ static hid_t obj_open(hid_t loc, const char *name, bool refresh)
 static int list_links(hid_t g, names_t *nm)
 {
     nm->n = 0;
+    nm->toolong[0] = '\0';
     hsize_t idx = 0;
-    return H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_cb, nm) < 0 ? -1 : 0;
+    if (H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_cb, nm) < 0)
+        return -1;
+    return nm->toolong[0] ? -2 : 0;
 }
 
 static bool is_station_child(const char *s)
@@ -1190,6 +1196,20 @@ static int wfail(walk_t *w, const char *what, const char *name)
     return -1;
 }
 
+/* Lists group g into nm; a failure is recorded as wfail does, a name too long
+ * for a summary row with its own message. 0 or -1. */
+static int wlist(walk_t *w, hid_t g, names_t *nm, const char *what, const char *name)
+{
+    int r = list_links(g, nm);
+    if (r == -2) {
+        if (w->err.code == 0)
+            h5s_seterr(&w->err, H5S_EFORMAT, "%s '%s' has an object named '%s...' longer than %d characters", what,
+                       name, nm->toolong, MTH5_WALK_NAME_MAX - 1);
+        return -1;
+    }
+    return r < 0 ? wfail(w, "listing", name) : 0;
+}
+
 static int walk_channel(walk_t *w, hid_t ds, const mth5_summary_row_t *proto)
 {
     if (w->n == w->cap) {
@@ -1212,7 +1232,7 @@ static int walk_channel(walk_t *w, hid_t ds, const mth5_summary_row_t *proto)
         H5Sget_simple_extent_dims(sp, dims, NULL);
     H5Sclose(sp);
     r->n_samples = dims[0];
-    char comp[MTH5_NAME_MAX];
+    char comp[MTH5_WALK_NAME_MAX];
     if (attr_read_str(ds, "component", comp, sizeof comp) > 0)
         snprintf(r->component, sizeof r->component, "%s", comp);
     attr_read_str(ds, "type", r->type, sizeof r->type);
@@ -1232,7 +1252,7 @@ static int walk_channel(walk_t *w, hid_t ds, const mth5_summary_row_t *proto)
 static int walk_run(walk_t *w, hid_t rg, mth5_summary_row_t *proto)
 {
     names_t nm = {0};
-    int rc = list_links(rg, &nm) < 0 ? wfail(w, "listing run", proto->run) : 0;
+    int rc = wlist(w, rg, &nm, "run", proto->run);
     mth5_run_row_t rr = {0};
     snprintf(rr.survey, sizeof rr.survey, "%s", proto->survey);
     snprintf(rr.station, sizeof rr.station, "%s", proto->station);
@@ -1287,20 +1307,20 @@ static int walk_tree(walk_t *w)
     hid_t sg = obj_open(m->fid, SURVEYS_PATH, w->refresh);
     if (sg < 0)
         return wfail(w, "opening", SURVEYS_PATH);
-    if (list_links(sg, &surveys) < 0)
-        rc = wfail(w, "listing", SURVEYS_PATH);
+    if (wlist(w, sg, &surveys, "group", SURVEYS_PATH) < 0)
+        rc = -1;
     for (size_t i = 0; rc == 0 && i < surveys.n; i++) {
         mth5_summary_row_t proto = {0};
         snprintf(proto.survey, sizeof proto.survey, "%s", surveys.v[i]);
-        char p[512];
+        char p[MTH5_WALK_NAME_MAX + 16];
         snprintf(p, sizeof p, "%s/Stations", surveys.v[i]);
         hid_t stg = obj_open(sg, p, w->refresh);
         if (stg < 0) {
             rc = wfail(w, "opening", p);
             break;
         }
-        if (list_links(stg, &stations) < 0)
-            rc = wfail(w, "listing", p);
+        if (wlist(w, stg, &stations, "group", p) < 0)
+            rc = -1;
         for (size_t j = 0; rc == 0 && j < stations.n; j++) {
             hid_t st = obj_open(stg, stations.v[j], w->refresh);
             if (st < 0) {
@@ -1311,8 +1331,8 @@ static int walk_tree(walk_t *w)
             proto.latitude = attr_read_f8(st, "location.latitude", 0);
             proto.longitude = attr_read_f8(st, "location.longitude", 0);
             proto.elevation = attr_read_f8(st, "location.elevation", 0);
-            if (list_links(st, &runs) < 0)
-                rc = wfail(w, "listing station", stations.v[j]);
+            if (wlist(w, st, &runs, "station", stations.v[j]) < 0)
+                rc = -1;
             for (size_t k = 0; rc == 0 && k < runs.n; k++) {
                 if (is_station_child(runs.v[k]))
                     continue;
@@ -1351,8 +1371,8 @@ int mth5_channel_summary_ex(mth5_t *m, mth5_refresh_t refresh, mth5_summary_row_
     if (walk_tree(&w) < 0) {
         free(w.rows);
         free(w.runs);
-        return h5s_seterr(err, w.err.code == H5S_EINTR ? H5S_EINTR : H5S_EHDF5, "cannot walk the channels of '%s': %s",
-                          m->path, w.err.code ? w.err.msg : "out of memory");
+        return h5s_seterr(err, w.err.code == H5S_EINTR || w.err.code == H5S_EFORMAT ? w.err.code : H5S_EHDF5,
+                          "cannot walk the channels of '%s': %s", m->path, w.err.code ? w.err.msg : "out of memory");
     }
     free(w.runs);
     *rows = w.rows;
@@ -1373,8 +1393,8 @@ int mth5_run_summary_ex(mth5_t *m, mth5_refresh_t refresh, mth5_run_row_t **rows
     if (walk_tree(&w) < 0) {
         free(w.rows);
         free(w.runs);
-        return h5s_seterr(err, w.err.code == H5S_EINTR ? H5S_EINTR : H5S_EHDF5, "cannot walk the runs of '%s': %s",
-                          m->path, w.err.code ? w.err.msg : "out of memory");
+        return h5s_seterr(err, w.err.code == H5S_EINTR || w.err.code == H5S_EFORMAT ? w.err.code : H5S_EHDF5,
+                          "cannot walk the runs of '%s': %s", m->path, w.err.code ? w.err.msg : "out of memory");
     }
     free(w.rows);
     *rows = w.runs;
@@ -1495,7 +1515,7 @@ int mth5_summary_table_rebuild(mth5_t *m, h5s_err_t *err)
             rc = h5s_seterr(err, H5S_EINTR, "interrupted while rebuilding %s", TABLE_PATH);
             goto done;
         }
-        char runp[512], stp[512];
+        char runp[MTH5_PATH_MAX], stp[MTH5_PATH_MAX];
         put(t->survey, sizeof t->survey, r->survey);
         put(t->station, sizeof t->station, r->station);
         put(t->run, sizeof t->run, r->run);
@@ -1663,12 +1683,22 @@ int mth5_summary_table_read(mth5_t *m, mth5_table_row_t **rows, size_t *n, h5s_e
     return 0;
 }
 
+/* The table keeps names in fixed widths (MTH5's: 30, 30, 20, 20 bytes): a
+ * longer name is stored cut to the width and matches that way. */
+static bool table_name_eq(const char *stored, size_t width, const char *name)
+{
+    size_t l = strlen(name);
+    if (l <= width)
+        return !strcmp(stored, name);
+    return strlen(stored) == width && !strncmp(stored, name, width);
+}
+
 long mth5_summary_table_find(const mth5_table_row_t *rows, size_t n, const char *survey, const char *station,
                              const char *run, const char *component)
 {
     for (size_t i = 0; i < n; i++)
-        if (!strcmp(rows[i].survey, survey) && !strcmp(rows[i].station, station) && !strcmp(rows[i].run, run) &&
-            !strcmp(rows[i].component, component))
+        if (table_name_eq(rows[i].survey, 30, survey) && table_name_eq(rows[i].station, 30, station) &&
+            table_name_eq(rows[i].run, 20, run) && table_name_eq(rows[i].component, 20, component))
             return (long)i;
     return -1;
 }

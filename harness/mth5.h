@@ -17,7 +17,12 @@
 #include "err.h"
 
 #define MTH5_FILE_VERSION "0.2.0"
-#define MTH5_NAME_MAX 64
+#define MTH5_NAME_MAX 64 /* names h5swmr creates: at most 63 characters */
+/* Names a walk of an existing file reports (other programs may make longer
+ * ones): at most 63 characters, as the rows below hold them; a walk that
+ * meets a longer name fails and says so, it never leaves the object out. */
+#define MTH5_WALK_NAME_MAX 64
+#define MTH5_PATH_MAX (4 * MTH5_WALK_NAME_MAX + 40)
 
 typedef struct mth5 mth5_t;
 typedef struct mth5_channel mth5_channel_t;
@@ -158,21 +163,21 @@ int mth5_remove(mth5_t *m, const char *path, h5s_err_t *err);
 
 /* One row of a channel summary (a walk of the tree). */
 typedef struct mth5_summary_row {
-    char survey[MTH5_NAME_MAX], station[MTH5_NAME_MAX], run[MTH5_NAME_MAX];
-    char component[MTH5_NAME_MAX], type[16], units[32];
+    char survey[MTH5_WALK_NAME_MAX], station[MTH5_WALK_NAME_MAX], run[MTH5_WALK_NAME_MAX];
+    char component[MTH5_WALK_NAME_MAX], type[16], units[32];
     char start[40], end[40];
     double latitude, longitude, elevation, sample_rate, azimuth, tilt;
     uint64_t n_samples;
-    char path[4 * MTH5_NAME_MAX + 40];
+    char path[MTH5_PATH_MAX];
 } mth5_summary_row_t;
 
 /* One row of a run summary. */
 typedef struct mth5_run_row {
-    char survey[MTH5_NAME_MAX], station[MTH5_NAME_MAX], run[MTH5_NAME_MAX];
+    char survey[MTH5_WALK_NAME_MAX], station[MTH5_WALK_NAME_MAX], run[MTH5_WALK_NAME_MAX];
     double sample_rate;
     unsigned n_channels;
     uint64_t n_samples; /* the largest channel */
-    char path[3 * MTH5_NAME_MAX + 40];
+    char path[MTH5_PATH_MAX];
 } mth5_run_row_t;
 
 /* How a walk refreshes what it reads (SWMR readers). */

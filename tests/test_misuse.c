@@ -517,3 +517,68 @@ Test(misuse, finalize_names_a_reader_as_a_reader)
     cr_assert_eq(tu_child_finish(&c, TU_TIMEOUT_MS, &status), 0);
     cr_assert_eq(h5swmr("finalize", f, NULL), 0, "%s", g_out);
 }
+
+/* ---- (16) names of 64 characters and more --------------------------------- */
+
+/* Adds a 1-D float32 dataset of n samples at path (intermediate groups made). */
+static void raw_channel(const char *file, const char *path, hsize_t n)
+{
+    hid_t fid = H5Fopen(file, H5F_ACC_RDWR, H5P_DEFAULT);
+    cr_assert_geq(fid, 0);
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+    H5Pset_create_intermediate_group(lcpl, 1);
+    hsize_t maxd[1] = {H5S_UNLIMITED}, chunk[1] = {16};
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, 1, chunk);
+    hid_t sp = H5Screate_simple(1, &n, maxd);
+    hid_t ds = H5Dcreate2(fid, path, H5T_IEEE_F32LE, sp, lcpl, dcpl, H5P_DEFAULT);
+    cr_assert_geq(ds, 0, "cannot create %s", path);
+    H5Dclose(ds);
+    H5Sclose(sp);
+    H5Pclose(dcpl);
+    H5Pclose(lcpl);
+    cr_assert_geq(H5Fclose(fid), 0);
+}
+
+Test(misuse, summary_and_finalize_never_leave_out_long_names)
+{
+    const char *f = tu_path("long.mth5");
+    mth5_t *m;
+    h5s_err_t err;
+    cr_assert_eq(mth5_open(f, "x", false, &m, &err), 0, "%s", err.msg);
+    cr_assert_eq(mth5_add_survey(m, "s", &err), 0, "%s", err.msg);
+    cr_assert_eq(mth5_add_station(m, "s", "st", NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(mth5_add_run(m, "s", "st", "r", 1.0, NULL, &err), 0, "%s", err.msg);
+    cr_assert_eq(mth5_close(m, &err), 0, "%s", err.msg);
+    char name63[64], name64[65], path[1200];
+    memset(name63, 'c', 63);
+    name63[63] = '\0';
+    memset(name64, 'd', 64);
+    name64[64] = '\0';
+    snprintf(path, sizeof path, "/Experiment/Surveys/s/Stations/st/r/%s", name63);
+    raw_channel(f, path, 7);
+    cr_assert_eq(h5swmr("summary", f, NULL), 0, "%s", g_out);
+    cr_assert(strstr(g_out, name63) && strstr(g_out, "1 channel;"), "%s", g_out);
+    cr_assert_eq(h5swmr("finalize", f, NULL), 0, "%s", g_out);
+    cr_assert_eq(h5swmr("summary", f, NULL), 0, "%s", g_out);
+    cr_assert(!strstr(g_out, "missing"), "the table lost a channel with a long name:\n%s", g_out);
+    /* 64 characters and more, in a run and in a channel name: the walk fails
+     * and says so; it never leaves the object out */
+    const char *where[] = {"/Experiment/Surveys/s/Stations/st/r/%s", "/Experiment/Surveys/s/Stations/st/%s/ex"};
+    for (int k = 0; k < 2; k++) {
+        const char *g = tu_path(k ? "long2.mth5" : "long1.mth5");
+        char cmd[1300];
+        snprintf(cmd, sizeof cmd, "cp '%s' '%s'", f, g);
+        cr_assert_eq(system(cmd), 0);
+        snprintf(path, sizeof path, where[k], name64);
+        raw_channel(g, path, 3);
+        int rc = h5swmr("summary", g, NULL);
+        cr_assert_neq(rc, 0, "a channel was left out silently: %s", g_out);
+        assert_one_line();
+        cr_assert(strstr(g_out, "longer than 63"), "%s", g_out);
+        rc = h5swmr("finalize", g, NULL);
+        cr_assert_neq(rc, 0, "%s", g_out);
+        assert_one_line();
+        cr_assert(strstr(g_out, "longer than 63"), "%s", g_out);
+    }
+}
