@@ -21,7 +21,7 @@
 /* Names a walk of an existing file reports (other programs may make longer
  * ones): at most 63 characters, as the rows below hold them; a walk that
  * meets a longer name fails and says so, it never leaves the object out. */
-#define MTH5_WALK_NAME_MAX 64
+#define MTH5_WALK_NAME_MAX 256
 #define MTH5_PATH_MAX (4 * MTH5_WALK_NAME_MAX + 40)
 
 typedef struct mth5 mth5_t;

@@ -312,7 +312,7 @@ static int read_new(rstate_t *rs, rchan_t *c, uint64_t len, int64_t *t_seen)
             pat_check_t here = {0};
             if (pat_verify(dt, c->key, c->read, n, rs->buf, &here)) {
                 if (rs->check.mismatches + rs->check.fills == 0)
-                    snprintf(rs->r.msg, sizeof rs->r.msg, "%s[%llu] = %g, expected %d%s", c->path,
+                    snprintf(rs->r.msg, sizeof rs->r.msg, "%.300s[%llu] = %g, expected %d%s", c->path,
                              (unsigned long long)here.first_bad, here.first_value, here.first_expected,
                              here.first_value == 0 ? " (fill value)" : "");
                 rs->check.mismatches += here.mismatches;
