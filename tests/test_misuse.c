@@ -393,9 +393,9 @@ Test(misuse, flushcost_ends_on_sigterm_while_creating)
     flushcost_interrupted("100000", IN_CREATE, SIGTERM);
 }
 
-Test(misuse, flushcost_ends_on_sigint_in_a_round_of_100000_flushes)
+Test(misuse, flushcost_ends_on_sigint_in_a_round_of_20000_flushes)
 {
-    flushcost_interrupted("100000", IN_CLOSE_WRITE, SIGINT);
+    flushcost_interrupted("20000", IN_CLOSE_WRITE, SIGINT);
 }
 
 /* ---- (4) plot does not replace plots it did not just make ------------------ */
