@@ -212,14 +212,7 @@ static int preflight(const scn_t *s)
     if (errno != ENOENT)
         return fail(EXIT_USAGE, "data file '%s': %s", f, strerror(errno));
     char dir[SCN_PATH];
-    snprintf(dir, sizeof dir, "%s", f);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
+    h5s_parent_dir(f, dir, sizeof dir);
     if (stat(dir, &st) != 0)
         return fail(EXIT_USAGE, "data file '%s': directory '%s': %s", f, dir, strerror(errno));
     if (!S_ISDIR(st.st_mode))

@@ -277,18 +277,23 @@ pid_t h5s_fork_piped(int pdeathsig, int *to, int *from, h5s_err_t *err)
     return pid;
 }
 
+void h5s_parent_dir(const char *path, char *out, size_t cap)
+{
+    snprintf(out, cap, "%s", path);
+    char *slash = strrchr(out, '/');
+    if (!slash)
+        snprintf(out, cap, ".");
+    else if (slash == out)
+        out[1] = '\0';
+    else
+        *slash = '\0';
+}
+
 int h5s_output_ok(const char *path, bool force, char *msg, size_t cap)
 {
     struct stat st;
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
+    h5s_parent_dir(path, dir, sizeof dir);
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return snprintf(msg, cap, "%s: directory '%s' does not exist", path, dir), -1;
     if (lstat(path, &st) != 0)

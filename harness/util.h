@@ -67,6 +67,10 @@ int h5s_rm_rf(const char *path);
 /* A splitmix64 step: the next value of a seeded sequence. */
 uint64_t h5s_rand_next(uint64_t *state);
 
+/* The directory part of path into out: "." for a bare name, "/" for a file
+ * in the root. */
+void h5s_parent_dir(const char *path, char *out, size_t cap);
+
 /* Outputs a command writes (reports, tables, plots) never replace what they
  * did not make: h5s_output_ok says whether path may be written - absent in an
  * existing directory, or, with force, an existing regular file (never a

@@ -21,16 +21,10 @@ TestSuite(bad_input, .init = tu_setup, .fini = tu_teardown, .timeout = 120);
 
 static char g_out[16384];
 
-/* Runs h5swmr with args (NULL-terminated) within 30 s; returns its exit status. */
 static int run(const char *const *args)
 {
-    const char *argv[48] = {H5SWMR_BIN};
-    int n = 1;
-    for (; args[n - 1] && n < 47; n++)
-        argv[n] = args[n - 1];
-    argv[n] = NULL;
     int status;
-    cr_assert_eq(tu_run(argv, 30000, &status, g_out, sizeof g_out), 0, "h5swmr hung: %s", g_out);
+    cr_assert_eq(tu_run_args(H5SWMR_BIN, args, 30000, &status, g_out, sizeof g_out), 0, "h5swmr hung: %s", g_out);
     cr_assert(WIFEXITED(status), "%s", tu_status_str(status));
     return WEXITSTATUS(status);
 }

@@ -18,13 +18,8 @@ static char g_out[16384];
 
 static int run(const char *const *args)
 {
-    const char *argv[32] = {H5SWMR_BIN};
-    int n = 1;
-    for (; args[n - 1] && n < 31; n++)
-        argv[n] = args[n - 1];
-    argv[n] = NULL;
     int status;
-    cr_assert_eq(tu_run(argv, 170000, &status, g_out, sizeof g_out), 0, "h5swmr hung: %s", g_out);
+    cr_assert_eq(tu_run_args(H5SWMR_BIN, args, 170000, &status, g_out, sizeof g_out), 0, "h5swmr hung: %s", g_out);
     cr_assert(WIFEXITED(status), "%s", tu_status_str(status));
     return WEXITSTATUS(status);
 }

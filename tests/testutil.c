@@ -420,3 +420,13 @@ void *tu_counting_samples(mth5_dtype_t dt, uint64_t first, size_t n)
     }
     return b;
 }
+
+int tu_run_args(const char *program, const char *const *args, int timeout_ms, int *status, char *out, size_t cap)
+{
+    const char *argv[64] = {program};
+    int n = 1;
+    for (; args[n - 1] && n < 63; n++)
+        argv[n] = args[n - 1];
+    argv[n] = NULL;
+    return tu_run(argv, timeout_ms, status, out, cap);
+}

@@ -96,6 +96,9 @@ int tu_proc_finish(tu_proc_t *p, int timeout_ms, int *status);
 /* tu_spawn + tu_proc_finish; copies the output into out (cap bytes, may be NULL). */
 int tu_run(const char *const argv[], int timeout_ms, int *status, char *out, size_t cap);
 
+/* tu_run of program with the NULL-terminated arguments args (at most 60). */
+int tu_run_args(const char *program, const char *const *args, int timeout_ms, int *status, char *out, size_t cap);
+
 /* "exit 0", "exit 3", "signal 9 (Killed)" for an exit status. */
 const char *tu_status_str(int status);
 
