@@ -69,7 +69,8 @@ typedef struct proto_result {
     uint64_t walk_failures; /* tree walks that failed (objects created under SWMR) */
     uint64_t blocks, samples, bytes, flushes, channels;
     uint64_t polls, updates, errors;
-    uint64_t mismatches, fills, missing; /* verification */
+    uint64_t mismatches, fills, missing; /* verification; missing: flushed, not visible after a refresh */
+    uint64_t unread;                     /* visible but not read before the stop deadline (not an error) */
     uint64_t unflushed_bad;              /* bad samples only past the last successful flush */
     uint64_t runs_written, runs_seen, runs_expected;
     int64_t table_samples; /* largest n_samples seen in channel_summary, -1 if unread */

@@ -57,7 +57,9 @@ typedef struct rstate {
     char name[24];   /* "Reader N", how it signs its lines */
     bool unopenable; /* a fault left the file unopenable: reading ended */
     FILE *log;       /* raw lag events, or NULL */
-    int ino;         /* inotify fd (reader_wait = inotify), or -1 */
+    bool stopping;   /* STOP (or EOF) seen: catching up until stop_deadline */
+    int64_t stop_deadline;
+    int ino; /* inotify fd (reader_wait = inotify), or -1 */
     h5s_err_t err;
 } rstate_t;
 
@@ -289,6 +291,18 @@ static void resolve_lag(rstate_t *rs)
     rs->npend = keep;
 }
 
+/* Whether reading must end now: STOP was seen (noticed here between chunks
+ * of a long read, too) and the catch-up time - half of stop_timeout, the rest
+ * left for reporting - has passed. */
+static bool out_of_time(rstate_t *rs)
+{
+    if (!rs->stopping && proto_stop_requested(rs->c)) {
+        rs->stopping = true;
+        rs->stop_deadline = h5s_now_ns() + (int64_t)(rs->s->stop_timeout_s * 0.5e9);
+    }
+    return rs->stopping && h5s_now_ns() >= rs->stop_deadline;
+}
+
 /* Reads and verifies samples up to len. *t_seen gets the time the new data
  * was in hand and its last sample checked (the visibility moment), before the
  * full verification, whose cost is ours, not HDF5's. */
@@ -298,6 +312,8 @@ static int read_new(rstate_t *rs, rchan_t *c, uint64_t len, int64_t *t_seen)
     mth5_dtype_t dt = mth5_channel_dtype(c->ch);
     *t_seen = h5s_now_ns();
     while (c->read < len) {
+        if (out_of_time(rs))
+            return 1; /* partly read: the rest is unread, counted at the end */
         size_t n = len - c->read > READ_MAX_SAMPLES ? READ_MAX_SAMPLES : (size_t)(len - c->read);
         if (s->verify) {
             int rc = mth5_channel_read(c->ch, c->read, n, rs->buf, &rs->err);
@@ -448,6 +464,8 @@ static int poll_once(rstate_t *rs, bool rescan_now)
         int64_t t_seen;
         if ((rc = read_new(rs, c, len, &t_seen)) < 0)
             return rc;
+        if (rc > 0)
+            break; /* out of time: no lag for a block not wholly read */
         if (c->first && rs->s->measure && rs->npend < sizeof rs->pend / sizeof rs->pend[0])
             rs->pend[rs->npend++] = (pending_t){len, t_seen};
     }
@@ -500,6 +518,34 @@ static bool caught_up(const rstate_t *rs)
         if (rs->ch[i].read < want)
             return false;
     return true;
+}
+
+/* After the catch-up: what the writer published and this reader did not
+ * read. A last refresh of each channel tells the two apart: samples the file
+ * shows (extent grown) that the reader ran out of time to read are unread,
+ * not an error; samples flushed that the file still does not show are
+ * missing - a broken promise. */
+static void count_unseen(rstate_t *rs)
+{
+    uint64_t published = atomic_load(&rs->c->shm->samples);
+    if (rs->s->workload != SCN_APPEND || rs->strategy == SCN_NONE || rs->unopenable)
+        return;
+    for (size_t i = 0; i < rs->nch; i++) {
+        rchan_t *ch = &rs->ch[i];
+        if (ch->read >= published)
+            continue;
+        uint64_t len = ch->read;
+        if (channel_extent(rs, ch, &len) < 0) {
+            h5s_err_clear(&rs->err);
+            len = ch->read;
+        }
+        uint64_t visible = len < published ? len : published;
+        rs->r.unread += visible > ch->read ? visible - ch->read : 0;
+        rs->r.missing += published - (visible > ch->read ? visible : ch->read);
+    }
+    if (rs->r.unread)
+        say(rs, "Stopped with %llu samples visible but not yet read (stop deadline reached)",
+            (unsigned long long)rs->r.unread);
 }
 
 int reader_main(const role_ctx_t *c)
@@ -585,6 +631,8 @@ int reader_main(const role_ctx_t *c)
                 rc = 0;
             goto out;
         }
+        if (rs.stopping)
+            break; /* STOP arrived during a long read */
         if (rs.ino >= 0) {
             /* sleep until the file changes (or the fallback period passes) */
             int64_t fallback = period > 0 ? period : 1000000000LL;
@@ -603,9 +651,12 @@ int reader_main(const role_ctx_t *c)
         }
     }
     /* Stopped: catch up with everything the writer flushed, within a bound. */
+    if (!rs.stopping) {
+        rs.stopping = true;
+        rs.stop_deadline = h5s_now_ns() + (int64_t)(s->stop_timeout_s * 0.5e9);
+    }
     if (rs.strategy != SCN_NONE) {
-        int64_t limit = h5s_now_ns() + (int64_t)(s->stop_timeout_s * 0.5e9);
-        while ((rc = poll_once(&rs, true)) == 0 && !caught_up(&rs) && h5s_now_ns() < limit) {
+        while ((rc = poll_once(&rs, true)) == 0 && !caught_up(&rs) && !out_of_time(&rs)) {
             if (atomic_load(&c->shm->state) == WRITER_FAILED && rs.r.polls > 3)
                 break;
         }
@@ -616,6 +667,7 @@ int reader_main(const role_ctx_t *c)
         }
     }
     report(&rs, true);
+    count_unseen(&rs);
 out:
     if (rs.m)
         rs.r.channels = rs.nch;
@@ -626,9 +678,6 @@ out:
         close(rs.ino);
     shm_t *shm = c->shm;
     uint64_t published = atomic_load(&shm->samples);
-    for (size_t i = 0; i < rs.nch; i++)
-        if (rs.ch[i].read < published && s->workload == SCN_APPEND && rs.strategy != SCN_NONE && !rs.unopenable)
-            rs.r.missing += published - rs.ch[i].read;
     rs.r.runs_seen = rs.nruns;
     rs.r.runs_expected = atomic_load(&shm->runs) + 1;
     rs.r.mismatches = rs.check.mismatches;

@@ -64,6 +64,9 @@ void report_print(FILE *out, const orch_report_t *rep)
             snprintf(notes, sizeof notes, "%s", r->observation);
         else if (ch->role == ROLE_READER && r->observation[0] && rep->scn.workload == SCN_APPEND)
             snprintf(notes, sizeof notes, "%s", r->observation);
+        else if (ch->role == ROLE_READER && r->unread)
+            snprintf(notes, sizeof notes, "stopped with %llu samples visible but not read before its deadline",
+                     (unsigned long long)r->unread);
         else if (ch->role == ROLE_READER && r->lag.n)
             snprintf(notes, sizeof notes, "lag p50 %.0f us, p99 %.0f us", r->lag.p50_us, r->lag.p99_us);
         else if (ch->role == ROLE_FINALIZER)
@@ -272,6 +275,7 @@ static cJSON *child_json(const orch_report_t *rep, const orch_child_t *ch)
     cJSON_AddNumberToObject(o, "mismatched_samples", (double)r->mismatches);
     cJSON_AddNumberToObject(o, "fill_value_samples", (double)r->fills);
     cJSON_AddNumberToObject(o, "missing_flushed_samples", (double)r->missing);
+    cJSON_AddNumberToObject(o, "unread_visible_samples", (double)r->unread);
     cJSON_AddNumberToObject(o, "bad_samples_past_last_flush", (double)r->unflushed_bad);
     cJSON_AddNumberToObject(o, "runs_written", (double)r->runs_written);
     cJSON_AddNumberToObject(o, "runs_seen", (double)r->runs_seen);
