@@ -687,7 +687,13 @@ typedef struct runner {
 static cJSON *run_sweep(const runner_t *ru, int s, int r)
 {
     char dir[SCN_PATH + 160], resdir[SCN_PATH + 200], log[SCN_PATH + 200], json[SCN_PATH + 600], msg[512];
-    snprintf(dir, sizeof dir, "%s/round%02d-%c", ru->out, r, 'a' + s);
+    /* a side's own results_dir (another file system) holds its rounds; the
+     * gate's --out holds the others */
+    const char *parent = ru->out;
+    for (int i = 0; i < ru->nopts[s]; i++)
+        if (!strncmp(ru->opts[s][i], "results_dir=", 12) && ru->opts[s][i][12])
+            parent = ru->opts[s][i] + 12;
+    snprintf(dir, sizeof dir, "%s/round%02d-%c", parent, r, 'a' + s);
     if (h5s_mkdir_p(dir) != 0) {
         fail(EXIT_FAIL, "cannot create %s: %s", dir, strerror(errno));
         return NULL;
@@ -703,8 +709,10 @@ static cJSON *run_sweep(const runner_t *ru, int s, int r)
     argv[k++] = "-o";
     argv[k++] = resdir;
     for (int i = 0; i < ru->nopts[s]; i++) {
-        argv[k++] = "-o";
-        argv[k++] = ru->opts[s][i];
+        if (strncmp(ru->opts[s][i], "results_dir=", 12)) {
+            argv[k++] = "-o";
+            argv[k++] = ru->opts[s][i];
+        }
     }
     argv[k] = NULL;
     int64_t left = (ru->deadline_ns - h5s_now_ns()) / 1000000;
