@@ -222,14 +222,18 @@ Test(gate, real_sweeps_catch_a_slower_write_path)
 Test(gate, ab_mode_compares_two_sides_interleaved)
 {
     const char *scn = tiny_scenario();
-    char out[1200];
+    char out[1200], bdir[1300], round[1400];
     snprintf(out, sizeof out, "%s", tu_path("ab"));
-    const char *a1[] = {"gate",  "--ab", H5SWMR_BIN, H5SWMR_BIN, "--run",   scn,
-                        "--out", out,    "--rounds", "2",        "--b-opt", "slow_writer_pct=100",
-                        NULL};
+    /* B also writes its data elsewhere (as two file systems would be compared) */
+    snprintf(bdir, sizeof bdir, "results_dir=%s", tu_path("bside"));
+    const char *a1[] = {"gate",    "--ab", H5SWMR_BIN, H5SWMR_BIN, "--run",   scn,
+                        "--out",   out,    "--rounds", "2",        "--b-opt", "slow_writer_pct=100",
+                        "--b-opt", bdir,   NULL};
     cr_assert_eq(run(a1), 1, "%s", g_out);
     cr_assert(strstr(g_out, "round 1 A") && strstr(g_out, "round 2 B"), "%s", g_out);
     cr_assert(strstr(g_out, "REGRESSED    [throughput] writer_mode=swmr per-call p50 MB/s, B / A"), "%s", g_out);
     /* B's raw pwrite was not slowed: its figure is not called a regression */
     cr_assert(!strstr(g_out, "REGRESSED    [throughput] writer_mode=raw per-call"), "%s", g_out);
+    snprintf(round, sizeof round, "%s/round01-b", tu_path("bside"));
+    cr_assert(tu_exists(round), "B's rounds are not in its own results_dir");
 }
