@@ -87,28 +87,22 @@ typedef struct gopt {
  * without blocking). NULL with msg set on failure. */
 static cJSON *load_json(const char *path, char *msg, size_t cap)
 {
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        snprintf(msg, cap, "cannot read %s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
+    char why[256];
+    FILE *f = h5s_open_input(path, 64L << 20, why, sizeof why);
+    if (!f) {
+        snprintf(msg, cap, "cannot read %s as JSON: %s", path, why);
         return NULL;
     }
-    if (!S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > (64L << 20)) {
-        snprintf(msg, cap, "cannot read %s as JSON: %s", path,
-                 !S_ISREG(st.st_mode) ? "not a regular file" : "empty or over 64 MiB");
-        close(fd);
-        return NULL;
-    }
-    char *buf = malloc((size_t)st.st_size + 1);
-    ssize_t got = buf ? read(fd, buf, (size_t)st.st_size) : -1;
-    close(fd);
-    cJSON *j = NULL;
-    if (got == st.st_size) {
-        buf[got] = '\0';
-        j = cJSON_Parse(buf);
-    }
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    char chunk[65536];
+    size_t n;
+    while (mem && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, n, mem);
+    bool ok = mem && !ferror(f) && fclose(mem) == 0;
+    fclose(f);
+    cJSON *j = ok && len ? cJSON_ParseWithLength(buf, len) : NULL;
     free(buf);
     if (!j)
         snprintf(msg, cap, "cannot read %s as JSON", path);

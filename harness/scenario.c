@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #endif
 #include "scenario.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -697,20 +698,12 @@ int scn_load(const char *path, const char *const *ov, size_t nov, scn_file_t *ou
     int rc = 0;
     struct stat st;
     memset(out, 0, sizeof *out);
-    /* non-blocking, and checked before a byte is read: a FIFO or a device
-     * given as a scenario is refused at once instead of blocking */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0)
-        return h5s_seterr(err, H5S_ESCENARIO, "%s: %s", path, strerror(errno));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return h5s_seterr(err, H5S_ESCENARIO, "%s: not a regular file", path);
-    }
-    FILE *f = fdopen(fd, "rb");
-    if (!f) {
-        close(fd);
-        return h5s_seterr(err, H5S_ENOMEM, "out of memory");
-    }
+    /* a FIFO or a device given as a scenario is refused at once, never read */
+    char why[256];
+    FILE *f = h5s_open_input(path, 0, why, sizeof why);
+    if (!f)
+        return h5s_seterr(err, H5S_ESCENARIO, "%s: %s", path, why);
+    fstat(fileno(f), &st);
     if (st.st_size > (1 << 20)) {
         fclose(f);
         return h5s_seterr(err, H5S_ESCENARIO, "%s: larger than 1 MiB, not a scenario file", path);

@@ -340,3 +340,23 @@ int h5s_output_commit(FILE *f, const char *tmp, const char *path, bool force, ch
         return snprintf(msg, cap, "cannot write %s: %s", path, strerror(e)), -1;
     return 0;
 }
+
+FILE *h5s_open_input(const char *path, long max_bytes, char *msg, size_t cap)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0) {
+        snprintf(msg, cap, "%s", strerror(errno));
+        return NULL;
+    }
+    const char *why = fstat(fd, &st) != 0                       ? strerror(errno)
+                      : !S_ISREG(st.st_mode)                    ? "not a regular file"
+                      : max_bytes > 0 && st.st_size > max_bytes ? "too large"
+                                                                : NULL;
+    FILE *f = why ? NULL : fdopen(fd, "rb");
+    if (!f) {
+        snprintf(msg, cap, "%s", why ? why : strerror(errno));
+        close(fd);
+    }
+    return f;
+}

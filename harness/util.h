@@ -67,6 +67,12 @@ int h5s_rm_rf(const char *path);
 /* A splitmix64 step: the next value of a seeded sequence. */
 uint64_t h5s_rand_next(uint64_t *state);
 
+/* Opens an input file (scenario, expectation file, JSON) for reading: without
+ * blocking, and only if it is a regular file of at most max_bytes (0: any
+ * size), so that a FIFO or a device is refused at once. NULL with the reason
+ * in msg ("not a regular file", "too large", or the system's message). */
+FILE *h5s_open_input(const char *path, long max_bytes, char *msg, size_t cap);
+
 /* The directory part of path into out: "." for a bare name, "/" for a file
  * in the root. */
 void h5s_parent_dir(const char *path, char *out, size_t cap);

@@ -48,6 +48,12 @@ Test(bad_input, a_fifo_as_scenario_is_refused_at_once)
         cr_assert(strstr(g_out, "not a regular file") && one_line(g_out), "%s: %s", cmds[i], g_out);
         cr_assert(!tu_exists(tu_path("results")), "%s created results for a FIFO", cmds[i]);
     }
+    /* the conformance suite's expectation file, too */
+    char dir[1300];
+    snprintf(dir, sizeof dir, "--dir=%s", tu_dir());
+    const char *e[] = {"check", dir, "--hdf5-expect", fifo, "--case", "swmr_with_w_refused", NULL};
+    cr_assert_eq(run(e), 2, "%s", g_out);
+    cr_assert(strstr(g_out, "not a regular file") && one_line(g_out), "%s", g_out);
 }
 
 /* A scenario with one flat-out job and no axes of its own but poll_ms. */
