@@ -159,7 +159,11 @@ else
 fi
 
 shopt -s nullglob
-lagfiles=("$results"/lag_*.csv)
+lagfiles=()
+for f in "$results"/lag_*.csv; do
+    # only regular files: a FIFO or device named like a lag log is never read (it would block)
+    [[ -f $f && ! -L $f ]] && lagfiles+=("$f")
+done
 shopt -u nullglob
 if [[ ${#lagfiles[@]} -gt 0 ]]; then
     prep lag_cdf lagcdf "${lagfiles[@]}" && draw lag_cdf lag_cdf.gp

@@ -156,15 +156,31 @@ static int validate(const cJSON *j, const char *path, char *msg, size_t cap)
     return 0;
 }
 
-/* What identifies a run across sweeps: its job and the values that vary. */
+#define KEY_FIELD "\x01gate_key" /* where a row's key is cached (no JSON key of a sweep starts so) */
+
+/* What identifies a run across sweeps: its job and the values that vary;
+ * computed once per row by key_rows, read back here. */
 static void row_key(const cJSON *row, char *out, size_t cap)
+{
+    const char *k = str_of(row, KEY_FIELD);
+    snprintf(out, cap, "%s", k ? k : "");
+}
+
+/* Computes and caches every run's key (validate first). */
+static void key_rows(cJSON *j)
 {
     static const char *const keys[] = {"writer_mode", "block_samples", "nchannels", "flush_call", "flush_every_blocks",
                                        "poll_ms",     "reader_wait",   "readers",   "dtype",      "cork",
                                        NULL};
-    int n = snprintf(out, cap, "[%s]", str_of(row, "job"));
-    for (int i = 0; keys[i] && n > 0 && (size_t)n < cap; i++)
-        n += snprintf(out + n, cap - (size_t)n, " %s=%s", keys[i], sopt(row, keys[i]));
+    cJSON *r;
+    char out[KEY_CAP];
+    cJSON_ArrayForEach (r, cJSON_GetObjectItem(j, "runs")) {
+        int n = snprintf(out, sizeof out, "[%s]", str_of(r, "job"));
+        for (int i = 0; keys[i] && n > 0 && (size_t)n < sizeof out; i++)
+            n += snprintf(out + n, sizeof out - (size_t)n, " %s=%s", keys[i], sopt(r, keys[i]));
+        cJSON_DeleteItemFromObjectCaseSensitive(r, KEY_FIELD);
+        cJSON_AddStringToObject(r, KEY_FIELD, out);
+    }
 }
 
 /* ------------------------------------------------------------ statistics */
@@ -726,6 +742,7 @@ static cJSON *run_sweep(const runner_t *ru, int s, int r)
         cJSON_Delete(j);
         return NULL;
     }
+    key_rows(j);
     return j;
 }
 
@@ -923,12 +940,16 @@ int cmd_gate(int argc, char **argv)
         cJSON_Delete(base);
         return fail(EXIT_USAGE, "%s", msg);
     }
-    for (; n < c.nfiles; n++)
+    if (base)
+        key_rows(base);
+    for (; n < c.nfiles; n++) {
         if (!(A[n] = load_json(c.files[n], msg, sizeof msg)) || validate(A[n], c.files[n], msg, sizeof msg)) {
             free_all(A, n + 1);
             cJSON_Delete(base);
             return fail(EXIT_USAGE, "%s", msg);
         }
+        key_rows(A[n]);
+    }
     char outdir[SCN_PATH + 64];
     if (c.scenario) {
         c.ru.bin[0] = c.ab[0] ? c.ab[0] : "/proc/self/exe";

@@ -115,7 +115,7 @@ static void pool_lags(row_t *r, int readers, FILE *events)
 {
     stats_buf_t lag = {0}, e2e = {0};
     for (int i = 1; i <= readers; i++) {
-        char path[SCN_PATH + 96], line[256];
+        char path[SCN_PATH + 224], line[256];
         snprintf(path, sizeof path, "%s/lag_reader%d.csv", r->dir, i);
         FILE *f = fopen(path, "r");
         if (!f)
