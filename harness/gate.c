@@ -746,16 +746,18 @@ static cJSON *run_sweep(const runner_t *ru, int s, int r)
     return j;
 }
 
-/* Whether another round may decide more: a figure inconclusive, or a
- * regression seen in a single round. */
+/* Whether another round may decide more: a regression seen in a single
+ * round is confirmed by a second; once one is confirmed the gate has failed
+ * and ends; otherwise rounds go on while a figure is inconclusive. */
 static bool want_more(figs_t *fs, int rounds)
 {
-    bool more = false;
+    bool inconclusive = false, regressed = false;
     for (int i = 0; i < fs->n; i++) {
         fig_judge(&fs->f[i]);
-        more |= fs->f[i].verdict == V_INCONCLUSIVE || (fs->f[i].verdict == V_REGRESSED && rounds < 2);
+        inconclusive |= fs->f[i].verdict == V_INCONCLUSIVE;
+        regressed |= fs->f[i].verdict == V_REGRESSED;
     }
-    return more;
+    return regressed ? rounds < 2 : inconclusive;
 }
 
 /* --------------------------------------------------------------- CLI */
