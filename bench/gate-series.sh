@@ -37,7 +37,7 @@ case "$what" in
       (cd "$clone" && H5SWMR_REGRESS_DIR="$out/regress-$i" ci/regress) > "$out/regress-$i.log" 2>&1 || rc=$?
       v=$(verdict "$out/regress-$i/gate.txt" 2>/dev/null || true)
       [ "$rc" -ne 0 ] && fails=$((fails + 1))
-      case "$v" in *INCONCLUSIVE*) incon=$((incon + 1)) ;; esac
+      case "$v" in *" 0 inconclusive"*|"") ;; *) incon=$((incon + 1)) ;; esac
       printf 'run %2d: ci/regress exit %d; %s\n' "$i" "$rc" "${v:-no verdict}"
       rm -rf "$clone"
     done
@@ -70,7 +70,7 @@ case "$what" in
           --out "$out/slow$p-$i" -o "slow_writer_pct=$p" > "$out/slow$p-$i.txt" 2>&1 || rc=$?
         v=$(verdict "$out/slow$p-$i.txt")
         [ "$rc" -eq 1 ] && caught=$((caught + 1))
-        case "$v" in *INCONCLUSIVE*) incon=$((incon + 1)) ;; esac
+        case "$v" in *" 0 inconclusive"*|"") ;; *) incon=$((incon + 1)) ;; esac
         printf 'slow_writer_pct=%s run %2d: gate exit %d; %s\n' "$p" "$i" "$rc" "${v:-no verdict}"
       done
       summary+=("$(printf 'SWMR write path %s%% slower: caught in %d of %d runs (%d with inconclusive figures)' \

@@ -534,6 +534,28 @@ static int job_axes(const scn_t *job, const char *const *cli, int ncli, scn_axis
     return na;
 }
 
+/* Writes the rows of one repeat [from, to): the SWMR run gets the ratios to
+ * the baselines of the same repeat. Returns 0, or -1 on a write error. */
+static int emit_repeat(row_t *rows, base_t *bases, size_t from, size_t to, const base_t *base, FILE *csv, FILE *events,
+                       cJSON *jrows)
+{
+    static const base_t none;
+    for (size_t k = from; k < to; k++) {
+        const row_t *r = &rows[k];
+        bool swmr = r->s->writer_mode == SCN_MODE_SWMR;
+        bases[k] = swmr ? *base : none;
+        csv_row(csv, r, &bases[k]);
+        cJSON_AddItemToArray(jrows, row_json(r, &bases[k]));
+        if (swmr && base->raw_call > 0)
+            printf("        repeat %d: SWMR per-call p50 %.2f of non-SWMR, %.2f of the bare loop, %.2f of raw; io "
+                   "%.2f of raw\n",
+                   r->repeat, base->noswmr_call > 0 ? r->call_MBps / base->noswmr_call : 0,
+                   base->bare_call > 0 ? r->call_MBps / base->bare_call : 0, r->call_MBps / base->raw_call,
+                   base->raw_io > 0 ? r->io_MBps / base->raw_io : 0);
+    }
+    return ferror(csv) || ferror(events) ? -1 : 0;
+}
+
 static int run_plot(const char *dir)
 {
     char *argv[] = {"h5swmr", "plot", (char *)dir, NULL};
@@ -752,11 +774,16 @@ int cmd_sweep(int argc, char **argv)
         bool base_runs = cfg[i].baselines && !cfg[i].realtime && cfg[i].writer_mode == SCN_MODE_SWMR &&
                          cfg[i].workload == SCN_APPEND;
         /* one repeat: the baselines and the SWMR run back to back, so that
-         * their ratios are paired within the same state of the machine */
+         * their ratios are paired within the same state of the machine; the
+         * order turns around every other repeat (A B C D, D C B A), so that
+         * a drift of the machine or its page cache along the repeat does not
+         * favour one mode */
         static const int with_base[] = {SCN_MODE_RAW, SCN_MODE_NOSWMR, SCN_MODE_BARE, SCN_MODE_SWMR};
-        const int *modes = base_runs ? with_base : with_base + 3;
-        int nmodes = base_runs ? 4 : 1;
-        for (int mi = 0; mi < nmodes && !stop; mi++) {
+        static const int turned[] = {SCN_MODE_SWMR, SCN_MODE_BARE, SCN_MODE_NOSWMR, SCN_MODE_RAW};
+        const int *modes = !base_runs ? with_base + 3 : rep_no % 2 ? with_base : turned;
+        int nmodes = base_runs ? 4 : 1, mi;
+        size_t first_run = done_runs;
+        for (mi = 0; mi < nmodes && !stop; mi++) {
             int mode = modes[mi];
             scn_t *s = &runs[done_runs];
             *s = cfg[i];
@@ -828,27 +855,13 @@ int cmd_sweep(int argc, char **argv)
             } else if (mode == SCN_MODE_BARE) {
                 base.bare_call = r->call_MBps;
             }
-            bool ratios = mode == SCN_MODE_SWMR;
-            double raw_io = base.raw_io, noswmr_io = base.noswmr_io;
-            static const base_t none;
-            bases[done_runs] = ratios ? base : none;
-            csv_row(csv, r, &bases[done_runs]);
-            if (ferror(csv) || ferror(events)) {
-                printf("sweep: writing sweep.csv or lag_events.csv in %s failed: %s; stopping\n", sweepdir,
-                       strerror(errno));
-                stop = true;
-            }
-            cJSON_AddItemToArray(jrows, row_json(r, &bases[done_runs]));
             /* disk hygiene: a run that passed leaves its data file behind only with keep_data */
             if (!s->keep_data && r->exit_code == 0 && r->errors == 0 && unlink(file) == 0)
                 r->data_deleted = true;
             if (r->exit_code && !worst)
                 worst = r->exit_code;
-            printf("        %s: %.1f MB/s (io %.1f MB/s", wm, r->writer_MBps, r->io_MBps);
-            if (ratios && raw_io > 0)
-                printf(", %.2f of raw, %.2f of non-SWMR", r->io_MBps / raw_io,
-                       noswmr_io > 0 ? r->io_MBps / noswmr_io : 0);
-            printf("), flush p50 %.1f us", r->flush.p50_us);
+            printf("        %s: %.1f MB/s (io %.1f MB/s), flush p50 %.1f us", wm, r->writer_MBps, r->io_MBps,
+                   r->flush.p50_us);
             if (r->lag.n)
                 printf(", lag p50 %.0f us p99 %.0f us, readers %.0f%% CPU", r->lag.p50 / 1e3, r->lag.p99 / 1e3,
                        r->reader_cpu_pct);
@@ -857,6 +870,15 @@ int cmd_sweep(int argc, char **argv)
             printf("\n");
             fflush(stdout);
             done_runs++;
+        }
+        if (mi < nmodes) {
+            done_runs = first_run; /* a repeat cut short is not a result */
+            break;
+        }
+        if (emit_repeat(rows, bases, first_run, done_runs, &base, csv, events, jrows) != 0) {
+            printf("sweep: writing sweep.csv or lag_events.csv in %s failed: %s; stopping\n", sweepdir,
+                   strerror(errno));
+            stop = true;
         }
     }
     free(names);
