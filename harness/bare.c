@@ -227,11 +227,7 @@ out:
     atomic_store(&c->shm->state, rc < 0 ? WRITER_FAILED : WRITER_DONE);
     free(b.did);
     free(b.buf);
-    b.r.append_lat = proto_lat(&b.append_ns);
-    b.r.flush_lat = proto_lat(&b.flush_ns);
-    stats_free(&b.append_ns);
-    stats_free(&b.flush_ns);
-    b.r.t_end_ns = h5s_now_ns();
+    proto_finish_writer(&b.r, &b.append_ns, &b.flush_ns);
     b.r.errors = rc < 0;
     b.r.exit_code = rc < 0 ? EXIT_FAIL : EXIT_OK;
     if (rc < 0) {

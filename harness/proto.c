@@ -67,3 +67,12 @@ void proto_fill_usage(proto_result_t *r)
 {
     h5s_self_usage(&r->cpu_user_s, &r->cpu_sys_s, &r->maxrss_kb);
 }
+
+void proto_finish_writer(proto_result_t *r, stats_buf_t *append_ns, stats_buf_t *flush_ns)
+{
+    r->append_lat = proto_lat(append_ns);
+    r->flush_lat = proto_lat(flush_ns);
+    stats_free(append_ns);
+    stats_free(flush_ns);
+    r->t_end_ns = h5s_now_ns();
+}

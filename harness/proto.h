@@ -112,6 +112,10 @@ bool proto_stop_requested(const role_ctx_t *c);
  * -1 on EOF or error. */
 int proto_wait_ctl(const role_ctx_t *c, int64_t deadline_ns);
 
+/* A writer's last figures: append and flush latency summaries from its
+ * sample buffers (which it frees) and the end time. */
+void proto_finish_writer(proto_result_t *r, stats_buf_t *append_ns, stats_buf_t *flush_ns);
+
 /* Fills CPU and memory figures of r from this process. */
 void proto_fill_usage(proto_result_t *r);
 

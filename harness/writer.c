@@ -456,11 +456,7 @@ out:
     atomic_store(&c->shm->state, rc < 0 ? WRITER_FAILED : WRITER_DONE);
     free(w.buf);
     free(w.ch);
-    w.r.append_lat = proto_lat(&w.append_ns);
-    w.r.flush_lat = proto_lat(&w.flush_ns);
-    stats_free(&w.append_ns);
-    stats_free(&w.flush_ns);
-    w.r.t_end_ns = h5s_now_ns();
+    proto_finish_writer(&w.r, &w.append_ns, &w.flush_ns);
     if (rc < 0) {
         w.r.errors = 1;
         snprintf(w.r.msg, sizeof w.r.msg, "%.399s", w.err.msg);
