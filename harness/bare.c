@@ -1,17 +1,31 @@
-/* bare.c - writer_mode bare: the reference that h5swmr's own SWMR write path is
+/* bare.c - the references h5swmr's own code paths are judged against.
+ *
+ * writer_mode bare: the reference that h5swmr's own SWMR write path is
  * judged against. The same HDF5 calls the SWMR writer times (cork,
  * H5Dset_extent, H5Dwrite, uncork; H5Dflush of each dataset or one H5Fflush),
  * on a file with one chunked dataset per channel directly under the root, with
  * none of h5swmr's layers in between: no MTH5 layout, no sample pattern (one
  * constant block), no shared-memory publishing, no summary table. If h5swmr's
- * append or flush ever costs more than this loop's, the harness added it. */
+ * append or flush ever costs more than this loop's, the harness added it.
+ *
+ * reader_mode bare: the reference for h5swmr's reader. It follows the first
+ * channel of h5swmr's own writer the plainest correct way: after GO it opens
+ * the file as SWMR reader and that one dataset, and at each poll (absolute
+ * deadlines, flat out, or on an inotify event) calls H5Drefresh and
+ * H5Dget_space and reads the new samples with H5Dread; it verifies nothing,
+ * reads no other channel, corrects no wake-up. Its lag is the floor HDF5 and
+ * the machine allow a poller of that period. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <hdf5.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "proto.h"
 #include "util.h"
@@ -232,6 +246,204 @@ out:
     b.r.exit_code = rc < 0 ? EXIT_FAIL : EXIT_OK;
     if (rc < 0) {
         printf("[Writer] ERROR: %s\n", b.r.msg);
+        fflush(stdout);
+    }
+    proto_fill_usage(&b.r);
+    proto_send_result(c, &b.r);
+    return b.r.exit_code;
+}
+
+/* --------------------------------------------------------- the bare reader */
+
+typedef struct bare_reader {
+    const role_ctx_t *c;
+    const scn_t *s;
+    hid_t fid, did;
+    int ino;
+    uint64_t got; /* samples read so far */
+    void *buf;
+    size_t buf_samples;
+    int64_t t_watch_ns;
+    struct {
+        uint64_t samples;
+        int64_t t_seen;
+    } pend[64]; /* seen before the writer recorded the flush that published it */
+    size_t npend;
+    FILE *log; /* raw_logs: every lag event, as h5swmr's reader writes them */
+    stats_buf_t lag_ns, e2e_ns;
+    proto_result_t r;
+} bare_reader_t;
+
+/* Waits for the writer's READY (the orchestrator's GO) and opens the file
+ * and the first channel. Returns 0, or -1 with r.msg set. */
+static int bare_reader_open(bare_reader_t *b)
+{
+    const scn_t *s = b->s;
+    int cb = proto_wait_ctl(b->c, h5s_now_ns() + (int64_t)(s->ready_timeout_s * 1e9));
+    if (cb != PROTO_GO) {
+        snprintf(b->r.msg, sizeof b->r.msg, "%s", cb == 0 ? "no READY from the writer" : "stopped before READY");
+        return -1;
+    }
+    char first[1][SCN_STR], path[512];
+    scn_channel_names(s, first, 1);
+    snprintf(path, sizeof path, "/Experiment/Surveys/%.63s/Stations/%.63s/%.63s/%.63s", s->survey, s->station, s->run,
+             first[0]);
+    if ((b->fid = H5Fopen(b->c->file, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT)) < 0 ||
+        (b->did = H5Dopen2(b->fid, path, H5P_DEFAULT)) < 0) {
+        snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 reader: cannot open %.200s in %.150s", path, b->c->file);
+        return -1;
+    }
+    if (s->reader_wait == SCN_WAIT_INOTIFY && ((b->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||
+                                               inotify_add_watch(b->ino, b->c->file, IN_MODIFY) < 0)) {
+        snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 reader: inotify on %.300s failed", b->c->file);
+        return -1;
+    }
+    return 0;
+}
+
+/* One poll: refresh, extent, read of what is new. Returns 0, or -1. */
+static int bare_reader_poll(bare_reader_t *b)
+{
+    hsize_t dims[1] = {0};
+    hid_t fs = H5I_INVALID_HID;
+    if (H5Drefresh(b->did) < 0 || (fs = H5Dget_space(b->did)) < 0 || H5Sget_simple_extent_dims(fs, dims, NULL) < 0) {
+        if (fs >= 0)
+            H5Sclose(fs);
+        snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 reader: refreshing the first channel failed");
+        return -1;
+    }
+    b->r.polls++;
+    uint64_t len = dims[0];
+    bool ok = true;
+    while (ok && b->got < len) {
+        hsize_t start[1] = {b->got}, count[1] = {len - b->got < b->buf_samples ? len - b->got : b->buf_samples};
+        hid_t ms = H5Screate_simple(1, count, NULL);
+        ok = ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
+             H5Dread(b->did, bare_type(b->s->dtype), ms, fs, H5P_DEFAULT, b->buf) >= 0;
+        if (ms >= 0)
+            H5Sclose(ms);
+        if (ok)
+            b->got += count[0];
+    }
+    H5Sclose(fs);
+    if (!ok) {
+        snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 reader: reading samples from %llu failed",
+                 (unsigned long long)b->got);
+        return -1;
+    }
+    if (len > b->r.samples) {
+        b->r.updates++;
+        b->r.samples = len;
+        if (b->s->measure && b->npend < sizeof b->pend / sizeof b->pend[0]) {
+            b->pend[b->npend].samples = len;
+            b->pend[b->npend++].t_seen = h5s_now_ns();
+        }
+    }
+    /* each observation against the flush that published it, once recorded */
+    size_t keep = 0;
+    for (size_t i = 0; i < b->npend; i++) {
+        const shm_rec_t *rec = proto_find_flush(b->c->shm, b->pend[i].samples);
+        if (!rec)
+            b->pend[keep++] = b->pend[i];
+        else if (rec->t_flushed_ns >= b->t_watch_ns) {
+            int64_t lag = b->pend[i].t_seen - rec->t_flushed_ns, e2e = b->pend[i].t_seen - rec->t_start_ns;
+            stats_add(&b->lag_ns, lag);
+            stats_add(&b->e2e_ns, e2e);
+            if (b->log)
+                fprintf(b->log, "%d,%llu,%llu,%lld,%.3f,%.3f\n", b->c->index, (unsigned long long)rec->seq,
+                        (unsigned long long)b->pend[i].samples, (long long)b->pend[i].t_seen, lag / 1e3, e2e / 1e3);
+        }
+    }
+    b->npend = keep;
+    return 0;
+}
+
+/* Waits until the next poll is due: returns true to poll, false to stop. */
+static bool bare_reader_wait(bare_reader_t *b, int64_t *next, int64_t period)
+{
+    if (b->ino >= 0) {
+        struct pollfd pf[2] = {{.fd = b->c->ctl_fd, .events = POLLIN}, {.fd = b->ino, .events = POLLIN}};
+        int64_t left = period > 0 ? period : 1000000000LL;
+        struct timespec ts = {left / 1000000000, left % 1000000000};
+        if (ppoll(pf, 2, &ts, NULL) > 0 && pf[0].revents)
+            return false; /* STOP, or the orchestrator is gone */
+        char ev[4096] __attribute__((aligned(8)));
+        while (read(b->ino, ev, sizeof ev) > 0)
+            ;
+        return true;
+    }
+    if (period <= 0)
+        return !proto_stop_requested(b->c);
+    *next += period;
+    if (*next < h5s_now_ns())
+        *next = h5s_now_ns();
+    int cb = proto_wait_ctl(b->c, *next);
+    return cb == 0;
+}
+
+int bare_reader_main(const role_ctx_t *c)
+{
+    const scn_t *s = c->scn;
+    bare_reader_t b = {.c = c, .s = s, .fid = H5I_INVALID_HID, .did = H5I_INVALID_HID, .ino = -1};
+    b.r.role = ROLE_READER;
+    b.r.index = c->index;
+    b.r.table_samples = -1;
+    b.r.t_start_ns = h5s_now_ns();
+    snprintf(b.r.strategy, sizeof b.r.strategy, "bare");
+    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0); /* as h5swmr's reader: polls when due */
+    b.buf_samples = 1u << 20;
+    int rc = -1;
+    if (!(b.buf = malloc(b.buf_samples * 8))) {
+        snprintf(b.r.msg, sizeof b.r.msg, "bare HDF5 reader: out of memory");
+        goto out;
+    }
+    if (bare_reader_open(&b) < 0)
+        goto out;
+    if (s->raw_logs && c->run_dir) {
+        char lp[4200];
+        snprintf(lp, sizeof lp, "%s/lag_reader%d.csv", c->run_dir, c->index);
+        if (!(b.log = fopen(lp, "wx"))) {
+            snprintf(b.r.msg, sizeof b.r.msg, "%.300s: cannot create the lag log", lp);
+            goto out;
+        }
+        fprintf(b.log, "reader,seq,samples,t_seen_ns,lag_us,e2e_us\n");
+    }
+    b.r.t_ready_ns = atomic_load(&c->shm->t_ready_ns);
+    b.r.t_open_ns = h5s_now_ns();
+    int64_t period = (int64_t)(s->poll_ms * 1e6);
+    b.t_watch_ns = h5s_now_ns();
+    int64_t next = b.t_watch_ns + proto_poll_phase(s, c->index, period);
+    do {
+        if (bare_reader_poll(&b) < 0)
+            goto out;
+    } while (bare_reader_wait(&b, &next, period));
+    /* stopped: one last look, so that the sample count covers the last flush */
+    rc = bare_reader_poll(&b);
+out:
+    if (b.did >= 0)
+        H5Dclose(b.did);
+    if (b.fid >= 0)
+        H5Fclose(b.fid);
+    H5Eclear2(H5E_DEFAULT);
+    if (b.ino >= 0)
+        close(b.ino);
+    if (b.log && fclose(b.log) != 0 && rc == 0) {
+        snprintf(b.r.msg, sizeof b.r.msg, "writing the lag log failed");
+        rc = -1;
+    }
+    free(b.buf);
+    b.r.channels = 1;
+    b.r.runs_seen = 1;
+    b.r.runs_expected = 1;
+    b.r.lag = proto_lat(&b.lag_ns);
+    b.r.e2e_lag = proto_lat(&b.e2e_ns);
+    stats_free(&b.lag_ns);
+    stats_free(&b.e2e_ns);
+    b.r.t_end_ns = h5s_now_ns();
+    b.r.errors = rc < 0;
+    b.r.exit_code = rc < 0 ? EXIT_FAIL : EXIT_OK;
+    if (rc < 0) {
+        printf("[Reader %d] ERROR: %s\n", c->index, b.r.msg);
         fflush(stdout);
     }
     proto_fill_usage(&b.r);

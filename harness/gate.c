@@ -178,6 +178,10 @@ static void key_rows(cJSON *j)
         int n = snprintf(out, sizeof out, "[%s]", str_of(r, "job"));
         for (int i = 0; keys[i] && n > 0 && (size_t)n < sizeof out; i++)
             n += snprintf(out + n, sizeof out - (size_t)n, " %s=%s", keys[i], sopt(r, keys[i]));
+        /* sweeps from before reader_mode existed ran h5swmr's readers only */
+        const char *rm = sopt(r, "reader_mode");
+        if (rm[0] && strcmp(rm, "h5swmr") && n > 0 && (size_t)n < sizeof out)
+            snprintf(out + n, sizeof out - (size_t)n, " reader_mode=%s", rm);
         cJSON_DeleteItemFromObjectCaseSensitive(r, KEY_FIELD);
         cJSON_AddStringToObject(r, KEY_FIELD, out);
     }

@@ -116,6 +116,13 @@ int proto_wait_ctl(const role_ctx_t *c, int64_t deadline_ns);
  * sample buffers (which it frees) and the end time. */
 void proto_finish_writer(proto_result_t *r, stats_buf_t *append_ns, stats_buf_t *flush_ns);
 
+/* The first flush record whose samples reach `samples` (the flush that
+ * published what a reader saw), or NULL while no such flush is published. */
+const shm_rec_t *proto_find_flush(shm_t *shm, uint64_t samples);
+/* Where reader `index`'s poll clock starts within its period: a seeded
+ * moment of [0, period), so that readers started by one GO do not poll in
+ * step (independent monitors share no phase); 0 with a single reader. */
+int64_t proto_poll_phase(const scn_t *s, int index, int64_t period_ns);
 /* Fills CPU and memory figures of r from this process. */
 void proto_fill_usage(proto_result_t *r);
 
@@ -123,6 +130,7 @@ void proto_fill_usage(proto_result_t *r);
 int writer_main(const role_ctx_t *c);
 int bare_main(const role_ctx_t *c);
 int reader_main(const role_ctx_t *c);
+int bare_reader_main(const role_ctx_t *c);
 int finalizer_main(const role_ctx_t *c);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "mth5.h"
@@ -51,6 +52,8 @@ typedef struct rstate {
     stats_buf_t lag, e2e, poll_cost;
     pending_t pend[64];
     size_t npend;
+    int64_t wake_early_ns; /* how early paced_wait aims, learnt from its wake-ups */
+    int64_t t_watch_ns;    /* when the poll loop began: earlier flushes give no lag */
     char first_path[512];
     int64_t last_report;
     uint64_t reported_samples, reported_channels, reported_runs;
@@ -261,32 +264,22 @@ static int rescan(rstate_t *rs)
  * records, now or later (a reader can see data before the flush returns). */
 static void resolve_lag(rstate_t *rs)
 {
-    shm_t *shm = rs->c->shm;
-    uint64_t nf = atomic_load(&shm->nflush);
-    uint64_t lo = nf > SHM_RECS ? nf - SHM_RECS : 0;
     size_t keep = 0;
     for (size_t i = 0; i < rs->npend; i++) {
         pending_t *p = &rs->pend[i];
-        /* the first record whose samples reach what was seen */
-        uint64_t a = lo, b = nf;
-        while (a < b) {
-            uint64_t mid = a + (b - a) / 2;
-            if (shm->rec[mid % SHM_RECS].samples >= p->samples)
-                b = mid;
-            else
-                a = mid + 1;
-        }
-        if (a < nf) {
-            const shm_rec_t *rec = &shm->rec[a % SHM_RECS];
-            int64_t lag = p->t_seen - rec->t_flushed_ns, e2e = p->t_seen - rec->t_start_ns;
-            stats_add(&rs->lag, lag);
-            stats_add(&rs->e2e, e2e);
-            if (rs->log)
-                fprintf(rs->log, "%d,%llu,%llu,%lld,%.3f,%.3f\n", rs->c->index, (unsigned long long)rec->seq,
-                        (unsigned long long)p->samples, (long long)p->t_seen, lag / 1e3, e2e / 1e3);
-        } else {
+        const shm_rec_t *rec = proto_find_flush(rs->c->shm, p->samples);
+        if (!rec) {
             rs->pend[keep++] = *p;
+            continue;
         }
+        if (rec->t_flushed_ns < rs->t_watch_ns)
+            continue; /* flushed before this reader watched: its start-up, not a lag */
+        int64_t lag = p->t_seen - rec->t_flushed_ns, e2e = p->t_seen - rec->t_start_ns;
+        stats_add(&rs->lag, lag);
+        stats_add(&rs->e2e, e2e);
+        if (rs->log)
+            fprintf(rs->log, "%d,%llu,%llu,%lld,%.3f,%.3f\n", rs->c->index, (unsigned long long)rec->seq,
+                    (unsigned long long)p->samples, (long long)p->t_seen, lag / 1e3, e2e / 1e3);
     }
     rs->npend = keep;
 }
@@ -451,8 +444,11 @@ static int poll_once(rstate_t *rs, bool rescan_now)
         if ((rc = open_file(rs)) < 0)
             return rc;
     }
-    if (rescan_now && (rc = rescan_observed(rs)) < 0)
-        return rc;
+    /* the channels already known first, then (rescan_now) a look for new
+     * ones: a tree walk before the reads would add its time to every lag
+     * that falls into a rescan poll */
+    bool rescanned = !rescan_now;
+again:
     for (size_t i = 0; i < rs->nch; i++) {
         rchan_t *c = &rs->ch[i];
         uint64_t len;
@@ -468,6 +464,14 @@ static int poll_once(rstate_t *rs, bool rescan_now)
             break; /* out of time: no lag for a block not wholly read */
         if (c->first && rs->s->measure && rs->npend < sizeof rs->pend / sizeof rs->pend[0])
             rs->pend[rs->npend++] = (pending_t){len, t_seen};
+    }
+    if (!rescanned) {
+        rescanned = true;
+        size_t known = rs->nch;
+        if ((rc = rescan_observed(rs)) < 0)
+            return rc;
+        if (rs->nch != known)
+            goto again; /* read what the new channels already hold */
     }
     if (rs->s->read_summary_table && rescan_now) {
         mth5_table_row_t *rows = NULL;
@@ -505,6 +509,27 @@ static int wait_inotify(rstate_t *rs, int64_t deadline)
         while (read(rs->ino, buf, sizeof buf) > 0)
             ;
     }
+    return 0;
+}
+
+/* Waits for the control pipe until the poll due at `due`, aiming early by
+ * the wake-up latency this reader has measured so far (on a virtual machine
+ * a timer fires about 100 us late), so that polls happen when scheduled,
+ * not one timer latency after. Returns what proto_wait_ctl returns. */
+static int paced_wait(rstate_t *rs, int64_t due)
+{
+    int cb = proto_wait_ctl(rs->c, due - rs->wake_early_ns);
+    if (cb != 0)
+        return cb;
+    int64_t late = h5s_now_ns() - due;
+    /* an integral controller: a late wake-up aims earlier next time, an early one later */
+    rs->wake_early_ns += late / 8;
+    if (rs->wake_early_ns < 0)
+        rs->wake_early_ns = 0;
+    if (rs->wake_early_ns > 500000)
+        rs->wake_early_ns = 500000;
+    /* a wake-up a few us early polls at once: waiting out the rest would
+     * cost another whole timer latency */
     return 0;
 }
 
@@ -550,10 +575,16 @@ static void count_unseen(rstate_t *rs)
 
 int reader_main(const role_ctx_t *c)
 {
+    if (c->scn->reader_mode == SCN_READER_BARE)
+        return bare_reader_main(c);
     rstate_t rs = {.c = c, .s = c->scn, .ino = -1};
     const scn_t *s = c->scn;
     int rc = 0;
     crash_setup(&c->shm->reader_phase[c->index]);
+    /* A poll period is a promise: without this the kernel may defer each
+     * wake-up by its default 50 us timer slack, which a 1 ms poll would
+     * add to every lag it measures. */
+    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
     snprintf(rs.name, sizeof rs.name, "Reader %d", c->index);
     rs.r.role = ROLE_READER;
     rs.r.index = c->index;
@@ -620,7 +651,9 @@ int reader_main(const role_ctx_t *c)
     }
 
     int64_t t0 = h5s_now_ns(), next = t0, last_scan = t0;
+    rs.t_watch_ns = t0;
     int64_t period = (int64_t)(s->poll_ms * 1e6);
+    next += proto_poll_phase(s, c->index, period);
     for (;;) {
         int64_t now = h5s_now_ns();
         bool scan = s->rescan_ms <= 0 || (double)(now - last_scan) >= s->rescan_ms * 1e6;
@@ -643,7 +676,7 @@ int reader_main(const role_ctx_t *c)
             next += period;
             if (next < h5s_now_ns())
                 next = h5s_now_ns(); /* fell behind: do not burst */
-            int cb = proto_wait_ctl(c, next);
+            int cb = paced_wait(&rs, next);
             if (cb == PROTO_STOP || cb < 0)
                 break;
         } else if (proto_stop_requested(c)) {

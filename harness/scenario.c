@@ -21,6 +21,7 @@ static const char *const flush_calls[] = {"dflush", "fflush", NULL};
 static const char *const dtypes[] = {"float32", "float64", "int32", NULL};
 static const char *const refreshes[] = {"refresh", "reopen", "none", NULL};
 static const char *const writer_modes[] = {"swmr", "noswmr", "raw", "bare", NULL};
+static const char *const reader_modes[] = {"h5swmr", "bare", NULL};
 static const char *const waits[] = {"poll", "inotify", NULL};
 
 #define F(field) offsetof(scn_t, field), sizeof(((scn_t *)0)->field)
@@ -78,6 +79,9 @@ static const scn_opt_t options[] = {
     {"raw_logs", OPT_BOOL, F(raw_logs), "false", 0, 0, NULL,
      "readers write every lag event to lag_reader<N>.csv in the run's directory"},
     {"readers", OPT_INT, F(readers), "3", 0, SCN_MAX_READERS, NULL, "number of reader processes"},
+    {"reader_mode", OPT_ENUM, F(reader_mode), "h5swmr", 0, 0, reader_modes,
+     "h5swmr: h5swmr's reader (every channel, every sample verified); bare: a bare HDF5 poll loop on the first "
+     "channel (H5Drefresh, H5Dget_space, H5Dread of the new samples, nothing else): the floor lag is judged against"},
     {"poll_ms", OPT_DOUBLE, F(poll_ms), "500", 0, 3.6e6, NULL, "reader poll interval in ms; 0 = busy poll"},
     {"reader_wait", OPT_ENUM, F(reader_wait), "poll", 0, 0, waits,
      "poll: wake every poll_ms; inotify: sleep until the file changes (poll_ms, or 1 s, as a fallback)"},
@@ -124,6 +128,9 @@ static const scn_opt_t options[] = {
      "h5swmr sweep: axes 'key=v1,v2 key2=v3,v4' whose every combination is run"},
     {"baselines", OPT_BOOL, F(baselines), "true", 0, 0, NULL,
      "h5swmr sweep: also run each configuration as raw pwrite and as HDF5 without SWMR"},
+    {"reader_baseline", OPT_BOOL, F(reader_baseline), "false", 0, 0, NULL,
+     "h5swmr sweep: also run each configuration with readers as reader_mode = bare, in the same repeat, so that "
+     "lag targets are judged where HDF5 and the machine allow"},
     {"warmup", OPT_BOOL, F(warmup), "true", 0, 0, NULL,
      "h5swmr sweep: write and delete a scratch file of the run's size before each run"},
     {"repeat", OPT_INT, F(repeat), "1", 1, 50, NULL,
@@ -393,6 +400,8 @@ int scn_validate(const scn_t *s, char *msg, size_t cap)
         return snprintf(msg, cap, "writer_mode = %s is a writer-only baseline: set readers = 0",
                         writer_modes[s->writer_mode]),
                H5S_ESCENARIO;
+    if (s->reader_mode == SCN_READER_BARE && s->workload != SCN_APPEND)
+        return snprintf(msg, cap, "reader_mode = bare follows the append workload only"), H5S_ESCENARIO;
     if (s->writer_mode != SCN_MODE_SWMR && s->workload == SCN_STRUCTURE)
         return snprintf(msg, cap, "writer_mode = %s works with the append workload only", writer_modes[s->writer_mode]),
                H5S_ESCENARIO;

@@ -20,6 +20,7 @@ typedef enum { SCN_DFLUSH, SCN_FFLUSH } scn_flush_t;
 typedef enum { SCN_REFRESH, SCN_REOPEN, SCN_NONE } scn_refresh_t;
 typedef enum { SCN_MODE_SWMR, SCN_MODE_NOSWMR, SCN_MODE_RAW, SCN_MODE_BARE } scn_writer_mode_t;
 typedef enum { SCN_WAIT_POLL, SCN_WAIT_INOTIFY } scn_wait_t;
+typedef enum { SCN_READER_H5SWMR, SCN_READER_BARE } scn_reader_mode_t;
 
 /* One resolved job: every knob of one experiment. */
 typedef struct scn {
@@ -58,6 +59,7 @@ typedef struct scn {
     int64_t readers;
     double poll_ms;
     int reader_wait;
+    int reader_mode;
     char reader_refresh[SCN_STR];
     double rescan_ms;
     bool verify;
@@ -83,6 +85,7 @@ typedef struct scn {
     /* sweeps */
     char sweep[SCN_PATH];
     bool baselines;
+    bool reader_baseline;
     bool warmup;
     int64_t repeat;
 } scn_t;

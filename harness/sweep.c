@@ -34,7 +34,7 @@ static const char *const csv_header =
     "writer_mode,reader_wait,writer_MBps,writer_samples_per_s,append_p50_us,append_p99_us,flush_p50_us,flush_p90_us,"
     "flush_p99_us,flush_p999_us,lag_p50_us,lag_p90_us,lag_p99_us,lag_p999_us,lag_max_us,e2e_p50_us,e2e_p99_us,"
     "reader_cpu_pct,errors,io_MBps,io_ratio_vs_raw,io_ratio_vs_noswmr,idle_poll_p50_us,lag_events,dtype,job,"
-    "exit_code,run_dir,repeat,call_MBps,call_ratio_vs_raw,call_ratio_vs_noswmr,call_ratio_vs_bare";
+    "exit_code,run_dir,repeat,call_MBps,call_ratio_vs_raw,call_ratio_vs_noswmr,call_ratio_vs_bare,reader_mode";
 
 /* What one run gave, as far as the sweep reports it. */
 typedef struct row {
@@ -59,7 +59,31 @@ typedef struct row {
 typedef struct base {
     double raw_io, noswmr_io;
     double raw_call, noswmr_call, bare_call;
+    double bare_reader_p50_us, bare_reader_p99_us; /* lag of bare HDF5 reader loops (reader_baseline) */
 } base_t;
+
+/* A run of one repeat that is the same configuration with bare HDF5 reader
+ * loops (reader_mode = bare) in place of h5swmr's readers. */
+#define MODE_BARE_READER 100
+
+/* Whether a configuration's repeats run its writer baselines (raw, noswmr,
+ * bare), or its bare-reader baseline, beside it. */
+static bool has_writer_baselines(const scn_t *c)
+{
+    return c->baselines && !c->realtime && c->writer_mode == SCN_MODE_SWMR && c->workload == SCN_APPEND;
+}
+
+static bool has_reader_baseline(const scn_t *c)
+{
+    return c->reader_baseline && c->readers > 0 && c->writer_mode == SCN_MODE_SWMR && c->workload == SCN_APPEND &&
+           c->reader_mode == SCN_READER_H5SWMR;
+}
+
+/* Runs per repeat of a configuration: itself and its baselines. */
+static int runs_per_repeat(const scn_t *c)
+{
+    return has_writer_baselines(c) ? 4 : has_reader_baseline(c) ? 2 : 1;
+}
 
 /* One line on stderr, the exit status returned. */
 #define fail(code, ...) h5s_cli_fail("sweep", code, __VA_ARGS__)
@@ -218,7 +242,7 @@ static void csv_row(FILE *f, const row_t *r, const base_t *b)
     csv_ratio(f, r->call_MBps, b->raw_call);
     csv_ratio(f, r->call_MBps, b->noswmr_call);
     csv_ratio(f, r->call_MBps, b->bare_call);
-    fprintf(f, "\n");
+    fprintf(f, ",%s\n", opt_text(s, "reader_mode", bt[7], 64));
     fflush(f);
 }
 
@@ -238,6 +262,7 @@ static cJSON *row_json(const row_t *r, const base_t *bs)
     cJSON_AddNumberToObject(o, "repeat", r->repeat);
     cJSON_AddStringToObject(o, "job", r->s->name);
     cJSON_AddStringToObject(o, "writer_mode", opt_text(r->s, "writer_mode", b, sizeof b));
+    cJSON_AddStringToObject(o, "reader_mode", opt_text(r->s, "reader_mode", b, sizeof b));
     cJSON_AddNumberToObject(o, "nchannels", r->nch);
     cJSON_AddNumberToObject(o, "writer_MBps", r->writer_MBps);
     cJSON_AddNumberToObject(o, "io_MBps", r->io_MBps);
@@ -419,8 +444,8 @@ static void print_targets(FILE *out, const row_t *rows, int n, const base_t *bas
             const char *unit;
         } chk[4];
         int nc = 0;
-        if (s->writer_mode != SCN_MODE_SWMR)
-            continue;
+        if (s->writer_mode != SCN_MODE_SWMR || s->reader_mode != SCN_READER_H5SWMR)
+            continue; /* baselines are the references, not the subject */
         double raw_i = bases[i].raw_io, noswmr_i = bases[i].noswmr_io;
         if (raw_i > 0 && s->flush_every_blocks == 1 && (bytes == 1 << 20 || bytes == 1 << 16)) {
             snprintf(what, sizeof what, "[%.64s] %lld KiB blocks, H5Dflush per block: SWMR io / raw pwrite", s->name,
@@ -429,19 +454,28 @@ static void print_targets(FILE *out, const row_t *rows, int n, const base_t *bas
             if (bytes == 1 << 20 && noswmr_i > 0)
                 chk[nc++] = (typeof(chk[0])){true, r->io_MBps / noswmr_i, 0.95, false, ""};
         } else if (r->lag.n && s->readers > 0 && s->reader_wait == SCN_WAIT_POLL && s->poll_ms == 0) {
-            snprintf(what, sizeof what, "[%.64s] busy poll lag p50, p99 (%lld readers)", s->name,
-                     (long long)s->readers);
+            double floor50 = bases[i].bare_reader_p50_us;
+            snprintf(what, sizeof what, "[%.64s] busy poll lag p50, p99 (%lld readers)%s", s->name,
+                     (long long)s->readers, floor50 > 0 ? "; p50 within 1.5x of the bare HDF5 reader's" : "");
             chk[nc++] = (typeof(chk[0])){true, r->lag.p50 / 1e3, 10, true, " us"};
             chk[nc++] = (typeof(chk[0])){true, r->lag.p99 / 1e3, 30, true, " us"};
+            if (floor50 > 0)
+                chk[nc++] = (typeof(chk[0])){true, r->lag.p50 / 1e3, 1.5 * floor50, true, " us"};
         } else if (r->lag.n && s->readers > 0 && s->reader_wait == SCN_WAIT_POLL) {
-            double P = s->poll_ms * 1e3;
-            snprintf(what, sizeof what, "[%.64s] poll every %g ms: lag p50 <= 0.6 P, p99 <= 1.1 P + 50 us", s->name,
-                     s->poll_ms);
+            double P = s->poll_ms * 1e3, floor99 = bases[i].bare_reader_p99_us;
+            /* where HDF5 and the machine allow: a bare HDF5 reader loop of the
+             * same period, measured in the same repeat, may not reach the
+             * limit either; then h5swmr's reader is held to that floor */
+            double lim99 = floor99 > 1.1 * P + 50 ? floor99 : 1.1 * P + 50;
+            snprintf(what, sizeof what, "[%.64s] poll every %g ms: lag p50 <= 0.6 P, p99 <= 1.1 P + 50 us%s", s->name,
+                     s->poll_ms, floor99 > 1.1 * P + 50 ? " or the bare HDF5 reader's p99 (the floor here)" : "");
             chk[nc++] = (typeof(chk[0])){true, r->lag.p50 / 1e3, 0.6 * P, true, " us"};
-            chk[nc++] = (typeof(chk[0])){true, r->lag.p99 / 1e3, 1.1 * P + 50, true, " us"};
+            chk[nc++] = (typeof(chk[0])){true, r->lag.p99 / 1e3, lim99, true, " us"};
         } else if (r->lag.n && s->readers > 0 && s->reader_wait == SCN_WAIT_INOTIFY) {
-            snprintf(what, sizeof what, "[%.64s] inotify: lag p99 <= 200 us, reader CPU < 5%%", s->name);
-            chk[nc++] = (typeof(chk[0])){true, r->lag.p99 / 1e3, 200, true, " us"};
+            double floor99 = bases[i].bare_reader_p99_us;
+            snprintf(what, sizeof what, "[%.64s] inotify: lag p99 <= 200 us%s, reader CPU < 5%%", s->name,
+                     floor99 > 200 ? " or the bare HDF5 reader's p99 (the floor here)" : "");
+            chk[nc++] = (typeof(chk[0])){true, r->lag.p99 / 1e3, floor99 > 200 ? floor99 : 200, true, " us"};
             chk[nc++] = (typeof(chk[0])){true, r->reader_cpu_pct, 5, true, " %"};
         }
         if (!nc)
@@ -639,7 +673,7 @@ int cmd_sweep(int argc, char **argv)
         double combos = 1;
         for (int a = 0; a < na; a++)
             combos *= axes[a].n;
-        planned += combos * (double)sf.jobs[j].repeat * (sf.jobs[j].baselines && !sf.jobs[j].realtime ? 4 : 1);
+        planned += combos * (double)sf.jobs[j].repeat * runs_per_repeat(&sf.jobs[j]);
     }
     if (rc)
         goto done;
@@ -692,16 +726,12 @@ int cmd_sweep(int argc, char **argv)
     /* every run gets its baselines first (flat-out writers only) */
     size_t nruns = 0;
     for (size_t i = 0; i < n; i++)
-        nruns +=
-            (size_t)cfg[i].repeat * (1 + (cfg[i].baselines && !cfg[i].realtime && cfg[i].writer_mode == SCN_MODE_SWMR &&
-                                                  cfg[i].workload == SCN_APPEND
-                                              ? 3
-                                              : 0));
+        nruns += (size_t)cfg[i].repeat * (size_t)runs_per_repeat(&cfg[i]);
     /* the estimate: each run's duration (1 s where a block or size limit ends it), plus set-up and verification */
     double est = 0;
     for (size_t i = 0; i < n; i++)
-        est += (double)cfg[i].repeat * (1 + (cfg[i].baselines && !cfg[i].realtime ? 3 : 0)) *
-               ((cfg[i].duration_s > 0 ? cfg[i].duration_s : 1) + 0.5);
+        est +=
+            (double)cfg[i].repeat * runs_per_repeat(&cfg[i]) * ((cfg[i].duration_s > 0 ? cfg[i].duration_s : 1) + 0.5);
     printf("sweep %s: %zu configurations, %zu runs, about %.0f s\n", scenario, n, nruns, est);
     if (dry) {
         for (size_t i = 0; i < n; i++) {
@@ -771,8 +801,7 @@ int cmd_sweep(int argc, char **argv)
         if (rep_no > cfg[i].repeat)
             continue;
         base_t base = {0};
-        bool base_runs = cfg[i].baselines && !cfg[i].realtime && cfg[i].writer_mode == SCN_MODE_SWMR &&
-                         cfg[i].workload == SCN_APPEND;
+        bool base_runs = has_writer_baselines(&cfg[i]), reader_base = has_reader_baseline(&cfg[i]);
         /* one repeat: the baselines and the SWMR run back to back, so that
          * their ratios are paired within the same state of the machine; the
          * order turns around every other repeat (A B C D, D C B A), so that
@@ -780,14 +809,20 @@ int cmd_sweep(int argc, char **argv)
          * favour one mode */
         static const int with_base[] = {SCN_MODE_RAW, SCN_MODE_NOSWMR, SCN_MODE_BARE, SCN_MODE_SWMR};
         static const int turned[] = {SCN_MODE_SWMR, SCN_MODE_BARE, SCN_MODE_NOSWMR, SCN_MODE_RAW};
-        const int *modes = !base_runs ? with_base + 3 : rep_no % 2 ? with_base : turned;
-        int nmodes = base_runs ? 4 : 1, mi;
+        static const int with_bare_reader[] = {MODE_BARE_READER, SCN_MODE_SWMR, MODE_BARE_READER};
+        const int *modes = base_runs     ? (rep_no % 2 ? with_base : turned)
+                           : reader_base ? with_bare_reader + (rep_no % 2 ? 0 : 1)
+                                         : with_base + 3;
+        int nmodes = runs_per_repeat(&cfg[i]), mi;
         size_t first_run = done_runs;
         for (mi = 0; mi < nmodes && !stop; mi++) {
             int mode = modes[mi];
             scn_t *s = &runs[done_runs];
             *s = cfg[i];
-            if (mode != SCN_MODE_SWMR) {
+            if (mode == MODE_BARE_READER) {
+                s->reader_mode = SCN_READER_BARE;
+                s->raw_logs = s->measure;
+            } else if (mode != SCN_MODE_SWMR) {
                 s->writer_mode = mode;
                 s->readers = 0;
             } else if (s->readers > 0 && s->measure) {
@@ -800,10 +835,13 @@ int cmd_sweep(int argc, char **argv)
             r->s = s;
             r->nch = scn_channel_names(s, names, SCN_MAX_GEN_CHANNELS);
             char rb[64], wm[16];
+            opt_text(s, "writer_mode", wm, sizeof wm);
+            if (mode == MODE_BARE_READER)
+                snprintf(wm, sizeof wm, "bare-reader");
             if (cfg[i].repeat > 1)
-                snprintf(rb, sizeof rb, "config-%03zu-%s-%d", i + 1, opt_text(s, "writer_mode", wm, sizeof wm), rep_no);
+                snprintf(rb, sizeof rb, "config-%03zu-%s-%d", i + 1, wm, rep_no);
             else
-                snprintf(rb, sizeof rb, "config-%03zu-%s", i + 1, opt_text(s, "writer_mode", wm, sizeof wm));
+                snprintf(rb, sizeof rb, "config-%03zu-%s", i + 1, wm);
             snprintf(r->dir, sizeof r->dir, "%s/%s", sweepdir, rb);
             double el = (double)(h5s_now_ns() - t0) / 1e9;
             double eta = done_runs ? el / (double)done_runs * (double)(nruns - done_runs) : 0;
@@ -845,8 +883,12 @@ int cmd_sweep(int argc, char **argv)
             }
             snprintf(path, sizeof path, "%s/summary.json", r->dir);
             report_write_json(path, rep, r->dir, NULL);
-            fill_row(r, rep, events);
-            if (mode == SCN_MODE_RAW) {
+            /* the bare readers' events stay out of the configuration's lag events (and plots) */
+            fill_row(r, rep, mode == MODE_BARE_READER ? NULL : events);
+            if (mode == MODE_BARE_READER) {
+                base.bare_reader_p50_us = r->lag.n ? (double)r->lag.p50 / 1e3 : 0;
+                base.bare_reader_p99_us = r->lag.n ? (double)r->lag.p99 / 1e3 : 0;
+            } else if (mode == SCN_MODE_RAW) {
                 base.raw_io = r->io_MBps;
                 base.raw_call = r->call_MBps;
             } else if (mode == SCN_MODE_NOSWMR) {

@@ -436,7 +436,7 @@ static const seed_t seeds[] = {
      {"--dir=@C/adir", "--tap", "--junit @C/junit.xml", "--hdf5-expect @O/hdf5.expect", "--keep-data",
       "!--case hdf5_swmr_open_missing"}},
     {"sweep",
-     {"@O/sweep_quick.ini", "-o results_dir=@C/res", "-s readers=1,2", "--max-runs 100", "--no-plot", "!--dry-run"}},
+     {"@O/sweep_quick.ini", "-o results_dir=@C/res", "-s readers=1,2", "--max-runs 200", "--no-plot", "!--dry-run"}},
     {"sweep", {"@O/append_fast.ini", "-o sweep=block_samples=64,128", "-o repeat=2", "!--dry-run"}},
     {"flushcost",
      {"--rounds 1", "--block 64", "--dir @C/scratch", "--csv @C/fc/flushcost.csv", "--json @C/fc.json", "!--counts 1,2",

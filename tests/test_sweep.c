@@ -243,10 +243,60 @@ Test(sweep, new_keys_refuse_bad_values_before_anything_runs)
     tu_write_text(ini, "[flat]\nrealtime = false\nmax_blocks = 5\nreaders = 0\nchannels = ex\n");
     static const char *const bad[] = {"pace_jitter=2",       "pace_jitter=nan",    "slow_writer_pct=-1",
                                       "slow_writer_pct=inf", "keep_data=maybe",    "writer_mode=bareish",
-                                      "pace_jitter=",        "slow_writer_pct=1e9"};
+                                      "pace_jitter=",        "slow_writer_pct=1e9",
+                                      "reader_mode=c",       "reader_mode=",       "reader_baseline=2",
+                                      "reader_mode=bare,h5swmr"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cr_assert_eq(sweep(ini, "-o", bad[i]), 2, "%s: %s", bad[i], g_out);
         cr_assert(strchr(g_out, '\n') == strrchr(g_out, '\n'), "%s: more than one line: %s", bad[i], g_out);
         cr_assert(!tu_exists(tu_path("results")), "%s: a refused sweep created results", bad[i]);
     }
+}
+
+/* reader_baseline: each repeat also runs bare HDF5 reader loops, whose lag is
+ * measured against the same writer's flush records, kept out of the
+ * configuration's lag events, and shown beside h5swmr's reader. */
+Test(sweep, bare_reader_baseline_runs_beside_h5swmr_readers)
+{
+    const char *ini = tu_path("b.ini");
+    tu_write_text(ini, "[lag]\nrealtime = true\nsample_rate = 20000\nblock_samples = 200\nduration = 1\n"
+                       "quiet = true\nreaders = 2\nchannels = ex,ey\nsummary_upkeep = false\npoll_ms = 2\n"
+                       "reader_baseline = true\nrepeat = 2\n");
+    cr_assert_eq(sweep(ini, NULL, NULL), 0, "%s", g_out);
+    char dir[1200], path[1400];
+    sweep_dir(dir, sizeof dir);
+    static char lines[16][2048];
+    snprintf(path, sizeof path, "%s/sweep.csv", dir);
+    int n = csv_lines(path, lines, 16);
+    cr_assert_eq(n, 5, "two repeats of a bare-reader run and an h5swmr run: %d lines", n);
+    int bare = 0;
+    for (int i = 1; i < n; i++) {
+        char mode[32], events[32], p50[32], errors[32];
+        column(lines[0], lines[i], "reader_mode", mode, sizeof mode);
+        column(lines[0], lines[i], "lag_events", events, sizeof events);
+        column(lines[0], lines[i], "lag_p50_us", p50, sizeof p50);
+        column(lines[0], lines[i], "errors", errors, sizeof errors);
+        bare += !strcmp(mode, "bare");
+        cr_assert(!strcmp(mode, "bare") || !strcmp(mode, "h5swmr"), "reader_mode %s", mode);
+        /* 1 s of a writer flushing every 10 ms, two readers: lag events, a lag in (0, 100 ms) */
+        cr_assert_gt(atoi(events), 50, "%s row: %s lag events", mode, events);
+        cr_assert(atof(p50) > 0 && atof(p50) < 100000, "%s row: lag p50 %s us", mode, p50);
+        cr_assert_eq(atoi(errors), 0, "%s row: errors %s", mode, errors);
+    }
+    cr_assert_eq(bare, 2, "one bare-reader run per repeat, got %d", bare);
+    /* the bare readers' events do not join the configuration's lag events */
+    snprintf(path, sizeof path, "%s/config-001-bare-reader-1/lag_reader1.csv", dir);
+    cr_assert(tu_exists(path), "the bare reader wrote no lag log");
+    static char ev[4096][2048];
+    snprintf(path, sizeof path, "%s/lag_events.csv", dir);
+    int ne = csv_lines(path, ev, 4096);
+    char h5events[2][32];
+    int k = 0;
+    for (int i = 1; i < n && k < 2; i++) {
+        char mode[32];
+        column(lines[0], lines[i], "reader_mode", mode, sizeof mode);
+        if (!strcmp(mode, "h5swmr"))
+            column(lines[0], lines[i], "lag_events", h5events[k++], 32);
+    }
+    cr_assert_eq(ne - 1, atoi(h5events[0]) + atoi(h5events[1]), "lag_events.csv holds %d events", ne - 1);
 }
