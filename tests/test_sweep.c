@@ -241,11 +241,10 @@ Test(sweep, new_keys_refuse_bad_values_before_anything_runs)
 {
     const char *ini = tu_path("n.ini");
     tu_write_text(ini, "[flat]\nrealtime = false\nmax_blocks = 5\nreaders = 0\nchannels = ex\n");
-    static const char *const bad[] = {"pace_jitter=2",       "pace_jitter=nan",    "slow_writer_pct=-1",
-                                      "slow_writer_pct=inf", "keep_data=maybe",    "writer_mode=bareish",
-                                      "pace_jitter=",        "slow_writer_pct=1e9",
-                                      "reader_mode=c",       "reader_mode=",       "reader_baseline=2",
-                                      "reader_mode=bare,h5swmr"};
+    static const char *const bad[] = {"pace_jitter=2",       "pace_jitter=nan",     "slow_writer_pct=-1",
+                                      "slow_writer_pct=inf", "keep_data=maybe",     "writer_mode=bareish",
+                                      "pace_jitter=",        "slow_writer_pct=1e9", "reader_mode=c",
+                                      "reader_mode=",        "reader_baseline=2",   "reader_mode=bare,h5swmr"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cr_assert_eq(sweep(ini, "-o", bad[i]), 2, "%s: %s", bad[i], g_out);
         cr_assert(strchr(g_out, '\n') == strrchr(g_out, '\n'), "%s: more than one line: %s", bad[i], g_out);
