@@ -33,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "mth5.h"
 #include "report.h"
@@ -901,3 +902,11 @@ int cmd_flushcost(int argc, char **argv)
         fc_error("cannot remove '%s': %s", dir, strerror(errno));
     return out_rc;
 }
+
+const cli_cmd_t cmd_flushcost_def = {
+    .name = "flushcost",
+    .synopsis = "[--counts 1,10,100,1000] [--csv FILE] [--json FILE]",
+    .summary = "flush cost against the number of datasets",
+    .handler = cmd_flushcost,
+    .needs_hdf5 = true,
+};

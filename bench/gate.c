@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "proto.h"
 #include "util.h"
@@ -994,3 +995,11 @@ int cmd_gate(int argc, char **argv)
     cJSON_Delete(base);
     return rc;
 }
+
+const cli_cmd_t cmd_gate_def = {
+    .name = "gate",
+    .synopsis = "--baseline B.json SWEEP.json... | --run SCENARIO | --ab A_BIN B_BIN --run SCENARIO",
+    .summary = "regression gate: judge a sweep against a baseline, or two builds A/B",
+    .handler = cmd_gate,
+    .needs_hdf5 = true,
+};

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "util.h"
 
@@ -291,3 +292,11 @@ int cmd_plot(int argc, char **argv)
         fprintf(stderr, "h5swmr plot: bash not found or %s not runnable\n", script);
     return code;
 }
+
+const cli_cmd_t cmd_plot_def = {
+    .name = "plot",
+    .synopsis = "RESULTS_DIR [--force]",
+    .summary = "gnuplot PNG/SVG plots of a sweep or flushcost result",
+    .handler = cmd_plot,
+    .needs_hdf5 = true,
+};

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "orch.h"
 #include "report.h"
@@ -973,3 +974,11 @@ done:
     scn_file_free(&sf);
     return rc;
 }
+
+const cli_cmd_t cmd_sweep_def = {
+    .name = "sweep",
+    .synopsis = "SCENARIO [-o KEY=VALUE]... [-s KEY=V1,V2]... [--dry-run] [--no-plot] [--max-runs N]",
+    .summary = "every combination of values, with baselines and plots",
+    .handler = cmd_sweep,
+    .needs_hdf5 = true,
+};

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "cli.h"
 #include "commands.h"
 #include "err.h"
 #include "util.h"
@@ -1031,3 +1032,11 @@ out:
     free(k.res);
     return rc;
 }
+
+const cli_cmd_t cmd_check_def = {
+    .name = "check",
+    .synopsis = "[--tap|--junit FILE] [--case NAME]... [--dir DIR] [--keep-data]",
+    .summary = "conformance suite: does SWMR behave as expected here?",
+    .handler = cmd_check,
+    .needs_hdf5 = true,
+};

@@ -1,13 +1,32 @@
-/* commands.h - the h5swmr program's subcommands, one file each. Every command
- * gets the whole argv (argv[1] is its name) and returns the exit status. */
+/* commands.h - the h5swmr program's commands. Each command describes itself
+ * once (a cli_cmd_t: name, synopsis, summary, --help, options, handler, and
+ * whether HDF5 is initialised before it runs); main.c's table lists them, and
+ * the program's usage text, the dispatch and every --help come from there.
+ * A handler gets the whole argv (argv[1] is its name) and returns the exit
+ * status. To add a command: define its cli_cmd_t, declare it here, list it in
+ * main.c's table. */
 #ifndef H5SWMR_COMMANDS_H
 #define H5SWMR_COMMANDS_H
+#include "cli.h"
 
-int cmd_check(int argc, char **argv);     /* check.c: the conformance suite */
-int cmd_flushcost(int argc, char **argv); /* flushcost.c: flush cost against dataset count */
-int cmd_plot(int argc, char **argv);      /* plot.c: gnuplot plots of a results directory */
-int cmd_sweep(int argc, char **argv);     /* sweep.c: runs over lists of values */
-int cmd_stress(int argc, char **argv);    /* stress.c: seeded repetition until failure */
-int cmd_gate(int argc, char **argv);      /* gate.c: regression gate against a baseline sweep */
+extern const cli_cmd_t cmd_run_def;       /* main.c: one writer and N readers */
+extern const cli_cmd_t cmd_write_def;     /* main.c: the writer alone */
+extern const cli_cmd_t cmd_watch_def;     /* main.c: follow a file being written */
+extern const cli_cmd_t cmd_summary_def;   /* main.c: channel summary of a file */
+extern const cli_cmd_t cmd_finalize_def;  /* main.c: rebuild channel_summary */
+extern const cli_cmd_t cmd_check_def;     /* check/check.c: the conformance suite */
+extern const cli_cmd_t cmd_sweep_def;     /* bench/sweep.c: runs over lists of values */
+extern const cli_cmd_t cmd_stress_def;    /* stress.c: seeded repetition until failure */
+extern const cli_cmd_t cmd_flushcost_def; /* bench/flushcost.c: flush cost against dataset count */
+extern const cli_cmd_t cmd_plot_def;      /* bench/plot.c: gnuplot plots of a results directory */
+extern const cli_cmd_t cmd_gate_def;      /* bench/gate.c: regression gate */
+
+/* The handlers, for commands that call each other (sweep runs plot). */
+int cmd_check(int argc, char **argv);
+int cmd_flushcost(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_stress(int argc, char **argv);
+int cmd_gate(int argc, char **argv);
 
 #endif

@@ -30,6 +30,12 @@
 
 #define MAX_OVERRIDES 256
 
+/* The command table: the usage text and the dispatch come from it. */
+static const cli_cmd_t *const commands[] = {
+    &cmd_run_def,   &cmd_write_def,  &cmd_watch_def,     &cmd_summary_def, &cmd_finalize_def, &cmd_check_def,
+    &cmd_sweep_def, &cmd_stress_def, &cmd_flushcost_def, &cmd_plot_def,    &cmd_gate_def,     NULL,
+};
+
 static void usage(FILE *out)
 {
     fprintf(out, "Usage: h5swmr COMMAND [ARGS]\n"
@@ -37,27 +43,13 @@ static void usage(FILE *out)
                  "Drives HDF5 single-writer/multiple-reader (SWMR) mode with real processes on\n"
                  "real MTH5 files, and reports what readers see.\n"
                  "\n"
-                 "Commands:\n"
-                 "  run SCENARIO [-o KEY=VALUE]...    one writer and N readers on a new file, for each\n"
-                 "                                    job of the scenario; results in results/<name>-<time>/\n"
-                 "  write SCENARIO [-o KEY=VALUE]...  the writer alone (readers=0); says when readers\n"
-                 "                                    may attach from other terminals\n"
-                 "  watch FILE [DATASET]... [--interval S] [--duration S]\n"
-                 "                                    follow every channel (or the named datasets) of a\n"
-                 "                                    file being written, printing growth, until Ctrl-C\n"
-                 "  summary FILE                      channel summary of an MTH5 file: a walk of the tree\n"
-                 "                                    and the stored /Experiment/channel_summary table\n"
-                 "  finalize FILE                     reopen without SWMR and rebuild channel_summary\n"
-                 "                                    (after a run whose readers kept the file open)\n"
-                 "  check [--tap|--junit FILE]        conformance suite: does SWMR behave as expected here?\n"
-                 "  sweep SCENARIO [-s KEY=V1,V2]...  every combination of values, with baselines and plots\n"
-                 "  stress SCENARIO --iterations N --seed S   seeded variation and faults until a failure\n"
-                 "  flushcost [--counts 1,10,100,1000]        flush cost against the number of datasets\n"
-                 "  plot RESULTS_DIR                  gnuplot PNG/SVG plots of a sweep or flushcost result\n"
-                 "  gate --baseline B.json SWEEP.json regression gate: compare a sweep with a baseline\n"
-                 "\n"
+                 "Commands:\n");
+    for (size_t i = 0; commands[i]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(out, "\n"
                  "Options:\n"
-                 "  -h, --help      this help ('h5swmr run --help' lists every scenario key)\n"
+                 "  -h, --help      this help ('h5swmr COMMAND --help' for a command's; 'h5swmr run --help'\n"
+                 "                  lists every scenario key)\n"
                  "  -V, --version   h5swmr and HDF5 versions\n"
                  "\n"
                  "Exit status: 0 ok, 1 failure, 2 bad input, 3 readers saw wrong or missing data,\n"
@@ -610,29 +602,62 @@ int main(int argc, char **argv)
     }
     /* The orchestrating process never touches HDF5 before it forks (children
      * initialise their own library); commands that use HDF5 directly silence it. */
-    if (!strcmp(cmd, "run"))
-        return cmd_run(argc, argv, false);
-    if (!strcmp(cmd, "write"))
-        return cmd_run(argc, argv, true);
-    if (h5s_hdf5_quiet() < 0)
-        return fail(EXIT_FAIL, "cannot initialise HDF5");
-    if (!strcmp(cmd, "watch"))
-        return cmd_watch(argc, argv);
-    if (!strcmp(cmd, "summary"))
-        return cmd_summary(argc, argv);
-    if (!strcmp(cmd, "finalize"))
-        return cmd_finalize(argc, argv);
-    if (!strcmp(cmd, "check"))
-        return cmd_check(argc, argv);
-    if (!strcmp(cmd, "flushcost"))
-        return cmd_flushcost(argc, argv);
-    if (!strcmp(cmd, "plot"))
-        return cmd_plot(argc, argv);
-    if (!strcmp(cmd, "sweep"))
-        return cmd_sweep(argc, argv);
-    if (!strcmp(cmd, "stress"))
-        return cmd_stress(argc, argv);
-    if (!strcmp(cmd, "gate"))
-        return cmd_gate(argc, argv);
+    for (size_t i = 0; commands[i]; i++) {
+        if (strcmp(cmd, commands[i]->name))
+            continue;
+        if (commands[i]->needs_hdf5 && h5s_hdf5_quiet() < 0)
+            return fail(EXIT_FAIL, "cannot initialise HDF5");
+        return commands[i]->handler(argc, argv);
+    }
     return fail(EXIT_USAGE, "unknown command '%s' (see h5swmr --help)", cmd);
 }
+
+static int cmd_run_main(int argc, char **argv)
+{
+    return cmd_run(argc, argv, false);
+}
+
+static int cmd_write_main(int argc, char **argv)
+{
+    return cmd_run(argc, argv, true);
+}
+
+const cli_cmd_t cmd_run_def = {
+    .name = "run",
+    .synopsis = "SCENARIO [-o KEY=VALUE]...",
+    .summary = "one writer and N readers on a new file, for each job of the scenario",
+    .handler = cmd_run_main,
+    .needs_hdf5 = false,
+};
+
+const cli_cmd_t cmd_write_def = {
+    .name = "write",
+    .synopsis = "SCENARIO [-o KEY=VALUE]...",
+    .summary = "the writer alone (readers = 0); says when readers may attach",
+    .handler = cmd_write_main,
+    .needs_hdf5 = false,
+};
+
+const cli_cmd_t cmd_watch_def = {
+    .name = "watch",
+    .synopsis = "FILE [DATASET]... [--interval S] [--duration S]",
+    .summary = "follow every channel (or the named datasets) of a file being written",
+    .handler = cmd_watch,
+    .needs_hdf5 = true,
+};
+
+const cli_cmd_t cmd_summary_def = {
+    .name = "summary",
+    .synopsis = "FILE",
+    .summary = "channel summary of an MTH5 file: tree walk and stored table",
+    .handler = cmd_summary,
+    .needs_hdf5 = true,
+};
+
+const cli_cmd_t cmd_finalize_def = {
+    .name = "finalize",
+    .synopsis = "FILE",
+    .summary = "reopen without SWMR and rebuild channel_summary",
+    .handler = cmd_finalize,
+    .needs_hdf5 = true,
+};

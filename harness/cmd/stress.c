@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "orch.h"
 #include "report.h"
@@ -419,3 +420,11 @@ int cmd_stress(int argc, char **argv)
     free(rep);
     return rc;
 }
+
+const cli_cmd_t cmd_stress_def = {
+    .name = "stress",
+    .synopsis = "SCENARIO --iterations N --seed S",
+    .summary = "seeded variation and faults until a failure",
+    .handler = cmd_stress,
+    .needs_hdf5 = true,
+};
