@@ -32,6 +32,7 @@ void h5s_err_clear(h5s_err_t *err)
 {
     if (err) {
         err->code = 0;
+        err->cause = H5S_CAUSE_NONE;
         err->msg[0] = '\0';
     }
 }
@@ -39,6 +40,7 @@ void h5s_err_clear(h5s_err_t *err)
 static void vset(h5s_err_t *err, int code, const char *fmt, va_list ap)
 {
     err->code = code;
+    err->cause = H5S_CAUSE_NONE;
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 }
 
@@ -58,7 +60,34 @@ struct walk_ctx {
     size_t cap;
     size_t len;
     unsigned count;
+    h5s_cause_t cause; /* of the innermost entry that has one */
 };
+
+h5s_cause_t h5s_hdf5_cause(long minor, const char *d)
+{
+    if (minor == (long)H5E_CANTLOCKFILE || strstr(d, "unable to lock file"))
+        return H5S_CAUSE_LOCKED;
+    if (minor == (long)H5E_TRUNCATED || strstr(d, "truncated file"))
+        return H5S_CAUSE_TRUNCATED;
+    if (strstr(d, "errno = 27") || strstr(d, "File too large"))
+        return H5S_CAUSE_FILE_TOO_LARGE;
+    if (strstr(d, "errno = 28") || strstr(d, "No space left"))
+        return H5S_CAUSE_NO_SPACE;
+    if (strstr(d, "superblock version"))
+        return H5S_CAUSE_OLD_SUPERBLOCK;
+    if (strstr(d, "already open for") || strstr(d, "not already open for SWMR") || strstr(d, "file is already open"))
+        return H5S_CAUSE_ALREADY_OPEN;
+    if (minor == (long)H5E_NOTHDF5 || strstr(d, "signature"))
+        return H5S_CAUSE_NOT_HDF5;
+    return H5S_CAUSE_NONE;
+}
+
+const char *h5s_cause_name(h5s_cause_t c)
+{
+    static const char *const names[] = {"none",     "locked",         "already open",   "truncated",
+                                        "not HDF5", "old superblock", "file too large", "no space"};
+    return (unsigned)c < sizeof names / sizeof *names ? names[c] : "?";
+}
 
 /* One HDF5 error description as people read it: a system error reported by
  * the file driver ("file write failed: time = ..., errno = 28, error message
@@ -87,7 +116,11 @@ static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *data)
 {
     struct walk_ctx *w = data;
     (void)n;
-    if (!e->desc || !e->desc[0] || w->count >= 3)
+    if (!e->desc || !e->desc[0])
+        return 0;
+    if (!w->cause)
+        w->cause = h5s_hdf5_cause((long)e->min_num, e->desc);
+    if (w->count >= 3)
         return 0;
     char d[256];
     describe(e->desc, d, sizeof d);
@@ -103,7 +136,7 @@ static herr_t walk_cb(unsigned n, const H5E_error2_t *e, void *data)
 int h5s_seterr_h5(h5s_err_t *err, int code, const char *fmt, ...)
 {
     char stack[512] = "";
-    struct walk_ctx w = {stack, sizeof stack, 0, 0};
+    struct walk_ctx w = {stack, sizeof stack, 0, 0, H5S_CAUSE_NONE};
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, walk_cb, &w);
     H5Eclear2(H5E_DEFAULT);
     if (!err)
@@ -112,6 +145,7 @@ int h5s_seterr_h5(h5s_err_t *err, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vset(err, code, fmt, ap);
     va_end(ap);
+    err->cause = w.cause;
     if (stack[0]) {
         size_t l = strlen(err->msg);
         snprintf(err->msg + l, sizeof err->msg - l, " (HDF5: %s)", stack);

@@ -38,10 +38,33 @@ enum {
 
 #define H5S_ERRMSG_MAX 1024
 
+/* What HDF5's error stack said, as a class decisions can be taken on. HDF5
+ * gives a code for some of these (H5E_CANTLOCKFILE, H5E_TRUNCATED,
+ * H5E_NOTHDF5) and only text for others; h5s_hdf5_cause is the one place
+ * where the text is read. */
+typedef enum h5s_cause {
+    H5S_CAUSE_NONE = 0,       /* nothing known beyond the error code */
+    H5S_CAUSE_LOCKED,         /* the file lock is held by another process */
+    H5S_CAUSE_ALREADY_OPEN,   /* already open (for write, or not for SWMR) in this process */
+    H5S_CAUSE_TRUNCATED,      /* the file is shorter than its end-of-allocation (EOA) */
+    H5S_CAUSE_NOT_HDF5,       /* no HDF5 signature: not an HDF5 file, or damaged */
+    H5S_CAUSE_OLD_SUPERBLOCK, /* superblock version below 3: no SWMR */
+    H5S_CAUSE_FILE_TOO_LARGE, /* a write hit the file-size limit (EFBIG, errno 27) */
+    H5S_CAUSE_NO_SPACE,       /* a write found the disk full (ENOSPC, errno 28) */
+} h5s_cause_t;
+
 typedef struct h5s_err {
     int code;                 /* 0 or a negative H5S_E* value */
+    h5s_cause_t cause;        /* set by h5s_seterr_h5 from HDF5's stack; else NONE */
     char msg[H5S_ERRMSG_MAX]; /* one line, no trailing newline */
 } h5s_err_t;
+
+/* The class of an HDF5 failure from its minor error code and its message
+ * text (the one place that reads HDF5's text for a decision). */
+h5s_cause_t h5s_hdf5_cause(long minor_code, const char *desc);
+
+/* A short name of a cause ("locked", "truncated"...), for reports. */
+const char *h5s_cause_name(h5s_cause_t c);
 
 /* Returns the symbolic name of code ("H5S_ENOENT"), or "H5S_E?" if unknown. */
 const char *h5s_errname(int code);

@@ -84,3 +84,16 @@ double stats_loglog_slope(const double *x, const double *y, int n)
         return NAN;
     return (m * sxy - sx * sy) / den;
 }
+
+stats_growth_t stats_growth_class(double k)
+{
+    if (isnan(k))
+        return (stats_growth_t){"unknown", "needs at least two counts"};
+    if (k < 0.8)
+        return (stats_growth_t){"sublinear", "a fixed cost per round dominates"};
+    if (k < 1.25)
+        return (stats_growth_t){"linear", "the cost per item stays constant"};
+    if (k < 1.75)
+        return (stats_growth_t){"superlinear", "the cost per item grows with the count"};
+    return (stats_growth_t){"quadratic", "the cost per item grows in proportion to the count"};
+}

@@ -33,4 +33,14 @@ int64_t stats_percentile_sorted(const int64_t *sorted, size_t n, double p);
  * Returns NAN with fewer than two such points or all x equal. */
 double stats_loglog_slope(const double *x, const double *y, int n);
 
+/* How a cost grows with a count, from its growth exponent k (the one
+ * classifier every report uses): class ("sublinear" k < 0.8, "linear"
+ * k < 1.25, "superlinear" k < 1.75, "quadratic" beyond; "unknown" for NAN)
+ * and what that means for the cost per item. */
+typedef struct stats_growth {
+    const char *cls;
+    const char *meaning;
+} stats_growth_t;
+stats_growth_t stats_growth_class(double k);
+
 #endif
