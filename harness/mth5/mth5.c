@@ -434,10 +434,12 @@ static int open_checked(const char *path, unsigned flags, hid_t fapl, hid_t *fid
         if ((flags & H5F_ACC_SWMR_READ) && strstr(err->msg, "truncated file")) {
             char tmp[H5S_ERRMSG_MAX];
             snprintf(tmp, sizeof tmp, "%s", err->msg);
-            return h5s_seterr(err, H5S_ENOTHDF5,
-                              "'%s' is shorter than its superblock says (a truncated file; it stayed so for "
-                              "100 ms, so not a writer closing it): %.900s",
-                              path, tmp);
+            h5s_seterr(err, H5S_ENOTHDF5,
+                       "'%s' is shorter than its superblock says (a truncated file; it stayed so for "
+                       "100 ms, so not a writer closing it): %.900s",
+                       path, tmp);
+            err->cause = H5S_CAUSE_TRUNCATED;
+            return H5S_ENOTHDF5;
         }
         return classify_open_failure(err, path);
     }
