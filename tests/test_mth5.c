@@ -749,6 +749,11 @@ Test(mth5, not_hdf5_files_refused_unchanged)
             cr_assert_null(m);
             cr_assert_eq(rc, H5S_ENOTHDF5, "%s mode %s swmr %d -> %s (%s)", files[k], OPENS[i].mode, OPENS[i].swmr,
                          h5s_errname(rc), E.msg);
+            /* no signature: refused before HDF5 opens it; a signature but too
+             * short: HDF5's open fails and says why */
+            h5s_cause_t want = files[k] == trunc ? H5S_CAUSE_TRUNCATED : H5S_CAUSE_NONE;
+            cr_assert_eq(E.cause, want, "%s mode %s swmr %d: cause %s (%s)", files[k], OPENS[i].mode, OPENS[i].swmr,
+                         h5s_cause_name(E.cause), E.msg);
             assert_msg(&E, files[k]);
             assert_unchanged(files[k], &s, OPENS[i].mode);
         }
@@ -805,6 +810,10 @@ Test(mth5, old_format_mth5_refuses_swmr)
         FAILS(mth5_open(p, modes[i], true, &m, &E), H5S_EFORMAT);
         cr_assert_null(m);
         cr_assert_not_null(strstr(E.msg, "superblock"), "mode %s: message does not explain: %s", modes[i], E.msg);
+        /* the refusal is recognised as such (from HDF5's error stack), not only passed on */
+        cr_assert_eq(E.cause, H5S_CAUSE_OLD_SUPERBLOCK, "mode %s: cause %s (%s)", modes[i], h5s_cause_name(E.cause),
+                     E.msg);
+        cr_assert_not_null(strstr(E.msg, "it has an old superblock"), "mode %s: %s", modes[i], E.msg);
         assert_unchanged(p, &s, modes[i]);
     }
     /* Readers open it: it is an MTH5 file by its root attribute, and HDF5
@@ -1022,6 +1031,7 @@ Test(mth5, hdf5_failures_carry_hdf5_text)
     cr_assert_eq(truncate(p, st.st_size - 100), 0);
     FAILS(mth5_open(p, "r", false, &m, &E), H5S_ENOTHDF5);
     cr_assert_not_null(strstr(E.msg, "HDF5:"), "no HDF5 text in: %s", E.msg);
+    cr_assert_eq(E.cause, H5S_CAUSE_TRUNCATED, "cause %s (%s)", h5s_cause_name(E.cause), E.msg);
     /* the error helpers */
     h5s_err_t e;
     cr_assert_eq(h5s_seterr(&e, H5S_EVERIFY, "x %d", 1), H5S_EVERIFY);
@@ -1452,6 +1462,14 @@ static void finish_writer(tu_child_t *c)
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the SWMR writer ended with %s", tu_status_str(st));
 }
 
+/* A refusal as H5S_ELOCKED keeps the cause HDF5's error stack gave: the file
+ * lock, or the superblock's flags saying a writer has the file open. */
+static void assert_lock_cause(const h5s_err_t *e, const char *mode)
+{
+    cr_assert(e->cause == H5S_CAUSE_LOCKED || e->cause == H5S_CAUSE_ALREADY_OPEN, "mode %s: cause %s (%s)", mode,
+              h5s_cause_name(e->cause), e->msg);
+}
+
 Test(mth5, only_one_writer)
 {
     const char *p = tu_path("locked.h5");
@@ -1472,6 +1490,7 @@ Test(mth5, only_one_writer)
         cr_assert_null(m, "mode %s swmr %d opened a file held by an SWMR writer", refused[i].mode, refused[i].swmr);
         cr_assert_eq(rc, H5S_ELOCKED, "mode %s swmr %d -> %s (%s)", refused[i].mode, refused[i].swmr, h5s_errname(rc),
                      E.msg);
+        assert_lock_cause(&E, refused[i].mode);
         assert_msg(&E, refused[i].mode);
     }
     /* w and x do not clobber it */
@@ -1512,6 +1531,7 @@ static void w_does_not_clobber(bool plain)
         mth5_close(m, NULL);
     cr_assert_eq(rc, H5S_ELOCKED, "w on a file held by a%s writer -> %s (%s)", plain ? " plain" : "n SWMR",
                  h5s_errname(rc), E.msg);
+    assert_lock_cause(&E, "w");
     assert_msg(&E, "w");
     struct stat st1;
     cr_assert_eq(stat(p, &st1), 0);
@@ -1553,6 +1573,7 @@ Test(mth5, plain_writer_locks_out_everyone)
         cr_assert_null(m);
         cr_assert_eq(rc, H5S_ELOCKED, "mode %s swmr %d -> %s (%s)", OPENS[i].mode, OPENS[i].swmr, h5s_errname(rc),
                      E.msg);
+        assert_lock_cause(&E, OPENS[i].mode);
         assert_msg(&E, OPENS[i].mode);
     }
     finish_writer(&c);
