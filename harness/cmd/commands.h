@@ -9,11 +9,11 @@
 #define H5SWMR_COMMANDS_H
 #include "cli.h"
 
-extern const cli_cmd_t cmd_run_def;       /* main.c: one writer and N readers */
-extern const cli_cmd_t cmd_write_def;     /* main.c: the writer alone */
-extern const cli_cmd_t cmd_watch_def;     /* main.c: follow a file being written */
-extern const cli_cmd_t cmd_summary_def;   /* main.c: channel summary of a file */
-extern const cli_cmd_t cmd_finalize_def;  /* main.c: rebuild channel_summary */
+extern const cli_cmd_t cmd_run_def;       /* run.c: one writer and N readers */
+extern const cli_cmd_t cmd_write_def;     /* run.c: the writer alone */
+extern const cli_cmd_t cmd_watch_def;     /* watch.c: follow a file being written */
+extern const cli_cmd_t cmd_summary_def;   /* file.c: channel summary of a file */
+extern const cli_cmd_t cmd_finalize_def;  /* file.c: rebuild channel_summary */
 extern const cli_cmd_t cmd_check_def;     /* check/check.c: the conformance suite */
 extern const cli_cmd_t cmd_sweep_def;     /* bench/sweep.c: runs over lists of values */
 extern const cli_cmd_t cmd_stress_def;    /* stress.c: seeded repetition until failure */
@@ -28,5 +28,14 @@ int cmd_plot(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
+
+/* Prints "h5swmr: message" as one line on stderr (control characters of what
+ * it echoes, a path with a newline, shown as '?') and returns code: how the
+ * file commands report what they cannot do. */
+int cmd_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The exit status of a refused mth5_open (its error code): 2, bad input, for
+ * a file refused before anything was read or changed (missing, not HDF5 or
+ * MTH5, wrong format, in use); 1 only for running out of memory. */
+int cmd_open_exit(int code);
 
 #endif

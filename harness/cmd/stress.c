@@ -25,16 +25,19 @@
 /* One line on stderr, the exit status returned. */
 #define fail(code, ...) h5s_cli_fail("stress", code, __VA_ARGS__)
 
+/* A uniform number in [0, 1) from the generator state st. */
 static double uniform(uint64_t *st)
 {
     return (double)(h5s_rand_next(st) >> 11) / 9007199254740992.0;
 }
 
+/* A uniform whole number in [0, n) from the generator state st. */
 static uint64_t pick(uint64_t *st, uint64_t n)
 {
     return h5s_rand_next(st) % n;
 }
 
+/* Whether the user fixed key with -o (one of the nov overrides ov). */
 static bool overridden(const char *const *ov, size_t nov, const char *key)
 {
     size_t l = strlen(key);
@@ -138,6 +141,9 @@ static bool judge(const orch_report_t *rep, char *why, size_t cap)
     return true;
 }
 
+/* Keeps a failed iteration: writes its resolved scenario, seed and report
+ * into itdir, then moves itdir to a new directory under failroot (its path in
+ * out). Returns 0, or -1 when it could not be moved (it stays in itdir). */
 static int save_failure(const char *itdir, const char *failroot, const char *base, const scn_t *s, uint64_t seed,
                         uint64_t iter, const orch_report_t *rep, char *out, size_t cap)
 {
@@ -189,6 +195,9 @@ static void discard_run(const char *dir)
         fprintf(stderr, "h5swmr stress: warning: cannot remove %s: %s\n", dir, strerror(errno));
 }
 
+/* stress --replay DIR: reruns a kept failure (or kept run) with exactly its
+ * resolved settings, in a new directory inside DIR; only keep_data may be
+ * overridden. Returns the exit status. */
 static int replay(const char *dir, const char *const *ov, size_t nov)
 {
     /* the kept settings are replayed exactly; only what happens to the data
@@ -247,66 +256,87 @@ static int replay(const char *dir, const char *const *ov, size_t nov)
     return rc;
 }
 
-int cmd_stress(int argc, char **argv)
+/* The command line of stress. */
+typedef struct stress_args {
+    const char *scenario, *replay_dir;
+    const char *ov[MAX_OVERRIDES];
+    size_t nov;
+    long long iterations;
+    unsigned long long seed;
+} stress_args_t;
+
+enum { OPT_ITERATIONS, OPT_SEED, OPT_REPLAY, OPT_SET };
+static const cli_opt_t stress_opts[] = {
+    {"iterations", 0, "N", "stop after N iterations without a failure (1..1000000, default 100)"},
+    {"seed", 0, "S", "seed of the variation (default 1): the same seed varies the same way"},
+    {"replay", 0, "FAILURE_DIR", "rerun a kept failure with exactly its settings"},
+    {"o", 'o', "KEY=VALUE", "set a scenario key, which is then not varied (repeatable)"},
+    {NULL, 0, NULL, NULL},
+};
+
+/* Reads the whole number of --iterations or --seed (option k) into a; returns
+ * 0 or the exit status. */
+static int count_arg(const cli_parser_t *p, int k, const char *v, stress_args_t *a)
 {
-    const char *scenario = NULL, *ov[MAX_OVERRIDES], *replay_dir = NULL;
-    size_t nov = 0;
-    long long iterations = 100;
-    unsigned long long seed = 1;
-    for (int i = 2; i < argc; i++) {
-        char *end;
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            printf("Usage: h5swmr stress SCENARIO [--iterations N] [--seed S] [-o KEY=VALUE]...\n"
-                   "       h5swmr stress --replay FAILURE_DIR [-o keep_data=BOOL]\n\n"
-                   "Repeats the scenario with seeded random variation (durations, pacing, block sizes,\n"
-                   "reader counts, poll intervals, flush policy, dtypes, compression, and faults: writer\n"
-                   "SIGKILL, reader SIGKILL, writer stall, file-size limit, early reader, at random moments)\n"
-                   "until the first failure or N iterations. Keys given with -o are not varied. A failure is\n"
-                   "kept under <results_dir>/failures/ with its file, resolved.ini, seed and report;\n"
-                   "--replay reruns it with exactly those settings.\n\n"
-                   "The directory of an iteration that passed (or was interrupted) is deleted with its data\n"
-                   "file unless -o keep_data=true, which keeps it under <results_dir>/<scenario>-stress-<time>/\n"
-                   "with its summary.json and resolved.ini. A replay that passes deletes its data file unless\n"
-                   "-o keep_data=true. Failures are always kept.\n");
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (*end || end == v || errno || v[0] == '-')
+        return cli_usage_error(p->cmd, "%s: '%s' is not a whole number", cli_spelling(p, k), v);
+    if (k == OPT_SEED) {
+        a->seed = n;
+        return 0;
+    }
+    if (n < 1 || n > 1000000)
+        return cli_usage_error(p->cmd, "--iterations must be 1..1000000");
+    a->iterations = (long long)n;
+    return 0;
+}
+
+/* Reads argv into a; returns 0 to go on, or the exit status with *done set
+ * (after --help or a usage error). */
+static int parse_stress_args(int argc, char **argv, stress_args_t *a, bool *done)
+{
+    cli_parser_t p;
+    const char *arg;
+    int k, rc;
+    *done = true;
+    cli_begin(&p, &cmd_stress_def, argc, argv);
+    while ((k = cli_next(&p, &arg)) != CLI_END) {
+        if (k == CLI_HELP)
             return 0;
-        } else if (!strcmp(argv[i], "--iterations") || !strcmp(argv[i], "--seed")) {
-            if (i + 1 >= argc)
-                return fail(EXIT_USAGE, "%s needs a number", argv[i]);
-            errno = 0;
-            unsigned long long v = strtoull(argv[i + 1], &end, 10);
-            if (*end || end == argv[i + 1] || errno || argv[i + 1][0] == '-')
-                return fail(EXIT_USAGE, "%s: '%s' is not a whole number", argv[i], argv[i + 1]);
-            if (argv[i][2] == 'i') {
-                if (v < 1 || v > 1000000)
-                    return fail(EXIT_USAGE, "--iterations must be 1..1000000");
-                iterations = (long long)v;
-            } else {
-                seed = v;
-            }
-            i++;
-        } else if (!strcmp(argv[i], "--replay")) {
-            if (i + 1 >= argc)
-                return fail(EXIT_USAGE, "--replay needs a failure directory");
-            replay_dir = argv[++i];
-        } else if (!strcmp(argv[i], "-o")) {
-            if (i + 1 >= argc || nov == MAX_OVERRIDES)
-                return fail(EXIT_USAGE, "-o needs KEY=VALUE");
-            ov[nov++] = argv[++i];
-        } else if (argv[i][0] == '-') {
-            return fail(EXIT_USAGE, "unknown option '%s'", argv[i]);
-        } else if (!scenario) {
-            scenario = argv[i];
+        if (k == CLI_ERROR)
+            return EXIT_USAGE;
+        if (k == OPT_ITERATIONS || k == OPT_SEED) {
+            if ((rc = count_arg(&p, k, arg, a)) != 0)
+                return rc;
+        } else if (k == OPT_REPLAY) {
+            a->replay_dir = arg;
+        } else if (k == OPT_SET) {
+            if (a->nov == MAX_OVERRIDES)
+                return cli_usage_error(p.cmd, "too many -o options");
+            a->ov[a->nov++] = arg;
+        } else if (!a->scenario) {
+            a->scenario = arg;
         } else {
-            return fail(EXIT_USAGE, "unexpected argument '%s'", argv[i]);
+            return cli_usage_error(p.cmd, "unexpected argument '%s'", arg);
         }
     }
-    if (replay_dir)
-        return scenario ? fail(EXIT_USAGE, "--replay takes no scenario") : replay(replay_dir, ov, nov);
-    if (!scenario)
-        return fail(EXIT_USAGE, "no scenario file given (try scenarios/append_fast.ini)");
+    if (a->replay_dir && a->scenario)
+        return cli_usage_error(p.cmd, "--replay takes no scenario");
+    if (!a->replay_dir && !a->scenario)
+        return cli_usage_error(p.cmd, "no scenario file given (try scenarios/append_fast.ini)");
+    *done = false;
+    return 0;
+}
+
+/* Loads the scenario to vary into *base: one job, with no data file of its
+ * own. Returns 0 or the exit status. */
+static int load_base(const stress_args_t *a, scn_t *base)
+{
     scn_file_t sf;
     h5s_err_t err;
-    if (scn_load(scenario, ov, nov, &sf, &err) < 0)
+    if (scn_load(a->scenario, a->ov, a->nov, &sf, &err) < 0)
         return fail(EXIT_USAGE, "%s", err.msg);
     if (sf.njobs > 1) {
         char names[256] = "";
@@ -317,114 +347,172 @@ int cmd_stress(int argc, char **argv)
         return fail(EXIT_USAGE, "stress varies one job, and this scenario has %zu (%s): give a scenario with one job",
                     nj, names);
     }
-    scn_t base = sf.jobs[0];
+    *base = sf.jobs[0];
     scn_file_free(&sf);
-    if (base.file[0])
+    if (base->file[0])
         return fail(EXIT_USAGE, "stress makes a file per iteration: do not set 'file'");
+    return 0;
+}
 
-    char workdir[SCN_PATH + 64], failroot[SCN_PATH + 32], name[SCN_STR + 16];
-    snprintf(name, sizeof name, "%s-stress", base.scenario);
-    if (h5s_make_unique_dir(base.results_dir, name, workdir, sizeof workdir) != 0)
-        return fail(EXIT_USAGE, "cannot create a directory under '%s': %s", base.results_dir, strerror(errno));
-    snprintf(failroot, sizeof failroot, "%s/failures", base.results_dir);
-    orch_report_t *rep = malloc(sizeof *rep);
-    if (!rep)
-        return fail(EXIT_FAIL, "out of memory");
+/* A stress session: its settings, where its iterations go, what it kept. */
+typedef struct stress {
+    const stress_args_t *a;
+    const scn_t *base;
+    char workdir[SCN_PATH + 64], failroot[SCN_PATH + 32];
+    long long nkept;
+    orch_report_t *rep;
+} stress_t;
+
+/* Keeps a run that did not fail when keep_data asks for it, or removes it. */
+static void keep_or_discard(stress_t *st, const char *itdir, const scn_t *s)
+{
+    if (s->keep_data) {
+        keep_run(itdir, s, st->rep);
+        st->nkept++;
+    } else {
+        discard_run(itdir);
+    }
+}
+
+/* Runs iteration it (from 0). Returns -1 to go on to the next one, or the
+ * session's exit status when it stops here (a failure kept, an interruption,
+ * or an error). */
+static int stress_iteration(stress_t *st, long long it)
+{
+    const stress_args_t *a = st->a;
+    orch_report_t *rep = st->rep;
+    scn_t s = *st->base;
+    char desc[400], itdir[SCN_PATH + 96], file[SCN_PATH + 128], msg[256], why[512];
+    h5s_err_t err;
+    variation(&s, a->seed, (uint64_t)it, a->ov, a->nov, desc, sizeof desc);
+    if (scn_validate(&s, msg, sizeof msg) < 0) {
+        /* a user override can contradict a variation: keep the user's word */
+        printf("iteration %lld: skipped (%s)\n", it + 1, msg);
+        return -1;
+    }
+    snprintf(itdir, sizeof itdir, "%s/iter-%06lld", st->workdir, it + 1);
+    if (mkdir(itdir, 0755) != 0)
+        return fail(EXIT_FAIL, "%s: %s", itdir, strerror(errno));
+    snprintf(file, sizeof file, "%s/data.mth5", itdir);
+    int64_t t1 = h5s_now_ns();
+    if (orch_run(&s, file, itdir, rep, &err) < 0) {
+        int rc = fail(EXIT_FAIL, "%s", err.msg);
+        discard_run(itdir); /* nothing ran that could be judged */
+        return rc;
+    }
+    if (rep->interrupted && rep->exit_code != EXIT_VERIFY) {
+        /* stopped before it could be judged: not a failure, its data goes as a pass's
+         * does (wrong data seen before the interruption is a failure, kept below) */
+        keep_or_discard(st, itdir, &s);
+        printf("iteration %lld: interrupted%s\n", it + 1, s.keep_data ? " (kept)" : " (its data removed)");
+        return 130;
+    }
+    bool ok = judge(rep, why, sizeof why);
+    printf("iteration %lld/%lld seed %llu: %s ... %s (%.1f s)\n", it + 1, a->iterations, a->seed, desc,
+           ok                 ? "ok"
+           : rep->interrupted ? "FAILED (interrupted)"
+                              : "FAILED",
+           (double)(h5s_now_ns() - t1) / 1e9);
+    fflush(stdout);
+    if (ok) {
+        keep_or_discard(st, itdir, &s);
+        return -1;
+    }
+    char kept[SCN_PATH + 160], path[SCN_PATH + 128];
+    snprintf(path, sizeof path, "%s/summary.json", itdir);
+    report_write_json(path, rep, itdir, NULL);
+    if (save_failure(itdir, st->failroot, st->base->scenario, &s, a->seed, (uint64_t)it + 1, rep, kept, sizeof kept) ==
+        0)
+        printf("failure: %s\nkept in %s (replay: h5swmr stress --replay %s)\n", why, kept, kept);
+    else
+        printf("failure: %s\nkept in %s\n", why, itdir);
+    return EXIT_VERIFY;
+}
+
+/* Runs the iterations with SIGINT and SIGTERM blocked (an interruption is
+ * seen between iterations, and by the orchestrator during one); returns the
+ * exit status and the number of iterations begun in *done. */
+static int stress_iterations(stress_t *st, long long *done)
+{
     sigset_t stopset, oldmask;
     sigemptyset(&stopset);
     sigaddset(&stopset, SIGINT);
     sigaddset(&stopset, SIGTERM);
     sigprocmask(SIG_BLOCK, &stopset, &oldmask);
-    printf("stress %s: up to %lld iterations, seed %llu\n", scenario, iterations, seed);
     int rc = 0;
-    int64_t t0 = h5s_now_ns();
-    long long it, nkept = 0;
-    for (it = 0; it < iterations; it++) {
+    long long it;
+    for (it = 0; it < st->a->iterations; it++) {
         sigset_t pend;
         if (sigpending(&pend) == 0 && (sigismember(&pend, SIGINT) || sigismember(&pend, SIGTERM))) {
             rc = 130;
             break;
         }
-        scn_t s = base;
-        char desc[400], itdir[SCN_PATH + 96], file[SCN_PATH + 128], msg[256], why[512];
-        variation(&s, seed, (uint64_t)it, ov, nov, desc, sizeof desc);
-        if (scn_validate(&s, msg, sizeof msg) < 0) {
-            /* a user override can contradict a variation: keep the user's word */
-            printf("iteration %lld: skipped (%s)\n", it + 1, msg);
-            continue;
-        }
-        snprintf(itdir, sizeof itdir, "%s/iter-%06lld", workdir, it + 1);
-        if (mkdir(itdir, 0755) != 0) {
-            rc = fail(EXIT_FAIL, "%s: %s", itdir, strerror(errno));
+        int r = stress_iteration(st, it);
+        if (r >= 0) {
+            rc = r;
             break;
         }
-        snprintf(file, sizeof file, "%s/data.mth5", itdir);
-        int64_t t1 = h5s_now_ns();
-        if (orch_run(&s, file, itdir, rep, &err) < 0) {
-            rc = fail(EXIT_FAIL, "%s", err.msg);
-            discard_run(itdir); /* nothing ran that could be judged */
-            break;
-        }
-        if (rep->interrupted && rep->exit_code != EXIT_VERIFY) {
-            /* stopped before it could be judged: not a failure, its data goes as a pass's
-             * does (wrong data seen before the interruption is a failure, kept below) */
-            if (s.keep_data) {
-                keep_run(itdir, &s, rep);
-                nkept++;
-            } else {
-                discard_run(itdir);
-            }
-            printf("iteration %lld: interrupted%s\n", it + 1, s.keep_data ? " (kept)" : " (its data removed)");
-            rc = 130;
-            break;
-        }
-        bool ok = judge(rep, why, sizeof why);
-        printf("iteration %lld/%lld seed %llu: %s ... %s (%.1f s)\n", it + 1, iterations, seed, desc,
-               ok                 ? "ok"
-               : rep->interrupted ? "FAILED (interrupted)"
-                                  : "FAILED",
-               (double)(h5s_now_ns() - t1) / 1e9);
-        fflush(stdout);
-        if (ok) {
-            if (s.keep_data) {
-                keep_run(itdir, &s, rep);
-                nkept++;
-            } else {
-                discard_run(itdir);
-            }
-            continue;
-        }
-        char kept[SCN_PATH + 160];
-        char path[SCN_PATH + 128];
-        snprintf(path, sizeof path, "%s/summary.json", itdir);
-        report_write_json(path, rep, itdir, NULL);
-        if (save_failure(itdir, failroot, base.scenario, &s, seed, (uint64_t)it + 1, rep, kept, sizeof kept) == 0)
-            printf("failure: %s\nkept in %s (replay: h5swmr stress --replay %s)\n", why, kept, kept);
-        else
-            printf("failure: %s\nkept in %s\n", why, itdir);
-        rc = EXIT_VERIFY;
-        break;
     }
     struct timespec zero = {0, 0};
     while (sigtimedwait(&stopset, NULL, &zero) > 0)
         rc = 130;
     sigprocmask(SIG_SETMASK, &oldmask, NULL);
+    *done = it;
+    return rc;
+}
+
+int cmd_stress(int argc, char **argv)
+{
+    stress_args_t a = {.iterations = 100, .seed = 1};
+    bool done;
+    int rc = parse_stress_args(argc, argv, &a, &done);
+    if (done)
+        return rc;
+    if (a.replay_dir)
+        return replay(a.replay_dir, a.ov, a.nov);
+    scn_t base;
+    if ((rc = load_base(&a, &base)) != 0)
+        return rc;
+    stress_t st = {.a = &a, .base = &base};
+    char name[SCN_STR + 16];
+    snprintf(name, sizeof name, "%s-stress", base.scenario);
+    if (h5s_make_unique_dir(base.results_dir, name, st.workdir, sizeof st.workdir) != 0)
+        return fail(EXIT_USAGE, "cannot create a directory under '%s': %s", base.results_dir, strerror(errno));
+    snprintf(st.failroot, sizeof st.failroot, "%s/failures", base.results_dir);
+    if (!(st.rep = malloc(sizeof *st.rep)))
+        return fail(EXIT_FAIL, "out of memory");
+    printf("stress %s: up to %lld iterations, seed %llu\n", a.scenario, a.iterations, a.seed);
+    int64_t t0 = h5s_now_ns();
+    long long it;
+    rc = stress_iterations(&st, &it);
     printf("stress: %lld iteration%s in %.0f s, %s\n", it, it == 1 ? "" : "s", (double)(h5s_now_ns() - t0) / 1e9,
            rc == 0     ? "no failure"
            : rc == 130 ? "interrupted"
                        : "stopped at the first failure");
-    if (nkept)
-        printf("stress: %lld iteration%s kept with their data in %s (keep_data)\n", nkept, nkept == 1 ? "" : "s",
-               workdir);
-    rmdir(workdir); /* only if empty: a failure moved out, successes removed */
-    free(rep);
+    if (st.nkept)
+        printf("stress: %lld iteration%s kept with their data in %s (keep_data)\n", st.nkept, st.nkept == 1 ? "" : "s",
+               st.workdir);
+    rmdir(st.workdir); /* only if empty: a failure moved out, successes removed */
+    free(st.rep);
     return rc;
 }
 
 const cli_cmd_t cmd_stress_def = {
     .name = "stress",
-    .synopsis = "SCENARIO --iterations N --seed S",
+    .synopsis = "SCENARIO [--iterations N] [--seed S] [-o KEY=VALUE]...\n"
+                "       h5swmr stress --replay FAILURE_DIR [-o keep_data=BOOL]",
     .summary = "seeded variation and faults until a failure",
+    .help = "Repeats the scenario with seeded random variation (durations, pacing, block sizes,\n"
+            "reader counts, poll intervals, flush policy, dtypes, compression, and faults: writer\n"
+            "SIGKILL, reader SIGKILL, writer stall, file-size limit, early reader, at random moments)\n"
+            "until the first failure or N iterations. Keys given with -o are not varied. A failure is\n"
+            "kept under <results_dir>/failures/ with its file, resolved.ini, seed and report;\n"
+            "--replay reruns it with exactly those settings.\n\n"
+            "The directory of an iteration that passed (or was interrupted) is deleted with its data\n"
+            "file unless -o keep_data=true, which keeps it under <results_dir>/<scenario>-stress-<time>/\n"
+            "with its summary.json and resolved.ini. A replay that passes deletes its data file unless\n"
+            "-o keep_data=true. Failures are always kept.\n",
+    .opts = stress_opts,
     .handler = cmd_stress,
     .needs_hdf5 = true,
 };
