@@ -75,7 +75,9 @@ h5s_cause_t h5s_hdf5_cause(long minor, const char *d)
         return H5S_CAUSE_NO_SPACE;
     if (strstr(d, "superblock version"))
         return H5S_CAUSE_OLD_SUPERBLOCK;
-    if (strstr(d, "already open for") || strstr(d, "not already open for SWMR") || strstr(d, "file is already open"))
+    if (strstr(d, "not already open for SWMR"))
+        return H5S_CAUSE_NOT_SWMR_FILE;
+    if (strstr(d, "already open for") || strstr(d, "file is already open"))
         return H5S_CAUSE_ALREADY_OPEN;
     if (minor == (long)H5E_NOTHDF5 || strstr(d, "signature"))
         return H5S_CAUSE_NOT_HDF5;
@@ -84,8 +86,9 @@ h5s_cause_t h5s_hdf5_cause(long minor, const char *d)
 
 const char *h5s_cause_name(h5s_cause_t c)
 {
-    static const char *const names[] = {"none",     "locked",         "already open",   "truncated",
-                                        "not HDF5", "old superblock", "file too large", "no space"};
+    static const char *const names[] = {"none",      "locked",   "already open",   "open by a non-SWMR writer",
+                                        "truncated", "not HDF5", "old superblock", "file too large",
+                                        "no space"};
     return (unsigned)c < sizeof names / sizeof *names ? names[c] : "?";
 }
 

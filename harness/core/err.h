@@ -45,7 +45,8 @@ enum {
 typedef enum h5s_cause {
     H5S_CAUSE_NONE = 0,       /* nothing known beyond the error code */
     H5S_CAUSE_LOCKED,         /* the file lock is held by another process */
-    H5S_CAUSE_ALREADY_OPEN,   /* already open (for write, or not for SWMR) in this process */
+    H5S_CAUSE_ALREADY_OPEN,   /* already open for write (a lock, or this process holds it) */
+    H5S_CAUSE_NOT_SWMR_FILE,  /* marked open by a writer that is not in SWMR mode (or that died) */
     H5S_CAUSE_TRUNCATED,      /* the file is shorter than its end-of-allocation (EOA) */
     H5S_CAUSE_NOT_HDF5,       /* no HDF5 signature: not an HDF5 file, or damaged */
     H5S_CAUSE_OLD_SUPERBLOCK, /* superblock version below 3: no SWMR */
