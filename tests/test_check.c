@@ -468,12 +468,15 @@ Test(check, bad_arguments_exit_2)
         const char *a, *b;
         const char *words;
     } bad[] = {
-        {"--frobnicate", NULL, "unknown argument"},
+        {"--frobnicate", NULL, "unknown option '--frobnicate'"},
+        {"stray", NULL, "unknown argument 'stray'"},
         {"--dir", tu_path("no-such-dir"), "no-such-dir"},
         {"--dir", file, "not a directory"},
         {"--junit", tu_path("no-such-dir/x.xml"), "does not exist"},
-        {"--case", NULL, "needs a value"},
-        {"--dir", NULL, "needs a value"},
+        {"--case", NULL, "--case needs NAME"},
+        {"--dir", NULL, "--dir needs DIR"},
+        {"--dir=", NULL, "--dir needs DIR"},
+        {"--tap=1", NULL, "--tap takes no value"},
         {"--keep-data=yes", NULL, "--keep-data takes no value"},
         {"--keep-data=", NULL, "--keep-data takes no value"},
     };
