@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "fs.h"
 #include "testutil.h"
 
 TestSuite(check, .init = tu_setup, .fini = tu_teardown, .timeout = 240);
@@ -468,12 +469,15 @@ Test(check, bad_arguments_exit_2)
         const char *a, *b;
         const char *words;
     } bad[] = {
-        {"--frobnicate", NULL, "unknown argument"},
+        {"--frobnicate", NULL, "unknown option '--frobnicate'"},
+        {"stray", NULL, "unknown argument 'stray'"},
         {"--dir", tu_path("no-such-dir"), "no-such-dir"},
         {"--dir", file, "not a directory"},
         {"--junit", tu_path("no-such-dir/x.xml"), "does not exist"},
-        {"--case", NULL, "needs a value"},
-        {"--dir", NULL, "needs a value"},
+        {"--case", NULL, "--case needs NAME"},
+        {"--dir", NULL, "--dir needs DIR"},
+        {"--dir=", NULL, "--dir needs DIR"},
+        {"--tap=1", NULL, "--tap takes no value"},
         {"--keep-data=yes", NULL, "--keep-data takes no value"},
         {"--keep-data=", NULL, "--keep-data takes no value"},
     };
@@ -530,4 +534,29 @@ Test(check, table_for_people_and_data_dir)
     cr_assert(strstr(out, "data directory kept: "), "%s", out);
     cr_assert_eq(entries(tu_dir(), "h5swmr-check-"), 2);
     free(out);
+}
+
+/* ---- the file-system table ---------------------------------------------------------- */
+
+Test(check, file_systems_by_magic_and_by_path)
+{
+    cr_assert_str_eq(h5s_fs_name_of(0xEF53), "ext4");
+    cr_assert_str_eq(h5s_fs_name_of(0x6969), "nfs");
+    cr_assert_null(h5s_fs_name_of(0x12345678));
+    cr_assert(h5s_fs_by_magic(0x6969)->flags & H5S_FS_NETWORK);
+    cr_assert(h5s_fs_by_magic(0x9fa0)->flags & H5S_FS_PSEUDO);
+    cr_assert_eq(h5s_fs_by_magic(0x01021994)->flags, 0u, "tmpfs holds data files, locally");
+    char buf[64];
+    cr_assert_str_eq(h5s_fs_name_by_path(tu_path("no-such-dir/x"), buf, sizeof buf), "unknown");
+    unsigned long magic;
+    cr_assert_eq(h5s_fs_magic_of(tu_dir(), &magic), 0);
+    const char *name = h5s_fs_name_of(magic);
+    h5s_fs_name_by_path(tu_dir(), buf, sizeof buf);
+    if (name)
+        cr_assert_str_eq(buf, name);
+    else
+        cr_assert_eq(strtoul(buf, NULL, 16), magic, "%s", buf);
+    /* /proc holds no data files; the test directory does */
+    cr_assert_str_eq(h5s_fs_pseudo("/proc/self"), "procfs (/proc)");
+    cr_assert_null(h5s_fs_pseudo(tu_dir()));
 }

@@ -1,5 +1,6 @@
 /* check.h - the conformance suite behind `h5swmr check`: what the driver
- * (check.c) and the cases (check_cases.c) share. Internal to the program.
+ * (check.c and check_driver.h) and the cases (check_cases.c, the table, and
+ * check_case.h) share. Internal to the program.
  *
  * A case runs in its own forked process (the "case process") on a fresh
  * directory, may fork helper processes that do HDF5 work of their own, and
@@ -81,13 +82,6 @@ bool chk_expect_matches(const char *set, const char *token);
 
 /* One line about a group (see chk_case_t), for reports; NULL if unknown. */
 const char *chk_group_title(const char *group);
-
-/* The name of the file system that holds dir ("ext4", "nfs", or "0x...").
- * Returns buf. */
-const char *chk_fs_name(const char *dir, char *buf, size_t cap);
-
-/* True for file systems that are shared over a network (NFS, SMB, Lustre...). */
-bool chk_fs_is_network(const char *dir);
 
 /* `h5swmr check --probe-helper FILE` (internal): the file_locking_env case's
  * prober, started as a fresh process so that HDF5 reads the environment it
