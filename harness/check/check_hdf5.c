@@ -237,7 +237,7 @@ static const char *probe_word(int rc, h5s_cause_t cause)
         return "opened";
     if (cause == H5S_CAUSE_LOCKED)
         return "lock";
-    if (cause == H5S_CAUSE_ALREADY_OPEN)
+    if (cause == H5S_CAUSE_ALREADY_OPEN || cause == H5S_CAUSE_NOT_SWMR_FILE)
         return "flags";
     return "refused";
 }
