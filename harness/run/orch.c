@@ -30,8 +30,10 @@ typedef struct orch {
     int sfd;
     sigset_t oldmask;
     orch_report_t *rep;
-    bool recover; /* the finalizer must h5clear first */
-    bool stalled; /* the writer is SIGSTOPped by a fault */
+    bool recover;      /* the finalizer must h5clear first */
+    bool stalled;      /* the writer is SIGSTOPped by a fault */
+    bool stall_done;   /* the stall fault was injected (once per run) */
+    bool corrupt_done; /* the overwrite fault was tried (once per run) */
 } orch_t;
 
 const char *orch_crash_text(int crash)
@@ -245,9 +247,10 @@ static void inject_faults(orch_t *o, orch_child_t *kids, int n, int64_t now, int
     if (s->stall_writer_ms > 0 && !kids[0].reaped) {
         int64_t at = o->rep->t_ready_ns + (int64_t)(s->stall_writer_after_ms * 1e6);
         int64_t until = at + (int64_t)(s->stall_writer_ms * 1e6);
-        if (now >= at && now < until && !o->stalled && !kids[0].stop_sent_ns && !strstr(o->rep->faults, "SIGSTOP")) {
+        if (now >= at && now < until && !o->stalled && !kids[0].stop_sent_ns && !o->stall_done) {
             kill(kids[0].pid, SIGSTOP);
             o->stalled = true;
+            o->stall_done = true;
             snprintf(what, sizeof what, "writer SIGSTOPped %g ms after READY for %g ms", s->stall_writer_after_ms,
                      s->stall_writer_ms);
             size_t l = strlen(o->rep->faults);
@@ -260,10 +263,11 @@ static void inject_faults(orch_t *o, orch_child_t *kids, int n, int64_t now, int
         if (next < *wake)
             *wake = next;
     }
-    if (s->corrupt_file_after_ms > 0 && !strstr(o->rep->faults, "overwritten")) {
+    if (s->corrupt_file_after_ms > 0 && !o->corrupt_done) {
         int64_t at = o->rep->t_ready_ns + (int64_t)(s->corrupt_file_after_ms * 1e6);
         if (now >= at) {
             corrupt_file(o->file, what, sizeof what);
+            o->corrupt_done = true;
             size_t l = strlen(o->rep->faults);
             snprintf(o->rep->faults + l, sizeof o->rep->faults - l, "%s%s", l ? "; " : "", what);
         } else if (at < *wake) {
@@ -451,7 +455,8 @@ int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_
     if (s->writer_mode == SCN_MODE_SWMR && o.recover) {
         char st[64];
         orch_status_text(wr->status, st, sizeof st);
-        bool cleared = rep->has_finalizer && strstr(rep->finalizer.res.observation, "cleared");
+        bool cleared =
+            rep->has_finalizer && rep->finalizer.has_result && (rep->finalizer.res.recovery & PROTO_RECOVERY_CLEARED);
         snprintf(rep->recovery, sizeof rep->recovery,
                  cleared ? "the writer ended in SWMR mode without closing the file (%s): 'h5clear -s "
                            "--increment=0' was needed to open it normally again (done after the run). Plain "
@@ -479,7 +484,7 @@ int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_
                      ch->crash == ORCH_CRASH_OWN ? "a failure of h5swmr, not HDF5's" : "counted as a failure");
         }
         if (ch->role == ROLE_WRITER && s->writer_fsize_limit_mb > 0 && code == EXIT_FAIL && ch->has_result &&
-            (strstr(ch->res.msg, "File too large") || strstr(ch->res.msg, "errno = 27")))
+            ch->res.cause == H5S_CAUSE_FILE_TOO_LARGE)
             code = EXIT_OK; /* the file-size limit was reached, as injected */
         if (ch->role == ROLE_READER && rep->interrupted && !rep->writer_ready && code == EXIT_FAIL)
             code = EXIT_OK; /* stopped before READY because the user asked */

@@ -189,7 +189,7 @@ static void close_all(rstate_t *rs)
 static int open_file(rstate_t *rs)
 {
     int rc = mth5_open(rs->c->file, "r", true, &rs->m, &rs->err);
-    if (rc == H5S_ENOTHDF5 && rs->s->writer_fsize_limit_mb > 0 && strstr(rs->err.msg, "shorter than its superblock")) {
+    if (rc == H5S_ENOTHDF5 && rs->s->writer_fsize_limit_mb > 0 && rs->err.cause == H5S_CAUSE_TRUNCATED) {
         /* the injected file-size limit cut a write short: the file is not
          * openable again until it is recovered; a consequence of the fault */
         rs->unopenable = true;
@@ -278,8 +278,8 @@ static void resolve_lag(rstate_t *rs)
         stats_add(&rs->lag, lag);
         stats_add(&rs->e2e, e2e);
         if (rs->log)
-            fprintf(rs->log, "%d,%llu,%llu,%lld,%.3f,%.3f\n", rs->c->index, (unsigned long long)rec->seq,
-                    (unsigned long long)p->samples, (long long)p->t_seen, lag / 1e3, e2e / 1e3);
+            fprintf(rs->log, "%d,%llu,%llu,%lld,%lld,%lld\n", rs->c->index, (unsigned long long)rec->seq,
+                    (unsigned long long)p->samples, (long long)p->t_seen, (long long)lag, (long long)e2e);
     }
     rs->npend = keep;
 }
@@ -640,7 +640,7 @@ int reader_main(const role_ctx_t *c)
             rc = h5s_seterr(&rs.err, H5S_ESYS, "%s: %s", lp, strerror(errno));
             goto out;
         }
-        fprintf(rs.log, "reader,seq,samples,t_seen_ns,lag_us,e2e_us\n");
+        fprintf(rs.log, "reader,seq,samples,t_seen_ns,lag_ns,e2e_ns\n");
     }
     if (s->reader_wait == SCN_WAIT_INOTIFY) {
         rs.ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -743,6 +743,7 @@ out:
     rs.r.t_end_ns = h5s_now_ns();
     if (rc < 0) {
         rs.r.errors++;
+        rs.r.cause = rs.err.cause;
         snprintf(rs.r.msg, sizeof rs.r.msg, "%.399s", rs.err.msg);
         printf("[Reader %d] ERROR: %s\n", c->index, rs.err.msg);
     }
