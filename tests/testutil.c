@@ -85,8 +85,9 @@ void tu_teardown(void)
 {
     for (int i = 0; i < TU_MAX_KIDS; i++)
         if (g_kids[i] > 0) {
-            kill(g_kids[i], SIGKILL);
-            waitpid(g_kids[i], NULL, 0);
+            h5s_child_t c = {.pid = g_kids[i], .to = -1, .from = -1};
+            h5s_child_signal(&c, SIGKILL);
+            h5s_child_wait(&c, h5s_now_ns() + H5S_REAP_GRACE_NS);
             g_kids[i] = 0;
         }
     if (g_dir[0])
