@@ -48,7 +48,7 @@ void h5s_say(bool quiet, const char *prefix, const char *fmt, ...) __attribute__
 #define H5S_REAP_GRACE_NS 10000000000LL
 
 /* Runs argv (argv[0] looked up in PATH) with stdout and stderr to /dev/null,
- * bounded by timeout_ms (then SIGKILL). Returns its exit status, 127 if it
+ * bounded by timeout_ms (at least 0; then SIGKILL). Returns its exit status, 127 if it
  * could not be run, or -1 on timeout or error. The child is reaped (a child
  * SIGKILL does not end within H5S_REAP_GRACE_NS is given up on). */
 int h5s_run_quiet(const char *const argv[], int timeout_ms);
