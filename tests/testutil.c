@@ -16,12 +16,13 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "err.h"
+#include "util.h"
 
 static char g_dir[64];
 
@@ -84,8 +85,9 @@ void tu_teardown(void)
 {
     for (int i = 0; i < TU_MAX_KIDS; i++)
         if (g_kids[i] > 0) {
-            kill(g_kids[i], SIGKILL);
-            waitpid(g_kids[i], NULL, 0);
+            h5s_child_t c = {.pid = g_kids[i], .to = -1, .from = -1};
+            h5s_child_signal(&c, SIGKILL);
+            h5s_child_wait(&c, h5s_now_ns() + H5S_REAP_GRACE_NS);
             g_kids[i] = 0;
         }
     if (g_dir[0])
@@ -172,33 +174,19 @@ bool tu_file_equals(const char *path, const unsigned char *buf, size_t len)
 
 /* ---- waiting for a process without sleeping ------------------------------- */
 
-/* Waits up to timeout_ms for pid to exit and reaps it. 0, or -1 on timeout. */
+/* Waits up to timeout_ms for pid to exit and reaps it (a child killed on
+ * timeout is reaped within H5S_REAP_GRACE_NS). 0, or -1 on timeout. */
 static int wait_pid(pid_t pid, int timeout_ms, int *status)
 {
-    int st = 0;
-    int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (pfd >= 0) {
-        struct pollfd p = {.fd = pfd, .events = POLLIN};
-        int64_t deadline = now_ms() + timeout_ms;
-        int r;
-        do
-            r = poll(&p, 1, left_ms(deadline));
-        while (r < 0 && errno == EINTR);
-        close(pfd);
-        if (r == 0) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &st, 0);
-            if (status)
-                *status = st;
-            return -1;
-        }
+    h5s_child_t c = {.pid = pid, .to = -1, .from = -1};
+    int r = h5s_child_wait(&c, h5s_now_ns() + (int64_t)timeout_ms * 1000000);
+    if (r == 0) {
+        h5s_child_signal(&c, SIGKILL);
+        h5s_child_wait(&c, h5s_now_ns() + H5S_REAP_GRACE_NS);
     }
-    /* Exited (or no pidfd support: the callers saw EOF on the child's pipe). */
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
     if (status)
-        *status = st;
-    return 0;
+        *status = c.status;
+    return r == 0 ? -1 : 0;
 }
 
 /* ---- forked helper processes ---------------------------------------------- */

@@ -36,6 +36,17 @@ enum {
 #undef H5S_X
 };
 
+/* Exit codes of the h5swmr program and of each child it forks (writer,
+ * readers, finalizer), in one place:
+ *   EXIT_OK      0  the run (or command) did what was asked and every check held;
+ *   EXIT_FAIL    1  something failed: an HDF5 or system call, a child, a fault
+ *                   with consequences the run does not accept;
+ *   EXIT_USAGE   2  bad input: options, scenario, an existing file not to be replaced;
+ *   EXIT_VERIFY  3  the data broke a promise: wrong, missing or fill-value samples;
+ *   EXIT_TIMEOUT 4  a bounded wait ran out (no READY from the writer, a stop deadline).
+ * An interrupted run exits 130 (128 + SIGINT), as shells expect. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_VERIFY = 3, EXIT_TIMEOUT = 4 };
+
 #define H5S_ERRMSG_MAX 1024
 
 /* What HDF5's error stack said, as a class decisions can be taken on. HDF5

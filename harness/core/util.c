@@ -4,6 +4,8 @@
 #endif
 #include "util.h"
 
+#include "child.h"
+
 #include <errno.h>
 #include <ftw.h>
 #include <poll.h>
@@ -14,10 +16,7 @@
 #include <sys/resource.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -198,82 +197,29 @@ int h5s_run_quiet(const char *const argv[], int timeout_ms)
 
 int h5s_run_logged(const char *const argv[], const char *log, int timeout_ms)
 {
-    fflush(stdout);
-    fflush(stderr);
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid < 0)
+    h5s_child_t c;
+    h5s_child_opts_t o = {.pdeathsig = SIGKILL, .argv = argv, .log = log};
+    if (h5s_child_spawn(&c, &o, NULL) < 0)
         return -1;
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(127);
-        int out = log ? open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)
-                      : open("/dev/null", O_RDWR | O_CLOEXEC);
-        if (out >= 0) {
-            dup2(out, 1);
-            dup2(out, 2);
-        }
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
+    int r = h5s_child_wait(&c, h5s_now_ns() + (int64_t)timeout_ms * 1000000);
+    if (r == 0) {
+        /* timed out: killed, and reaped within a bound */
+        h5s_child_signal(&c, SIGKILL);
+        h5s_child_wait(&c, h5s_now_ns() + H5S_REAP_GRACE_NS);
+        return -1;
     }
-    int st = 0, pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    if (pfd >= 0) {
-        struct pollfd p = {.fd = pfd, .events = POLLIN};
-        int r;
-        do
-            r = poll(&p, 1, timeout_ms);
-        while (r < 0 && errno == EINTR);
-        close(pfd);
-        if (r == 0) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &st, 0);
-            return -1;
-        }
-    }
-    while (waitpid(pid, &st, 0) != pid)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : -1;
+    return r < 0 ? -1 : h5s_child_exit_code(c.status);
 }
 
 pid_t h5s_fork_piped(int pdeathsig, int *to, int *from, h5s_err_t *err)
 {
-    int down[2], up[2];
-    if (pipe2(down, O_CLOEXEC) != 0)
-        return h5s_seterr(err, H5S_ESYS, "pipe: %s", strerror(errno)), -1;
-    if (pipe2(up, O_CLOEXEC) != 0) {
-        close(down[0]);
-        close(down[1]);
-        return h5s_seterr(err, H5S_ESYS, "pipe: %s", strerror(errno)), -1;
+    h5s_child_t c;
+    h5s_child_opts_t o = {.pdeathsig = pdeathsig, .pipes = true};
+    pid_t pid = h5s_child_spawn(&c, &o, err);
+    if (pid > 0) {
+        *to = c.to;
+        *from = c.from;
     }
-    fflush(stdout);
-    fflush(stderr);
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid < 0) {
-        int e = errno;
-        close(down[0]);
-        close(down[1]);
-        close(up[0]);
-        close(up[1]);
-        return h5s_seterr(err, H5S_ESYS, "fork: %s", strerror(e)), -1;
-    }
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, pdeathsig);
-        if (getppid() != parent)
-            _exit(1);
-        /* move the two ends to 3 and 4 (dup2 clears close-on-exec) */
-        int a = fcntl(down[0], F_DUPFD_CLOEXEC, 64), b = fcntl(up[1], F_DUPFD_CLOEXEC, 64);
-        if (a < 0 || b < 0 || dup2(a, 3) < 0 || dup2(b, 4) < 0)
-            _exit(1);
-        close_range(5, ~0U, 0);
-        return 0;
-    }
-    close(down[0]);
-    close(up[1]);
-    *to = down[1];
-    *from = up[0];
     return pid;
 }
 

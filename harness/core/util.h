@@ -43,9 +43,14 @@ int h5s_cli_fail(const char *who, int code, const char *fmt, ...) __attribute__(
  * how writer and readers narrate a run. */
 void h5s_say(bool quiet, const char *prefix, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* How long a child killed with SIGKILL is waited for before it is given up
+ * on (stuck in the kernel). */
+#define H5S_REAP_GRACE_NS 10000000000LL
+
 /* Runs argv (argv[0] looked up in PATH) with stdout and stderr to /dev/null,
- * bounded by timeout_ms (then SIGKILL). Returns its exit status, 127 if it
- * could not be run, or -1 on timeout or error. The child is always reaped. */
+ * bounded by timeout_ms (at least 0; then SIGKILL). Returns its exit status, 127 if it
+ * could not be run, or -1 on timeout or error. The child is reaped (a child
+ * SIGKILL does not end within H5S_REAP_GRACE_NS is given up on). */
 int h5s_run_quiet(const char *const argv[], int timeout_ms);
 
 /* Like h5s_run_quiet, with stdout and stderr to the file log (created or
@@ -53,7 +58,8 @@ int h5s_run_quiet(const char *const argv[], int timeout_ms);
  * 128 + its number. The child is killed if this process dies. */
 int h5s_run_logged(const char *const argv[], const char *log, int timeout_ms);
 
-/* Forks a child connected by two pipes. In the child (return 0) fd 3 reads
+/* Forks a child connected by two pipes (h5s_child_spawn with pipes, for
+ * callers that keep the pid themselves). In the child (return 0) fd 3 reads
  * what the parent sends, fd 4 writes to the parent, every other descriptor
  * above 2 is closed, and pdeathsig is delivered if the parent dies (the child
  * exits at once if it already has). In the parent, returns the child's pid

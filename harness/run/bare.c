@@ -43,6 +43,15 @@ typedef struct bare {
     proto_result_t r;
 } bare_t;
 
+/* The cause of the HDF5 failure now on the error stack (which it clears),
+ * for the result record: the bare loops keep their own plain messages. */
+static h5s_cause_t bare_hdf5_cause(void)
+{
+    h5s_err_t e;
+    h5s_seterr_h5(&e, H5S_EHDF5, "bare");
+    return e.cause;
+}
+
 static hid_t bare_type(int dtype)
 {
     return dtype == 1 ? H5T_NATIVE_DOUBLE : dtype == 2 ? H5T_NATIVE_INT32 : H5T_NATIVE_FLOAT;
@@ -93,8 +102,10 @@ static int bare_open(bare_t *b)
     }
     rc = 0;
 out:
-    if (rc < 0)
+    if (rc < 0) {
         snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 loop: cannot create %.300s in SWMR mode", b->c->file);
+        b->r.cause = bare_hdf5_cause();
+    }
     if (sp >= 0)
         H5Sclose(sp);
     if (dcpl >= 0)
@@ -173,6 +184,7 @@ static int bare_loop(bare_t *b)
             break;
         if (bare_append(b) < 0) {
             snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 loop: append failed");
+            b->r.cause = bare_hdf5_cause();
             return -1;
         }
         since++;
@@ -182,6 +194,7 @@ static int bare_loop(bare_t *b)
         if (due) {
             if (bare_flush(b) < 0) {
                 snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 loop: flush failed");
+                b->r.cause = bare_hdf5_cause();
                 return -1;
             }
             since = 0;
@@ -190,6 +203,7 @@ static int bare_loop(bare_t *b)
     }
     if (since && bare_flush(b) < 0) {
         snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 loop: flush failed");
+        b->r.cause = bare_hdf5_cause();
         return -1;
     }
     return 0;
@@ -291,6 +305,7 @@ static int bare_reader_open(bare_reader_t *b)
     if ((b->fid = H5Fopen(b->c->file, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT)) < 0 ||
         (b->did = H5Dopen2(b->fid, path, H5P_DEFAULT)) < 0) {
         snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 reader: cannot open %.200s in %.150s", path, b->c->file);
+        b->r.cause = bare_hdf5_cause();
         return -1;
     }
     if (s->reader_wait == SCN_WAIT_INOTIFY && ((b->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||
@@ -310,6 +325,7 @@ static int bare_reader_poll(bare_reader_t *b)
         if (fs >= 0)
             H5Sclose(fs);
         snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 reader: refreshing the first channel failed");
+        b->r.cause = bare_hdf5_cause();
         return -1;
     }
     b->r.polls++;
@@ -329,6 +345,7 @@ static int bare_reader_poll(bare_reader_t *b)
     if (!ok) {
         snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 reader: reading samples from %llu failed",
                  (unsigned long long)b->got);
+        b->r.cause = bare_hdf5_cause();
         return -1;
     }
     if (len > b->r.samples) {
@@ -350,8 +367,9 @@ static int bare_reader_poll(bare_reader_t *b)
             stats_add(&b->lag_ns, lag);
             stats_add(&b->e2e_ns, e2e);
             if (b->log)
-                fprintf(b->log, "%d,%llu,%llu,%lld,%.3f,%.3f\n", b->c->index, (unsigned long long)rec->seq,
-                        (unsigned long long)b->pend[i].samples, (long long)b->pend[i].t_seen, lag / 1e3, e2e / 1e3);
+                fprintf(b->log, "%d,%llu,%llu,%lld,%lld,%lld\n", b->c->index, (unsigned long long)rec->seq,
+                        (unsigned long long)b->pend[i].samples, (long long)b->pend[i].t_seen, (long long)lag,
+                        (long long)e2e);
         }
     }
     b->npend = keep;
@@ -406,7 +424,7 @@ int bare_reader_main(const role_ctx_t *c)
             snprintf(b.r.msg, sizeof b.r.msg, "%.300s: cannot create the lag log", lp);
             goto out;
         }
-        fprintf(b.log, "reader,seq,samples,t_seen_ns,lag_us,e2e_us\n");
+        fprintf(b.log, "reader,seq,samples,t_seen_ns,lag_ns,e2e_ns\n");
     }
     b.r.t_ready_ns = atomic_load(&c->shm->t_ready_ns);
     b.r.t_open_ns = h5s_now_ns();

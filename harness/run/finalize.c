@@ -100,6 +100,7 @@ int finalizer_main(const role_ctx_t *c)
     char recovered[200] = "";
     if (c->recover) {
         int hc = run_h5clear(c->file, 30000);
+        r.recovery |= hc == 0 ? PROTO_RECOVERY_CLEARED : PROTO_RECOVERY_CLEAR_FAILED;
         snprintf(
             recovered, sizeof recovered,
             hc == 0
@@ -129,6 +130,7 @@ int finalizer_main(const role_ctx_t *c)
         rc = 0;
     } else if (rc < 0) {
         snprintf(r.msg, sizeof r.msg, "%.399s", err.msg);
+        r.cause = err.cause;
     }
     r.exit_code = rc < 0 ? EXIT_FAIL : r.mismatches || r.fills || r.missing ? EXIT_VERIFY : EXIT_OK;
     r.t_end_ns = h5s_now_ns();

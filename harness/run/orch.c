@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -30,8 +29,11 @@ typedef struct orch {
     int sfd;
     sigset_t oldmask;
     orch_report_t *rep;
-    bool recover; /* the finalizer must h5clear first */
-    bool stalled; /* the writer is SIGSTOPped by a fault */
+    bool recover;      /* the finalizer must h5clear first */
+    bool stalled;      /* the writer is SIGSTOPped by a fault */
+    bool stall_done;   /* the stall fault was injected (once per run) */
+    bool corrupt_done; /* the overwrite fault was tried (once per run) */
+    bool masked;       /* oldmask holds the mask to restore */
 } orch_t;
 
 const char *orch_crash_text(int crash)
@@ -54,6 +56,43 @@ void orch_status_text(int status, char *buf, size_t cap)
         snprintf(buf, cap, "status 0x%x", status);
 }
 
+/* Copies what the live process handle knows into the child's record. */
+static void note(orch_child_t *ch)
+{
+    ch->pid = ch->proc.pid;
+    ch->reaped = ch->proc.reaped;
+    ch->status = ch->proc.status;
+    ch->kill_stage = ch->proc.stage;
+}
+
+/* In a forked child: ignores the terminal's Ctrl-C (the orchestrator relays
+ * it as STOP), restores default SIGTERM and the signal mask, starts HDF5
+ * quiet, runs the role and exits with its code. */
+__attribute__((noreturn)) static void child_run(const orch_t *o, int index, role_fn fn)
+{
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGCHLD, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &o->oldmask, NULL);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    h5s_hdf5_quiet();
+    role_ctx_t c = {.scn = o->s,
+                    .file = o->file,
+                    .shm = o->shm,
+                    .ctl_fd = 3,
+                    .st_fd = 4,
+                    .index = index,
+                    .run_dir = o->run_dir,
+                    .recover = o->recover};
+    int rc = fn(&c);
+    fflush(stdout);
+    fflush(stderr);
+    _exit(rc);
+}
+
+/* Forks one child running fn in role `role`; in the parent fills ch.
+ * Returns 0 or a negative code with err. */
 static int spawn(orch_t *o, orch_child_t *ch, int role, int index, role_fn fn, h5s_err_t *err)
 {
     memset(ch, 0, sizeof *ch);
@@ -61,33 +100,17 @@ static int spawn(orch_t *o, orch_child_t *ch, int role, int index, role_fn fn, h
     ch->index = index;
     ch->ctl_w = ch->st_r = -1;
     /* the child dies with the orchestrator (SIGTERM), or sees EOF on fd 3 */
-    pid_t pid = h5s_fork_piped(SIGTERM, &ch->ctl_w, &ch->st_r, err);
+    h5s_child_opts_t opts = {.pdeathsig = SIGTERM, .pipes = true};
+    pid_t pid = h5s_child_spawn(&ch->proc, &opts, err);
     if (pid < 0)
         return err->code;
-    if (pid == 0) {
-        /* child: ignore the terminal's Ctrl-C (the orchestrator relays it as
-         * STOP), default SIGTERM, then run the role */
-        signal(SIGINT, SIG_IGN);
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGPIPE, SIG_IGN);
-        signal(SIGCHLD, SIG_DFL);
-        sigprocmask(SIG_SETMASK, &o->oldmask, NULL);
-        setvbuf(stdout, NULL, _IOLBF, 0);
-        h5s_hdf5_quiet();
-        role_ctx_t c = {.scn = o->s,
-                        .file = o->file,
-                        .shm = o->shm,
-                        .ctl_fd = 3,
-                        .st_fd = 4,
-                        .index = index,
-                        .run_dir = o->run_dir,
-                        .recover = o->recover};
-        int rc = fn(&c);
-        fflush(stdout);
-        fflush(stderr);
-        _exit(rc);
-    }
-    ch->pid = pid;
+    if (pid == 0)
+        child_run(o, index, fn);
+    /* the pipe ends are the orchestrator's to close, as it reads them */
+    ch->ctl_w = ch->proc.to;
+    ch->st_r = ch->proc.from;
+    ch->proc.to = ch->proc.from = -1;
+    note(ch);
     return 0;
 }
 
@@ -105,7 +128,7 @@ static void send_stop(orch_child_t *ch, int64_t now)
     if (ch->stop_sent_ns || ch->reaped)
         return;
     send_ctl(ch, PROTO_STOP);
-    kill(ch->pid, SIGCONT); /* a process stopped by a stall fault must run to stop */
+    h5s_child_signal(&ch->proc, SIGCONT); /* a process stopped by a stall fault must run to stop */
     ch->stop_sent_ns = now;
 }
 
@@ -138,75 +161,66 @@ static int read_child(orch_child_t *ch)
     return (unsigned char)b;
 }
 
+/* Where a reader killed by a crash signal crashed, from what its crash
+ * handler left in its shared-memory phase slot: HDF5's only when its stack
+ * was inside an HDF5 call; in h5swmr's own code, or unknown, a failure of
+ * the run. */
+static void classify_crash(const orch_t *o, orch_child_t *ch)
+{
+    int phase = atomic_load(&o->shm->reader_phase[ch->index]);
+    if (ch->role == ROLE_READER && WIFSIGNALED(ch->status) && !ch->fault_killed)
+        ch->crash = phase & READER_CRASH_HDF5      ? ORCH_CRASH_HDF5
+                    : phase & READER_CRASH_OWN     ? ORCH_CRASH_OWN
+                    : phase & READER_CRASH_UNKNOWN ? ORCH_CRASH_UNKNOWN
+                                                   : ORCH_CRASH_NONE;
+    ch->died_in_walk = ch->crash == ORCH_CRASH_HDF5 && (phase & READER_PHASE_MASK) == READER_WALKING;
+}
+
+/* Reaps a child that has ended (without waiting), tells how it ended and
+ * drains a result still in its pipe. */
 static void reap(const orch_t *o, orch_child_t *ch)
 {
-    if (ch->reaped || ch->pid <= 0)
+    if (ch->reaped || ch->pid <= 0 || !h5s_child_reap(&ch->proc))
         return;
-    int st;
-    pid_t r = waitpid(ch->pid, &st, WNOHANG);
-    if (r == ch->pid) {
-        ch->reaped = true;
-        ch->status = st;
-        /* a crash is HDF5's only when the reader's crash handler found its
-         * stack inside an HDF5 call; in h5swmr's own code, or unknown, it is
-         * a failure of the run */
-        int phase = atomic_load(&o->shm->reader_phase[ch->index]);
-        if (ch->role == ROLE_READER && WIFSIGNALED(st) && !ch->fault_killed)
-            ch->crash = phase & READER_CRASH_HDF5      ? ORCH_CRASH_HDF5
-                        : phase & READER_CRASH_OWN     ? ORCH_CRASH_OWN
-                        : phase & READER_CRASH_UNKNOWN ? ORCH_CRASH_UNKNOWN
-                                                       : ORCH_CRASH_NONE;
-        ch->died_in_walk = ch->crash == ORCH_CRASH_HDF5 && (phase & READER_PHASE_MASK) == READER_WALKING;
-        /* drain a result still in the pipe */
-        while (ch->st_r >= 0 && h5s_wait_readable(ch->st_r, h5s_now_ns()) > 0 && read_child(ch) != 0)
-            ;
-        close_child_fds(ch);
-    }
+    note(ch);
+    classify_crash(o, ch);
+    while (ch->st_r >= 0 && h5s_wait_readable(ch->st_r, h5s_now_ns()) > 0 && read_child(ch) != 0)
+        ;
+    close_child_fds(ch);
 }
 
-/* Escalation: STOP, then SIGTERM after stop_timeout, then SIGKILL after as long again. */
-static void escalate(orch_t *o, orch_child_t *ch, int64_t now)
-{
-    int64_t t = (int64_t)(o->s->stop_timeout_s * 1e9);
-    if (ch->reaped || !ch->stop_sent_ns)
-        return;
-    if (ch->kill_stage == 0 && now - ch->stop_sent_ns >= t) {
-        kill(ch->pid, SIGTERM);
-        ch->kill_stage = 1;
-    } else if (ch->kill_stage == 1 && now - ch->stop_sent_ns >= 2 * t) {
-        kill(ch->pid, SIGKILL);
-        ch->kill_stage = 2;
-    } else if (ch->kill_stage == 2 && now - ch->stop_sent_ns >= 3 * t) {
-        /* not even SIGKILL ended it (stuck in the kernel): stop waiting, say so */
-        ch->kill_stage = 3;
-        snprintf(o->rep->problem, sizeof o->rep->problem,
-                 "process %d did not end %g s after SIGKILL (stuck in the kernel?); left unreaped", (int)ch->pid,
-                 o->s->stop_timeout_s);
-    }
-}
-
-static int64_t next_escalation(const orch_t *o, const orch_child_t *ch)
+/* Escalation: STOP, then SIGTERM after stop_timeout, then SIGKILL after as
+ * long again, then given up on. Returns when the next step falls due. */
+static int64_t escalate(orch_t *o, orch_child_t *ch, int64_t now)
 {
     int64_t t = (int64_t)(o->s->stop_timeout_s * 1e9);
     if (ch->reaped || !ch->stop_sent_ns)
         return INT64_MAX;
-    if (ch->kill_stage == 0)
-        return ch->stop_sent_ns + t;
-    if (ch->kill_stage == 1)
-        return ch->stop_sent_ns + 2 * t;
-    if (ch->kill_stage == 2)
-        return ch->stop_sent_ns + 3 * t;
-    return INT64_MAX;
+    int before = ch->proc.stage;
+    int64_t next = h5s_child_escalate(&ch->proc, ch->stop_sent_ns, t, now);
+    note(ch);
+    if (before < H5S_CHILD_ABANDONED && ch->kill_stage == H5S_CHILD_ABANDONED)
+        /* not even SIGKILL ended it (stuck in the kernel): stop waiting, say so */
+        snprintf(o->rep->problem, sizeof o->rep->problem,
+                 "process %d did not end %g s after SIGKILL (stuck in the kernel?); left unreaped", (int)ch->pid,
+                 o->s->stop_timeout_s);
+    return next;
+}
+
+/* Appends one injected fault to the report's list of them. */
+static void note_fault(orch_t *o, const char *what)
+{
+    size_t l = strlen(o->rep->faults);
+    snprintf(o->rep->faults + l, sizeof o->rep->faults - l, "%s%s", l ? "; " : "", what);
 }
 
 static void fault_kill(orch_t *o, orch_child_t *ch, const char *what)
 {
     if (ch->reaped || ch->fault_killed)
         return;
-    kill(ch->pid, SIGKILL);
+    h5s_child_signal(&ch->proc, SIGKILL);
     ch->fault_killed = true;
-    size_t l = strlen(o->rep->faults);
-    snprintf(o->rep->faults + l, sizeof o->rep->faults - l, "%s%s", l ? "; " : "", what);
+    note_fault(o, what);
 }
 
 /* Fault: another process scribbles 4 KiB of 0xA5 over the middle of the file. */
@@ -229,6 +243,30 @@ static void corrupt_file(const char *file, char *what, size_t cap)
              w == (ssize_t)sizeof junk ? "" : " (short write)");
 }
 
+/* The stall fault: SIGSTOP the writer at its moment after READY, SIGCONT it
+ * when the stall is over; once per run. */
+static void inject_stall(orch_t *o, orch_child_t *w, int64_t now, int64_t *wake)
+{
+    const scn_t *s = o->s;
+    int64_t at = o->rep->t_ready_ns + (int64_t)(s->stall_writer_after_ms * 1e6);
+    int64_t until = at + (int64_t)(s->stall_writer_ms * 1e6);
+    if (now >= at && now < until && !o->stalled && !w->stop_sent_ns && !o->stall_done) {
+        char what[160];
+        h5s_child_signal(&w->proc, SIGSTOP);
+        o->stalled = true;
+        o->stall_done = true;
+        snprintf(what, sizeof what, "writer SIGSTOPped %g ms after READY for %g ms", s->stall_writer_after_ms,
+                 s->stall_writer_ms);
+        note_fault(o, what);
+    } else if (o->stalled && now >= until) {
+        h5s_child_signal(&w->proc, SIGCONT);
+        o->stalled = false;
+    }
+    int64_t next = now < at ? at : now < until ? until : INT64_MAX;
+    if (next < *wake)
+        *wake = next;
+}
+
 /* Fault injection: real signals and damage at the scenario's moments after READY. */
 static void inject_faults(orch_t *o, orch_child_t *kids, int n, int64_t now, int64_t *wake)
 {
@@ -242,30 +280,14 @@ static void inject_faults(orch_t *o, orch_child_t *kids, int n, int64_t now, int
         } else if (at < *wake)
             *wake = at;
     }
-    if (s->stall_writer_ms > 0 && !kids[0].reaped) {
-        int64_t at = o->rep->t_ready_ns + (int64_t)(s->stall_writer_after_ms * 1e6);
-        int64_t until = at + (int64_t)(s->stall_writer_ms * 1e6);
-        if (now >= at && now < until && !o->stalled && !kids[0].stop_sent_ns && !strstr(o->rep->faults, "SIGSTOP")) {
-            kill(kids[0].pid, SIGSTOP);
-            o->stalled = true;
-            snprintf(what, sizeof what, "writer SIGSTOPped %g ms after READY for %g ms", s->stall_writer_after_ms,
-                     s->stall_writer_ms);
-            size_t l = strlen(o->rep->faults);
-            snprintf(o->rep->faults + l, sizeof o->rep->faults - l, "%s%s", l ? "; " : "", what);
-        } else if (o->stalled && now >= until) {
-            kill(kids[0].pid, SIGCONT);
-            o->stalled = false;
-        }
-        int64_t next = now < at ? at : now < until ? until : INT64_MAX;
-        if (next < *wake)
-            *wake = next;
-    }
-    if (s->corrupt_file_after_ms > 0 && !strstr(o->rep->faults, "overwritten")) {
+    if (s->stall_writer_ms > 0 && !kids[0].reaped)
+        inject_stall(o, &kids[0], now, wake);
+    if (s->corrupt_file_after_ms > 0 && !o->corrupt_done) {
         int64_t at = o->rep->t_ready_ns + (int64_t)(s->corrupt_file_after_ms * 1e6);
         if (now >= at) {
             corrupt_file(o->file, what, sizeof what);
-            size_t l = strlen(o->rep->faults);
-            snprintf(o->rep->faults + l, sizeof o->rep->faults - l, "%s%s", l ? "; " : "", what);
+            o->corrupt_done = true;
+            note_fault(o, what);
         } else if (at < *wake) {
             *wake = at;
         }
@@ -281,147 +303,185 @@ static void inject_faults(orch_t *o, orch_child_t *kids, int n, int64_t now, int
     }
 }
 
-/* The event loop over a set of children until every one is reaped. The writer
- * (if any) is children[0]. */
-static void supervise(orch_t *o, orch_child_t *kids, int n, bool with_writer)
+/* The writer's own deadline: READY within ready_timeout, then its duration
+ * (plus stop_timeout) at most; past it, every child is asked to stop and the
+ * problem is recorded. Lowers *wake to the deadline. */
+static void check_writer_deadline(orch_t *o, orch_child_t *kids, int n, int64_t now, int64_t *wake)
 {
     orch_report_t *rep = o->rep;
     const scn_t *s = o->s;
-    int64_t ready_deadline = rep->t_begin_ns + (int64_t)(s->ready_timeout_s * 1e9);
+    orch_child_t *w = &kids[0];
+    if (w->reaped || w->stop_sent_ns)
+        return;
+    int64_t d =
+        rep->writer_ready
+            ? (s->duration_s > 0 ? rep->t_ready_ns + (int64_t)((s->duration_s + s->stop_timeout_s) * 1e9) : INT64_MAX)
+            : rep->t_begin_ns + (int64_t)(s->ready_timeout_s * 1e9);
+    if (now >= d) {
+        if (!rep->writer_ready)
+            snprintf(rep->problem, sizeof rep->problem, "the writer did not report READY within %g s",
+                     s->ready_timeout_s);
+        else
+            snprintf(rep->problem, sizeof rep->problem, "the writer overran its duration");
+        for (int i = 0; i < n; i++)
+            send_stop(&kids[i], now);
+    } else if (d < *wake) {
+        *wake = d;
+    }
+}
+
+/* SIGINT or SIGTERM to the orchestrator: the first asks every child to stop,
+ * a second one skips the grace period (SIGTERM at once). */
+static void on_signals(orch_t *o, orch_child_t *kids, int n, int64_t now)
+{
+    orch_report_t *rep = o->rep;
+    struct signalfd_siginfo si;
+    while (read(o->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if (si.ssi_signo != SIGINT && si.ssi_signo != SIGTERM)
+            continue;
+        if (!rep->interrupted) {
+            rep->interrupted = true;
+            printf("\n[h5swmr] %s: stopping all processes (again to force)...\n",
+                   si.ssi_signo == SIGINT ? "Interrupted" : "Terminated");
+            fflush(stdout);
+            for (int i = 0; i < n; i++)
+                send_stop(&kids[i], now);
+        } else {
+            for (int i = 0; i < n; i++) {
+                h5s_child_hurry(&kids[i].proc);
+                note(&kids[i]);
+            }
+        }
+    }
+}
+
+/* Waits until wake for a signal or a byte from a child, and handles what
+ * came: signals, READY (GO to the readers), results, EOF. */
+static void wait_events(orch_t *o, orch_child_t *kids, int n, int64_t wake)
+{
+    orch_report_t *rep = o->rep;
     struct pollfd pf[2 + SCN_MAX_READERS];
-    int idx[2 + SCN_MAX_READERS];
+    int idx[2 + SCN_MAX_READERS], np = 0;
+    pf[np] = (struct pollfd){.fd = o->sfd, .events = POLLIN};
+    idx[np++] = -1;
+    for (int i = 0; i < n; i++)
+        if (kids[i].st_r >= 0) {
+            pf[np] = (struct pollfd){.fd = kids[i].st_r, .events = POLLIN};
+            idx[np++] = i;
+        }
+    int64_t left = wake - h5s_now_ns();
+    if (left < 0)
+        left = 0;
+    struct timespec ts = {left / 1000000000, left % 1000000000};
+    int r = ppoll(pf, (nfds_t)np, &ts, NULL);
+    int64_t now = h5s_now_ns();
+    for (int k = 0; r > 0 && k < np; k++) {
+        if (!(pf[k].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+        if (idx[k] < 0) {
+            on_signals(o, kids, n, now);
+            continue;
+        }
+        orch_child_t *ch = &kids[idx[k]];
+        int b = read_child(ch);
+        if (b == PROTO_READY && ch->role == ROLE_WRITER && !rep->writer_ready) {
+            rep->writer_ready = true;
+            rep->t_ready_ns = now;
+            for (int i = 1; i < n; i++)
+                if (!kids[i].stop_sent_ns)
+                    send_ctl(&kids[i], PROTO_GO);
+        }
+    }
+}
+
+/* The event loop over a set of children until every one is reaped (or given
+ * up on). The writer (if any) is children[0]. */
+static void supervise(orch_t *o, orch_child_t *kids, int n, bool with_writer)
+{
     for (;;) {
         int live = 0;
         for (int i = 0; i < n; i++)
-            live += !kids[i].reaped && kids[i].kill_stage < 3;
+            live += !kids[i].reaped && kids[i].kill_stage < H5S_CHILD_ABANDONED;
         if (!live)
             break;
         int64_t now = h5s_now_ns();
         int64_t wake = now + 1000000000LL; /* at least once a second: recheck reaping */
-        orch_child_t *w = with_writer ? &kids[0] : NULL;
-        if (w && !w->reaped && !w->stop_sent_ns) {
-            int64_t d =
-                rep->writer_ready
-                    ? (s->duration_s > 0 ? rep->t_ready_ns + (int64_t)((s->duration_s + s->stop_timeout_s) * 1e9)
-                                         : INT64_MAX)
-                    : ready_deadline;
-            if (now >= d) {
-                if (!rep->writer_ready)
-                    snprintf(rep->problem, sizeof rep->problem, "the writer did not report READY within %g s",
-                             s->ready_timeout_s);
-                else
-                    snprintf(rep->problem, sizeof rep->problem, "the writer overran its duration");
-                for (int i = 0; i < n; i++)
-                    send_stop(&kids[i], now);
-            } else if (d < wake) {
-                wake = d;
-            }
-        }
-        if (with_writer && rep->writer_ready)
+        if (with_writer)
+            check_writer_deadline(o, kids, n, now, &wake);
+        if (with_writer && o->rep->writer_ready)
             inject_faults(o, kids, n, now, &wake);
         for (int i = 0; i < n; i++) {
-            escalate(o, &kids[i], now);
-            int64_t e = next_escalation(o, &kids[i]);
+            int64_t e = escalate(o, &kids[i], now);
             if (e < wake)
                 wake = e;
         }
-        int np = 0;
-        pf[np] = (struct pollfd){.fd = o->sfd, .events = POLLIN};
-        idx[np++] = -1;
-        for (int i = 0; i < n; i++)
-            if (kids[i].st_r >= 0) {
-                pf[np] = (struct pollfd){.fd = kids[i].st_r, .events = POLLIN};
-                idx[np++] = i;
-            }
-        int64_t left = wake - h5s_now_ns();
-        if (left < 0)
-            left = 0;
-        struct timespec ts = {left / 1000000000, left % 1000000000};
-        int r = ppoll(pf, (nfds_t)np, &ts, NULL);
+        wait_events(o, kids, n, wake);
         now = h5s_now_ns();
-        if (r > 0) {
-            for (int k = 0; k < np; k++) {
-                if (!(pf[k].revents & (POLLIN | POLLHUP | POLLERR)))
-                    continue;
-                if (idx[k] < 0) {
-                    struct signalfd_siginfo si;
-                    while (read(o->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
-                        if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) {
-                            if (!rep->interrupted) {
-                                rep->interrupted = true;
-                                printf("\n[h5swmr] %s: stopping all processes (again to force)...\n",
-                                       si.ssi_signo == SIGINT ? "Interrupted" : "Terminated");
-                                fflush(stdout);
-                                for (int i = 0; i < n; i++)
-                                    send_stop(&kids[i], now);
-                            } else {
-                                /* second request: skip the grace period */
-                                for (int i = 0; i < n; i++)
-                                    if (!kids[i].reaped && kids[i].kill_stage == 0) {
-                                        kill(kids[i].pid, SIGTERM);
-                                        kids[i].kill_stage = 1;
-                                    }
-                            }
-                        }
-                    }
-                    continue;
-                }
-                orch_child_t *ch = &kids[idx[k]];
-                int b = read_child(ch);
-                if (b == PROTO_READY && ch->role == ROLE_WRITER && !rep->writer_ready) {
-                    rep->writer_ready = true;
-                    rep->t_ready_ns = now;
-                    for (int i = 1; i < n; i++)
-                        if (!kids[i].stop_sent_ns)
-                            send_ctl(&kids[i], PROTO_GO);
-                }
-            }
-        }
         for (int i = 0; i < n; i++)
             reap(o, &kids[i]);
         /* the writer ended: readers catch up with what it flushed and stop */
-        if (w && w->reaped)
+        if (with_writer && kids[0].reaped)
             for (int i = 1; i < n; i++)
                 send_stop(&kids[i], now);
     }
 }
 
-int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_t *rep, h5s_err_t *err)
+/* Blocks SIGINT, SIGTERM and SIGCHLD (seen through a signalfd from now on)
+ * and maps the shared memory. Returns 0 or a negative code with err. */
+static int orch_setup(orch_t *o, h5s_err_t *err)
 {
-    orch_t o = {.s = s, .file = file, .run_dir = run_dir, .rep = rep, .sfd = -1};
     sigset_t mask;
-    int rc = 0;
-    memset(rep, 0, sizeof *rep);
-    rep->scn = *s;
-    snprintf(rep->file, sizeof rep->file, "%s", file);
-
-    o.shm = mmap(NULL, sizeof *o.shm, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (o.shm == MAP_FAILED)
+    o->shm = mmap(NULL, sizeof *o->shm, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (o->shm == MAP_FAILED) {
+        o->shm = NULL;
         return h5s_seterr(err, H5S_ESYS, "mmap: %s", strerror(errno));
+    }
     sigemptyset(&mask);
     sigaddset(&mask, SIGINT);
     sigaddset(&mask, SIGTERM);
     sigaddset(&mask, SIGCHLD);
-    if (sigprocmask(SIG_BLOCK, &mask, &o.oldmask) != 0) {
-        munmap(o.shm, sizeof *o.shm);
+    if (sigprocmask(SIG_BLOCK, &mask, &o->oldmask) != 0) {
+        munmap(o->shm, sizeof *o->shm);
+        o->shm = NULL;
         return h5s_seterr(err, H5S_ESYS, "sigprocmask: %s", strerror(errno));
     }
-    o.sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-    if (o.sfd < 0) {
-        rc = h5s_seterr(err, H5S_ESYS, "signalfd: %s", strerror(errno));
-        goto out;
-    }
-    void (*oldpipe)(int) = signal(SIGPIPE, SIG_IGN);
+    o->masked = true;
+    o->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (o->sfd < 0)
+        return h5s_seterr(err, H5S_ESYS, "signalfd: %s", strerror(errno));
+    return 0;
+}
 
-    rep->t_begin_ns = h5s_now_ns();
-    int n = 1 + (int)s->readers;
-    if ((rc = spawn(&o, &rep->children[0], ROLE_WRITER, 0, writer_main, err)) < 0) {
-        signal(SIGPIPE, oldpipe);
-        goto out;
+/* Undoes orch_setup: no pending SIGCHLD/SIGINT left to fire once unblocked
+ * (an interrupt found there still counts), the mask restored, the shared
+ * memory unmapped. */
+static void orch_teardown(orch_t *o)
+{
+    if (o->sfd >= 0) {
+        struct signalfd_siginfo si;
+        while (read(o->sfd, &si, sizeof si) == (ssize_t)sizeof si)
+            if ((si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) && !o->rep->interrupted)
+                o->rep->interrupted = true;
+        close(o->sfd);
     }
+    if (o->masked)
+        sigprocmask(SIG_SETMASK, &o->oldmask, NULL);
+    if (o->shm)
+        munmap(o->shm, sizeof *o->shm);
+}
+
+/* Forks the writer and the readers. A reader that cannot be forked stops the
+ * others (the run goes on to reap them) and is recorded as the problem.
+ * Returns 0, or a negative code with err when not even the writer started. */
+static int spawn_all(orch_t *o, h5s_err_t *err)
+{
+    orch_report_t *rep = o->rep;
+    int rc, n = 1 + (int)o->s->readers;
+    if ((rc = spawn(o, &rep->children[0], ROLE_WRITER, 0, writer_main, err)) < 0)
+        return rc;
     rep->nchildren = 1;
     for (int i = 1; i < n; i++) {
-        if ((rc = spawn(&o, &rep->children[i], ROLE_READER, i, reader_main, err)) < 0) {
+        if (spawn(o, &rep->children[i], ROLE_READER, i, reader_main, err) < 0) {
             snprintf(rep->problem, sizeof rep->problem, "%.500s", err->msg);
             for (int k = 0; k < rep->nchildren; k++)
                 send_stop(&rep->children[k], h5s_now_ns());
@@ -429,66 +489,84 @@ int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_
         }
         rep->nchildren++;
     }
-    supervise(&o, rep->children, rep->nchildren, true);
+    return 0;
+}
 
-    /* The file is complete only once a non-SWMR open rebuilds its summary table. */
+/* After writer and readers: the finalizer (recovery, verification, summary
+ * table), only for a file this run's writer held in SWMR mode - a writer
+ * refused by the file (another writer's, or one left by a dead writer) never
+ * lets its run touch it - and the recovery advice for people. */
+static void finish_file(orch_t *o, h5s_err_t *err)
+{
+    orch_report_t *rep = o->rep;
+    const scn_t *s = o->s;
     orch_child_t *wr = &rep->children[0];
     bool writer_clean = WIFEXITED(wr->status) && WEXITSTATUS(wr->status) == 0;
-    /* Recovery and the finalizer only for a file this run's writer held in
-     * SWMR mode: a writer refused by the file (another writer's, or one left
-     * by a dead writer) never lets its run touch it. */
-    bool held = atomic_load(&o.shm->held_swmr) != 0;
-    o.recover = !writer_clean && held;
-    if (s->finalize && s->writer_mode == SCN_MODE_SWMR && held) {
-        if (spawn(&o, &rep->finalizer, ROLE_FINALIZER, 0, finalizer_main, err) == 0) {
-            rep->has_finalizer = true;
-            rep->finalizer.stop_sent_ns = h5s_now_ns(); /* bounded like a stopping child */
-            supervise(&o, &rep->finalizer, 1, false);
-        }
+    bool held = atomic_load(&o->shm->held_swmr) != 0;
+    o->recover = !writer_clean && held;
+    /* the file is complete only once a non-SWMR open rebuilds its summary table */
+    if (s->finalize && s->writer_mode == SCN_MODE_SWMR && held &&
+        spawn(o, &rep->finalizer, ROLE_FINALIZER, 0, finalizer_main, err) == 0) {
+        rep->has_finalizer = true;
+        rep->finalizer.stop_sent_ns = h5s_now_ns(); /* bounded like a stopping child */
+        supervise(o, &rep->finalizer, 1, false);
     }
     rep->t_end_ns = h5s_now_ns();
-    signal(SIGPIPE, oldpipe);
-    if (s->writer_mode == SCN_MODE_SWMR && o.recover) {
-        char st[64];
-        orch_status_text(wr->status, st, sizeof st);
-        bool cleared = rep->has_finalizer && strstr(rep->finalizer.res.observation, "cleared");
-        snprintf(rep->recovery, sizeof rep->recovery,
-                 cleared ? "the writer ended in SWMR mode without closing the file (%s): 'h5clear -s "
-                           "--increment=0' was needed to open it normally again (done after the run). Plain "
-                           "'h5clear -s' would truncate it to its stale end-of-allocation and lose the SWMR data"
-                         : "the writer ended in SWMR mode without closing the file (%s): SWMR readers can still "
-                           "open it; before a normal open run 'h5clear -s --increment=0 %.300s' (plain 'h5clear -s' "
-                           "truncates it to its stale end-of-allocation and loses the SWMR data)",
-                 st, file);
-    }
+    if (s->writer_mode != SCN_MODE_SWMR || !o->recover)
+        return;
+    char st[64];
+    orch_status_text(wr->status, st, sizeof st);
+    bool cleared =
+        rep->has_finalizer && rep->finalizer.has_result && (rep->finalizer.res.recovery & PROTO_RECOVERY_CLEARED);
+    snprintf(rep->recovery, sizeof rep->recovery,
+             cleared ? "the writer ended in SWMR mode without closing the file (%s): 'h5clear -s "
+                       "--increment=0' was needed to open it normally again (done after the run). Plain "
+                       "'h5clear -s' would truncate it to its stale end-of-allocation and lose the SWMR data"
+                     : "the writer ended in SWMR mode without closing the file (%s): SWMR readers can still "
+                       "open it; before a normal open run 'h5clear -s --increment=0 %.300s' (plain 'h5clear -s' "
+                       "truncates it to its stale end-of-allocation and loses the SWMR data)",
+             st, rep->file);
+}
 
-    /* Outcome: the worst of the children, interrupted runs as 130. */
+/* One child's exit code as the run counts it: injected faults and their
+ * accepted consequences count as OK; a reader's crash outside HDF5 becomes
+ * the run's problem. */
+static int child_outcome(orch_report_t *rep, const orch_child_t *ch)
+{
+    const scn_t *s = &rep->scn;
+    int code = WIFEXITED(ch->status) ? WEXITSTATUS(ch->status) : EXIT_FAIL;
+    if (ch->fault_killed && WIFSIGNALED(ch->status) && WTERMSIG(ch->status) == SIGKILL)
+        code = EXIT_OK; /* the injected fault itself; its consequences are judged */
+    if (ch->died_in_walk && s->workload == SCN_STRUCTURE)
+        code = EXIT_OK; /* HDF5 crashed on objects created in SWMR mode: reported, not ours */
+    if ((ch->crash == ORCH_CRASH_OWN || ch->crash == ORCH_CRASH_UNKNOWN) && !rep->problem[0]) {
+        char st[64];
+        orch_status_text(ch->status, st, sizeof st);
+        snprintf(rep->problem, sizeof rep->problem, "reader %d crashed %s (%s): %s", ch->index,
+                 orch_crash_text(ch->crash), st,
+                 ch->crash == ORCH_CRASH_OWN ? "a failure of h5swmr, not HDF5's" : "counted as a failure");
+    }
+    if (ch->role == ROLE_WRITER && s->writer_fsize_limit_mb > 0 && code == EXIT_FAIL && ch->has_result &&
+        ch->res.cause == H5S_CAUSE_FILE_TOO_LARGE)
+        code = EXIT_OK; /* the file-size limit was reached, as injected */
+    if (ch->role == ROLE_READER && rep->interrupted && !rep->writer_ready && code == EXIT_FAIL)
+        code = EXIT_OK; /* stopped before READY because the user asked */
+    return code;
+}
+
+/* The run's outcome: the worst of the children (bad data above all), the
+ * finalizer's, a problem of the orchestrator's own; interrupted runs 130. */
+static void judge(orch_report_t *rep)
+{
     int worst = EXIT_OK;
     for (int i = 0; i < rep->nchildren; i++) {
-        orch_child_t *ch = &rep->children[i];
-        int code = WIFEXITED(ch->status) ? WEXITSTATUS(ch->status) : EXIT_FAIL;
-        if (ch->fault_killed && WIFSIGNALED(ch->status) && WTERMSIG(ch->status) == SIGKILL)
-            code = EXIT_OK; /* the injected fault itself; its consequences are judged */
-        if (ch->died_in_walk && s->workload == SCN_STRUCTURE)
-            code = EXIT_OK; /* HDF5 crashed on objects created in SWMR mode: reported, not ours */
-        if ((ch->crash == ORCH_CRASH_OWN || ch->crash == ORCH_CRASH_UNKNOWN) && !rep->problem[0]) {
-            char st[64];
-            orch_status_text(ch->status, st, sizeof st);
-            snprintf(rep->problem, sizeof rep->problem, "reader %d crashed %s (%s): %s", ch->index,
-                     orch_crash_text(ch->crash), st,
-                     ch->crash == ORCH_CRASH_OWN ? "a failure of h5swmr, not HDF5's" : "counted as a failure");
-        }
-        if (ch->role == ROLE_WRITER && s->writer_fsize_limit_mb > 0 && code == EXIT_FAIL && ch->has_result &&
-            (strstr(ch->res.msg, "File too large") || strstr(ch->res.msg, "errno = 27")))
-            code = EXIT_OK; /* the file-size limit was reached, as injected */
-        if (ch->role == ROLE_READER && rep->interrupted && !rep->writer_ready && code == EXIT_FAIL)
-            code = EXIT_OK; /* stopped before READY because the user asked */
+        int code = child_outcome(rep, &rep->children[i]);
         if (code == EXIT_VERIFY || (code != EXIT_OK && worst == EXIT_OK))
             worst = code;
     }
-    if (rep->has_finalizer && !(WIFEXITED(rep->finalizer.status) && WEXITSTATUS(rep->finalizer.status) == 0)) {
-        bool bad_data = WIFEXITED(rep->finalizer.status) && WEXITSTATUS(rep->finalizer.status) == EXIT_VERIFY;
-        if (bad_data)
+    const orch_child_t *f = &rep->finalizer;
+    if (rep->has_finalizer && !(WIFEXITED(f->status) && WEXITSTATUS(f->status) == 0)) {
+        if (WIFEXITED(f->status) && WEXITSTATUS(f->status) == EXIT_VERIFY)
             worst = EXIT_VERIFY;
         else if (worst == EXIT_OK)
             worst = EXIT_FAIL;
@@ -496,17 +574,25 @@ int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_
     if (rep->problem[0] && worst == EXIT_OK)
         worst = EXIT_FAIL;
     rep->exit_code = rep->interrupted && worst != EXIT_VERIFY ? 130 : worst;
-    rc = 0;
-out:
-    if (o.sfd >= 0) {
-        /* leave no pending SIGCHLD/SIGINT to fire after we unblock */
-        struct signalfd_siginfo si;
-        while (read(o.sfd, &si, sizeof si) == (ssize_t)sizeof si)
-            if ((si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM) && !rep->interrupted)
-                rep->interrupted = true;
-        close(o.sfd);
+}
+
+int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_t *rep, h5s_err_t *err)
+{
+    orch_t o = {.s = s, .file = file, .run_dir = run_dir, .rep = rep, .sfd = -1};
+    memset(rep, 0, sizeof *rep);
+    rep->scn = *s;
+    snprintf(rep->file, sizeof rep->file, "%s", file);
+    int rc = orch_setup(&o, err);
+    if (rc == 0) {
+        void (*oldpipe)(int) = signal(SIGPIPE, SIG_IGN);
+        rep->t_begin_ns = h5s_now_ns();
+        if ((rc = spawn_all(&o, err)) == 0) {
+            supervise(&o, rep->children, rep->nchildren, true);
+            finish_file(&o, err);
+            judge(rep);
+        }
+        signal(SIGPIPE, oldpipe);
     }
-    sigprocmask(SIG_SETMASK, &o.oldmask, NULL);
-    munmap(o.shm, sizeof *o.shm);
+    orch_teardown(&o);
     return rc;
 }

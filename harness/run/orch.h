@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "child.h"
 #include "err.h"
 #include "proto.h"
 #include "scenario.h"
@@ -30,6 +31,7 @@ enum { ORCH_CRASH_NONE, ORCH_CRASH_HDF5, ORCH_CRASH_OWN, ORCH_CRASH_UNKNOWN };
 const char *orch_crash_text(int crash);
 
 typedef struct orch_child {
+    h5s_child_t proc; /* the live process; the fields below record what became of it */
     pid_t pid;
     int role, index;
     int ctl_w, st_r; /* our ends of the child's pipes (-1 when closed) */
@@ -38,7 +40,7 @@ typedef struct orch_child {
     bool has_result;
     proto_result_t res;
     int64_t stop_sent_ns; /* 0 = STOP not sent yet */
-    int kill_stage;       /* 0 none, 1 SIGTERM sent, 2 SIGKILL sent, 3 given up */
+    int kill_stage;       /* H5S_CHILD_*: 0 none, 1 SIGTERM sent, 2 SIGKILL sent, 3 given up */
     bool fault_killed;    /* SIGKILLed on purpose by fault injection */
     int crash;            /* a reader killed by a crash signal: ORCH_CRASH_*, where its stack was */
     bool died_in_walk;    /* a reader that crashed inside an HDF5 call during its tree walk */

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "err.h"
 #include "scenario.h"
 #include "stats.h"
 
@@ -52,17 +53,23 @@ typedef struct shm {
 
 enum { ROLE_WRITER = 1, ROLE_READER = 2, ROLE_FINALIZER = 3 };
 
-/* Exit codes of children (and of the h5swmr program). */
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_VERIFY = 3, EXIT_TIMEOUT = 4 };
-
 typedef struct lat_summary {
     uint64_t n;
     double mean_us, p50_us, p90_us, p99_us, p999_us, max_us;
 } lat_summary_t;
 
+/* Steps a finalizer took to recover a file left by a writer that died in
+ * SWMR mode (proto_result_t.recovery, a bit field). */
+enum {
+    PROTO_RECOVERY_CLEARED = 1u << 0,      /* 'h5clear -s --increment=0' cleared its flags and stale EOA */
+    PROTO_RECOVERY_CLEAR_FAILED = 1u << 1, /* that h5clear was run and failed */
+};
+
 /* Sent once by each child when it ends; fits in PIPE_BUF so it arrives whole. */
 typedef struct proto_result {
     int role, index, exit_code;
+    h5s_cause_t cause; /* why the child failed, as HDF5 (or the system) said: H5S_CAUSE_* */
+    uint32_t recovery; /* finalizer: PROTO_RECOVERY_* steps taken on the file */
     char strategy[16];
     char msg[400];          /* the first error */
     char observation[400];  /* what a reader saw that HDF5 does not promise */

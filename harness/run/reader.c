@@ -3,9 +3,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <dlfcn.h>
 #include <errno.h>
-#include <execinfo.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -16,6 +14,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "crash.h"
 #include "mth5.h"
 #include "orch.h"
 #include "pattern.h"
@@ -68,95 +67,6 @@ typedef struct rstate {
 
 #define say(rs, ...) h5s_say((rs)->s->quiet, (rs)->name, __VA_ARGS__)
 
-/* ---- crashes: HDF5's or h5swmr's own ---------------------------------------------
- *
- * A reader that dies by SIGSEGV, SIGBUS, SIGABRT, SIGFPE or SIGILL first finds
- * where: the innermost frame of the crashed stack that is in HDF5 (libhdf5*)
- * or in h5swmr's own code (this program), skipping C library and sanitizer
- * frames (free() failing under HDF5 is HDF5's crash). It ors the verdict into
- * its shared-memory phase slot (READER_CRASH_*, orch.h), then dies of the
- * same signal with the default action. Only READER_CRASH_HDF5 is classified
- * as HDF5's by the orchestrator; anything else fails the run. */
-
-static struct {
-    _Atomic int *phase;
-    const void *own_base; /* load address of this program (h5swmr's code) */
-} crash;
-
-static char crash_stack[1 << 16] __attribute__((aligned(16)));
-
-/* Test hook, for the tests only: H5SWMR_TEST_CRASH_IN_WALK=1 in a reader's
- * environment makes it dereference NULL inside its own tree-walk callback
- * (count_cb, structure workload), so that the tests can show that a crash in
- * h5swmr's own code is a run failure, not a crash inside HDF5. Read once when
- * the reader starts. */
-static bool test_crash_in_walk;
-static int *volatile test_crash_target; /* NULL, unknown to the compiler */
-
-__attribute__((noinline, no_sanitize("address", "undefined"))) static void test_crash(void)
-{
-    *test_crash_target = 1; /* SIGSEGV in h5swmr's own code */
-}
-
-/* 1 HDF5, 2 h5swmr's own code, 0 anything else (C library, sanitizers, the
- * kernel's signal trampoline). */
-static int frame_owner(void *pc)
-{
-    Dl_info di;
-    if (!dladdr(pc, &di) || !di.dli_fbase)
-        return 0;
-    if (di.dli_fbase == crash.own_base)
-        return 2;
-    const char *name = di.dli_fname ? strrchr(di.dli_fname, '/') : NULL;
-    name = name ? name + 1 : di.dli_fname;
-    return name && !strncmp(name, "libhdf5", 7) ? 1 : 0;
-}
-
-static void crash_handler(int sig)
-{
-    void *frames[128];
-    int n = backtrace(frames, 128), i = 0, verdict = READER_CRASH_UNKNOWN;
-    /* this handler's frame first: after backtrace itself, which a sanitizer
-     * may intercept (a frame of its own), and before the kernel's signal
-     * trampoline (a C library frame) that separates it from the crashed stack */
-    while (i < n && frame_owner(frames[i]) != 2)
-        i++;
-    while (i < n && frame_owner(frames[i]) == 2)
-        i++;
-    for (; i < n; i++) {
-        int w = frame_owner(frames[i]);
-        if (w) {
-            verdict = w == 1 ? READER_CRASH_HDF5 : READER_CRASH_OWN;
-            break;
-        }
-    }
-    if (crash.phase)
-        atomic_fetch_or(crash.phase, verdict);
-    signal(sig, SIG_DFL);
-    raise(sig); /* delivered with the default action once the handler returns */
-}
-
-static void crash_setup(_Atomic int *phase)
-{
-    Dl_info di;
-    void *warm[4];
-    crash.phase = phase;
-    crash.own_base = dladdr((void *)reader_main, &di) ? di.dli_fbase : NULL;
-    backtrace(warm, 4); /* loads the unwinder now, not inside the handler */
-    const char *hook = getenv("H5SWMR_TEST_CRASH_IN_WALK");
-    test_crash_in_walk = hook && !strcmp(hook, "1");
-    stack_t ss = {.ss_sp = crash_stack, .ss_size = sizeof crash_stack};
-    sigaltstack(&ss, NULL); /* a stack overflow is a crash too */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = crash_handler;
-    sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
-    sigemptyset(&sa.sa_mask);
-    static const int sigs[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL};
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-        sigaction(sigs[i], &sa, NULL);
-}
-
 /* Adds the file's metadata read retries (H5Fget_metadata_read_retry_info). */
 static void count_retries(rstate_t *rs)
 {
@@ -189,7 +99,7 @@ static void close_all(rstate_t *rs)
 static int open_file(rstate_t *rs)
 {
     int rc = mth5_open(rs->c->file, "r", true, &rs->m, &rs->err);
-    if (rc == H5S_ENOTHDF5 && rs->s->writer_fsize_limit_mb > 0 && strstr(rs->err.msg, "shorter than its superblock")) {
+    if (rc == H5S_ENOTHDF5 && rs->s->writer_fsize_limit_mb > 0 && rs->err.cause == H5S_CAUSE_TRUNCATED) {
         /* the injected file-size limit cut a write short: the file is not
          * openable again until it is recovered; a consequence of the fault */
         rs->unopenable = true;
@@ -278,8 +188,8 @@ static void resolve_lag(rstate_t *rs)
         stats_add(&rs->lag, lag);
         stats_add(&rs->e2e, e2e);
         if (rs->log)
-            fprintf(rs->log, "%d,%llu,%llu,%lld,%.3f,%.3f\n", rs->c->index, (unsigned long long)rec->seq,
-                    (unsigned long long)p->samples, (long long)p->t_seen, lag / 1e3, e2e / 1e3);
+            fprintf(rs->log, "%d,%llu,%llu,%lld,%lld,%lld\n", rs->c->index, (unsigned long long)rec->seq,
+                    (unsigned long long)p->samples, (long long)p->t_seen, (long long)lag, (long long)e2e);
     }
     rs->npend = keep;
 }
@@ -356,8 +266,8 @@ static herr_t count_cb(hid_t g, const char *name, const H5L_info_t *info, void *
 {
     (void)g;
     (void)info;
-    if (test_crash_in_walk)
-        test_crash();
+    if (crash_test_in_walk())
+        crash_test();
     if (strcmp(name, "Transfer_Functions") && strcmp(name, "Fourier_Coefficients") && strcmp(name, "Features"))
         (*(uint64_t *)data)++;
     return 0;
@@ -573,187 +483,231 @@ static void count_unseen(rstate_t *rs)
             (unsigned long long)rs->r.unread);
 }
 
-int reader_main(const role_ctx_t *c)
+/* Sets up a reader's state: its name, its strategy, and the path of the
+ * writer's first channel, on which lag is measured. */
+static void reader_init(rstate_t *rs, const role_ctx_t *c)
 {
-    if (c->scn->reader_mode == SCN_READER_BARE)
-        return bare_reader_main(c);
-    rstate_t rs = {.c = c, .s = c->scn, .ino = -1};
     const scn_t *s = c->scn;
-    int rc = 0;
-    crash_setup(&c->shm->reader_phase[c->index]);
-    /* A poll period is a promise: without this the kernel may defer each
-     * wake-up by its default 50 us timer slack, which a 1 ms poll would
-     * add to every lag it measures. */
-    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-    snprintf(rs.name, sizeof rs.name, "Reader %d", c->index);
-    rs.r.role = ROLE_READER;
-    rs.r.index = c->index;
-    rs.r.table_samples = -1;
-    rs.r.t_start_ns = h5s_now_ns();
-    rs.strategy = scn_reader_refresh(s, c->index - 1);
-    snprintf(rs.r.strategy, sizeof rs.r.strategy, "%s", scn_refresh_name(rs.strategy));
+    *rs = (rstate_t){.c = c, .s = s, .ino = -1};
+    snprintf(rs->name, sizeof rs->name, "Reader %d", c->index);
+    rs->r.role = ROLE_READER;
+    rs->r.index = c->index;
+    rs->r.table_samples = -1;
+    rs->r.t_start_ns = h5s_now_ns();
+    rs->strategy = scn_reader_refresh(s, c->index - 1);
+    snprintf(rs->r.strategy, sizeof rs->r.strategy, "%s", scn_refresh_name(rs->strategy));
     char items[1][SCN_STR];
     scn_channel_names(s, items, 1);
-    snprintf(rs.first_path, sizeof rs.first_path, "/Experiment/Surveys/%.63s/Stations/%.63s/%.63s/%.63s", s->survey,
+    snprintf(rs->first_path, sizeof rs->first_path, "/Experiment/Surveys/%.63s/Stations/%.63s/%.63s/%.63s", s->survey,
              s->station, s->run, items[0]);
+}
 
-    if (s->early_reader && c->index == 1) {
-        /* a reader that does not wait for READY: what does HDF5 do with it? */
-        mth5_t *early = NULL;
-        h5s_err_t e;
-        if (mth5_open(c->file, "r", true, &early, &e) == 0) {
-            snprintf(rs.r.observation, sizeof rs.r.observation,
-                     "opened before READY: the SWMR_READ open succeeded (the writer was already in SWMR mode)");
-            mth5_close(early, NULL);
-        } else {
-            snprintf(rs.r.observation, sizeof rs.r.observation, "opened before READY: refused (%s): %.300s",
-                     h5s_errname(e.code), e.msg);
-        }
-        say(&rs, "%s", rs.r.observation);
+/* early_reader: reader 1 opens the file without waiting for READY and
+ * records what HDF5 did with it. */
+static void open_early(rstate_t *rs)
+{
+    mth5_t *early = NULL;
+    h5s_err_t e;
+    if (mth5_open(rs->c->file, "r", true, &early, &e) == 0) {
+        snprintf(rs->r.observation, sizeof rs->r.observation,
+                 "opened before READY: the SWMR_READ open succeeded (the writer was already in SWMR mode)");
+        mth5_close(early, NULL);
+    } else {
+        snprintf(rs->r.observation, sizeof rs->r.observation, "opened before READY: refused (%s): %.300s",
+                 h5s_errname(e.code), e.msg);
     }
-    say(&rs, "Starting (%s), waiting for the writer's READY...", rs.r.strategy);
-    int b = proto_wait_ctl(c, h5s_now_ns() + (int64_t)(s->ready_timeout_s * 1e9));
-    if (b == 0) {
-        rc = h5s_seterr(&rs.err, H5S_ETIMEOUT, "no READY from the writer within %g s", s->ready_timeout_s);
-        goto out;
-    }
-    if (b != PROTO_GO) {
-        rc = h5s_seterr(&rs.err, H5S_EINTR, "stopped before the writer was ready");
-        goto out;
-    }
-    rs.r.t_ready_ns = atomic_load(&c->shm->t_ready_ns);
-    if (!(rs.buf = malloc((size_t)READ_MAX_SAMPLES * 8))) {
-        rc = h5s_seterr(&rs.err, H5S_ENOMEM, "out of memory");
-        goto out;
-    }
-    say(&rs, "Opening file in SWMR reader mode...");
-    if ((rc = open_file(&rs)) < 0 || (rc = rescan_observed(&rs)) < 0) {
-        if (rs.unopenable)
-            rc = 0;
-        goto out;
-    }
-    say(&rs, "SWMR reader mode active");
-    if (s->raw_logs && c->run_dir) {
+    say(rs, "%s", rs->r.observation);
+}
+
+/* Opens the raw lag log lag_reader<N>.csv (raw_logs; integer nanoseconds)
+ * and the inotify watch (reader_wait = inotify). Returns 0 or a negative
+ * code. */
+static int open_watchers(rstate_t *rs)
+{
+    const role_ctx_t *c = rs->c;
+    if (rs->s->raw_logs && c->run_dir) {
         char lp[4200];
         snprintf(lp, sizeof lp, "%s/lag_reader%d.csv", c->run_dir, c->index);
-        if (!(rs.log = fopen(lp, "wx"))) {
-            rc = h5s_seterr(&rs.err, H5S_ESYS, "%s: %s", lp, strerror(errno));
-            goto out;
-        }
-        fprintf(rs.log, "reader,seq,samples,t_seen_ns,lag_us,e2e_us\n");
+        if (!(rs->log = fopen(lp, "wx")))
+            return h5s_seterr(&rs->err, H5S_ESYS, "%s: %s", lp, strerror(errno));
+        fprintf(rs->log, "reader,seq,samples,t_seen_ns,lag_ns,e2e_ns\n");
     }
-    if (s->reader_wait == SCN_WAIT_INOTIFY) {
-        rs.ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-        if (rs.ino < 0 || inotify_add_watch(rs.ino, c->file, IN_MODIFY) < 0) {
-            rc = h5s_seterr(&rs.err, H5S_ESYS, "inotify on %s: %s", c->file, strerror(errno));
-            goto out;
-        }
+    if (rs->s->reader_wait == SCN_WAIT_INOTIFY) {
+        rs->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (rs->ino < 0 || inotify_add_watch(rs->ino, c->file, IN_MODIFY) < 0)
+            return h5s_seterr(&rs->err, H5S_ESYS, "inotify on %s: %s", c->file, strerror(errno));
     }
+    return 0;
+}
 
+/* Waits for the orchestrator's GO (the writer is in SWMR mode), opens the
+ * file and takes a first look. Returns 0, 1 when the file cannot be opened
+ * as a consequence of an injected fault (reading ends, not an error), or a
+ * negative code. */
+static int reader_start(rstate_t *rs)
+{
+    const scn_t *s = rs->s;
+    int rc;
+    if (s->early_reader && rs->c->index == 1)
+        open_early(rs);
+    say(rs, "Starting (%s), waiting for the writer's READY...", rs->r.strategy);
+    int b = proto_wait_ctl(rs->c, h5s_now_ns() + (int64_t)(s->ready_timeout_s * 1e9));
+    if (b == 0)
+        return h5s_seterr(&rs->err, H5S_ETIMEOUT, "no READY from the writer within %g s", s->ready_timeout_s);
+    if (b != PROTO_GO)
+        return h5s_seterr(&rs->err, H5S_EINTR, "stopped before the writer was ready");
+    rs->r.t_ready_ns = atomic_load(&rs->c->shm->t_ready_ns);
+    if (!(rs->buf = malloc((size_t)READ_MAX_SAMPLES * 8)))
+        return h5s_seterr(&rs->err, H5S_ENOMEM, "out of memory");
+    say(rs, "Opening file in SWMR reader mode...");
+    if ((rc = open_file(rs)) < 0 || (rc = rescan_observed(rs)) < 0)
+        return rs->unopenable ? 1 : rc;
+    say(rs, "SWMR reader mode active");
+    return open_watchers(rs);
+}
+
+/* Polls by the scenario's strategy and pace until STOP (or EOF). Returns 0,
+ * 1 when a fault left the file unopenable, or a negative code. */
+static int reader_watch(rstate_t *rs)
+{
+    const scn_t *s = rs->s;
     int64_t t0 = h5s_now_ns(), next = t0, last_scan = t0;
-    rs.t_watch_ns = t0;
     int64_t period = (int64_t)(s->poll_ms * 1e6);
-    next += proto_poll_phase(s, c->index, period);
+    rs->t_watch_ns = t0;
+    next += proto_poll_phase(s, rs->c->index, period);
     for (;;) {
         int64_t now = h5s_now_ns();
         bool scan = s->rescan_ms <= 0 || (double)(now - last_scan) >= s->rescan_ms * 1e6;
         if (scan)
             last_scan = now;
-        if ((rc = poll_once(&rs, scan)) < 0) {
-            if (rs.unopenable)
-                rc = 0;
-            goto out;
-        }
-        if (rs.stopping)
-            break; /* STOP arrived during a long read */
-        if (rs.ino >= 0) {
+        int rc = poll_once(rs, scan);
+        if (rc < 0)
+            return rs->unopenable ? 1 : rc;
+        if (rs->stopping)
+            return 0; /* STOP arrived during a long read */
+        int cb = 0;
+        if (rs->ino >= 0) {
             /* sleep until the file changes (or the fallback period passes) */
-            int64_t fallback = period > 0 ? period : 1000000000LL;
-            int cb = wait_inotify(&rs, h5s_now_ns() + fallback);
-            if (cb == PROTO_STOP || cb < 0)
-                break;
+            cb = wait_inotify(rs, h5s_now_ns() + (period > 0 ? period : 1000000000LL));
         } else if (period > 0) {
             next += period;
             if (next < h5s_now_ns())
                 next = h5s_now_ns(); /* fell behind: do not burst */
-            int cb = paced_wait(&rs, next);
-            if (cb == PROTO_STOP || cb < 0)
+            cb = paced_wait(rs, next);
+        } else if (proto_stop_requested(rs->c)) {
+            return 0;
+        }
+        if (cb == PROTO_STOP || cb < 0)
+            return 0;
+    }
+}
+
+/* Stopped: catches up with everything the writer flushed, within half of
+ * stop_timeout, then counts what it could not read. Returns like
+ * reader_watch. */
+static int reader_catch_up(rstate_t *rs)
+{
+    if (!rs->stopping) {
+        rs->stopping = true;
+        rs->stop_deadline = h5s_now_ns() + (int64_t)(rs->s->stop_timeout_s * 0.5e9);
+    }
+    if (rs->strategy != SCN_NONE) {
+        int rc;
+        while ((rc = poll_once(rs, true)) == 0 && !caught_up(rs) && !out_of_time(rs)) {
+            if (atomic_load(&rs->c->shm->state) == WRITER_FAILED && rs->r.polls > 3)
                 break;
-        } else if (proto_stop_requested(c)) {
-            break;
         }
+        if (rc < 0)
+            return rs->unopenable ? 1 : rc;
     }
-    /* Stopped: catch up with everything the writer flushed, within a bound. */
-    if (!rs.stopping) {
-        rs.stopping = true;
-        rs.stop_deadline = h5s_now_ns() + (int64_t)(s->stop_timeout_s * 0.5e9);
-    }
-    if (rs.strategy != SCN_NONE) {
-        while ((rc = poll_once(&rs, true)) == 0 && !caught_up(&rs) && !out_of_time(&rs)) {
-            if (atomic_load(&c->shm->state) == WRITER_FAILED && rs.r.polls > 3)
-                break;
-        }
-        if (rc < 0) {
-            if (rs.unopenable)
-                rc = 0;
-            goto out;
-        }
-    }
-    report(&rs, true);
-    count_unseen(&rs);
-out:
-    if (rs.m)
-        rs.r.channels = rs.nch;
-    close_all(&rs);
-    if (rs.log && fclose(rs.log) != 0 && rc == 0)
-        rc = h5s_seterr(&rs.err, H5S_ESYS, "writing the lag log failed");
-    if (rs.ino >= 0)
-        close(rs.ino);
+    report(rs, true);
+    count_unseen(rs);
+    return 0;
+}
+
+/* Bad samples only past what the writer's last successful flush published
+ * belong to a flush that failed (a fault): reported as an observation, not
+ * as a broken promise. */
+static void excuse_unflushed(rstate_t *rs, uint64_t published)
+{
+    if (rs->s->workload != SCN_APPEND || !(rs->r.mismatches + rs->r.fills))
+        return;
+    uint64_t lowest = UINT64_MAX;
+    for (size_t i = 0; i < rs->nch; i++)
+        if (rs->ch[i].min_bad < lowest)
+            lowest = rs->ch[i].min_bad;
+    if (lowest < published)
+        return;
+    rs->r.unflushed_bad = rs->r.mismatches + rs->r.fills;
+    snprintf(rs->r.observation, sizeof rs->r.observation,
+             "saw %llu bad samples, all past the last successful flush (%llu samples): data of a flush "
+             "that failed; first: %.250s",
+             (unsigned long long)rs->r.unflushed_bad, (unsigned long long)published, rs->r.msg);
+    rs->r.msg[0] = '\0';
+    rs->r.mismatches = rs->r.fills = 0;
+}
+
+/* Closes everything, fills the result record from the reader's state and
+ * rc, sends it, and returns the exit code. */
+static int reader_finish(rstate_t *rs, int rc)
+{
+    const role_ctx_t *c = rs->c;
+    if (rs->m)
+        rs->r.channels = rs->nch;
+    close_all(rs);
+    if (rs->log && fclose(rs->log) != 0 && rc == 0)
+        rc = h5s_seterr(&rs->err, H5S_ESYS, "writing the lag log failed");
+    if (rs->ino >= 0)
+        close(rs->ino);
     shm_t *shm = c->shm;
     uint64_t published = atomic_load(&shm->samples);
-    rs.r.runs_seen = rs.nruns;
-    rs.r.runs_expected = atomic_load(&shm->runs) + 1;
-    rs.r.mismatches = rs.check.mismatches;
-    rs.r.fills = rs.check.fills;
-    /* Bad samples only past what the writer's last successful flush published
-     * belong to a flush that failed (a fault): reported, not a broken promise. */
-    if (s->workload == SCN_APPEND && rs.r.mismatches + rs.r.fills) {
-        uint64_t lowest = UINT64_MAX;
-        for (size_t i = 0; i < rs.nch; i++)
-            if (rs.ch[i].min_bad < lowest)
-                lowest = rs.ch[i].min_bad;
-        if (lowest >= published) {
-            rs.r.unflushed_bad = rs.r.mismatches + rs.r.fills;
-            snprintf(rs.r.observation, sizeof rs.r.observation,
-                     "saw %llu bad samples, all past the last successful flush (%llu samples): data of a flush "
-                     "that failed; first: %.250s",
-                     (unsigned long long)rs.r.unflushed_bad, (unsigned long long)published, rs.r.msg);
-            rs.r.msg[0] = '\0';
-            rs.r.mismatches = rs.r.fills = 0;
-        }
-    }
-    rs.r.lag = proto_lat(&rs.lag);
-    rs.r.e2e_lag = proto_lat(&rs.e2e);
-    rs.r.poll_cost = proto_lat(&rs.poll_cost);
-    stats_free(&rs.lag);
-    stats_free(&rs.e2e);
-    stats_free(&rs.poll_cost);
-    free(rs.buf);
-    free(rs.ch);
-    rs.r.t_end_ns = h5s_now_ns();
+    rs->r.runs_seen = rs->nruns;
+    rs->r.runs_expected = atomic_load(&shm->runs) + 1;
+    rs->r.mismatches = rs->check.mismatches;
+    rs->r.fills = rs->check.fills;
+    excuse_unflushed(rs, published);
+    rs->r.lag = proto_lat(&rs->lag);
+    rs->r.e2e_lag = proto_lat(&rs->e2e);
+    rs->r.poll_cost = proto_lat(&rs->poll_cost);
+    stats_free(&rs->lag);
+    stats_free(&rs->e2e);
+    stats_free(&rs->poll_cost);
+    free(rs->buf);
+    free(rs->ch);
+    rs->r.t_end_ns = h5s_now_ns();
     if (rc < 0) {
-        rs.r.errors++;
-        snprintf(rs.r.msg, sizeof rs.r.msg, "%.399s", rs.err.msg);
-        printf("[Reader %d] ERROR: %s\n", c->index, rs.err.msg);
+        rs->r.errors++;
+        rs->r.cause = rs->err.cause;
+        snprintf(rs->r.msg, sizeof rs->r.msg, "%.399s", rs->err.msg);
+        printf("[Reader %d] ERROR: %s\n", c->index, rs->err.msg);
     }
-    rs.r.exit_code = rc == H5S_ETIMEOUT                              ? EXIT_TIMEOUT
-                     : rc < 0                                        ? EXIT_FAIL
-                     : rs.r.mismatches || rs.r.fills || rs.r.missing ? EXIT_VERIFY
-                                                                     : EXIT_OK;
-    say(&rs, "Stopped: %llu samples read, %llu bad, %llu runs seen", (unsigned long long)rs.r.samples,
-        (unsigned long long)(rs.r.mismatches + rs.r.fills), (unsigned long long)rs.r.runs_seen);
+    rs->r.exit_code = rc == H5S_ETIMEOUT                                 ? EXIT_TIMEOUT
+                      : rc < 0                                           ? EXIT_FAIL
+                      : rs->r.mismatches || rs->r.fills || rs->r.missing ? EXIT_VERIFY
+                                                                         : EXIT_OK;
+    say(rs, "Stopped: %llu samples read, %llu bad, %llu runs seen", (unsigned long long)rs->r.samples,
+        (unsigned long long)(rs->r.mismatches + rs->r.fills), (unsigned long long)rs->r.runs_seen);
     fflush(stdout);
-    proto_fill_usage(&rs.r);
-    proto_send_result(c, &rs.r);
-    return rs.r.exit_code;
+    proto_fill_usage(&rs->r);
+    proto_send_result(c, &rs->r);
+    return rs->r.exit_code;
+}
+
+int reader_main(const role_ctx_t *c)
+{
+    if (c->scn->reader_mode == SCN_READER_BARE)
+        return bare_reader_main(c);
+    rstate_t rs;
+    reader_init(&rs, c);
+    crash_setup(&c->shm->reader_phase[c->index]);
+    /* A poll period is a promise: without this the kernel may defer each
+     * wake-up by its default 50 us timer slack, which a 1 ms poll would
+     * add to every lag it measures. */
+    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+    int rc = reader_start(&rs);
+    if (rc == 0)
+        rc = reader_watch(&rs);
+    if (rc == 0)
+        rc = reader_catch_up(&rs);
+    return reader_finish(&rs, rc > 0 ? 0 : rc);
 }

@@ -33,6 +33,76 @@ static void child_label(const orch_child_t *ch, char *buf, size_t cap)
         snprintf(buf, cap, "%s", role_name(ch->role));
 }
 
+/* The notes column of a process: how it crashed, its message, or what it
+ * saw, whichever says most. */
+static void child_notes(const orch_report_t *rep, const orch_child_t *ch, char *notes, size_t cap)
+{
+    const proto_result_t *r = &ch->res;
+    notes[0] = '\0';
+    if (ch->died_in_walk)
+        snprintf(notes, cap, "crashed inside HDF5's tree walk (objects created in SWMR mode)");
+    else if (ch->crash == ORCH_CRASH_OWN)
+        snprintf(notes, cap, "crashed in h5swmr's own code: a failure of h5swmr, not HDF5's");
+    else if (ch->crash != ORCH_CRASH_NONE)
+        snprintf(notes, cap, "crashed %s", orch_crash_text(ch->crash));
+    else if (!ch->has_result)
+        snprintf(notes, cap, "no report (the process ended before it could send one)");
+    else if (r->msg[0])
+        snprintf(notes, cap, "%s", r->msg);
+    else if (r->observation[0] && ch->role != ROLE_READER)
+        snprintf(notes, cap, "%s", r->observation);
+    else if (ch->role == ROLE_READER && r->observation[0] && rep->scn.workload == SCN_APPEND)
+        snprintf(notes, cap, "%s", r->observation);
+    else if (ch->role == ROLE_READER && r->unread)
+        snprintf(notes, cap, "stopped with %llu samples visible but not read before its deadline",
+                 (unsigned long long)r->unread);
+    else if (ch->role == ROLE_READER && r->lag.n)
+        snprintf(notes, cap, "lag p50 %.0f us, p99 %.0f us", r->lag.p50_us, r->lag.p99_us);
+    else if (ch->role == ROLE_FINALIZER)
+        snprintf(notes, cap, "%s %llu channels, %llu samples; channel_summary rebuilt",
+                 rep->scn.verify_file ? "verified" : "listed", (unsigned long long)r->channels,
+                 (unsigned long long)r->samples);
+}
+
+/* Structure workload: what each reader saw of the runs created in SWMR mode. */
+static void print_structure(FILE *out, const orch_report_t *rep)
+{
+    fprintf(out, "\nObjects created in SWMR mode (not supported by HDF5), as each reader saw them:\n");
+    for (int i = 1; i < rep->nchildren; i++) {
+        const orch_child_t *ch = &rep->children[i];
+        const proto_result_t *r = &ch->res;
+        const char *refresh = scn_refresh_name(scn_reader_refresh(&rep->scn, ch->index - 1));
+        char how[64];
+        orch_status_text(ch->status, how, sizeof how);
+        if (ch->died_in_walk) {
+            fprintf(out,
+                    "  reader %d (%s): crashed inside HDF5 (%s) while walking the groups the writer grows in "
+                    "SWMR mode\n",
+                    ch->index, refresh, how);
+            continue;
+        }
+        if (ch->crash != ORCH_CRASH_NONE) {
+            fprintf(out, "  reader %d (%s): crashed %s (%s)%s\n", ch->index, refresh, orch_crash_text(ch->crash), how,
+                    ch->crash == ORCH_CRASH_OWN ? ": a failure of h5swmr, not HDF5's" : "");
+            continue;
+        }
+        if (!ch->has_result)
+            continue;
+        uint64_t expected = r->runs_expected;
+        const char *verdict = r->runs_seen >= expected && r->walk_failures
+                                  ? "saw the links of every new run, but could not open what they point to"
+                              : r->runs_seen >= expected ? "saw every new run"
+                              : r->runs_seen <= 1        ? "never saw a new run"
+                                                         : "saw some new runs";
+        fprintf(out, "  reader %d (%s): %s (%llu of %llu runs)", ch->index, r->strategy, verdict,
+                (unsigned long long)r->runs_seen, (unsigned long long)expected);
+        if (r->walk_failures)
+            fprintf(out, "; reading them failed %llu time%s: %s", (unsigned long long)r->walk_failures,
+                    r->walk_failures == 1 ? "" : "s", r->observation);
+        fprintf(out, "\n");
+    }
+}
+
 void report_print(FILE *out, const orch_report_t *rep)
 {
     char st[64], label[32];
@@ -49,73 +119,14 @@ void report_print(FILE *out, const orch_report_t *rep)
         else if (ch->role == ROLE_READER && ch->has_result)
             snprintf(runs, sizeof runs, "%llu/%llu", (unsigned long long)r->runs_seen,
                      (unsigned long long)r->runs_expected);
-        char notes[600] = "";
-        if (ch->died_in_walk)
-            snprintf(notes, sizeof notes, "crashed inside HDF5's tree walk (objects created in SWMR mode)");
-        else if (ch->crash == ORCH_CRASH_OWN)
-            snprintf(notes, sizeof notes, "crashed in h5swmr's own code: a failure of h5swmr, not HDF5's");
-        else if (ch->crash != ORCH_CRASH_NONE)
-            snprintf(notes, sizeof notes, "crashed %s", orch_crash_text(ch->crash));
-        else if (!ch->has_result)
-            snprintf(notes, sizeof notes, "no report (the process ended before it could send one)");
-        else if (r->msg[0])
-            snprintf(notes, sizeof notes, "%s", r->msg);
-        else if (r->observation[0] && ch->role != ROLE_READER)
-            snprintf(notes, sizeof notes, "%s", r->observation);
-        else if (ch->role == ROLE_READER && r->observation[0] && rep->scn.workload == SCN_APPEND)
-            snprintf(notes, sizeof notes, "%s", r->observation);
-        else if (ch->role == ROLE_READER && r->unread)
-            snprintf(notes, sizeof notes, "stopped with %llu samples visible but not read before its deadline",
-                     (unsigned long long)r->unread);
-        else if (ch->role == ROLE_READER && r->lag.n)
-            snprintf(notes, sizeof notes, "lag p50 %.0f us, p99 %.0f us", r->lag.p50_us, r->lag.p99_us);
-        else if (ch->role == ROLE_FINALIZER)
-            snprintf(notes, sizeof notes, "%s %llu channels, %llu samples; channel_summary rebuilt",
-                     rep->scn.verify_file ? "verified" : "listed", (unsigned long long)r->channels,
-                     (unsigned long long)r->samples);
+        char notes[600];
+        child_notes(rep, ch, notes, sizeof notes);
         fprintf(out, "%-10s %-10s %-18s %8llu %12llu %10.2f %8llu %7s %s\n", label, r->strategy[0] ? r->strategy : "-",
                 st, (unsigned long long)r->blocks, (unsigned long long)r->samples, (double)r->bytes / 1e6,
                 (unsigned long long)(r->errors + r->mismatches + r->fills + r->missing), runs, notes);
     }
-    if (rep->scn.workload == SCN_STRUCTURE) {
-        fprintf(out, "\nObjects created in SWMR mode (not supported by HDF5), as each reader saw them:\n");
-        for (int i = 1; i < rep->nchildren; i++) {
-            const proto_result_t *r = &rep->children[i].res;
-            if (rep->children[i].died_in_walk) {
-                char how[64];
-                orch_status_text(rep->children[i].status, how, sizeof how);
-                fprintf(out,
-                        "  reader %d (%s): crashed inside HDF5 (%s) while walking the groups the writer grows in "
-                        "SWMR mode\n",
-                        rep->children[i].index,
-                        scn_refresh_name(scn_reader_refresh(&rep->scn, rep->children[i].index - 1)), how);
-                continue;
-            }
-            if (rep->children[i].crash != ORCH_CRASH_NONE) {
-                char how[64];
-                orch_status_text(rep->children[i].status, how, sizeof how);
-                fprintf(out, "  reader %d (%s): crashed %s (%s)%s\n", rep->children[i].index,
-                        scn_refresh_name(scn_reader_refresh(&rep->scn, rep->children[i].index - 1)),
-                        orch_crash_text(rep->children[i].crash), how,
-                        rep->children[i].crash == ORCH_CRASH_OWN ? ": a failure of h5swmr, not HDF5's" : "");
-                continue;
-            }
-            if (!rep->children[i].has_result)
-                continue;
-            uint64_t expected = r->runs_expected;
-            const char *verdict = r->runs_seen >= expected && r->walk_failures
-                                      ? "saw the links of every new run, but could not open what they point to"
-                                  : r->runs_seen >= expected ? "saw every new run"
-                                  : r->runs_seen <= 1        ? "never saw a new run"
-                                                             : "saw some new runs";
-            fprintf(out, "  reader %d (%s): %s (%llu of %llu runs)", rep->children[i].index, r->strategy, verdict,
-                    (unsigned long long)r->runs_seen, (unsigned long long)expected);
-            if (r->walk_failures)
-                fprintf(out, "; reading them failed %llu time%s: %s", (unsigned long long)r->walk_failures,
-                        r->walk_failures == 1 ? "" : "s", r->observation);
-            fprintf(out, "\n");
-        }
-    }
+    if (rep->scn.workload == SCN_STRUCTURE)
+        print_structure(out, rep);
     if (rep->faults[0])
         fprintf(out, "faults injected: %s\n", rep->faults);
     if (rep->recovery[0])
@@ -161,6 +172,8 @@ static cJSON *scenario_json(const scn_t *s)
     return o;
 }
 
+/* The value after the colon of the first line of path that starts with
+ * prefix ("model name" in /proc/cpuinfo), or "" if none. */
 static void read_line_of(const char *path, const char *prefix, char *out, size_t cap)
 {
     FILE *f = fopen(path, "r");
@@ -183,6 +196,8 @@ static void read_line_of(const char *path, const char *prefix, char *out, size_t
     fclose(f);
 }
 
+/* A file system's name from its statfs magic number. The shared table in
+ * core (fs.h) is meant to replace this one. */
 static const char *fs_name(long type)
 {
     switch ((unsigned long)type) {
@@ -199,35 +214,63 @@ static const char *fs_name(long type)
     }
 }
 
-static cJSON *env_obj(const char *dir)
+void report_env_fill(report_env_t *e, const char *dir)
 {
-    cJSON *o = cJSON_CreateObject();
     unsigned maj = 0, min = 0, rel = 0;
-    char v[64], cpu[256];
     struct utsname u;
-    H5get_libversion(&maj, &min, &rel);
-    snprintf(v, sizeof v, "%u.%u.%u", maj, min, rel);
-    cJSON_AddStringToObject(o, "tool", "h5swmr");
-    cJSON_AddStringToObject(o, "tool_version", H5SWMR_VERSION);
-    cJSON_AddStringToObject(o, "hdf5_version", v);
-    if (uname(&u) == 0) {
-        cJSON_AddStringToObject(o, "kernel", u.release);
-        cJSON_AddStringToObject(o, "machine", u.machine);
-        cJSON_AddStringToObject(o, "hostname", u.nodename);
-    }
-    read_line_of("/proc/cpuinfo", "model name", cpu, sizeof cpu);
-    cJSON_AddStringToObject(o, "cpu", cpu);
-    cJSON_AddNumberToObject(o, "cpus_online", (double)sysconf(_SC_NPROCESSORS_ONLN));
     struct statfs sf;
+    memset(e, 0, sizeof *e);
+    H5get_libversion(&maj, &min, &rel);
+    snprintf(e->hdf5_version, sizeof e->hdf5_version, "%u.%u.%u", maj, min, rel);
+    if (uname(&u) == 0) {
+        e->has_uname = true;
+        snprintf(e->kernel, sizeof e->kernel, "%s", u.release);
+        snprintf(e->machine, sizeof e->machine, "%s", u.machine);
+        snprintf(e->hostname, sizeof e->hostname, "%s", u.nodename);
+    }
+    read_line_of("/proc/cpuinfo", "model name", e->cpu, sizeof e->cpu);
+    e->cpus_online = sysconf(_SC_NPROCESSORS_ONLN);
     if (dir && statfs(dir, &sf) == 0) {
-        char hex[32];
-        snprintf(hex, sizeof hex, "0x%lx", (unsigned long)sf.f_type);
-        cJSON_AddStringToObject(o, "data_dir", dir);
-        cJSON_AddStringToObject(o, "data_fs", fs_name(sf.f_type));
-        cJSON_AddStringToObject(o, "data_fs_magic", hex);
+        e->has_fs = true;
+        snprintf(e->data_dir, sizeof e->data_dir, "%s", dir);
+        snprintf(e->data_fs, sizeof e->data_fs, "%s", fs_name(sf.f_type));
+        snprintf(e->data_fs_magic, sizeof e->data_fs_magic, "0x%lx", (unsigned long)sf.f_type);
     }
     const char *lock = getenv("HDF5_USE_FILE_LOCKING");
-    cJSON_AddStringToObject(o, "HDF5_USE_FILE_LOCKING", lock ? lock : "");
+    snprintf(e->file_locking, sizeof e->file_locking, "%s", lock ? lock : "");
+}
+
+cJSON *report_env_json(const report_env_t *e)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "tool", "h5swmr");
+    cJSON_AddStringToObject(o, "tool_version", H5SWMR_VERSION);
+    cJSON_AddStringToObject(o, "hdf5_version", e->hdf5_version);
+    if (e->has_uname) {
+        cJSON_AddStringToObject(o, "kernel", e->kernel);
+        cJSON_AddStringToObject(o, "machine", e->machine);
+        cJSON_AddStringToObject(o, "hostname", e->hostname);
+    }
+    cJSON_AddStringToObject(o, "cpu", e->cpu);
+    cJSON_AddNumberToObject(o, "cpus_online", (double)e->cpus_online);
+    if (e->has_fs) {
+        cJSON_AddStringToObject(o, "data_dir", e->data_dir);
+        cJSON_AddStringToObject(o, "data_fs", e->data_fs);
+        cJSON_AddStringToObject(o, "data_fs_magic", e->data_fs_magic);
+    }
+    cJSON_AddStringToObject(o, "HDF5_USE_FILE_LOCKING", e->file_locking);
+    return o;
+}
+
+/* The environment of this process and of dir, as a new JSON object. */
+static cJSON *env_obj(const char *dir)
+{
+    report_env_t *e = malloc(sizeof *e);
+    if (!e)
+        return cJSON_CreateNull();
+    report_env_fill(e, dir);
+    cJSON *o = report_env_json(e);
+    free(e);
     return o;
 }
 

@@ -287,9 +287,14 @@ static int append_block(wstate_t *w)
         int64_t a0 = h5s_now_ns();
         if (raw) {
             ssize_t k = pwrite(w->rawfd, w->buf, w->bufsz, (off_t)w->rawoff);
-            if (k != (ssize_t)w->bufsz)
-                return h5s_seterr(&w->err, H5S_ESYS, "pwrite to %s: %s", w->c->file,
-                                  k < 0 ? strerror(errno) : "short write");
+            if (k != (ssize_t)w->bufsz) {
+                int e = k < 0 ? errno : 0;
+                h5s_seterr(&w->err, H5S_ESYS, "pwrite to %s: %s", w->c->file, e ? strerror(e) : "short write");
+                w->err.cause = e == EFBIG    ? H5S_CAUSE_FILE_TOO_LARGE
+                               : e == ENOSPC ? H5S_CAUSE_NO_SPACE
+                                             : H5S_CAUSE_NONE;
+                return w->err.code;
+            }
             w->rawoff += w->bufsz;
         } else {
             int rc = mth5_channel_append(w->ch[i].ch, w->buf, (size_t)s->block_samples, s->cork, &w->err);
@@ -459,6 +464,7 @@ out:
     proto_finish_writer(&w.r, &w.append_ns, &w.flush_ns);
     if (rc < 0) {
         w.r.errors = 1;
+        w.r.cause = w.err.cause;
         snprintf(w.r.msg, sizeof w.r.msg, "%.399s", w.err.msg);
         printf("[Writer] ERROR: %s\n", w.err.msg);
         fflush(stdout);
