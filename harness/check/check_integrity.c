@@ -43,7 +43,7 @@ static bool integrity_judge(const orch_report_t *rep, uint64_t *wrote, uint64_t 
                      r->msg);
             return false;
         }
-        if (r->samples == 0 && r->exit_code != 0 && strstr(r->msg, "truncated file")) {
+        if (r->samples == 0 && r->exit_code != 0 && r->cause == H5S_CAUSE_TRUNCATED) {
             open_race++;
             if (!why[0])
                 snprintf(why, cap, "reader %d could not open: %.300s", i, r->msg);

@@ -20,6 +20,7 @@
 #include "report.h"
 #include "scenario.h"
 #include "util.h"
+#include "fs.h"
 
 #define MAX_OVERRIDES 256
 
@@ -29,28 +30,6 @@ static bool has_control_char(const char *s)
         if (*p < 0x20 || *p == 0x7f)
             return true;
     return false;
-}
-
-/* The name of a kernel file system that holds no data files (/proc, /sys,
- * ...), or NULL. */
-static const char *pseudo_fs(const char *path)
-{
-    static const struct {
-        unsigned long magic;
-        const char *name;
-    } fs[] = {
-        {0x9fa0, "procfs (/proc)"}, {0x62656572, "sysfs (/sys)"}, {0x1cd1, "devpts"},       {0x27e0eb, "cgroupfs"},
-        {0x63677270, "cgroup2fs"},  {0x64626720, "debugfs"},      {0x74726163, "tracefs"},  {0x73636673, "securityfs"},
-        {0xcafe4a11, "bpffs"},      {0x6165676c, "pstorefs"},     {0xde5e81e4, "efivarfs"}, {0x62656570, "configfs"},
-        {0xf97cff8c, "selinuxfs"},  {0x65735543, "fusectl"},      {0x19800202, "mqueue"},   {0x6e736673, "nsfs"},
-    };
-    struct statfs sf;
-    if (statfs(path, &sf) != 0)
-        return NULL;
-    for (size_t i = 0; i < sizeof fs / sizeof *fs; i++)
-        if ((unsigned long)sf.f_type == fs[i].magic)
-            return fs[i].name;
-    return NULL;
 }
 
 /* What a file that is not a regular file is, for messages ("a FIFO"). */
@@ -118,7 +97,7 @@ static int preflight_existing(const char *f, struct stat *st, bool overwrite)
     if (!S_ISREG(st->st_mode))
         return cmd_fail(EXIT_USAGE, "data file '%s' is %s; h5swmr writes data files only as regular files", f,
                         file_kind(st->st_mode));
-    const char *pfs = pseudo_fs(f);
+    const char *pfs = h5s_fs_pseudo(f);
     if (pfs)
         return cmd_fail(EXIT_USAGE, "data file '%s' is on %s, not a file system for data", f, pfs);
     if (!overwrite)
@@ -151,7 +130,7 @@ static int preflight(const scn_t *s)
         return cmd_fail(EXIT_USAGE, "data file '%s': directory '%s': %s", f, dir, strerror(errno));
     if (!S_ISDIR(st.st_mode))
         return cmd_fail(EXIT_USAGE, "data file '%s': '%s' is not a directory", f, dir);
-    const char *pfs = pseudo_fs(dir);
+    const char *pfs = h5s_fs_pseudo(dir);
     if (pfs)
         return cmd_fail(EXIT_USAGE, "data file '%s' would be on %s, not a file system for data", f, pfs);
     if (access(dir, W_OK) != 0)

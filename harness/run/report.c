@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #endif
 #include "report.h"
+#include "fs.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -196,24 +197,6 @@ static void read_line_of(const char *path, const char *prefix, char *out, size_t
     fclose(f);
 }
 
-/* A file system's name from its statfs magic number. The shared table in
- * core (fs.h) is meant to replace this one. */
-static const char *fs_name(long type)
-{
-    switch ((unsigned long)type) {
-    case 0xEF53: return "ext2/3/4";
-    case 0x01021994: return "tmpfs";
-    case 0x58465342: return "xfs";
-    case 0x9123683E: return "btrfs";
-    case 0x6969: return "nfs";
-    case 0xFF534D42: return "cifs";
-    case 0x794c7630: return "overlayfs";
-    case 0x65735546: return "fuse";
-    case 0x2FC12FC1: return "zfs";
-    default: return "other";
-    }
-}
-
 void report_env_fill(report_env_t *e, const char *dir)
 {
     unsigned maj = 0, min = 0, rel = 0;
@@ -233,7 +216,8 @@ void report_env_fill(report_env_t *e, const char *dir)
     if (dir && statfs(dir, &sf) == 0) {
         e->has_fs = true;
         snprintf(e->data_dir, sizeof e->data_dir, "%s", dir);
-        snprintf(e->data_fs, sizeof e->data_fs, "%s", fs_name(sf.f_type));
+        const char *fsn = h5s_fs_name_of((unsigned long)sf.f_type);
+        snprintf(e->data_fs, sizeof e->data_fs, "%s", fsn ? fsn : "other");
         snprintf(e->data_fs_magic, sizeof e->data_fs_magic, "0x%lx", (unsigned long)sf.f_type);
     }
     const char *lock = getenv("HDF5_USE_FILE_LOCKING");
