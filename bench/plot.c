@@ -613,6 +613,14 @@ int cmd_plot(int argc, char **argv)
                         "again\n");
         return PLOT_EXIT_FAIL;
     }
+    char gp[PATH_MAX], tried[3 * PATH_MAX];
+    if (h5s_data_path("bench/common.gp", gp, sizeof gp, tried, sizeof tried) < 0) {
+        fprintf(stderr,
+                "h5swmr plot: cannot find the gnuplot scripts (tried %s); set H5SWMR_DATA_DIR to the directory "
+                "that holds bench/*.gp\n",
+                tried);
+        return PLOT_EXIT_FAIL;
+    }
     /* messages name the directory as given, without a trailing '/' */
     char results[PATH_MAX];
     snprintf(results, sizeof results, "%s", dir);
