@@ -1,7 +1,8 @@
 # common.gp - shared look of the h5swmr plots; loaded first by every bench/*.gp script.
 #
-# Variables given by plot.sh (gnuplot -e): dir (series files and meta.gp, from
-# prep.awk), out (output path without extension), pngterm (pngcairo or png).
+# Variables given by h5swmr plot (gnuplot -e): dir (series files and meta.gp,
+# from bench/plot_data.c), out (output path without extension), pngterm
+# (pngcairo or png).
 # Each script plots once to PNG, then calls `eval svg_too` to replot as SVG.
 set encoding utf8
 set datafile separator "\t"

@@ -1,14 +1,27 @@
-/* plot.c - `h5swmr plot RESULTS_DIR`: runs bench/plot.sh (gnuplot) on a results
- * directory and forwards its exit status.
+/* plot.c - `h5swmr plot RESULTS_DIR`: PNG and SVG plots (gnuplot) of the CSV
+ * files in a results directory, written next to them:
+ *   flushcost.csv  (h5swmr flushcost --csv)  -> flushcost       per-dataset flush cost vs N
+ *                                            -> flushcost_round round flush time vs N
+ *   sweep.csv      (h5swmr sweep)            -> lag_vs_flush    lag p50/p99 vs flush interval
+ *                                            -> throughput_vs_block  SWMR, non-SWMR, raw pwrite
+ *                                            -> flush_latency   flush p50/p90/p99/p99.9 vs block
+ *                                            -> flush_vs_channels  flush time vs channels per flush
+ *   lag_*.csv      (raw per-event lag logs)  -> lag_cdf         lag CDF per configuration
+ * A plot whose CSV is missing or has no usable rows is skipped with a note.
  *
- * The script is found next to the program: <exe dir>/../bench/plot.sh (the
- * build tree sits in the source tree) or <exe dir>/bench/plot.sh (installed
- * side by side), or where H5SWMR_BENCH_DIR points. It runs in its own process
- * group so that a timeout or Ctrl-C reaches gnuplot too; the wait is bounded. */
+ * The data files of each plot are prepared in a temporary directory
+ * (plot_data.c); gnuplot runs the scripts bench/NAME.gp (found with
+ * h5s_data_path) on them, one process group at a time, and the whole command
+ * is bounded in time: a timeout or Ctrl-C reaches gnuplot too. A finished
+ * plot replaces a file of its name only if that file is a plot (a PNG, or an
+ * SVG gnuplot made); CSV files are never touched. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -22,11 +35,14 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "paths.h"
+#include "plot_data.h"
 #include "util.h"
 
 #define PLOT_EXIT_FAIL 1
 #define PLOT_EXIT_USAGE 2
 #define PLOT_DEFAULT_TIMEOUT_S 600
+#define PLOT_MAX_LAG_FILES 4096
 
 static volatile sig_atomic_t g_plot_signal;
 
@@ -35,74 +51,31 @@ static void plot_on_signal(int sig)
     g_plot_signal = sig;
 }
 
-static void plot_help(void)
+/* One run of the command. */
+typedef struct plot_ctx {
+    const char *results; /* the results directory */
+    char work[PATH_MAX]; /* temporary: the data files, gnuplot's output */
+    const char *pngterm; /* pngcairo, or png where cairo is missing */
+    int written, skipped, failed;
+    long timeout_s;
+    int64_t deadline_ns;
+    bool timed_out; /* gnuplot was stopped when the time was up */
+} plot_ctx_t;
+
+/* Shows control characters of user text as '?' so that a message stays one line. */
+static const char *plot_vis(const char *s, char *buf, size_t cap)
 {
-    printf("Usage: h5swmr plot RESULTS_DIR [--force] [--timeout SECONDS]\n"
-           "\n"
-           "Draws PNG and SVG plots (gnuplot) of the CSV files in RESULTS_DIR, next to them:\n"
-           "  flushcost.csv   per-dataset flush cost and round flush time vs dataset count\n"
-           "  sweep.csv       visibility lag vs flush interval, throughput vs block size (with\n"
-           "                  the non-SWMR and raw pwrite baselines), flush latency percentiles\n"
-           "  lag_*.csv       visibility lag CDF per configuration (reader wake-up mode)\n"
-           "A plot whose CSV is missing is skipped with a note. Runs bench/plot.sh (found\n"
-           "next to the program, or in $H5SWMR_BENCH_DIR). Plots already in RESULTS_DIR (an\n"
-           "earlier 'h5swmr plot', or files of those names) are replaced only with --force,\n"
-           "and even then only if they are plots (a PNG, or an SVG gnuplot made).\n"
-           "\n"
-           "Exit status: 0 plots written, 1 nothing to plot or a plot failed (or gnuplot\n"
-           "missing), 2 bad arguments.\n");
+    size_t i = 0;
+    for (; s[i] && i + 1 < cap; i++)
+        buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
+    buf[i] = '\0';
+    return buf;
 }
 
-static int plot_usage_error(const char *msg, const char *arg)
+/* Whether the run must stop: a signal came or the time is up. */
+static bool plot_stopped(const plot_ctx_t *c)
 {
-    fprintf(stderr, "h5swmr plot: %s%s%s (see h5swmr plot --help)\n", msg, arg ? ": " : "", arg ? arg : "");
-    return PLOT_EXIT_USAGE;
-}
-
-static bool plot_is_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* Finds bench/plot.sh; returns 0 with the path in out, or -1 (with the places
- * tried in tried). */
-static int plot_find_script(char *out, size_t cap, char *tried, size_t tcap)
-{
-    const char *env = getenv("H5SWMR_BENCH_DIR");
-    tried[0] = '\0';
-    if (env && *env) {
-        snprintf(out, cap, "%s/plot.sh", env);
-        if (plot_is_file(out))
-            return 0;
-        snprintf(tried, tcap, "%s", out);
-        return -1;
-    }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) {
-        snprintf(tried, tcap, "/proc/self/exe: %s", strerror(errno));
-        return -1;
-    }
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash)
-        *slash = '\0';
-    const char *const base[] = {exe, exe, H5SWMR_SOURCE_DIR};
-    const char *const rel[] = {"/../bench/plot.sh", "/bench/plot.sh", "/bench/plot.sh"};
-    for (size_t i = 0; i < sizeof rel / sizeof *rel; i++) {
-        if ((size_t)snprintf(out, cap, "%s%s", base[i], rel[i]) >= cap)
-            continue;
-        if (plot_is_file(out)) {
-            char real[PATH_MAX];
-            if (realpath(out, real))
-                snprintf(out, cap, "%s", real);
-            return 0;
-        }
-        size_t len = strlen(tried);
-        snprintf(tried + len, tcap - len, "%s%s", len ? ", " : "", out);
-    }
-    return -1;
+    return g_plot_signal || c->timed_out;
 }
 
 /* Waits for pid (leader of its own process group) until deadline_ns; forwards
@@ -112,7 +85,6 @@ static int plot_wait(pid_t pid, int64_t deadline_ns, bool *timed_out)
 {
     int status = 0, forwarded = 0;
     int64_t kill_at = 0;
-    *timed_out = false;
     for (;;) {
         pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid)
@@ -140,7 +112,401 @@ static int plot_wait(pid_t pid, int64_t deadline_ns, bool *timed_out)
     }
 }
 
-/* Every plot bench/plot.sh can write, without the .png/.svg suffix. */
+/* Reads up to cap - 1 bytes of path into buf, without the trailing newlines. */
+static void plot_read_log(const char *path, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ssize_t n = read(fd, buf, cap - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    for (size_t len = strlen(buf); len && buf[len - 1] == '\n';)
+        buf[--len] = '\0';
+}
+
+/* Runs gnuplot with argv in the directory cwd (or here when NULL), its
+ * standard input empty and its output into log. Returns its wait status, or
+ * -1 when it could not be started or the run must stop (plot_stopped). */
+static int plot_gnuplot(plot_ctx_t *c, const char *cwd, char *const argv[], char *log, size_t cap)
+{
+    char logpath[PATH_MAX + 16];
+    snprintf(logpath, sizeof logpath, "%s/gnuplot.log", c->work);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(log, cap, "fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        setpgid(0, 0);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        int in = open("/dev/null", O_RDONLY), out = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+            _exit(127);
+        if (cwd && chdir(cwd) != 0) {
+            dprintf(2, "cannot enter %s: %s\n", cwd, strerror(errno));
+            _exit(127);
+        }
+        execvp("gnuplot", argv);
+        dprintf(2, "cannot run gnuplot: %s\n", strerror(errno));
+        _exit(127);
+    }
+    setpgid(pid, pid); /* also here, so that the group exists before any kill */
+    int status = plot_wait(pid, c->deadline_ns, &c->timed_out);
+    plot_read_log(logpath, log, cap);
+    if (status < 0)
+        snprintf(log, cap, "waitpid: %s", strerror(errno));
+    return status < 0 || plot_stopped(c) ? -1 : status;
+}
+
+/* Whether gnuplot is a program in $PATH. */
+static bool plot_have_gnuplot(void)
+{
+    const char *path = getenv("PATH");
+    char dir[PATH_MAX], exe[PATH_MAX + 16];
+    for (const char *p = path && *path ? path : "/usr/bin:/bin"; p;) {
+        const char *colon = strchr(p, ':');
+        size_t n = colon ? (size_t)(colon - p) : strlen(p);
+        snprintf(dir, sizeof dir, "%.*s", (int)(n < sizeof dir ? n : sizeof dir - 1), p);
+        snprintf(exe, sizeof exe, "%s/gnuplot", n ? dir : ".");
+        struct stat st;
+        if (stat(exe, &st) == 0 && S_ISREG(st.st_mode) && access(exe, X_OK) == 0)
+            return true;
+        p = colon ? colon + 1 : NULL;
+    }
+    return false;
+}
+
+/* Whether path is absent, or a plot this command may have written before (a
+ * regular file: a PNG image, or an SVG that gnuplot produced). */
+static bool plot_replaceable(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT;
+    if (!S_ISREG(st.st_mode))
+        return false;
+    char head[4097];
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, head, sizeof head - 1);
+    close(fd);
+    if (n < 0)
+        return false;
+    head[n] = '\0';
+    size_t len = strlen(path);
+    if (len > 4 && !strcmp(path + len - 4, ".png"))
+        return n >= 8 && !memcmp(head, "\x89PNG\r\n\x1a\n", 8);
+    if (len > 4 && !strcmp(path + len - 4, ".svg"))
+        return memmem(head, (size_t)n, "Produced by GNUPLOT", 19) != NULL;
+    return false;
+}
+
+/* Moves src to dst (replacing it): a rename, or across file systems a copy
+ * beside dst renamed into place. Returns 0, or -1 with the reason in err. */
+static int plot_move(const char *src, const char *dst, char *err, size_t cap)
+{
+    if (rename(src, dst) == 0)
+        return 0;
+    if (errno != EXDEV) {
+        snprintf(err, cap, "cannot move it to %s: %s", dst, strerror(errno));
+        return -1;
+    }
+    char tmp[3 * PATH_MAX], buf[65536];
+    snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", dst);
+    int in = open(src, O_RDONLY | O_CLOEXEC), out = mkstemp(tmp);
+    bool ok = in >= 0 && out >= 0;
+    ssize_t n = 0;
+    mode_t um = umask(0);
+    umask(um);
+    while (ok && (n = read(in, buf, sizeof buf)) > 0)
+        ok = h5s_write_full(out, buf, (size_t)n) == 0;
+    ok = ok && n == 0 && fchmod(out, 0666 & ~um) == 0;
+    if (out >= 0 && close(out) != 0)
+        ok = false;
+    ok = ok && rename(tmp, dst) == 0;
+    int e = errno;
+    if (in >= 0)
+        close(in);
+    if (!ok) {
+        snprintf(err, cap, "cannot write %s: %s", dst, strerror(e));
+        if (out >= 0)
+            unlink(tmp);
+    }
+    unlink(src);
+    return ok ? 0 : -1;
+}
+
+/* Notes a plot left out, and why. */
+static void plot_note(plot_ctx_t *c, const char *plots, const char *why)
+{
+    printf("  skip %s: %s\n", plots, why);
+    c->skipped++;
+}
+
+/* Prepares the data files of plot name (for the plots named plots) in
+ * work/name, into dir. Returns whether there is something to draw; if not, a
+ * note or a failure was reported. */
+static bool plot_prep(plot_ctx_t *c, const char *name, const char *plots, plot_mode_t mode, const char *const *files,
+                      int nfiles, const char *sweep, char *dir, size_t cap)
+{
+    char msg[2048], vis[PATH_MAX];
+    snprintf(dir, cap, "%s/%s", c->work, name);
+    if (mkdir(dir, 0700) != 0) {
+        fprintf(stderr, "  FAILED %s: cannot create %s: %s\n", name, dir, strerror(errno));
+        c->failed++;
+        return false;
+    }
+    int n = plot_data_prepare(mode, files, nfiles, sweep, dir, msg, sizeof msg);
+    if (n < 0) {
+        if (nfiles == 1)
+            fprintf(stderr, "  FAILED %s: reading %s failed: %s\n", name, plot_vis(files[0], vis, sizeof vis), msg);
+        else
+            fprintf(stderr, "  FAILED %s: reading the %d lag files failed: %s\n", name, nfiles, msg);
+        c->failed++;
+        return false;
+    }
+    if (n == 0)
+        plot_note(c, plots ? plots : name, msg);
+    return n > 0;
+}
+
+/* Runs gnuplot on bench/script, which writes dir/name.png and .svg from the
+ * data files in dir. Returns 0, or -1 with a failure reported (or when the
+ * run must stop). */
+static int plot_run_script(plot_ctx_t *c, const char *name, const char *script, const char *dir)
+{
+    char rel[64], gp[PATH_MAX], tried[3 * PATH_MAX], log[4096];
+    snprintf(rel, sizeof rel, "bench/%s", script);
+    if (h5s_data_path(rel, gp, sizeof gp, tried, sizeof tried) < 0) {
+        fprintf(stderr, "  FAILED %s: cannot find %s (tried %s)\n", name, rel, tried);
+        c->failed++;
+        return -1;
+    }
+    char gpdir[PATH_MAX];
+    snprintf(gpdir, sizeof gpdir, "%s", gp);
+    *strrchr(gpdir, '/') = '\0'; /* a real path: it has a '/' */
+    char expr[3 * PATH_MAX];
+    snprintf(expr, sizeof expr, "dir='%s'; out='%s/%s'; pngterm='%s'", dir, dir, name, c->pngterm);
+    char *argv[] = {"gnuplot", "-e", expr, gp, NULL};
+    int st = plot_gnuplot(c, gpdir, argv, log, sizeof log);
+    if (st < 0 && plot_stopped(c))
+        return -1;
+    if (st < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        fprintf(stderr, "  FAILED %s: gnuplot %s: %s\n", name, script, log);
+        c->failed++;
+        return -1;
+    }
+    for (int k = 0; k < 2; k++) {
+        char made[PATH_MAX + 64];
+        struct stat sb;
+        snprintf(made, sizeof made, "%s/%s.%s", dir, name, k ? "svg" : "png");
+        if (stat(made, &sb) != 0 || sb.st_size == 0) {
+            fprintf(stderr, "  FAILED %s: gnuplot wrote no output%s%s\n", name, *log ? ": " : "", log);
+            c->failed++;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Draws plot name with bench/script from the data files in dir, and moves
+ * name.png and name.svg into the results directory. */
+static void plot_draw(plot_ctx_t *c, const char *name, const char *script, const char *dir)
+{
+    char target[2][PATH_MAX + 64], vis[PATH_MAX + 64], err[3 * PATH_MAX];
+    for (int k = 0; k < 2; k++) {
+        snprintf(target[k], sizeof target[k], "%s/%s.%s", c->results, name, k ? "svg" : "png");
+        if (!plot_replaceable(target[k])) {
+            fprintf(stderr, "  FAILED %s: not replacing %s: it is not a plot (PNG, or SVG made by gnuplot)\n", name,
+                    plot_vis(target[k], vis, sizeof vis));
+            c->failed++;
+            return;
+        }
+    }
+    if (plot_run_script(c, name, script, dir) < 0)
+        return;
+    for (int k = 0; k < 2; k++) {
+        char made[PATH_MAX + 64];
+        snprintf(made, sizeof made, "%s/%s.%s", dir, name, k ? "svg" : "png");
+        if (plot_move(made, target[k], err, sizeof err) < 0) {
+            fprintf(stderr, "  FAILED %s: %s\n", name, plot_vis(err, vis, sizeof vis));
+            c->failed++;
+            return;
+        }
+    }
+    printf("  wrote %s/%s.png and .svg\n", plot_vis(c->results, vis, sizeof vis), name);
+    c->written++;
+}
+
+/* Whether results/name is a regular file (through a symbolic link too). */
+static bool plot_has_file(const plot_ctx_t *c, const char *name, char *path, size_t cap)
+{
+    struct stat st;
+    snprintf(path, cap, "%s/%s", c->results, name);
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* flushcost.csv -> flushcost and flushcost_round. */
+static void plot_flushcost(plot_ctx_t *c)
+{
+    char csv[PATH_MAX + 32], dir[PATH_MAX + 64], why[PATH_MAX + 128], vis[PATH_MAX];
+    const char *files[1] = {csv};
+    if (!plot_has_file(c, "flushcost.csv", csv, sizeof csv)) {
+        snprintf(why, sizeof why, "no flushcost.csv (h5swmr flushcost --csv %s/flushcost.csv)",
+                 plot_vis(c->results, vis, sizeof vis));
+        plot_note(c, "flushcost, flushcost_round", why);
+        return;
+    }
+    if (!plot_prep(c, "flushcost", "flushcost, flushcost_round", PLOT_FLUSHCOST, files, 1, NULL, dir, sizeof dir))
+        return;
+    plot_draw(c, "flushcost", "flushcost.gp", dir);
+    if (!plot_stopped(c))
+        plot_draw(c, "flushcost_round", "flushcost_round.gp", dir);
+}
+
+/* sweep.csv -> lag_vs_flush, throughput_vs_block, flush_latency, flush_vs_channels. */
+static void plot_sweep(plot_ctx_t *c, const char *csv)
+{
+    static const struct {
+        const char *name, *script;
+        plot_mode_t mode;
+    } plots[] = {
+        {"lag_vs_flush", "lag_vs_flush.gp", PLOT_LAGFLUSH},
+        {"throughput_vs_block", "throughput.gp", PLOT_THROUGHPUT},
+        {"flush_latency", "flush_latency.gp", PLOT_FLUSHLAT},
+        {"flush_vs_channels", "flush_vs_channels.gp", PLOT_FLUSHCHAN},
+    };
+    char dir[PATH_MAX + 64];
+    const char *files[1] = {csv};
+    for (size_t i = 0; i < sizeof plots / sizeof *plots && !plot_stopped(c); i++)
+        if (plot_prep(c, plots[i].name, NULL, plots[i].mode, files, 1, NULL, dir, sizeof dir))
+            plot_draw(c, plots[i].name, plots[i].script, dir);
+}
+
+/* Whether a directory entry is named like a lag log (lag_*.csv). */
+static int plot_lag_name(const struct dirent *e)
+{
+    size_t n = strlen(e->d_name);
+    return n >= 8 && !strncmp(e->d_name, "lag_", 4) && !strcmp(e->d_name + n - 4, ".csv");
+}
+
+/* lag_*.csv (regular files only: a FIFO or device named like a lag log is
+ * never read) -> lag_cdf, with the configurations described from sweep.csv
+ * (sweep, or NULL). */
+static void plot_lags(plot_ctx_t *c, const char *sweep)
+{
+    struct dirent **ents = NULL;
+    int n = scandir(c->results, &ents, plot_lag_name, alphasort);
+    char **files = calloc(n > 0 ? (size_t)n : 1, sizeof *files), dir[PATH_MAX + 64];
+    int nfiles = 0;
+    for (int i = 0; i < n; i++) {
+        struct stat st;
+        char *p = NULL;
+        if (files && nfiles < PLOT_MAX_LAG_FILES && asprintf(&p, "%s/%s", c->results, ents[i]->d_name) >= 0 &&
+            lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+            files[nfiles++] = p;
+        else
+            free(p);
+        free(ents[i]);
+    }
+    free(ents);
+    if (nfiles == 0)
+        plot_note(c, "lag_cdf", "no lag_*.csv (raw per-event lag logs)");
+    else if (plot_prep(c, "lag_cdf", NULL, PLOT_LAGCDF, (const char *const *)files, nfiles, sweep, dir, sizeof dir))
+        plot_draw(c, "lag_cdf", "lag_cdf.gp", dir);
+    for (int i = 0; i < nfiles; i++)
+        free(files[i]);
+    free(files);
+}
+
+/* Removes one entry of the temporary directory (nftw callback). */
+static int plot_rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* Draws every plot the results directory has data for, in the temporary
+ * directory c->work. */
+static void plot_all(plot_ctx_t *c)
+{
+    char vis[PATH_MAX], log[1024], csv[PATH_MAX + 32];
+    /* pngcairo draws better (antialiasing, UTF-8); the libgd png terminal is the fallback */
+    char *probe[] = {"gnuplot", "-e", "set terminal pngcairo", NULL};
+    int st = plot_gnuplot(c, NULL, probe, log, sizeof log);
+    if (plot_stopped(c))
+        return;
+    c->pngterm = st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "pngcairo" : "png";
+    printf("h5swmr plot: plotting %s (gnuplot terminal %s and svg)\n", plot_vis(c->results, vis, sizeof vis),
+           c->pngterm);
+    plot_flushcost(c);
+    bool sweep = plot_has_file(c, "sweep.csv", csv, sizeof csv);
+    if (plot_stopped(c))
+        return;
+    if (sweep)
+        plot_sweep(c, csv);
+    else
+        plot_note(c, "lag_vs_flush, throughput_vs_block, flush_latency, flush_vs_channels",
+                  "no sweep.csv (written by h5swmr sweep)");
+    if (!plot_stopped(c))
+        plot_lags(c, sweep ? csv : NULL);
+}
+
+/* Plots into the results directory c->results (checked), with SIGINT and
+ * SIGTERM forwarded to gnuplot; returns the exit status. */
+static int plot_results(plot_ctx_t *c)
+{
+    char vis[PATH_MAX];
+    const char *t = getenv("TMPDIR");
+    snprintf(c->work, sizeof c->work, "%s/h5swmr-plot-XXXXXX", t && *t ? t : "/tmp");
+    if (!mkdtemp(c->work)) {
+        fprintf(stderr, "h5swmr plot: cannot create a temporary directory '%s': %s\n", c->work, strerror(errno));
+        return PLOT_EXIT_FAIL;
+    }
+    struct sigaction sa = {0}, old_int, old_term;
+    sa.sa_handler = plot_on_signal;
+    sigemptyset(&sa.sa_mask);
+    g_plot_signal = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    c->deadline_ns = h5s_now_ns() + (int64_t)c->timeout_s * 1000000000LL;
+    plot_all(c);
+    nftw(c->work, plot_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    fflush(stdout);
+    if (g_plot_signal) {
+        fprintf(stderr, "h5swmr plot: interrupted\n");
+        return 128 + g_plot_signal;
+    }
+    if (c->timed_out) {
+        fprintf(stderr, "h5swmr plot: plotting did not finish within %ld s; gnuplot was stopped\n", c->timeout_s);
+        return PLOT_EXIT_FAIL;
+    }
+    if (c->failed > 0) {
+        fprintf(stderr, "h5swmr plot: %d plot(s) written, %d failed\n", c->written, c->failed);
+        return PLOT_EXIT_FAIL;
+    }
+    if (c->written == 0) {
+        fprintf(stderr,
+                "h5swmr plot: nothing to plot in %s: none of flushcost.csv, sweep.csv, lag_*.csv has usable rows\n",
+                plot_vis(c->results, vis, sizeof vis));
+        return PLOT_EXIT_FAIL;
+    }
+    printf("h5swmr plot: %d plot(s) written, %d skipped\n", c->written, c->skipped);
+    return 0;
+}
+
+/* Every plot this command can write, without the .png/.svg suffix. */
 static const char *const plot_outputs[] = {"flushcost",     "flushcost_round",   "lag_vs_flush", "throughput_vs_block",
                                            "flush_latency", "flush_vs_channels", "lag_cdf"};
 
@@ -166,51 +532,58 @@ static int plot_existing(const char *dir, char *buf, size_t cap)
     return n;
 }
 
-/* Shows control characters of user text as '?' so that a message stays one line. */
-static const char *plot_vis(const char *s, char *buf, size_t cap)
+enum { PLOT_OPT_FORCE, PLOT_OPT_TIMEOUT };
+
+/* Reads the command line into *dir, *force and c->timeout_s. Returns -1 to
+ * go on, else the exit status (0 after --help, 2 bad usage). */
+static int plot_parse(int argc, char **argv, const char **dir, bool *force, plot_ctx_t *c)
 {
-    size_t i = 0;
-    for (; s[i] && i + 1 < cap; i++)
-        buf[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-    buf[i] = '\0';
-    return buf;
+    const cli_cmd_t *cmd = &cmd_plot_def;
+    cli_parser_t p;
+    const char *arg;
+    int k;
+    cli_begin(&p, cmd, argc, argv);
+    while ((k = cli_next(&p, &arg)) != CLI_END) {
+        switch (k) {
+        case CLI_HELP: return 0;
+        case CLI_ERROR: return PLOT_EXIT_USAGE;
+        case CLI_POSITIONAL:
+            if (*dir)
+                return cli_usage_error(cmd,
+                                       "one results directory at a time; unexpected argument: %s (see h5swmr "
+                                       "plot --help)",
+                                       arg);
+            *dir = arg;
+            break;
+        case PLOT_OPT_FORCE: *force = true; break;
+        case PLOT_OPT_TIMEOUT: {
+            char *end;
+            errno = 0;
+            c->timeout_s = strtol(arg, &end, 10);
+            if (errno || *end || !(arg[0] >= '0' && arg[0] <= '9') || c->timeout_s < 1 || c->timeout_s > 86400)
+                return cli_usage_error(cmd,
+                                       "--timeout: not a number of seconds from 1 to 86400: %s (see h5swmr plot "
+                                       "--help)",
+                                       arg);
+            break;
+        }
+        }
+    }
+    if (!*dir)
+        return cli_usage_error(cmd, "no results directory given (a directory with flushcost.csv, sweep.csv or "
+                                    "lag_*.csv) (see h5swmr plot --help)");
+    return -1;
 }
 
 int cmd_plot(int argc, char **argv)
 {
+    plot_ctx_t c = {.timeout_s = PLOT_DEFAULT_TIMEOUT_S};
     const char *dir = NULL;
     bool force = false;
     char vis[PATH_MAX];
-    long timeout_s = PLOT_DEFAULT_TIMEOUT_S;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            plot_help();
-            return 0;
-        }
-        if (!strcmp(a, "--force")) {
-            force = true;
-        } else if (!strcmp(a, "--timeout")) {
-            char *end;
-            if (i + 1 >= argc)
-                return plot_usage_error("--timeout needs a number of seconds", NULL);
-            errno = 0;
-            timeout_s = strtol(argv[++i], &end, 10);
-            if (errno || *end || end == argv[i] || !(argv[i][0] >= '0' && argv[i][0] <= '9') || timeout_s < 1 ||
-                timeout_s > 86400)
-                return plot_usage_error("--timeout: not a number of seconds from 1 to 86400",
-                                        plot_vis(argv[i], vis, sizeof vis));
-        } else if (a[0] == '-' && a[1])
-            return plot_usage_error("unknown option", plot_vis(a, vis, sizeof vis));
-        else if (dir)
-            return plot_usage_error("one results directory at a time; unexpected argument",
-                                    plot_vis(a, vis, sizeof vis));
-        else
-            dir = a;
-    }
-    if (!dir)
-        return plot_usage_error("no results directory given (a directory with flushcost.csv, sweep.csv or lag_*.csv)",
-                                NULL);
+    int rc = plot_parse(argc, argv, &dir, &force, &c);
+    if (rc >= 0)
+        return rc;
     struct stat st;
     if (stat(dir, &st) != 0) {
         fprintf(stderr, "h5swmr plot: '%s': %s\n", plot_vis(dir, vis, sizeof vis), strerror(errno));
@@ -230,73 +603,59 @@ int cmd_plot(int argc, char **argv)
                 plot_vis(dir, vis, sizeof vis), nexist, nexist == 1 ? "" : "s", existing);
         return PLOT_EXIT_USAGE;
     }
-
-    char script[PATH_MAX], tried[3 * PATH_MAX];
-    if (plot_find_script(script, sizeof script, tried, sizeof tried) < 0) {
+    if (access(dir, W_OK) != 0) {
+        fprintf(stderr, "h5swmr plot: '%s' is not writable (plots are written next to the CSV files)\n",
+                plot_vis(dir, vis, sizeof vis));
+        return PLOT_EXIT_USAGE;
+    }
+    if (!plot_have_gnuplot()) {
+        fprintf(stderr, "h5swmr plot: gnuplot not found: install it (Debian: apt-get install gnuplot-nox) and run "
+                        "again\n");
+        return PLOT_EXIT_FAIL;
+    }
+    char gp[PATH_MAX], tried[3 * PATH_MAX];
+    if (h5s_data_path("bench/common.gp", gp, sizeof gp, tried, sizeof tried) < 0) {
         fprintf(stderr,
-                "h5swmr plot: cannot find bench/plot.sh (tried %s); set H5SWMR_BENCH_DIR to the bench "
-                "directory of the source tree\n",
+                "h5swmr plot: cannot find the gnuplot scripts (tried %s); set H5SWMR_DATA_DIR to the directory "
+                "that holds bench/*.gp\n",
                 tried);
         return PLOT_EXIT_FAIL;
     }
-
-    fflush(stdout);
-    fflush(stderr);
-    struct sigaction sa = {0}, old_int, old_term;
-    sa.sa_handler = plot_on_signal;
-    sigemptyset(&sa.sa_mask);
-    g_plot_signal = 0;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-
-    pid_t pid = fork();
-    if (pid < 0) {
-        fprintf(stderr, "h5swmr plot: fork: %s\n", strerror(errno));
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-        return PLOT_EXIT_FAIL;
-    }
-    if (pid == 0) {
-        setpgid(0, 0);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        char *const args[] = {"bash", script, (char *)dir, NULL};
-        execvp("bash", args);
-        fprintf(stderr, "h5swmr plot: cannot run bash %s: %s\n", script, strerror(errno));
-        _exit(127);
-    }
-    setpgid(pid, pid); /* also here, so that the group exists before any kill */
-    bool timed_out;
-    int status = plot_wait(pid, h5s_now_ns() + (int64_t)timeout_s * 1000000000LL, &timed_out);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
-
-    if (status < 0) {
-        fprintf(stderr, "h5swmr plot: waitpid: %s\n", strerror(errno));
-        return PLOT_EXIT_FAIL;
-    }
-    if (timed_out) {
-        fprintf(stderr, "h5swmr plot: %s did not finish within %ld s and was stopped\n", script, timeout_s);
-        return PLOT_EXIT_FAIL;
-    }
-    if (WIFSIGNALED(status)) {
-        int sig = WTERMSIG(status);
-        if (g_plot_signal)
-            fprintf(stderr, "h5swmr plot: interrupted\n");
-        else
-            fprintf(stderr, "h5swmr plot: %s killed by signal %d (%s)\n", script, sig, strsignal(sig));
-        return 128 + sig;
-    }
-    int code = WEXITSTATUS(status);
-    if (code == 127)
-        fprintf(stderr, "h5swmr plot: bash not found or %s not runnable\n", script);
-    return code;
+    /* messages name the directory as given, without a trailing '/' */
+    char results[PATH_MAX];
+    snprintf(results, sizeof results, "%s", dir);
+    size_t len = strlen(results);
+    if (len > 1 && results[len - 1] == '/')
+        results[len - 1] = '\0';
+    c.results = results;
+    return plot_results(&c);
 }
+
+static const cli_opt_t plot_opts[] = {
+    [PLOT_OPT_FORCE] = {"force", 0, NULL, "replace plots already in RESULTS_DIR (only files that are plots)"},
+    [PLOT_OPT_TIMEOUT] = {"timeout", 0, "SECONDS", "stop plotting after this long (1 to 86400; default 600)"},
+    {NULL, 0, NULL, NULL},
+};
 
 const cli_cmd_t cmd_plot_def = {
     .name = "plot",
-    .synopsis = "RESULTS_DIR [--force]",
+    .synopsis = "RESULTS_DIR [--force] [--timeout SECONDS]",
     .summary = "gnuplot PNG/SVG plots of a sweep or flushcost result",
+    .help = "Draws PNG and SVG plots (gnuplot) of the CSV files in RESULTS_DIR, next to them:\n"
+            "  flushcost.csv   per-dataset flush cost and round flush time vs dataset count\n"
+            "  sweep.csv       visibility lag vs flush interval, throughput vs block size (with\n"
+            "                  the non-SWMR and raw pwrite baselines), flush latency percentiles\n"
+            "                  vs block size, flush time vs channels written per flush\n"
+            "  lag_*.csv       visibility lag CDF per configuration (reader wake-up mode)\n"
+            "A plot whose CSV is missing is skipped with a note. Runs gnuplot on the scripts\n"
+            "bench/*.gp (found in $H5SWMR_DATA_DIR, <prefix>/share/h5swmr, or the source tree).\n"
+            "Plots already in RESULTS_DIR (an earlier 'h5swmr plot', or files of those names)\n"
+            "are replaced only with --force, and even then only if they are plots (a PNG, or\n"
+            "an SVG gnuplot made).\n"
+            "\n"
+            "Exit status: 0 plots written, 1 nothing to plot or a plot failed (or gnuplot\n"
+            "missing), 2 bad arguments.\n",
+    .opts = plot_opts,
     .handler = cmd_plot,
     .needs_hdf5 = true,
 };

@@ -1,6 +1,7 @@
 /* test_bench.c - the measuring commands: `h5swmr flushcost` (tables, CSV,
- * JSON, the growth-exponent fit) and `h5swmr plot` / bench/plot.sh on a
- * hand-written results directory. Runs the real program; never asserts on
+ * JSON, the growth-exponent fit) and `h5swmr plot` on hand-written results
+ * directories (lag logs in nanoseconds, and in microseconds as older
+ * results have them). Runs the real program; never asserts on
  * timing, only on what is printed and written. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -18,22 +19,7 @@
 
 #include "testutil.h"
 
-static void bench_setup(void)
-{
-    tu_setup();
-    /* h5swmr plot finds bench/plot.sh next to the program (<exe>/../bench);
-     * point it at the source tree when the build directory lives elsewhere. */
-    char dir[PATH_MAX], script[PATH_MAX + 32];
-    snprintf(dir, sizeof dir, "%s", H5SWMR_BIN);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    snprintf(script, sizeof script, "%s/../bench/plot.sh", dir);
-    if (access(script, R_OK) != 0)
-        setenv("H5SWMR_BENCH_DIR", H5SWMR_SOURCE_DIR "/bench", 1);
-}
-
-TestSuite(bench, .init = bench_setup, .fini = tu_teardown, .timeout = 60);
+TestSuite(bench, .init = tu_setup, .fini = tu_teardown, .timeout = 60);
 
 static char g_out[16384];
 
@@ -230,20 +216,26 @@ static const char FAKE_SWEEP[] = SWEEP_HEADER
     "b64k-raw,16384,65536,1,0,0,0,5,dflush,true,raw,poll,4800,1200000000,13,20,,,,,,,,,,,,,0\n"
     "b1m-raw,262144,1048576,1,0,0,0,5,dflush,true,raw,poll,5700,1425000000,180,250,,,,,,,,,,,,,0\n";
 
-/* Writes a lag log with n events; lags follow a simple deterministic spread. */
-static void write_lag_file(const char *name, const char *config, double base_us, int n)
+/* Writes a lag log with n events; lags follow a simple deterministic spread.
+ * ns: lags in integer nanoseconds (lag_ns, e2e_ns), else in microseconds
+ * (lag_us, e2e_us) as older results have them. */
+static void write_lag_log(const char *name, const char *config, double base_us, int n, bool ns)
 {
     size_t cap = (size_t)n * 96 + 128, len = 0;
     char *s = malloc(cap);
     cr_assert_not_null(s);
-    len +=
-        (size_t)snprintf(s + len, cap - len, "%sreader,seq,samples,t_seen_ns,lag_us,e2e_us\n", config ? "config," : "");
+    len += (size_t)snprintf(s + len, cap - len, "%sreader,seq,samples,t_seen_ns,%s\n", config ? "config," : "",
+                            ns ? "lag_ns,e2e_ns" : "lag_us,e2e_us");
     for (int i = 0; i < n; i++) {
         double lag = base_us * (0.5 + (double)((i * 37) % 100) / 50.0);
         if (config)
             len += (size_t)snprintf(s + len, cap - len, "\"%s\",", config);
-        len += (size_t)snprintf(s + len, cap - len, "%d,%d,%d,%lld,%.2f,%.2f\n", i % 2, i, 1024 * (i + 1),
-                                1000000LL * i, lag, lag + 20);
+        if (ns)
+            len += (size_t)snprintf(s + len, cap - len, "%d,%d,%d,%lld,%lld,%lld\n", i % 2, i, 1024 * (i + 1),
+                                    1000000LL * i, (long long)(lag * 1000), (long long)((lag + 20) * 1000));
+        else
+            len += (size_t)snprintf(s + len, cap - len, "%d,%d,%d,%lld,%.2f,%.2f\n", i % 2, i, 1024 * (i + 1),
+                                    1000000LL * i, lag, lag + 20);
     }
     cr_assert_eq(tu_write_text(tu_path(name), s), 0);
     free(s);
@@ -283,8 +275,8 @@ Test(bench, plot_command_draws_every_plot_of_a_fake_results_dir)
         cr_skip_test("gnuplot is not installed");
     const char *dir = tu_path("results");
     make_fake_results(dir);
-    write_lag_file("results/lag_busy.csv", NULL, 6, 500);
-    write_lag_file("results/lag_sweep.csv", "b64k-f8", 60, 400);
+    write_lag_log("results/lag_busy.csv", NULL, 6, 500, false);
+    write_lag_log("results/lag_sweep.csv", "b64k-f8", 60, 400, false);
     char p[PATH_MAX];
     snprintf(p, sizeof p, "%s/lag_sweep.csv", dir);
     /* a second configuration in the same file, quoted with a comma */
@@ -300,7 +292,7 @@ Test(bench, plot_command_draws_every_plot_of_a_fake_results_dir)
     cr_assert(strstr(g_out, "6 plot(s) written"), "%s", g_out);
 }
 
-Test(bench, plot_sh_runs_alone_and_skips_what_is_missing)
+Test(bench, plot_skips_what_is_missing)
 {
     if (!have_gnuplot())
         cr_skip_test("gnuplot is not installed");
@@ -309,14 +301,61 @@ Test(bench, plot_sh_runs_alone_and_skips_what_is_missing)
     cr_assert_eq(mkdir(dir, 0755), 0);
     snprintf(p, sizeof p, "%s/flushcost.csv", dir);
     cr_assert_eq(tu_write_text(p, FAKE_FLUSHCOST), 0);
-    const char *argv[] = {"/bin/bash", H5SWMR_SOURCE_DIR "/bench/plot.sh", dir, NULL};
-    cr_assert_eq(run_argv(argv), 0, "plot.sh failed:\n%s", g_out);
+    cr_assert_eq(h5swmr("plot", dir, NULL), 0, "plot failed:\n%s", g_out);
     assert_plot(dir, "flushcost");
     assert_plot(dir, "flushcost_round");
     cr_assert(strstr(g_out, "skip lag_vs_flush"), "no note on the missing sweep.csv:\n%s", g_out);
     cr_assert(strstr(g_out, "skip lag_cdf"), "no note on the missing lag files:\n%s", g_out);
+    cr_assert(strstr(g_out, "2 plot(s) written, 2 skipped"), "%s", g_out);
     snprintf(p, sizeof p, "%s/lag_cdf.png", dir);
     cr_assert(!tu_exists(p));
+}
+
+/* The lag logs of a sweep as written now (lag_events.csv with a config
+ * column, lag_reader<N>.csv without), lags in integer nanoseconds. */
+static const char NS_LAG_EVENTS[] = "config,reader,seq,samples,t_seen_ns,lag_ns,e2e_ns\n"
+                                    "b1k-f1,1,0,1024,1000000,4000,25000\n"
+                                    "b1k-f1,2,0,1024,1000400,4400,25400\n"
+                                    "b1k-f1,1,1,2048,2000000,-1500,19500\n"
+                                    "b1k-f1,2,1,2048,2005000,5123,26123\n"
+                                    "b64k-f8,1,0,16384,3000000,61000,81000\n"
+                                    "b64k-f8,2,0,16384,3000100,60007,80007\n"
+                                    "b64k-f8,1,1,32768,4000000,75000,95000\n";
+
+Test(bench, plot_reads_lags_in_nanoseconds_and_in_microseconds)
+{
+    if (!have_gnuplot())
+        cr_skip_test("gnuplot is not installed");
+    const char *dir = tu_path("lags");
+    char p[PATH_MAX];
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    snprintf(p, sizeof p, "%s/sweep.csv", dir);
+    cr_assert_eq(tu_write_text(p, FAKE_SWEEP), 0);
+    snprintf(p, sizeof p, "%s/lag_events.csv", dir);
+    cr_assert_eq(tu_write_text(p, NS_LAG_EVENTS), 0);
+    write_lag_log("lags/lag_reader1.csv", NULL, 8, 300, true);
+    write_lag_log("lags/lag_old.csv", NULL, 8, 300, false);
+    cr_assert_eq(h5swmr("plot", dir, NULL), 0, "plot failed:\n%s", g_out);
+    assert_plot(dir, "lag_cdf");
+    /* one line per configuration and per log without one, described from sweep.csv */
+    unsigned char *buf;
+    size_t len;
+    snprintf(p, sizeof p, "%s/lag_cdf.svg", dir);
+    cr_assert_eq(tu_read_file(p, &buf, &len), 0);
+    static const char *const legends[] = {"b1k-f1: busy poll, flush every block, block 4 KiB",
+                                          "b64k-f8: busy poll, flush every 8 blocks, block 64 KiB", ">reader1<",
+                                          ">old<"};
+    for (size_t i = 0; i < sizeof legends / sizeof *legends; i++)
+        cr_assert(memmem(buf, len, legends[i], strlen(legends[i])), "no legend '%s' in lag_cdf.svg", legends[i]);
+    free(buf);
+
+    /* a lag log with neither column is named in the note */
+    const char *d2 = tu_path("nolag");
+    cr_assert_eq(mkdir(d2, 0755), 0);
+    snprintf(p, sizeof p, "%s/lag_x.csv", d2);
+    cr_assert_eq(tu_write_text(p, "reader,seq,lag_ms\n1,0,4\n"), 0);
+    cr_assert_eq(h5swmr("plot", d2, NULL), 1, "%s", g_out);
+    cr_assert(strstr(g_out, "skip lag_cdf: lag files: needs a lag_ns (or lag_us) column"), "%s", g_out);
 }
 
 Test(bench, plot_of_a_dir_with_nothing_to_plot_fails_clearly)

@@ -2,7 +2,8 @@
 # Tests of the HDF5 version matrix scripts without building or running HDF5:
 # ci/matrix-table on fabricated result sets (two that differ, two that agree
 # within noise, boundaries, missing values, bad input), its --from-* readers on
-# fabricated TAP, flushcost JSON and summary.json, and ci/hdf5-build's
+# fabricated TAP, flushcost JSON and summary.json, its --result assembly of a
+# version's result file, and ci/hdf5-build's
 # derivation of private deb-src lines from fabricated apt sources.
 # Prints one line per check and 'N passed, N failed'; exit 1 on any failure.
 set -uo pipefail
@@ -308,6 +309,50 @@ touch "$p/lib/libhdf5.so" "$p/lib/libhdf5_hl.so" "$p/.h5swmr-hdf5-complete"
 printf '#!/bin/sh\necho "h5dump: Version 9.9.9"\n' >"$p/bin/h5dump"; cp "$p/bin/h5dump" "$p/bin/h5clear"; chmod +x "$p/bin/h5dump" "$p/bin/h5clear"
 got=$(H5SWMR_APT_ETC="$tmp/apt" XDG_CACHE_HOME="$tmp/cache" "$top/ci/hdf5-build" 9.9.9 2>/dev/null)
 [ "$got" = "$p" ] && ok "hdf5-build reuses a complete cached installation at once" || bad "cache reuse" "$got"
+# ---- --result: one version's result file from the parts ci/hdf5-matrix left ----
+v="$tmp/v-1.14.6"
+mkdir -p "$v"
+printf 'version,1.14.6\ncheck.verdict,green\n' >"$v/head.csv"
+cp "$tmp/flushcost.json" "$v/flushcost.json"
+printf 'append.1KiB.append_p50_us,20\n' >"$v/bench.csv"
+printf 'check.case.writer_with_a,pass\n' >"$v/cases.csv"
+printf 'info.seconds_hdf5,0\ninfo.seconds_check,41' >"$v/seconds.csv" # no newline at the end
+got=$("${table[@]}" --result "$v" 95)
+want='key,value
+version,1.14.6
+check.verdict,green
+flushcost.dflush.n1000.round_ms,180
+flushcost.fflush.n1000.round_ms,19
+flushcost.dflush.exponent_top,1.9300
+flushcost.dflush.class,quadratic
+flushcost.fflush.exponent_top,1.2000
+flushcost.fflush.class,linear
+flushcost.cheaper_call,fflush
+append.1KiB.append_p50_us,20
+flushcost.dflush.exponent,1.5200
+flushcost.fflush.exponent,1.0700
+flushcost.dflush.n1.round_us,8
+flushcost.dflush.n1000.round_us,180000
+flushcost.fflush.n1.round_us,9
+flushcost.fflush.n1000.round_us,19000
+check.case.writer_with_a,pass
+info.seconds_hdf5,0
+info.seconds_check,41
+info.seconds_bench_all_versions,95'
+[ "$got" = "$want" ] && ok "--result: head, flushcost head, bench, flushcost detail, cases, seconds in that order" || bad "--result" "$got"
+v="$tmp/v-red"
+mkdir -p "$v"
+printf 'version,9.9.9\ncheck.verdict,"RED: h5swmr did not build against HDF5 9.9.9"\n' >"$v/head.csv"
+got=$("${table[@]}" --result "$v")
+want='key,value
+version,9.9.9
+check.verdict,"RED: h5swmr did not build against HDF5 9.9.9"'
+[ "$got" = "$want" ] && ok "--result of a version that did not build: its head only" || bad "--result (red)" "$got"
+"${table[@]}" --result "$tmp/no-such-dir" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc = 2 ] && grep -q 'not a directory' "$tmp/err" && ok "--result of a missing directory: exit 2" || bad "--result missing" "rc=$rc $(cat "$tmp/err")"
+"${table[@]}" --result "$tmp/v-red" soon >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc = 2 ] && ok "--result with seconds that are not a number: exit 2" || bad "--result seconds" "rc=$rc"
+
 for s in hdf5-build hdf5-matrix; do
   bash -n "$top/ci/$s" && ok "ci/$s parses (bash -n)" || bad "ci/$s has a syntax error"
 done

@@ -1,0 +1,533 @@
+/* plot_data.c - the data files of each plot, from h5swmr's CSV results (see
+ * plot_data.h). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "plot_data.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot_csv.h"
+#include "plot_label.h"
+#include "plot_series.h"
+
+#define TXT 1024 /* a legend text or data row */
+
+/* What a sweep plot works on: the rows of sweep.csv, which of them it shows
+ * (sel[r]: the group of row r, NULL when left out) and their legend texts. */
+typedef struct sweep_ctx {
+    const plot_table_t *t;
+    const char **sel;
+    char **lab;
+    plot_set_t *s;
+    char *msg;
+    size_t cap;
+} sweep_ctx_t;
+
+/* Sets the reason there is nothing to plot; returns 0. */
+static int nothing(char *msg, size_t cap, const char *why)
+{
+    snprintf(msg, cap, "%s", why);
+    return 0;
+}
+
+/* The value of column col of row r, or "NaN" when it is not a number. */
+static const char *num_or_nan(const plot_table_t *t, int r, const char *col)
+{
+    const char *v = plot_table_get(t, r, col);
+    return plot_isnum(v) ? v : "NaN";
+}
+
+/* The writer mode of row r ("swmr" when the column is missing or empty). */
+static const char *writer_mode(const plot_table_t *t, int r)
+{
+    const char *m = plot_table_get(t, r, "writer_mode");
+    return *m ? m : "swmr";
+}
+
+/* ---- flushcost.csv ------------------------------------------------------- */
+
+/* Adds row c of flushcost.csv (a number of datasets and the times of one
+ * flush call) to the series of its flush call; notes the smallest count and
+ * its round time as x0 and y0 (the origin of the N and N^2 lines). */
+static void flushcost_row(plot_set_t *s, const plot_csv_t *c, const int *col, double *x0)
+{
+    const char *n = plot_csv_field(c, col[0]), *call = plot_csv_field(c, col[1]);
+    const char *pd = plot_csv_field(c, col[2]), *p50 = plot_csv_field(c, col[3]);
+    const char *p90 = col[4] >= 0 ? plot_csv_field(c, col[4]) : "NaN";
+    if (!plot_isnum(n) || !plot_isnum(pd) || !plot_isnum(p50))
+        return;
+    char name[TXT], hdr[4 * TXT], a[64], b[64];
+    plot_clean(plot_call_name(call), name, sizeof name);
+    snprintf(hdr, sizeof hdr, "n_datasets\t%s\t%s (p50)\t%s (p90)", name, name, name);
+    int i = plot_set_series(s, call, hdr, 's');
+    double ms = plot_num(p50) / 1000;
+    plot_set_emit(s, i, "%s\t%s\t%s\t%s", n, pd, plot_fmt(ms, a, sizeof a),
+                  plot_isnum(p90) ? plot_fmt(plot_num(p90) / 1000, b, sizeof b) : "NaN");
+    plot_track(&s->x, n);
+    plot_track(&s->y, pd);
+    plot_track_num(&s->y2, ms);
+    if (isnan(*x0) || plot_num(n) < *x0) {
+        *x0 = plot_num(n);
+        plot_set_meta(s, "x0", "%s", n);
+        plot_set_meta(s, "y0", "%s", plot_fmt(ms, a, sizeof a));
+    }
+}
+
+/* flushcost.csv: per-dataset cost and round time against the number of
+ * datasets, a series per flush call. */
+static int data_flushcost(const char *path, plot_set_t *s, char *msg, size_t cap)
+{
+    plot_csv_t c;
+    if (plot_csv_open(&c, path, msg, cap) < 0)
+        return -1;
+    int col[5] = {plot_csv_col(&c, "n_datasets"), plot_csv_col(&c, "flush_call"), plot_csv_col(&c, "per_dataset_us"),
+                  plot_csv_col(&c, "round_p50_us"), plot_csv_col(&c, "round_p90_us")};
+    bool bad = false;
+    double x0 = NAN;
+    int rc;
+    while ((rc = plot_csv_next(&c, msg, cap)) == 1) {
+        if (col[0] < 0 || col[1] < 0 || col[2] < 0 || col[3] < 0)
+            bad = true;
+        else
+            flushcost_row(s, &c, col, &x0);
+    }
+    plot_csv_close(&c);
+    if (rc < 0)
+        return -1;
+    if (s->n == 0)
+        return nothing(msg, cap,
+                       bad ? "flushcost.csv: needs columns n_datasets, flush_call, per_dataset_us, round_p50_us"
+                           : "flushcost.csv: no rows");
+    plot_set_meta(s, "logy2", "%d", plot_logaxis(&s->y2));
+    return s->n;
+}
+
+/* ---- lag logs ------------------------------------------------------------ */
+
+/* A lag in nanoseconds (the text of a number) as microseconds, exactly when
+ * it is an integer; *us gets its value. */
+static const char *ns_to_us(const char *ns, char *buf, size_t cap, double *us)
+{
+    const char *p = ns + strspn(ns, " \t");
+    bool neg = *p == '-';
+    p += *p == '-' || *p == '+';
+    size_t digits = strspn(p, "0123456789");
+    *us = plot_num(ns) / 1000;
+    if (digits == 0 || digits > 18 || p[digits + strspn(p + digits, " \t")] != '\0')
+        return plot_fmt(*us, buf, cap);
+    long long v = strtoll(p, NULL, 10);
+    if (v % 1000 == 0) {
+        snprintf(buf, cap, "%s%lld", neg && v ? "-" : "", v / 1000);
+        return buf;
+    }
+    int n = snprintf(buf, cap, "%s%lld.%03lld", neg ? "-" : "", v / 1000, v % 1000);
+    while (n > 0 && n < (int)cap && buf[n - 1] == '0')
+        buf[--n] = '\0';
+    return buf;
+}
+
+/* "lag_busy.csv" -> "busy": a lag log's name without lag_ and .csv. */
+static void lag_stem(const char *path, char *stem, size_t cap)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (!strncmp(base, "lag_", 4))
+        base += 4;
+    snprintf(stem, cap, "%s", base);
+    size_t n = strlen(stem);
+    if (n >= 4 && !strcmp(stem + n - 4, ".csv"))
+        stem[n - 4] = '\0';
+}
+
+/* The series of configuration key (added with its legend if new). */
+static int lag_series(plot_set_t *s, const char *key, const plot_desc_t *desc)
+{
+    int i = plot_set_find(s, key);
+    if (i >= 0)
+        return i;
+    char lab[3 * TXT], clean[3 * TXT], hdr[3 * TXT + 16];
+    const char *d = plot_desc_get(desc, key);
+    bool number = *key && key[strspn(key, "0123456789")] == '\0';
+    snprintf(lab, sizeof lab, "%s%s%s%s", number ? "config " : "", key, d ? ": " : "", d ? d : "");
+    snprintf(hdr, sizeof hdr, "lag_us\t%s", plot_clean(lab, clean, sizeof clean));
+    return plot_set_series(s, key, hdr, 's');
+}
+
+/* Adds the lags of one lag log to the series of their configurations (the
+ * config column, else the file's name). Sets *bad when it has no lag column
+ * but rows. Returns 0, or -1 when it cannot be read. */
+static int lag_file(const char *path, plot_set_t *s, const plot_desc_t *desc, bool *bad, char *msg, size_t cap)
+{
+    plot_csv_t c;
+    char stem[TXT], buf[64];
+    if (plot_csv_open(&c, path, msg, cap) < 0)
+        return -1;
+    lag_stem(path, stem, sizeof stem);
+    int cfg = plot_csv_col(&c, "config"), ns = plot_csv_col(&c, "lag_ns"), us = plot_csv_col(&c, "lag_us");
+    int rc;
+    while ((rc = plot_csv_next(&c, msg, cap)) == 1) {
+        if (ns < 0 && us < 0) {
+            *bad = true;
+            continue;
+        }
+        const char *v = plot_csv_field(&c, ns >= 0 ? ns : us);
+        if (!plot_isnum(v))
+            continue;
+        double lag = plot_num(v);
+        if (ns >= 0)
+            v = ns_to_us(v, buf, sizeof buf, &lag);
+        const char *key = cfg >= 0 && *plot_csv_field(&c, cfg) ? plot_csv_field(&c, cfg) : stem;
+        plot_set_emit(s, lag_series(s, key, desc), "%s", v);
+        plot_track_num(&s->x, lag);
+    }
+    plot_csv_close(&c);
+    if (rc < 0) {
+        char why[TXT];
+        snprintf(why, sizeof why, "%s", msg);
+        snprintf(msg, cap, "%s: %s", path, why);
+        return -1;
+    }
+    return 0;
+}
+
+/* lag_*.csv: the distribution of the visibility lag, a series per
+ * configuration, described from sweep.csv when there is one. */
+static int data_lagcdf(const char *const *files, int nfiles, const char *sweep, plot_set_t *s, char *msg, size_t cap)
+{
+    plot_desc_t desc = {0};
+    if (sweep)
+        plot_desc_load(&desc, sweep);
+    bool bad = false;
+    int rc = 0;
+    for (int i = 0; i < nfiles && rc == 0; i++)
+        rc = lag_file(files[i], s, &desc, &bad, msg, cap);
+    plot_desc_free(&desc);
+    if (rc < 0)
+        return -1;
+    if (s->n == 0)
+        return nothing(msg, cap,
+                       bad ? "lag files: needs a lag_ns (or lag_us) column" : "lag files: no rows with a lag value");
+    plot_set_meta(s, "nonpos", "%d", s->x.nonpos ? 1 : 0);
+    /* log x even with lags <= 0 (they stay left of the axis): the modes span decades */
+    s->x.nonpos = false;
+    return s->n;
+}
+
+/* ---- sweep.csv ----------------------------------------------------------- */
+
+/* How many different values column col takes in the selected rows; *any_pos
+ * tells whether one of them is a number > 0. */
+static int distinct_values(const sweep_ctx_t *x, const char *col, bool *any_pos)
+{
+    int n = 0;
+    *any_pos = false;
+    for (int r = 0; r < x->t->nrows; r++) {
+        if (!x->sel[r])
+            continue;
+        const char *v = plot_table_get(x->t, r, col);
+        bool seen = false;
+        for (int q = 0; q < r && !seen; q++)
+            seen = x->sel[q] && !strcmp(plot_table_get(x->t, q, col), v);
+        n += !seen;
+        *any_pos |= plot_num(v) > 0;
+    }
+    return n;
+}
+
+/* The flush interval column lag_vs_flush puts on x: the one the sweep varied
+ * more (flush_every_ms on a tie if it was used), or the one there is; NULL
+ * when there is neither. */
+static const char *lagflush_xcol(const sweep_ctx_t *x)
+{
+    bool anyms, anybl;
+    int nms = distinct_values(x, "flush_every_ms", &anyms), nbl = distinct_values(x, "flush_every_blocks", &anybl);
+    const char *xcol = (nms > nbl || (nms == nbl && anyms)) ? "flush_every_ms" : "flush_every_blocks";
+    if (!plot_table_has(x->t, xcol))
+        xcol = !strcmp(xcol, "flush_every_ms") ? "flush_every_blocks" : "flush_every_ms";
+    return plot_table_has(x->t, xcol) ? xcol : NULL;
+}
+
+/* Adds the distinct block size of row r to the list blocks ("4 KiB, 64 KiB"). */
+static void add_block(const plot_table_t *t, int r, char *blocks, size_t cap)
+{
+    char hb[64], item[80];
+    if (!plot_isnum(plot_table_get(t, r, "block_bytes")))
+        return;
+    plot_human_bytes(plot_num(plot_table_get(t, r, "block_bytes")), hb, sizeof hb);
+    snprintf(item, sizeof item, ", %s,", hb);
+    char list[TXT + 4];
+    snprintf(list, sizeof list, ", %s,", blocks);
+    if (strstr(list, item))
+        return;
+    size_t len = strlen(blocks);
+    snprintf(blocks + len, cap - len, "%s%s", len ? ", " : "", hb);
+}
+
+/* sweep.csv: visibility lag p50 and p99 against the flush interval, for SWMR
+ * runs with readers; a series per other parameter the sweep varied. */
+static int data_lagflush(sweep_ctx_t *x)
+{
+    const plot_table_t *t = x->t;
+    if (!plot_table_has(t, "lag_p50_us") || !plot_table_has(t, "block_samples"))
+        return nothing(x->msg, x->cap, "sweep.csv has no lag_p50_us or block_samples column");
+    for (int r = 0; r < t->nrows; r++)
+        x->sel[r] = !strcmp(writer_mode(t, r), "swmr") && plot_isnum(plot_table_get(t, r, "lag_p50_us")) ? "use" : NULL;
+    const char *xcol = lagflush_xcol(x);
+    if (!xcol)
+        return nothing(x->msg, x->cap, "sweep.csv has no flush_every_ms or flush_every_blocks column");
+    const char *order[] = {"block_samples", "poll_ms", "reader_wait",    "readers",           "nchannels",
+                           "flush_call",    "cork",    "flush_every_ms", "flush_every_blocks"};
+    const char *others[10];
+    int n = 0;
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++)
+        if (strcmp(order[i], xcol) != 0)
+            others[n++] = order[i];
+    others[n] = NULL;
+    if (plot_label_rows(t, x->sel, "use", others, "", x->lab) < 0)
+        return -1;
+    char blocks[TXT] = "", cl[TXT], hdr[3 * TXT];
+    for (int r = 0; r < t->nrows; r++) {
+        const char *xv = plot_table_get(t, r, xcol);
+        if (!x->sel[r] || !plot_isnum(xv))
+            continue;
+        const char *l = x->lab[r] && *x->lab[r] ? x->lab[r] : "SWMR";
+        plot_clean(l, cl, sizeof cl);
+        snprintf(hdr, sizeof hdr, "%s\t%s\t%s p99", xcol, cl, cl);
+        const char *p50 = plot_table_get(t, r, "lag_p50_us"), *p99 = num_or_nan(t, r, "lag_p99_us");
+        plot_set_emit(x->s, plot_set_series(x->s, l, hdr, 's'), "%s\t%s\t%s", xv, p50, p99);
+        plot_track(&x->s->x, xv);
+        plot_track(&x->s->y, p50);
+        plot_track(&x->s->y, p99);
+        add_block(t, r, blocks, sizeof blocks);
+    }
+    plot_set_meta(x->s, "xlab", "\"%s\"",
+                  !strcmp(xcol, "flush_every_ms") ? "flush interval, ms between flushes"
+                                                  : "flush interval, blocks appended per flush");
+    plot_set_meta(x->s, "blocks", "\"%s\"", blocks);
+    if (x->s->n == 0)
+        return nothing(x->msg, x->cap, "sweep.csv has no SWMR rows with a visibility lag (runs without readers?)");
+    if (x->s->nx < 2)
+        return nothing(x->msg, x->cap,
+                       "sweep.csv has one flush interval only (sweep flush_every_blocks or flush_every_ms for this "
+                       "plot)");
+    return x->s->n;
+}
+
+/* The block size of row r in KiB, as text. */
+static const char *block_kib(const plot_table_t *t, int r, char *buf, size_t cap)
+{
+    return plot_fmt(plot_num(plot_table_get(t, r, "block_bytes")) / 1024, buf, cap);
+}
+
+/* The file prefix of a writer mode's series in throughput.gp. */
+static char mode_prefix(const char *g)
+{
+    return !strcmp(g, "swmr") ? 'a' : !strcmp(g, "noswmr") ? 'b' : !strcmp(g, "raw") ? 'c' : 'd';
+}
+
+/* sweep.csv: writer throughput against block size, a series per writer mode
+ * (SWMR, HDF5 without SWMR, raw pwrite) and other parameter varied. */
+static int data_throughput(sweep_ctx_t *x)
+{
+    const plot_table_t *t = x->t;
+    /* io_MBps (time inside the append and flush calls) when the sweep has it:
+     * what the storage path sustains, without generating the samples */
+    const char *tcol = plot_table_has(t, "io_MBps") ? "io_MBps" : "writer_MBps";
+    if (!plot_table_has(t, tcol) || !plot_table_has(t, "block_bytes"))
+        return nothing(x->msg, x->cap, "sweep.csv has no writer_MBps or block_bytes column");
+    for (int r = 0; r < t->nrows; r++)
+        x->sel[r] = plot_isnum(plot_table_get(t, r, tcol)) && plot_isnum(plot_table_get(t, r, "block_bytes"))
+                        ? writer_mode(t, r)
+                        : NULL;
+    plot_keep_jobs_varying(t, x->sel, "block_bytes");
+    static const char *const others[] = {"flush_every_blocks",
+                                         "flush_every_ms",
+                                         "flush_call",
+                                         "cork",
+                                         "nchannels",
+                                         "readers",
+                                         "poll_ms",
+                                         "reader_wait",
+                                         NULL};
+    for (int r = 0; r < t->nrows; r++) {
+        bool first = x->sel[r] != NULL;
+        for (int q = 0; q < r && first; q++)
+            first = !x->sel[q] || strcmp(x->sel[q], x->sel[r]) != 0;
+        if (first && plot_label_rows(t, x->sel, x->sel[r], others, plot_mode_name(x->sel[r]), x->lab) < 0)
+            return -1;
+    }
+    char key[2 * TXT], cl[TXT], hdr[TXT + 16], kib[64];
+    for (int r = 0; r < t->nrows; r++) {
+        if (!x->sel[r])
+            continue;
+        snprintf(key, sizeof key, "%s\034%s", x->sel[r], x->lab[r]);
+        snprintf(hdr, sizeof hdr, "block_kib\t%s", plot_clean(x->lab[r], cl, sizeof cl));
+        int i = plot_set_series(x->s, key, hdr, mode_prefix(x->sel[r]));
+        plot_set_emit(x->s, i, "%s\t%s", block_kib(t, r, kib, sizeof kib), plot_table_get(t, r, tcol));
+        plot_track(&x->s->x, kib);
+        plot_track(&x->s->y, plot_table_get(t, r, tcol));
+    }
+    if (x->s->n == 0)
+        return nothing(x->msg, x->cap, "sweep.csv has no rows with writer_MBps and block_bytes");
+    if (x->s->nx < 2)
+        return nothing(x->msg, x->cap, "sweep.csv has one block size only (sweep block_samples for this plot)");
+    return x->s->n;
+}
+
+/* Selects (as "use") the rows of HDF5 runs with a flush latency and a number
+ * in column col. */
+static void select_flushed(sweep_ctx_t *x, const char *col)
+{
+    const plot_table_t *t = x->t;
+    for (int r = 0; r < t->nrows; r++) {
+        const char *p50 = plot_table_get(t, r, "flush_p50_us");
+        x->sel[r] = strcmp(writer_mode(t, r), "raw") != 0 && plot_isnum(p50) && plot_num(p50) > 0 &&
+                            plot_isnum(plot_table_get(t, r, col))
+                        ? "use"
+                        : NULL;
+    }
+}
+
+/* sweep.csv: flush latency p50, p90, p99 and p99.9 against block size. */
+static int data_flushlat(sweep_ctx_t *x)
+{
+    const plot_table_t *t = x->t;
+    if (!plot_table_has(t, "flush_p50_us") || !plot_table_has(t, "block_bytes"))
+        return nothing(x->msg, x->cap, "sweep.csv has no flush_p50_us or block_bytes column");
+    select_flushed(x, "block_bytes");
+    plot_keep_jobs_varying(t, x->sel, "block_bytes");
+    static const char *const others[] = {
+        "writer_mode", "flush_call", "flush_every_blocks", "flush_every_ms", "cork", "nchannels", "readers", "poll_ms",
+        "reader_wait", NULL};
+    if (plot_label_rows(t, x->sel, "use", others, "", x->lab) < 0)
+        return -1;
+    static const char *const pc[] = {"flush_p50_us", "flush_p90_us", "flush_p99_us", "flush_p999_us"};
+    char l[TXT], hdr[5 * TXT], kib[64];
+    for (int r = 0; r < t->nrows; r++) {
+        if (!x->sel[r])
+            continue;
+        plot_clean(*x->lab[r] ? x->lab[r] : "flush", l, sizeof l);
+        snprintf(hdr, sizeof hdr, "block_kib\t%s\t%s p90\t%s p99\t%s p99.9", l, l, l, l);
+        const char *v[4];
+        for (int k = 0; k < 4; k++) {
+            v[k] = num_or_nan(t, r, pc[k]);
+            plot_track(&x->s->y, v[k]);
+        }
+        plot_set_emit(x->s, plot_set_series(x->s, l, hdr, 's'), "%s\t%s\t%s\t%s\t%s", block_kib(t, r, kib, sizeof kib),
+                      v[0], v[1], v[2], v[3]);
+        plot_track(&x->s->x, kib);
+    }
+    if (x->s->n == 0)
+        return nothing(x->msg, x->cap, "sweep.csv has no rows with a flush latency (flush_p50_us)");
+    if (x->s->nx < 2)
+        return nothing(x->msg, x->cap, "sweep.csv has one block size only (sweep block_samples for this plot)");
+    return x->s->n;
+}
+
+/* Whether the selected rows have at least two different channel counts. */
+static bool two_channel_counts(const sweep_ctx_t *x)
+{
+    bool have = false;
+    double first = 0;
+    for (int r = 0; r < x->t->nrows; r++) {
+        if (!x->sel[r])
+            continue;
+        double v = plot_num(plot_table_get(x->t, r, "nchannels"));
+        if (have && v != first)
+            return true;
+        have = true;
+        first = v;
+    }
+    return false;
+}
+
+/* sweep.csv: flush latency p50 and p99 against the channels written per flush. */
+static int data_flushchan(sweep_ctx_t *x)
+{
+    const plot_table_t *t = x->t;
+    if (!plot_table_has(t, "flush_p50_us") || !plot_table_has(t, "nchannels"))
+        return nothing(x->msg, x->cap, "sweep.csv has no flush_p50_us or nchannels column");
+    select_flushed(x, "nchannels");
+    plot_keep_jobs_varying(t, x->sel, "nchannels");
+    if (!two_channel_counts(x))
+        return nothing(x->msg, x->cap, "sweep.csv has fewer than two channel counts (nchannels)");
+    static const char *const others[] = {"flush_call",     "writer_mode", "block_samples", "flush_every_blocks",
+                                         "flush_every_ms", "cork",        "readers",       "poll_ms",
+                                         "reader_wait",    NULL};
+    if (plot_label_rows(t, x->sel, "use", others, "", x->lab) < 0)
+        return -1;
+    char cl[TXT], hdr[3 * TXT];
+    for (int r = 0; r < t->nrows; r++) {
+        if (!x->sel[r])
+            continue;
+        const char *l = *x->lab[r] ? x->lab[r] : "flush";
+        plot_clean(l, cl, sizeof cl);
+        snprintf(hdr, sizeof hdr, "nchannels\t%s\t%s p99", cl, cl);
+        const char *n = plot_table_get(t, r, "nchannels"), *p50 = plot_table_get(t, r, "flush_p50_us");
+        const char *p99 = num_or_nan(t, r, "flush_p99_us");
+        plot_set_emit(x->s, plot_set_series(x->s, l, hdr, 's'), "%s\t%s\t%s", n, p50, p99);
+        plot_track(&x->s->x, n);
+        plot_track(&x->s->y, p50);
+        plot_track(&x->s->y, p99);
+    }
+    return x->s->n;
+}
+
+/* Runs a sweep plot's preparation on sweep.csv at path. */
+static int data_sweep(plot_mode_t mode, const char *path, plot_set_t *s, char *msg, size_t cap)
+{
+    plot_table_t t;
+    if (plot_table_load(&t, path, msg, cap) < 0)
+        return -1;
+    size_t n = t.nrows ? (size_t)t.nrows : 1;
+    sweep_ctx_t x = {
+        .t = &t, .sel = calloc(n, sizeof *x.sel), .lab = calloc(n, sizeof *x.lab), .s = s, .msg = msg, .cap = cap};
+    int rc = -1;
+    if (!x.sel || !x.lab)
+        snprintf(msg, cap, "out of memory");
+    else if (mode == PLOT_LAGFLUSH)
+        rc = data_lagflush(&x);
+    else if (mode == PLOT_THROUGHPUT)
+        rc = data_throughput(&x);
+    else if (mode == PLOT_FLUSHLAT)
+        rc = data_flushlat(&x);
+    else
+        rc = data_flushchan(&x);
+    if (rc < 0 && x.sel && x.lab)
+        snprintf(msg, cap, "out of memory");
+    for (int r = 0; x.lab && r < t.nrows; r++)
+        free(x.lab[r]);
+    free(x.lab);
+    free((void *)x.sel);
+    plot_table_free(&t);
+    return rc;
+}
+
+int plot_data_prepare(plot_mode_t mode, const char *const *files, int nfiles, const char *sweep, const char *dir,
+                      char *msg, size_t cap)
+{
+    plot_set_t s = {.count_x = mode != PLOT_LAGCDF};
+    int n;
+    msg[0] = '\0';
+    if (mode == PLOT_LAGCDF)
+        n = data_lagcdf(files, nfiles, sweep, &s, msg, cap);
+    else if (nfiles != 1)
+        n = nothing(msg, cap, "one CSV file expected");
+    else if (mode == PLOT_FLUSHCOST)
+        n = data_flushcost(files[0], &s, msg, cap);
+    else
+        n = data_sweep(mode, files[0], &s, msg, cap);
+    if (n > 0) {
+        plot_set_meta(&s, "logx", "%d", plot_logaxis(&s.x));
+        plot_set_meta(&s, "logy", "%d", plot_logaxis(&s.y));
+        if (plot_set_write(&s, dir, mode == PLOT_LAGCDF, msg, cap) < 0)
+            n = -1;
+    }
+    plot_set_free(&s);
+    return n;
+}

@@ -1,0 +1,327 @@
+/* plot_label.c - legend texts of the plots (see plot_label.h). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "plot_label.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plot_series.h"
+
+#define LABEL_MAX 2048
+
+const char *plot_mode_name(const char *m)
+{
+    if (!strcmp(m, "swmr") || !*m)
+        return "SWMR";
+    if (!strcmp(m, "noswmr"))
+        return "HDF5 without SWMR";
+    if (!strcmp(m, "raw"))
+        return "raw pwrite (no HDF5)";
+    if (!strcmp(m, "bare"))
+        return "bare HDF5 SWMR loop";
+    return m;
+}
+
+const char *plot_call_name(const char *c)
+{
+    if (!strcmp(c, "dflush"))
+        return "H5Dflush of every dataset";
+    if (!strcmp(c, "fflush"))
+        return "one H5Fflush per round";
+    return c;
+}
+
+char *plot_human_bytes(double b, char *buf, size_t cap)
+{
+    if (b >= 1048576 && fmod(b, 1048576) == 0)
+        snprintf(buf, cap, "%lld MiB", (long long)(b / 1048576));
+    else if (b >= 1024 && fmod(b, 1024) == 0)
+        snprintf(buf, cap, "%lld KiB", (long long)(b / 1024));
+    else if (b >= 1048576)
+        snprintf(buf, cap, "%.1f MiB", b / 1048576);
+    else if (b >= 1024)
+        snprintf(buf, cap, "%.1f KiB", b / 1024);
+    else
+        snprintf(buf, cap, "%lld B", (long long)b);
+    return buf;
+}
+
+char *plot_pdesc(const char *p, const char *v, char *buf, size_t cap)
+{
+    if (!strcmp(p, "poll_ms"))
+        plot_num(v) == 0 ? snprintf(buf, cap, "busy poll") : snprintf(buf, cap, "poll %s ms", v);
+    else if (!strcmp(p, "reader_wait"))
+        !strcmp(v, "inotify") ? snprintf(buf, cap, "inotify wake-up") : snprintf(buf, cap, "wait: %s", v);
+    else if (!strcmp(p, "readers"))
+        snprintf(buf, cap, "%s readers", v);
+    else if (!strcmp(p, "nchannels"))
+        snprintf(buf, cap, "%s channels", v);
+    else if (!strcmp(p, "flush_call"))
+        snprintf(buf, cap, "%s", !strcmp(v, "fflush") ? "H5Fflush" : !strcmp(v, "dflush") ? "H5Dflush" : v);
+    else if (!strcmp(p, "cork"))
+        (!strcmp(v, "true") || !strcmp(v, "1"))    ? snprintf(buf, cap, "corked")
+        : (!strcmp(v, "false") || !strcmp(v, "0")) ? snprintf(buf, cap, "uncorked")
+                                                   : snprintf(buf, cap, "cork %s", v);
+    else if (!strcmp(p, "flush_every_ms"))
+        snprintf(buf, cap, "flush every %s ms", v);
+    else if (!strcmp(p, "flush_every_blocks"))
+        plot_num(v) == 1 ? snprintf(buf, cap, "flush every block") : snprintf(buf, cap, "flush every %s blocks", v);
+    else if (!strcmp(p, "block_samples"))
+        snprintf(buf, cap, "block %s samples", v);
+    else if (!strcmp(p, "writer_mode"))
+        snprintf(buf, cap, "%s", plot_mode_name(v));
+    else if (!strcmp(p, "job"))
+        snprintf(buf, cap, "[%s]", v);
+    else
+        snprintf(buf, cap, "%s=%s", p, v);
+    return buf;
+}
+
+/* Appends ", item" (or item alone) to the label k. */
+static void label_add(char *k, const char *item)
+{
+    size_t len = strlen(k);
+    if (*item)
+        snprintf(k + len, LABEL_MAX - len, "%s%s", len ? ", " : "", item);
+}
+
+/* The legend text of row r: start, then each parameter of list that varies
+ * (vary[i] for list[i]), with a reader's wake-up as one item. */
+static void label_of(const plot_table_t *t, int r, const char *const *list, const bool *vary, bool vary_poll,
+                     const char *start, char *k)
+{
+    char d[LABEL_MAX];
+    snprintf(k, LABEL_MAX, "%s", start);
+    for (int i = 0; list[i]; i++) {
+        if (!vary[i])
+            continue;
+        const char *p = list[i], *v = plot_table_get(t, r, p);
+        plot_pdesc(p, v, d, sizeof d);
+        if (!strcmp(p, "reader_wait") && strcmp(v, "inotify") != 0) {
+            if (vary_poll)
+                d[0] = '\0';
+            else
+                plot_pdesc("poll_ms", plot_table_get(t, r, "poll_ms"), d, sizeof d);
+        }
+        if (!strcmp(p, "poll_ms") && !strcmp(plot_table_get(t, r, "reader_wait"), "inotify"))
+            d[0] = '\0';
+        label_add(k, d);
+    }
+}
+
+/* Whether row r is in group. */
+static bool in_group(const char *const *sel, int r, const char *group)
+{
+    return sel[r] && !strcmp(sel[r], group);
+}
+
+/* Sets vary[i]: whether parameter list[i] (a column of t) takes more than
+ * one value among the rows of group. Returns whether poll_ms varies. */
+static bool label_varying(const plot_table_t *t, const char *const *sel, const char *group, const char *const *list,
+                          bool *vary)
+{
+    bool vary_poll = false;
+    for (int i = 0; list[i]; i++) {
+        vary[i] = false;
+        if (!plot_table_has(t, list[i]))
+            continue;
+        const char *first = NULL;
+        for (int r = 0; r < t->nrows && !vary[i]; r++) {
+            if (!in_group(sel, r, group))
+                continue;
+            const char *v = plot_table_get(t, r, list[i]);
+            if (!first)
+                first = v;
+            else if (strcmp(v, first) != 0)
+                vary[i] = true;
+        }
+        if (!strcmp(list[i], "poll_ms"))
+            vary_poll = vary[i];
+    }
+    return vary_poll;
+}
+
+/* Whether two rows of group with different jobs have the same label. */
+static bool label_needs_job(const plot_table_t *t, const char *const *sel, const char *group, char *const *lab)
+{
+    for (int r = 0; r < t->nrows; r++)
+        for (int q = r + 1; q < t->nrows && in_group(sel, r, group); q++)
+            if (in_group(sel, q, group) && !strcmp(lab[r], lab[q]) &&
+                strcmp(plot_table_get(t, r, "job"), plot_table_get(t, q, "job")) != 0)
+                return true;
+    return false;
+}
+
+int plot_label_rows(const plot_table_t *t, const char *const *sel, const char *group, const char *const *list,
+                    const char *start, char **lab)
+{
+    bool vary[64];
+    int n = 0;
+    while (list[n] && n < 63)
+        n++;
+    const char *lst[64];
+    memcpy(lst, list, (size_t)n * sizeof *lst);
+    lst[n] = NULL;
+    bool vary_poll = label_varying(t, sel, group, lst, vary);
+    char k[LABEL_MAX];
+    for (int r = 0; r < t->nrows; r++) {
+        if (!in_group(sel, r, group))
+            continue;
+        label_of(t, r, lst, vary, vary_poll, start, k);
+        free(lab[r]);
+        if (!(lab[r] = strdup(k)))
+            return -1;
+    }
+    if (!label_needs_job(t, sel, group, lab))
+        return 0;
+    for (int r = 0; r < t->nrows; r++) {
+        const char *job = plot_table_get(t, r, "job");
+        if (!in_group(sel, r, group) || !*job)
+            continue;
+        char *nl;
+        if (asprintf(&nl, "[%s] %s", job, lab[r]) < 0)
+            return -1;
+        free(lab[r]);
+        lab[r] = nl;
+    }
+    return 0;
+}
+
+void plot_keep_jobs_varying(const plot_table_t *t, const char **sel, const char *col)
+{
+    size_t n = (size_t)t->nrows, cap = n ? n : 1;
+    const char **job = calloc(cap, sizeof *job), **val = calloc(cap, sizeof *val);
+    bool *first = calloc(cap, sizeof *first);
+    int *nval = calloc(cap, sizeof *nval);
+    bool any = false;
+    for (size_t r = 0; job && val && first && nval && r < n; r++) {
+        job[r] = plot_table_get(t, (int)r, "job");
+        val[r] = plot_table_get(t, (int)r, col);
+    }
+    /* first[q]: row q is the first selected row of its job with its value */
+    for (size_t q = 0; job && val && first && nval && q < n; q++) {
+        first[q] = sel[q] != NULL;
+        for (size_t p = 0; p < q && first[q]; p++)
+            if (sel[p] && !strcmp(job[p], job[q]) && !strcmp(val[p], val[q]))
+                first[q] = false;
+    }
+    /* nval[r]: how many values of col the job of row r ran */
+    for (size_t r = 0; job && val && first && nval && r < n; r++) {
+        for (size_t q = 0; q < n && sel[r]; q++)
+            nval[r] += first[q] && !strcmp(job[q], job[r]);
+        any |= sel[r] && nval[r] >= 2;
+    }
+    for (size_t r = 0; r < n && any; r++)
+        if (sel[r] && nval[r] < 2)
+            sel[r] = NULL;
+    free(job);
+    free(val);
+    free(first);
+    free(nval);
+}
+
+/* Adds or replaces the description of configuration cfg. */
+static void desc_set(plot_desc_t *d, const char *cfg, const char *desc)
+{
+    for (int i = 0; i < d->n; i++)
+        if (!strcmp(d->cfg[i], cfg)) {
+            char *nd = strdup(desc);
+            if (nd) {
+                free(d->desc[i]);
+                d->desc[i] = nd;
+            }
+            return;
+        }
+    if (d->n == d->cap) {
+        int ncap = d->cap ? 2 * d->cap : 16;
+        char **nc = realloc(d->cfg, (size_t)ncap * sizeof *nc);
+        if (!nc)
+            return;
+        d->cfg = nc;
+        char **nd = realloc(d->desc, (size_t)ncap * sizeof *nd);
+        if (!nd)
+            return;
+        d->desc = nd;
+        d->cap = ncap;
+    }
+    d->cfg[d->n] = strdup(cfg);
+    d->desc[d->n] = strdup(desc);
+    if (d->cfg[d->n] && d->desc[d->n])
+        d->n++;
+    else {
+        free(d->cfg[d->n]);
+        free(d->desc[d->n]);
+    }
+}
+
+/* The description of the current row of sweep.csv c: wake-up, flush
+ * interval, block size, job. */
+static void desc_of_row(const plot_csv_t *c, char *d, size_t cap)
+{
+    char item[256];
+    int wait = plot_csv_col(c, "reader_wait"), poll = plot_csv_col(c, "poll_ms");
+    int fms = plot_csv_col(c, "flush_every_ms"), fbl = plot_csv_col(c, "flush_every_blocks");
+    int bb = plot_csv_col(c, "block_bytes"), job = plot_csv_col(c, "job");
+    d[0] = '\0';
+    if (wait >= 0 && !strcmp(plot_csv_field(c, wait), "inotify"))
+        snprintf(d, cap, "inotify wake-up");
+    else if (poll >= 0)
+        plot_pdesc("poll_ms", plot_csv_field(c, poll), d, cap);
+    if (fms >= 0 && plot_num(plot_csv_field(c, fms)) > 0)
+        label_add(d, plot_pdesc("flush_every_ms", plot_csv_field(c, fms), item, sizeof item));
+    else if (fbl >= 0 && plot_num(plot_csv_field(c, fbl)) > 0)
+        label_add(d, plot_pdesc("flush_every_blocks", plot_csv_field(c, fbl), item, sizeof item));
+    if (bb >= 0 && plot_isnum(plot_csv_field(c, bb))) {
+        char hb[64];
+        snprintf(item, sizeof item, "block %s", plot_human_bytes(plot_num(plot_csv_field(c, bb)), hb, sizeof hb));
+        label_add(d, item);
+    }
+    const char *jv = job >= 0 ? plot_csv_field(c, job) : "";
+    size_t jl = strlen(jv) + 3, dl = strlen(d);
+    if (*jv && jl + dl < cap) { /* "[job] " in front */
+        memmove(d + jl, d, dl + 1);
+        d[0] = '[';
+        memcpy(d + 1, jv, jl - 3);
+        memcpy(d + jl - 2, "] ", 2);
+    }
+}
+
+void plot_desc_load(plot_desc_t *d, const char *path)
+{
+    plot_csv_t c;
+    char err[256], desc[LABEL_MAX];
+    memset(d, 0, sizeof *d);
+    if (plot_csv_open(&c, path, err, sizeof err) < 0)
+        return;
+    int cfg = plot_csv_col(&c, "config");
+    while (cfg >= 0 && plot_csv_next(&c, err, sizeof err) == 1) {
+        desc_of_row(&c, desc, sizeof desc);
+        if (*desc)
+            desc_set(d, plot_csv_field(&c, cfg), desc);
+    }
+    plot_csv_close(&c);
+}
+
+const char *plot_desc_get(const plot_desc_t *d, const char *cfg)
+{
+    for (int i = 0; i < d->n; i++)
+        if (!strcmp(d->cfg[i], cfg))
+            return d->desc[i];
+    return NULL;
+}
+
+void plot_desc_free(plot_desc_t *d)
+{
+    for (int i = 0; i < d->n; i++) {
+        free(d->cfg[i]);
+        free(d->desc[i]);
+    }
+    free(d->cfg);
+    free(d->desc);
+    memset(d, 0, sizeof *d);
+}

@@ -1,0 +1,86 @@
+/* plot_series.h - the data files the gnuplot scripts (bench/NAME.gp) read.
+ *
+ * A plot's data directory holds one file per series, named <prefix>NN.dat
+ * (NN counts every series of the plot from 01; the prefix groups series for
+ * a script, e.g. a: SWMR, b: HDF5 without SWMR) or <prefix>NN.cdf for a
+ * distribution: a header line whose fields are the legend titles, then
+ * tab-separated rows sorted by their first field (x). meta.gp beside them
+ * holds gnuplot assignments: axis scales (logx, logy...), labels.
+ *
+ * Numbers follow the rules the plots always had: a field is a number when it
+ * is one whole (blanks around it allowed; no "nan", "inf" or hex), and a
+ * computed number is written as an integer when it is one, else with six
+ * significant digits. */
+#ifndef H5SWMR_PLOT_SERIES_H
+#define H5SWMR_PLOT_SERIES_H
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Whether s is a decimal number (with optional sign, fraction, exponent). */
+bool plot_isnum(const char *s);
+/* The number s starts with (0 when it starts with none), as in
+ * arithmetic on a text field. */
+double plot_num(const char *s);
+/* v as text: an integer when it is one, else six significant digits. */
+const char *plot_fmt(double v, char *buf, size_t cap);
+
+/* The values seen on one axis, to choose between a linear and a log scale. */
+typedef struct plot_range {
+    bool has_min, has_max, nonpos;
+    double min, max; /* min: of the values > 0 */
+} plot_range_t;
+
+/* Notes the value of text v on axis r when it is a number. */
+void plot_track(plot_range_t *r, const char *v);
+void plot_track_num(plot_range_t *r, double v);
+/* Whether the axis should be logarithmic: only values > 0, spanning a factor
+ * of 8 or more. */
+bool plot_logaxis(const plot_range_t *r);
+
+typedef struct plot_line {
+    double x;   /* the first field, for sorting */
+    char *text; /* the whole row */
+} plot_line_t;
+
+typedef struct plot_series {
+    char *key;    /* what tells this series from the others */
+    char *header; /* the first line of its file */
+    char prefix;
+    plot_line_t *line;
+    size_t n, cap;
+} plot_series_t;
+
+#define PLOT_META_MAX 16
+
+/* The series of one plot, being collected. */
+typedef struct plot_set {
+    plot_series_t *s;
+    int n, cap;
+    bool count_x; /* count the distinct x values (nx) */
+    char **xseen;
+    int nx, nx_cap;
+    plot_range_t x, y, y2;
+    char *meta_key[PLOT_META_MAX], *meta_val[PLOT_META_MAX];
+    int nmeta;
+    bool oom; /* an allocation failed: writing the set fails */
+} plot_set_t;
+
+/* The index of the series with key, or -1. */
+int plot_set_find(const plot_set_t *s, const char *key);
+/* The index of the series with key, added (with its header line and file
+ * prefix) if it is new. */
+int plot_set_series(plot_set_t *s, const char *key, const char *header, char prefix);
+/* Adds a row (printf format) to series i; its first field is its x. */
+void plot_set_emit(plot_set_t *s, int i, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Sets a gnuplot variable of meta.gp: key = value (printf format). */
+void plot_set_meta(plot_set_t *s, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Writes every series into dir (.dat sorted by x, or .cdf: sorted values and
+ * the fraction seen, at most about 2000 points) and meta.gp. Returns 0, or
+ * -1 with the reason in err. */
+int plot_set_write(const plot_set_t *s, const char *dir, bool cdf, char *err, size_t cap);
+void plot_set_free(plot_set_t *s);
+
+/* gnuplot text of a legend: quotes, tabs and backslashes become "'". */
+char *plot_clean(const char *s, char *buf, size_t cap);
+
+#endif
