@@ -2,8 +2,8 @@
  * real program and scripts: stress iterations that passed (or were
  * interrupted) leave no data file behind unless keep_data is set, kept
  * iterations can be replayed, a replay that passes drops its data file, bad
- * input to these options is refused before anything is created; bench/plot.sh
- * replaces its own plots but no other file of the same name. */
+ * input to these options is refused before anything is created; h5swmr plot
+ * --force replaces its own plots but no other file of the same name. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -238,7 +238,7 @@ Test(stress_data, bad_keep_data_and_replay_overrides_exit_2_creating_nothing)
     cr_assert_eq(entries(tu_path("fail"), "replay-", reps, 1), 0, "a refused replay created a directory");
 }
 
-/* ---- bench/plot.sh ------------------------------------------------------- */
+/* ---- h5swmr plot --force -------------------------------------------------- */
 
 static const char FLUSHCOST_CSV[] = "n_datasets,flush_call,rounds,round_p50_us,round_p90_us,per_dataset_us\n"
                                     "1,dflush,10,9.0,12.0,9.0\n"
@@ -258,11 +258,11 @@ static bool have_gnuplot(void)
     return tu_run(argv, 10000, &status, out, sizeof out) == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-static int plot_sh(const char *dir)
+static int plot_force(const char *dir)
 {
-    const char *argv[] = {"/bin/bash", H5SWMR_SOURCE_DIR "/bench/plot.sh", dir, NULL};
+    const char *argv[] = {H5SWMR_BIN, "plot", "--force", dir, NULL};
     int status;
-    cr_assert_eq(tu_run(argv, 60000, &status, g_out, sizeof g_out), 0, "plot.sh hung: %s", g_out);
+    cr_assert_eq(tu_run(argv, 60000, &status, g_out, sizeof g_out), 0, "plot hung: %s", g_out);
     cr_assert(WIFEXITED(status), "%s", tu_status_str(status));
     return WEXITSTATUS(status);
 }
@@ -278,7 +278,7 @@ static bool is_png(const char *path)
     return ok;
 }
 
-Test(scripts, plot_sh_replaces_its_plots_but_not_other_files)
+Test(scripts, plot_force_replaces_its_plots_but_not_other_files)
 {
     if (!have_gnuplot())
         cr_skip_test("gnuplot is not installed");
@@ -291,7 +291,7 @@ Test(scripts, plot_sh_replaces_its_plots_but_not_other_files)
     static const char notes[] = "my notes, not a plot\n";
     snprintf(mine, sizeof mine, "%s/flushcost.svg", dir);
     cr_assert_eq(tu_write_text(mine, notes), 0);
-    cr_assert_eq(plot_sh(dir), 1, "plot.sh replaced or ignored a file it did not write: %s", g_out);
+    cr_assert_eq(plot_force(dir), 1, "plot replaced or ignored a file it did not write: %s", g_out);
     cr_assert(strstr(g_out, "not replacing") && strstr(g_out, "flushcost.svg"), "%s", g_out);
     cr_assert(tu_file_equals(mine, (const unsigned char *)notes, strlen(notes)), "flushcost.svg was overwritten");
     snprintf(png, sizeof png, "%s/flushcost.png", dir);
@@ -300,14 +300,14 @@ Test(scripts, plot_sh_replaces_its_plots_but_not_other_files)
     snprintf(png, sizeof png, "%s/flushcost_round.png", dir);
     cr_assert(is_png(png), "flushcost_round.png was not written: %s", g_out);
 
-    /* without the foreign file, a second run replaces plot.sh's own plots */
+    /* without the foreign file, a second run replaces its own plots */
     cr_assert_eq(unlink(mine), 0);
-    cr_assert_eq(plot_sh(dir), 0, "%s", g_out);
-    cr_assert_eq(plot_sh(dir), 0, "plot.sh did not replace its own plots: %s", g_out);
+    cr_assert_eq(plot_force(dir), 0, "%s", g_out);
+    cr_assert_eq(plot_force(dir), 0, "plot did not replace its own plots: %s", g_out);
     cr_assert(strstr(g_out, "2 plot(s) written"), "%s", g_out);
     snprintf(png, sizeof png, "%s/flushcost.png", dir);
     snprintf(svg, sizeof svg, "%s/flushcost.svg", dir);
     cr_assert(is_png(png) && tu_exists(svg), "%s", g_out);
     cr_assert(tu_file_equals(csv, (const unsigned char *)FLUSHCOST_CSV, strlen(FLUSHCOST_CSV)),
-              "plot.sh changed the CSV file");
+              "plot changed the CSV file");
 }

@@ -419,7 +419,7 @@ Test(misuse, plot_refuses_existing_plots_unless_forced)
     cr_assert(strstr(g_out, "flushcost_round.png") && strstr(g_out, "--force"), "%s", g_out);
     cr_assert(tu_file_equals(png, (const unsigned char *)mine, strlen(mine)), "plot replaced %s", png);
     cr_assert_eq(count_entries(dir), 2, "plot wrote files although it refused");
-    /* with --force it goes ahead (and bench/plot.sh still keeps a file that is not a plot) */
+    /* with --force it goes ahead (and still keeps a file that is not a plot) */
     rc = h5swmr("plot", dir, "--force", NULL);
     cr_assert_neq(rc, 2, "--force was refused: %s", g_out);
     cr_assert(tu_file_equals(png, (const unsigned char *)mine, strlen(mine)), "plot replaced %s", png);
