@@ -19,16 +19,18 @@
  * beyond it; inconclusive: the interval straddles it (the noise measured in
  * this run is larger than the margin). With --run the gate runs the sweep
  * itself, and adds rounds while a figure is inconclusive (or a regression
- * has been seen in one round only) and the time budget lasts. */
+ * has been seen in one round only) and the time budget lasts.
+ *
+ * This file reads sweeps, runs them in rounds and parses the command line;
+ * gate_stats.c decides verdicts, gate_figures.c makes the figures and
+ * gate_report.c prints them. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

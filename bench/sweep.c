@@ -1,6 +1,9 @@
 /* sweep.c - h5swmr sweep: every combination of the scenario's sweep axes, each
  * with raw-pwrite and non-SWMR baselines measured in the same run, as one CSV,
- * one JSON and (with gnuplot) plots. */
+ * one JSON and (with gnuplot) plots.
+ *
+ * This file plans the configurations and runs them; sweep_results.c writes
+ * each run's results, sweep_targets.c the growth and target reports. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -9,7 +12,6 @@
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

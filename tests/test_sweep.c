@@ -224,6 +224,15 @@ Test(sweep, bad_axes_are_refused_before_anything_runs)
     cr_assert(!tu_exists(tu_path("results")), "a refused sweep created results");
     cr_assert_eq(sweep(ini, "--dry-run", NULL), 0, "%s", g_out);
     cr_assert(!tu_exists(tu_path("results")), "--dry-run created results");
+    /* --help lists every option, runs nothing */
+    cr_assert_eq(sweep(ini, "--help", NULL), 0, "%s", g_out);
+    static const char *const opts[] = {"-o KEY=VALUE", "-s KEY=V1,V2", "--dry-run", "--no-plot", "--max-runs N"};
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+        cr_assert(strstr(g_out, opts[i]), "--help does not list %s: %s", opts[i], g_out);
+    cr_assert(!tu_exists(tu_path("results")), "--help created results");
+    /* --max-runs takes a whole number, glued or not */
+    cr_assert_eq(sweep(ini, "--max-runs=2.5", NULL), 2, "%s", g_out);
+    cr_assert(strstr(g_out, "--max-runs needs a whole number"), "%s", g_out);
 }
 
 Test(sweep, ctrl_c_keeps_the_configurations_that_finished)
