@@ -420,6 +420,9 @@ static int run_rounds(gate_args_t *c, const cJSON *base, cJSON **A, cJSON **B, i
     return 0;
 }
 
+/* h5swmr gate: parses the command line, reads the baseline and the sweeps
+ * (or runs them in rounds with --run), judges the figures and returns the
+ * exit status. */
 int cmd_gate(int argc, char **argv)
 {
     gate_args_t c = {.o = {.tol = 0.10, .exp_tol = 0.45, .lag_tol = 0.25}, .budget = 300, .rounds = 0, .max_rounds = 6};

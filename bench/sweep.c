@@ -667,6 +667,8 @@ static int run_sweep(sweep_t *w)
     return w->rc ? w->rc : w->worst;
 }
 
+/* h5swmr sweep: parses the command line, loads the scenario, plans the
+ * configurations and, unless --dry-run, runs them; returns the exit status. */
 int cmd_sweep(int argc, char **argv)
 {
     sweep_args_t a = {.plot = true, .max_runs = 2000};

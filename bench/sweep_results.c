@@ -24,6 +24,7 @@ static const char *const csv_header =
  * in integer nanoseconds. */
 static const char *const events_header = "config,reader,seq,samples,t_seen_ns,lag_ns,e2e_ns";
 
+/* A scenario value as text, as the scenario file would spell it. */
 const char *sweep_opt_text(const scn_t *s, const char *key, char *buf, size_t cap)
 {
     for (const scn_opt_t *o = scn_options(); o->name; o++)
@@ -34,6 +35,7 @@ const char *sweep_opt_text(const scn_t *s, const char *key, char *buf, size_t ca
     return "";
 }
 
+/* The header lines of sweep.csv and lag_events.csv. */
 void sweep_write_headers(FILE *csv, FILE *events)
 {
     fprintf(csv, "%s\n", csv_header);

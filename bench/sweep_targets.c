@@ -82,6 +82,8 @@ static void recommend_flush_call(FILE *out, cJSON *g, cJSON *json)
         }
 }
 
+/* The flush cost growth of every (job, flush call) group with two or more
+ * channel counts, then the recommended call; both go into json. */
 void sweep_print_growth(FILE *out, const sweep_row_t *rows, int n, cJSON *json)
 {
     cJSON *g = cJSON_CreateArray();
