@@ -129,6 +129,27 @@ Test(gate, bad_input_exit_2)
 {
     const char *a1[] = {"gate", NULL};
     cr_assert_eq(run(a1), 2);
+    /* --help lists every option and exits 0 */
+    const char *h[] = {"gate", "--help", NULL};
+    cr_assert_eq(run(h), 0, "%s", g_out);
+    static const char *const opts[] = {"--baseline BASELINE.json",
+                                       "--run SCENARIO",
+                                       "--ab A_BIN B_BIN",
+                                       "--tolerance F",
+                                       "--lag-tolerance F",
+                                       "--exponent-tolerance E",
+                                       "--budget SECONDS",
+                                       "--rounds N",
+                                       "--max-rounds N",
+                                       "--out DIR",
+                                       "-o KEY=VALUE",
+                                       "--a-opt KEY=VALUE",
+                                       "--b-opt KEY=VALUE",
+                                       "--strict",
+                                       "--markdown FILE",
+                                       "--force"};
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+        cr_assert(strstr(g_out, opts[i]), "--help does not list %s: %s", opts[i], g_out);
     const char *txt = tu_path("x.json");
     tu_write_text(txt, "not json");
     const char *a2[] = {"gate", "--baseline", txt, txt, NULL};
@@ -144,6 +165,13 @@ Test(gate, bad_input_exit_2)
     cr_assert_eq(run(a5), 2);
     const char *a6[] = {"gate", "--ab", "/nonexistent", H5SWMR_BIN, "--run", base, NULL};
     cr_assert_eq(run(a6), 2);
+    /* --ab takes two programs; a whole number of rounds; one line for each */
+    const char *a9[] = {"gate", "--ab", H5SWMR_BIN, NULL};
+    cr_assert_eq(run(a9), 2);
+    cr_assert(strstr(g_out, "two programs") && strchr(g_out, '\n') == strrchr(g_out, '\n'), "%s", g_out);
+    const char *a10[] = {"gate", "--baseline", base, base, "--rounds=1.5", NULL};
+    cr_assert_eq(run(a10), 2);
+    cr_assert(strstr(g_out, "--rounds: '1.5' is not a whole number"), "%s", g_out);
     /* malformed results: one line, exit 2, never a crash */
     static const char *const bad[] = {
         "{\"runs\":[],\"flush_growth\":[{}]}",

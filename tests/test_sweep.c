@@ -6,12 +6,14 @@
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
+#include "stats.h"
 #include "testutil.h"
 
 TestSuite(sweep, .init = tu_setup, .fini = tu_teardown, .timeout = 180);
@@ -84,6 +86,37 @@ static void column(const char *header, const char *line, const char *name, char 
             snprintf(out, cap, "%s", t);
 }
 
+/* Reads lag_events.csv: its header must name integer nanoseconds, and every
+ * line hold seven integers. Pools the lags of configuration `config` into
+ * lag (when not NULL); returns the number of events. */
+static int lag_events(const char *path, int config, stats_buf_t *lag)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "no %s", path);
+    char line[512];
+    cr_assert_not_null(fgets(line, sizeof line, f), "%s is empty", path);
+    cr_assert_str_eq(line, "config,reader,seq,samples,t_seen_ns,lag_ns,e2e_ns\n");
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        long long v[7];
+        const char *at = line;
+        for (int i = 0; i < 7; i++) {
+            char *end;
+            v[i] = strtoll(at, &end, 10);
+            cr_assert(end > at && *end == (i < 6 ? ',' : '\n'), "field %d of '%s' is not an integer", i + 1, line);
+            at = end + 1;
+        }
+        /* lag and end-to-end lag in nanoseconds: from a flush to its sight, under a minute */
+        cr_assert(v[5] > -1000000000LL && v[5] < 60000000000LL && v[6] > -1000000000LL && v[6] < 60000000000LL,
+                  "implausible lag: %s", line);
+        if (lag && v[0] == config)
+            stats_add(lag, v[5]);
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
 Test(sweep, runs_every_configuration_with_baselines_and_self_describing_results)
 {
     const char *ini = tu_path("s.ini");
@@ -139,7 +172,19 @@ Test(sweep, runs_every_configuration_with_baselines_and_self_describing_results)
     cr_assert_eq(modes[2], 2);
     cr_assert_eq(modes[3], 4);
     snprintf(path, sizeof path, "%s/lag_events.csv", dir);
-    cr_assert_gt(csv_lines(path, lines, 64), 10, "no lag events");
+    cr_assert_gt(lag_events(path, 0, NULL), 10, "no lag events");
+    /* the reader rows' lag p50 (us) is the median of their configuration's events (ns) */
+    for (int i = 9; i < n; i++) {
+        char config[16], p50[32];
+        column(lines[0], lines[i], "config", config, sizeof config);
+        column(lines[0], lines[i], "lag_p50_us", p50, sizeof p50);
+        stats_buf_t lag = {0};
+        lag_events(path, atoi(config), &lag);
+        stats_summary_t sum = stats_summarize(&lag);
+        stats_free(&lag);
+        cr_assert(sum.n > 0 && fabs(sum.p50 / 1e3 - atof(p50)) < 0.001, "config %s: lag p50 %s us, events' %g ns",
+                  config, p50, sum.p50);
+    }
     snprintf(path, sizeof path, "%s/sweep.json", dir);
     unsigned char *buf;
     size_t len;
@@ -179,6 +224,15 @@ Test(sweep, bad_axes_are_refused_before_anything_runs)
     cr_assert(!tu_exists(tu_path("results")), "a refused sweep created results");
     cr_assert_eq(sweep(ini, "--dry-run", NULL), 0, "%s", g_out);
     cr_assert(!tu_exists(tu_path("results")), "--dry-run created results");
+    /* --help lists every option, runs nothing */
+    cr_assert_eq(sweep(ini, "--help", NULL), 0, "%s", g_out);
+    static const char *const opts[] = {"-o KEY=VALUE", "-s KEY=V1,V2", "--dry-run", "--no-plot", "--max-runs N"};
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+        cr_assert(strstr(g_out, opts[i]), "--help does not list %s: %s", opts[i], g_out);
+    cr_assert(!tu_exists(tu_path("results")), "--help created results");
+    /* --max-runs takes a whole number, glued or not */
+    cr_assert_eq(sweep(ini, "--max-runs=2.5", NULL), 2, "%s", g_out);
+    cr_assert(strstr(g_out, "--max-runs needs a whole number"), "%s", g_out);
 }
 
 Test(sweep, ctrl_c_keeps_the_configurations_that_finished)
@@ -286,9 +340,8 @@ Test(sweep, bare_reader_baseline_runs_beside_h5swmr_readers)
     /* the bare readers' events do not join the configuration's lag events */
     snprintf(path, sizeof path, "%s/config-001-bare-reader-1/lag_reader1.csv", dir);
     cr_assert(tu_exists(path), "the bare reader wrote no lag log");
-    static char ev[4096][2048];
     snprintf(path, sizeof path, "%s/lag_events.csv", dir);
-    int ne = csv_lines(path, ev, 4096);
+    int ne = 1 + lag_events(path, 0, NULL);
     char h5events[2][32];
     int k = 0;
     for (int i = 1; i < n && k < 2; i++) {

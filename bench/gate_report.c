@@ -1,0 +1,167 @@
+/* gate_report.c - the verdicts of h5swmr gate printed: problems first, each
+ * figure with its change, confidence interval and tolerance, the correctness
+ * figures that pass as one count, the closing line and, with --markdown, a
+ * Markdown table. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <stdio.h>
+#include <string.h>
+
+#include "gate.h"
+#include "proto.h"
+#include "scenario.h"
+#include "util.h"
+
+#define fail(code, ...) h5s_cli_fail("gate", code, __VA_ARGS__)
+
+static const char *const verdict_names[] = {"pass", "REGRESSED", "INCONCLUSIVE", "MISSING", "report"};
+
+/* How many figures have each verdict. */
+typedef struct tally {
+    int n[5];
+} tally_t;
+
+/* One line for a figure: verdict, key, name, median, interval, reference. */
+static void fig_line(const gate_fig_t *f, char *out, size_t cap)
+{
+    if (f->verdict == V_MISSING) {
+        snprintf(out, cap, "%s %s: in the reference, not in this run", f->key, f->name);
+        return;
+    }
+    if (f->judge == J_EXACT) {
+        snprintf(out, cap, "%s %s: %g, reference %g (must match exactly)", f->key, f->name, f->med, f->base);
+        return;
+    }
+    bool abs = f->judge == J_LOWER_ABS;
+    double thr = f->judge == J_HIGHER_REL ? 1 - f->tol : 1 + f->tol;
+    int n = snprintf(out, cap, "%s %s: ", f->key, f->name);
+    if (abs)
+        n += snprintf(out + n, cap - (size_t)n, "%+.3f from the reference %.3f (%.0f%% CI %+.3f..%+.3f, n=%d)", f->med,
+                      f->base, f->conf * 100, f->lo, f->hi, f->n);
+    else if (f->judge == J_REPORT)
+        n += snprintf(out + n, cap - (size_t)n, "median %.3f (%.0f%% CI %.3f..%.3f, n=%d), reference %.3f",
+                      f->med * f->base, f->conf * 100, f->lo * f->base, f->hi * f->base, f->n, f->base);
+    else
+        n += snprintf(out + n, cap - (size_t)n, "%+.1f%% (%.0f%% CI %+.1f%%..%+.1f%%, n=%d), reference %.3f",
+                      (f->med - 1) * 100, f->conf * 100, (f->lo - 1) * 100, (f->hi - 1) * 100, f->n, f->base);
+    if (f->judge != J_REPORT && n > 0 && (size_t)n < cap)
+        snprintf(out + n, cap - (size_t)n, "; tolerance %s%.3g%s",
+                 abs                        ? "+"
+                 : f->judge == J_HIGHER_REL ? ""
+                                            : "+",
+                 abs ? f->tol : (thr - 1) * 100, abs ? "" : "%");
+}
+
+/* The value of token k (e.g. " poll_ms=") in a figure key, "" if absent. */
+static const char *key_value(const char *key, const char *k, char *out, size_t cap)
+{
+    const char *p = strstr(key, k);
+    out[0] = '\0';
+    if (p) {
+        p += strlen(k);
+        size_t n = strcspn(p, " ");
+        snprintf(out, cap, "%.*s", (int)(n < cap ? n : cap - 1), p);
+    }
+    return out;
+}
+
+/* A figure's key for people: its job and only the settings that differ
+ * between the figures of that job. */
+static void short_key(const gate_figs_t *fs, const char *key, char *out, size_t cap)
+{
+    size_t jl = strcspn(key, " ");
+    int n = snprintf(out, cap, "%.*s", (int)jl, key);
+    for (const char *t = key + jl; *t == ' ' && n > 0 && (size_t)n < cap;) {
+        const char *eq = strchr(t, '=');
+        size_t tl = strcspn(t + 1, " ") + 1;
+        if (!eq || eq > t + tl)
+            break;
+        char name[64], mine[128], other[128];
+        snprintf(name, sizeof name, "%.*s", (int)(eq - t + 1), t);
+        key_value(key, name, mine, sizeof mine);
+        bool varies = false;
+        for (int i = 0; i < fs->n && !varies; i++)
+            if (!strncmp(fs->f[i].key, key, jl) && fs->f[i].key[jl] == ' ')
+                varies = strcmp(key_value(fs->f[i].key, name, other, sizeof other), mine) != 0;
+        if (varies)
+            n += snprintf(out + n, cap - (size_t)n, "%.*s", (int)tl, t);
+        t += tl;
+    }
+}
+
+/* Prints every figure (problems first; exact figures that pass as one count)
+ * and writes the Markdown table when asked. Returns the tally. */
+static tally_t report(const gate_figs_t *fs, FILE *md)
+{
+    tally_t t = {{0}};
+    char line[2048], shown[GATE_KEY_CAP];
+    int exact_ok = 0;
+    if (md)
+        fprintf(md, "| verdict | configuration | figure |\n|---|---|---|\n");
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < fs->n; i++) {
+            const gate_fig_t *f = &fs->f[i];
+            bool problem = f->verdict == V_REGRESSED || f->verdict == V_MISSING || f->verdict == V_INCONCLUSIVE;
+            if (problem != (pass == 0))
+                continue;
+            t.n[f->verdict]++;
+            if (f->judge == J_EXACT && f->verdict == V_PASS) {
+                exact_ok++;
+                continue;
+            }
+            short_key(fs, f->key, shown, sizeof shown);
+            fig_line(f, line, sizeof line);
+            const char *what = line + strlen(f->key) + 1;
+            printf("%-12s %s %s\n", verdict_names[f->verdict], shown, what);
+            if (md)
+                fprintf(md, "| %s%s%s | `%s` | %s |\n", problem ? "**" : "", verdict_names[f->verdict],
+                        problem ? "**" : "", shown, what);
+        }
+    if (exact_ok) {
+        printf("%-12s correctness: %d figures (errors, exit status per configuration and mode) as the reference\n",
+               "pass", exact_ok);
+        if (md)
+            fprintf(md, "| pass | every configuration | %d correctness figures as the reference |\n", exact_ok);
+    }
+    return t;
+}
+
+/* Judges, prints and returns the exit status: 1 if anything regressed or is
+ * missing (or, with --strict, is inconclusive), 2 on a bad --markdown, else 0. */
+int gate_conclude(gate_figs_t *fs, const gate_opt_t *o, const char *what)
+{
+    int judged = 0;
+    for (int i = 0; i < fs->n; i++) {
+        gate_fig_judge(&fs->f[i]);
+        judged += fs->f[i].judge != J_REPORT;
+    }
+    FILE *md = NULL;
+    char tmp[SCN_PATH + 16], msg[SCN_PATH + 128];
+    if (o->markdown && (h5s_output_ok(o->markdown, o->force, msg, sizeof msg) != 0 ||
+                        !(md = h5s_output_begin(o->markdown, tmp, sizeof tmp, msg, sizeof msg))))
+        return fail(EXIT_USAGE, "--markdown: %s", msg);
+    if (md)
+        fprintf(md, "## h5swmr gate: %s\n\n", what);
+    tally_t t = report(fs, md);
+    bool failed = t.n[V_REGRESSED] || t.n[V_MISSING] || (o->strict && t.n[V_INCONCLUSIVE]) || judged == 0;
+    const char *word = failed ? "FAILED" : t.n[V_INCONCLUSIVE] ? "passed, with INCONCLUSIVE figures" : "passed";
+    char closing[512];
+    snprintf(closing, sizeof closing,
+             "gate: %d figures judged: %d pass, %d regressed, %d inconclusive, %d missing; %d reported: %s", judged,
+             t.n[V_PASS], t.n[V_REGRESSED], t.n[V_INCONCLUSIVE], t.n[V_MISSING], t.n[V_REPORTED], word);
+    if (t.n[V_INCONCLUSIVE])
+        printf("INCONCLUSIVE: %d figure%s could not be decided: the noise measured in this run is larger than the "
+               "tolerance (see their intervals above)%s\n",
+               t.n[V_INCONCLUSIVE], t.n[V_INCONCLUSIVE] == 1 ? "" : "s",
+               o->strict ? "; --strict makes that a failure" : "; not a failure without --strict");
+    if (judged == 0)
+        printf("gate: the reference has no figure to judge\n");
+    printf("%s\n", closing);
+    if (md) {
+        fprintf(md, "\n**%s**\n", closing + 6);
+        if (h5s_output_commit(md, tmp, o->markdown, o->force, msg, sizeof msg) != 0)
+            return fail(EXIT_FAIL, "--markdown: %s", msg);
+    }
+    return failed ? EXIT_FAIL : EXIT_OK;
+}

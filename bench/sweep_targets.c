@@ -1,0 +1,245 @@
+/* sweep_targets.c - what h5swmr sweep concludes after its runs: how the flush
+ * cost grows with the channel count (and the cheaper flush call), and the
+ * measurement targets that apply, each met or missed. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sweep.h"
+
+/* Whether rows a and b are SWMR runs of the same job and flush call. */
+static bool same_growth_group(const sweep_row_t *a, const sweep_row_t *b)
+{
+    return a->s->writer_mode == SCN_MODE_SWMR && b->s->writer_mode == SCN_MODE_SWMR &&
+           !strcmp(a->s->name, b->s->name) && a->s->flush_call == b->s->flush_call;
+}
+
+/* Prints and returns the flush cost growth of the group of row j (its SWMR
+ * runs of the same job and flush call), or NULL when the group has fewer
+ * than two channel counts. The exponent tells linear (1) from quadratic (2);
+ * it is reported over all counts and between the two largest (what matters
+ * at the user's scale). */
+static cJSON *group_growth(FILE *out, const sweep_row_t *rows, int n, int j)
+{
+    double x[256], y[256];
+    int m = 0;
+    for (int i = j; i < n && m < 256; i++)
+        if (same_growth_group(&rows[i], &rows[j]) && rows[i].flush.n) {
+            x[m] = rows[i].nch;
+            y[m++] = rows[i].flush.p50_us;
+        }
+    int hi = -1, lo = -1; /* the largest and second largest counts */
+    for (int i = 0; i < m; i++)
+        if (hi < 0 || x[i] > x[hi])
+            hi = i;
+    for (int i = 0; i < m; i++)
+        if (x[i] < x[hi] && (lo < 0 || x[i] > x[lo]))
+            lo = i;
+    if (lo < 0)
+        return NULL;
+    double e = stats_loglog_slope(x, y, m);
+    double top = log(y[hi] / y[lo]) / log(x[hi] / x[lo]);
+    const char *call = rows[j].s->flush_call == SCN_DFLUSH ? "dflush" : "fflush";
+    fprintf(out,
+            "flush cost growth [%s] %s: round cost ~ N^%.2f over N = %g..%g, N^%.2f from %g to %g "
+            "(%.1f us per channel at N = %g: %s)\n",
+            rows[j].s->name, call, e, x[lo] < x[0] ? x[lo] : x[0], x[hi], top, x[lo], x[hi], y[hi] / x[hi], x[hi],
+            stats_growth_class(top).cls);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "job", rows[j].s->name);
+    cJSON_AddStringToObject(o, "flush_call", call);
+    cJSON_AddNumberToObject(o, "exponent", e);
+    cJSON_AddNumberToObject(o, "exponent_top", top);
+    cJSON_AddNumberToObject(o, "n_max", x[hi]);
+    cJSON_AddNumberToObject(o, "per_channel_us_at_n_max", y[hi] / x[hi]);
+    return o;
+}
+
+/* Prints the recommendation of each job measured with both flush calls at
+ * the same largest count: the call that is cheaper per channel there. */
+static void recommend_flush_call(FILE *out, cJSON *g, cJSON *json)
+{
+    int ng = cJSON_GetArraySize(g);
+    for (int a = 0; a < ng; a++)
+        for (int b = a + 1; b < ng; b++) {
+            cJSON *x = cJSON_GetArrayItem(g, a), *y = cJSON_GetArrayItem(g, b);
+            if (strcmp(cJSON_GetObjectItem(x, "job")->valuestring, cJSON_GetObjectItem(y, "job")->valuestring) ||
+                cJSON_GetObjectItem(x, "n_max")->valuedouble != cJSON_GetObjectItem(y, "n_max")->valuedouble)
+                continue;
+            double cx = cJSON_GetObjectItem(x, "per_channel_us_at_n_max")->valuedouble;
+            double cy = cJSON_GetObjectItem(y, "per_channel_us_at_n_max")->valuedouble;
+            cJSON *best = cx <= cy ? x : y;
+            double ratio = cx <= cy ? cy / cx : cx / cy;
+            fprintf(out, "recommendation [%s]: at %g channels, flush_call = %s is %.1fx cheaper per flush round\n",
+                    cJSON_GetObjectItem(x, "job")->valuestring, cJSON_GetObjectItem(x, "n_max")->valuedouble,
+                    cJSON_GetObjectItem(best, "flush_call")->valuestring, ratio);
+            cJSON_AddStringToObject(json, "recommended_flush_call",
+                                    cJSON_GetObjectItem(best, "flush_call")->valuestring);
+        }
+}
+
+/* The flush cost growth of every (job, flush call) group with two or more
+ * channel counts, then the recommended call; both go into json. */
+void sweep_print_growth(FILE *out, const sweep_row_t *rows, int n, cJSON *json)
+{
+    cJSON *g = cJSON_CreateArray();
+    for (int j = 0; j < n; j++) {
+        if (rows[j].s->writer_mode != SCN_MODE_SWMR)
+            continue;
+        bool first = true; /* the first SWMR row of its (job, call) group */
+        for (int k = 0; k < j && first; k++)
+            first = !same_growth_group(&rows[k], &rows[j]);
+        cJSON *o = first ? group_growth(out, rows, n, j) : NULL;
+        if (o)
+            cJSON_AddItemToArray(g, o);
+    }
+    recommend_flush_call(out, g, json);
+    cJSON_AddItemToObject(json, "flush_growth", g);
+}
+
+/* One check of a target: a measured figure against its limit. */
+typedef struct target_check {
+    double measured, limit;
+    bool le; /* the figure must stay at or below the limit (else at or above) */
+    const char *unit;
+} target_check_t;
+
+/* The throughput targets of a flat-out run with a flush per block of 64 KiB
+ * or 1 MiB against raw pwrite and HDF5 without SWMR; the number of checks. */
+static int throughput_checks(const sweep_row_t *r, const sweep_base_t *b, target_check_t *chk, char *what, size_t cap)
+{
+    const scn_t *s = r->s;
+    int64_t bytes = s->block_samples * (s->dtype == 1 ? 8 : 4);
+    int nc = 0;
+    snprintf(what, cap, "[%.64s] %lld KiB blocks, H5Dflush per block: SWMR io / raw pwrite", s->name,
+             (long long)bytes / 1024);
+    chk[nc++] = (target_check_t){r->io_MBps / b->raw_io, bytes == 1 << 20 ? 0.70 : 0.40, false, ""};
+    if (bytes == 1 << 20 && b->noswmr_io > 0)
+        chk[nc++] = (target_check_t){r->io_MBps / b->noswmr_io, 0.95, false, ""};
+    return nc;
+}
+
+/* The lag targets of a run with readers, by how they wait: busy polling,
+ * polling every poll_ms, or inotify; the number of checks. Where a bare HDF5
+ * reader loop measured in the same repeat cannot reach a limit either, that
+ * loop's figure is the floor h5swmr's reader is held to. */
+static int lag_checks(const sweep_row_t *r, const sweep_base_t *b, target_check_t *chk, char *what, size_t cap)
+{
+    const scn_t *s = r->s;
+    int nc = 0;
+    if (s->reader_wait == SCN_WAIT_POLL && s->poll_ms == 0) {
+        double floor50 = b->bare_reader_p50_us;
+        snprintf(what, cap, "[%.64s] busy poll lag p50, p99 (%lld readers)%s", s->name, (long long)s->readers,
+                 floor50 > 0 ? "; p50 within 1.5x of the bare HDF5 reader's" : "");
+        chk[nc++] = (target_check_t){r->lag.p50 / 1e3, 10, true, " us"};
+        chk[nc++] = (target_check_t){r->lag.p99 / 1e3, 30, true, " us"};
+        if (floor50 > 0)
+            chk[nc++] = (target_check_t){r->lag.p50 / 1e3, 1.5 * floor50, true, " us"};
+    } else if (s->reader_wait == SCN_WAIT_POLL) {
+        double P = s->poll_ms * 1e3, floor99 = b->bare_reader_p99_us;
+        double lim99 = floor99 > 1.1 * P + 50 ? floor99 : 1.1 * P + 50;
+        snprintf(what, cap, "[%.64s] poll every %g ms: lag p50 <= 0.6 P, p99 <= 1.1 P + 50 us%s", s->name, s->poll_ms,
+                 floor99 > 1.1 * P + 50 ? " or the bare HDF5 reader's p99 (the floor here)" : "");
+        chk[nc++] = (target_check_t){r->lag.p50 / 1e3, 0.6 * P, true, " us"};
+        chk[nc++] = (target_check_t){r->lag.p99 / 1e3, lim99, true, " us"};
+    } else if (s->reader_wait == SCN_WAIT_INOTIFY) {
+        double floor99 = b->bare_reader_p99_us;
+        snprintf(what, cap, "[%.64s] inotify: lag p99 <= 200 us%s, reader CPU < 5%%", s->name,
+                 floor99 > 200 ? " or the bare HDF5 reader's p99 (the floor here)" : "");
+        chk[nc++] = (target_check_t){r->lag.p99 / 1e3, floor99 > 200 ? floor99 : 200, true, " us"};
+        chk[nc++] = (target_check_t){r->reader_cpu_pct, 5, true, " %"};
+    }
+    return nc;
+}
+
+/* Prints one target line of row r (met when every check holds) and adds it
+ * to the targets array t. */
+static void report_target(FILE *out, cJSON *t, const sweep_row_t *r, const char *what, const target_check_t *chk,
+                          int nc)
+{
+    bool met = true;
+    char detail[256] = "";
+    for (int k = 0; k < nc; k++) {
+        bool ok = chk[k].le ? chk[k].measured <= chk[k].limit : chk[k].measured >= chk[k].limit;
+        met &= ok;
+        size_t l = strlen(detail);
+        snprintf(detail + l, sizeof detail - l, "%s%.3g%s %s %.3g", k ? ", " : "", chk[k].measured, chk[k].unit,
+                 chk[k].le ? "<=" : ">=", chk[k].limit);
+    }
+    fprintf(out, "target %-6s config %d %s: %s\n", met ? "met" : "MISSED", r->config, what, detail);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "config", r->config);
+    cJSON_AddNumberToObject(o, "repeat", r->repeat);
+    cJSON_AddStringToObject(o, "target", what);
+    cJSON_AddStringToObject(o, "measured", detail);
+    cJSON_AddBoolToObject(o, "met", met);
+    cJSON_AddItemToArray(t, o);
+}
+
+/* What measuring costs: each configuration run with measure = false against
+ * the same configuration measured (best of the repeats of each). */
+static void instrumentation_cost(FILE *out, const sweep_row_t *rows, int n, cJSON *t)
+{
+    char what[512];
+    for (int i = 0; i < n; i++) {
+        const scn_t *s = rows[i].s;
+        if (s->measure || s->writer_mode != SCN_MODE_SWMR)
+            continue;
+        bool first = true;
+        double off = 0, on = 0;
+        for (int k = 0; k < n; k++) {
+            const scn_t *a = rows[k].s;
+            if (strcmp(a->name, s->name) || a->block_samples != s->block_samples || a->nchannels != s->nchannels ||
+                a->readers != s->readers || a->writer_mode != SCN_MODE_SWMR)
+                continue;
+            if (!a->measure && k < i && rows[k].config == rows[i].config)
+                first = false;
+            if (a->measure && rows[k].io_MBps > on)
+                on = rows[k].io_MBps;
+            if (!a->measure && rows[k].config == rows[i].config && rows[k].io_MBps > off)
+                off = rows[k].io_MBps;
+        }
+        if (!first || off <= 0 || on <= 0)
+            continue;
+        snprintf(what, sizeof what, "[%.64s] instrumentation cost: io MB/s measured / not measured (best of repeats)",
+                 s->name);
+        bool met = on / off >= 0.95;
+        fprintf(out, "target %-6s config %d %s: %.3g >= 0.95\n", met ? "met" : "MISSED", rows[i].config, what,
+                on / off);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "config", rows[i].config);
+        cJSON_AddStringToObject(o, "target", what);
+        cJSON_AddNumberToObject(o, "measured", on / off);
+        cJSON_AddBoolToObject(o, "met", met);
+        cJSON_AddItemToArray(t, o);
+    }
+}
+
+/* The measurement targets, evaluated on the rows that apply. Reported, never
+ * enforced: a missed target is information about this machine. */
+void sweep_print_targets(FILE *out, const sweep_row_t *rows, int n, const sweep_base_t *bases, cJSON *json)
+{
+    cJSON *t = cJSON_CreateArray();
+    char what[512];
+    for (int i = 0; i < n; i++) {
+        const sweep_row_t *r = &rows[i];
+        const scn_t *s = r->s;
+        int64_t bytes = s->block_samples * (s->dtype == 1 ? 8 : 4);
+        target_check_t chk[4];
+        int nc = 0;
+        if (s->writer_mode != SCN_MODE_SWMR || s->reader_mode != SCN_READER_H5SWMR)
+            continue; /* baselines are the references, not the subject */
+        if (bases[i].raw_io > 0 && s->flush_every_blocks == 1 && (bytes == 1 << 20 || bytes == 1 << 16))
+            nc = throughput_checks(r, &bases[i], chk, what, sizeof what);
+        else if (r->lag.n && s->readers > 0)
+            nc = lag_checks(r, &bases[i], chk, what, sizeof what);
+        if (nc)
+            report_target(out, t, r, what, chk, nc);
+    }
+    instrumentation_cost(out, rows, n, t);
+    cJSON_AddItemToObject(json, "targets", t);
+}
