@@ -331,10 +331,9 @@ static int take_argument(cli_parser_t *p, int k, const char *v, gate_args_t *c)
     case OPT_MARKDOWN: c->o.markdown = v; return -1;
     case OPT_AB:
         /* the option's value is A's program; B's is the next argument, whatever it is */
-        if (p->i >= p->argc)
-            return cli_usage_error(&cmd_gate_def, "--ab needs two programs: --ab A_BIN B_BIN");
         c->ab[0] = v;
-        c->ab[1] = p->argv[p->i++];
+        if (!(c->ab[1] = cli_take(p)))
+            return cli_usage_error(&cmd_gate_def, "--ab needs two programs: --ab A_BIN B_BIN");
         return -1;
     case OPT_OVERRIDE:
     case OPT_A_OPT:

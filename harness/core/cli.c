@@ -103,6 +103,11 @@ int cli_next(cli_parser_t *p, const char **arg)
     return take_value(p, k, a[2] ? a + 2 : NULL, p->shortbuf, arg);
 }
 
+const char *cli_take(cli_parser_t *p)
+{
+    return p->i < p->argc ? p->argv[p->i++] : NULL;
+}
+
 const char *cli_spelling(const cli_parser_t *p, int k)
 {
     static char buf[80];

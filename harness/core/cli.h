@@ -56,6 +56,9 @@ void cli_begin(cli_parser_t *p, const cli_cmd_t *cmd, int argc, char **argv);
 /* The next option (its index in cmd->opts, with *arg its value or NULL),
  * positional argument, end, error or help request; see CLI_*. */
 int cli_next(cli_parser_t *p, const char **arg);
+/* The next argument as it is (for an option that takes a second value, like
+ * --ab A B), or NULL at the end of argv. */
+const char *cli_take(cli_parser_t *p);
 /* How the option at index k was spelled ("--max-runs" or "-o"), for messages. */
 const char *cli_spelling(const cli_parser_t *p, int k);
 /* Prints cmd's --help: usage line, help text, options, help_extra. */
