@@ -241,8 +241,20 @@ Test(gate, real_sweeps_catch_a_slower_write_path)
     const char *a2[] = {"gate", "--baseline",          base, "--run", scn, "--out", out2, "--budget", "60",
                         "-o",   "slow_writer_pct=100", NULL};
     cr_assert_eq(run(a2), 1, "%s", g_out);
-    cr_assert(strstr(g_out, "REGRESSED    [throughput] writer_mode=swmr h5swmr / bare HDF5 SWMR loop"), "%s", g_out);
-    cr_assert(strstr(g_out, "REGRESSED    [throughput] writer_mode=swmr SWMR / HDF5 without SWMR"), "%s", g_out);
+    /* both figures move by about -50 %: each is caught, or on a loaded machine
+     * at worst inconclusive (its interval wider than the change), never passed;
+     * the gate fails on the one it caught */
+    static const char *const figs[] = {"[throughput] writer_mode=swmr h5swmr / bare HDF5 SWMR loop",
+                                       "[throughput] writer_mode=swmr SWMR / HDF5 without SWMR"};
+    int caught = 0;
+    for (int i = 0; i < 2; i++) {
+        char want[160];
+        snprintf(want, sizeof want, "REGRESSED    %s", figs[i]);
+        caught += strstr(g_out, want) != NULL;
+        snprintf(want, sizeof want, "pass         %s", figs[i]);
+        cr_assert(!strstr(g_out, want), "a 2x slower write path passed: %s", g_out);
+    }
+    cr_assert_geq(caught, 1, "%s", g_out);
     /* a regression seen in one round is confirmed by a second */
     cr_assert(strstr(g_out, "gate: 2 rounds"), "%s", g_out);
 }
