@@ -256,11 +256,10 @@ static int probe(chk_helper_t *p, int kind, const char **word, char *text, size_
         return rc;
     }
     *word = probe_word(rc, perr.cause);
-    const char *h5 = strstr(perr.msg, "(HDF5:");
     if (rc == 0)
         snprintf(text, cap, "%s", *word);
     else
-        snprintf(text, cap, "%s %.200s", *word, h5 ? h5 : perr.msg);
+        snprintf(text, cap, "%s %.200s", *word, h5s_err_hdf5_text(&perr));
     return 0;
 }
 

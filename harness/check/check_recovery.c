@@ -94,11 +94,10 @@ void chk_case_reader_open_race(const chk_env_t *env, chk_outcome_t *out)
     snprintf(out->frequency, sizeof out->frequency, "refused in %ld of %ld opens (%d short runs, %.1f s)", refused,
              opens, it, secs);
     if (refused) {
-        const char *h = strstr(first.msg, "(HDF5:");
         chk_out_set(out, "observed:open-refused-truncated",
                     "%ld of %ld SWMR-reader opens made while a writer appended and "
                     "closed the file were refused (%d short runs): %.700s",
-                    refused, opens, it, h ? h : first.msg);
+                    refused, opens, it, h5s_err_hdf5_text(&first));
     } else {
         chk_out_set(out, "observed:opens-ok",
                     "%ld SWMR-reader opens made while a writer appended and closed the "

@@ -84,6 +84,12 @@ h5s_cause_t h5s_hdf5_cause(long minor, const char *d)
     return H5S_CAUSE_NONE;
 }
 
+const char *h5s_err_hdf5_text(const h5s_err_t *err)
+{
+    const char *h = strstr(err->msg, " (HDF5: ");
+    return h ? h + 1 : err->msg;
+}
+
 const char *h5s_cause_name(h5s_cause_t c)
 {
     static const char *const names[] = {"none",      "locked",   "already open",   "open by a non-SWMR writer",

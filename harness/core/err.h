@@ -75,6 +75,10 @@ typedef struct h5s_err {
  * text (the one place that reads HDF5's text for a decision). */
 h5s_cause_t h5s_hdf5_cause(long minor_code, const char *desc);
 
+/* The part of err's message that quotes HDF5's error stack ("(HDF5: ...)"),
+ * for showing people what HDF5 said; the whole message if there is none. */
+const char *h5s_err_hdf5_text(const h5s_err_t *err);
+
 /* A short name of a cause ("locked", "truncated"...), for reports. */
 const char *h5s_cause_name(h5s_cause_t c);
 
