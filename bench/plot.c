@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "cli.h"
 #include "commands.h"
 #include "paths.h"
@@ -78,37 +79,46 @@ static bool plot_stopped(const plot_ctx_t *c)
     return g_plot_signal || c->timed_out;
 }
 
-/* Waits for pid (leader of its own process group) until deadline_ns; forwards
- * SIGINT/SIGTERM to the group, and on timeout sends SIGTERM then SIGKILL.
- * Returns the wait status, or -1 on a waitpid error. */
-static int plot_wait(pid_t pid, int64_t deadline_ns, bool *timed_out)
+/* Waits for the gnuplot child (leader of its own process group) until
+ * deadline_ns; forwards SIGINT/SIGTERM to the group, and on timeout sends
+ * SIGTERM; SIGKILL follows 5 s after the first of these, and 5 s after
+ * SIGKILL the child is given up on. Returns the wait status, or -1 on a wait
+ * error or when the child was given up on. */
+static int plot_wait(h5s_child_t *ch, int64_t deadline_ns, bool *timed_out)
 {
-    int status = 0, forwarded = 0;
-    int64_t kill_at = 0;
+    const int64_t grace = 5 * 1000000000LL; /* before SIGKILL, and after it */
+    int forwarded = 0;
+    int64_t kill_at = 0, give_up_at = INT64_MAX;
     for (;;) {
-        pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid)
-            return status;
-        if (r < 0 && errno != EINTR)
-            return -1;
+        if (h5s_child_reap(ch))
+            return ch->status;
         int64_t now = h5s_now_ns();
         if (g_plot_signal && g_plot_signal != forwarded) {
             forwarded = g_plot_signal;
-            kill(-pid, forwarded);
-            if (!kill_at)
-                kill_at = now + 5 * 1000000000LL; /* the grace period before SIGKILL */
+            h5s_child_signal(ch, forwarded);
+            if (!kill_at && ch->stage < H5S_CHILD_KILLED)
+                kill_at = now + grace;
         }
         if (!*timed_out && now >= deadline_ns) {
             *timed_out = true;
-            kill(-pid, SIGTERM);
-            kill_at = now + 5 * 1000000000LL;
+            h5s_child_signal(ch, SIGTERM);
+            if (ch->stage < H5S_CHILD_KILLED)
+                kill_at = now + grace;
         }
         if (kill_at && now >= kill_at) {
-            kill(-pid, SIGKILL);
+            h5s_child_signal(ch, SIGKILL);
+            ch->stage = H5S_CHILD_KILLED;
             kill_at = 0;
+            give_up_at = now + grace;
         }
-        struct timespec ts = {0, 20 * 1000000L};
-        nanosleep(&ts, NULL);
+        if (now >= give_up_at) {
+            ch->stage = H5S_CHILD_ABANDONED;
+            errno = ETIMEDOUT;
+            return -1;
+        }
+        /* every 20 ms at least: a signal sets g_plot_signal only */
+        if (h5s_child_wait(ch, now + 20 * 1000000LL) < 0)
+            return -1;
     }
 }
 
@@ -126,40 +136,46 @@ static void plot_read_log(const char *path, char *buf, size_t cap)
         buf[--len] = '\0';
 }
 
+/* In the gnuplot child: standard input empty, output into logpath, the
+ * directory cwd (when not NULL), then gnuplot with argv. Never returns. */
+__attribute__((noreturn)) static void plot_exec(const char *cwd, char *const argv[], const char *logpath)
+{
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    int in = open("/dev/null", O_RDONLY), out = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+        _exit(127);
+    if (cwd && chdir(cwd) != 0) {
+        dprintf(2, "cannot enter %s: %s\n", cwd, strerror(errno));
+        _exit(127);
+    }
+    execvp("gnuplot", argv);
+    dprintf(2, "cannot run gnuplot: %s\n", strerror(errno));
+    _exit(127);
+}
+
 /* Runs gnuplot with argv in the directory cwd (or here when NULL), its
  * standard input empty and its output into log. Returns its wait status, or
  * -1 when it could not be started or the run must stop (plot_stopped). */
 static int plot_gnuplot(plot_ctx_t *c, const char *cwd, char *const argv[], char *log, size_t cap)
 {
     char logpath[PATH_MAX + 16];
+    h5s_child_t ch;
+    h5s_err_t err;
+    const h5s_child_opts_t opts = {.own_group = true}; /* a timeout or Ctrl-C reaches all of gnuplot */
     snprintf(logpath, sizeof logpath, "%s/gnuplot.log", c->work);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
+    pid_t pid = h5s_child_spawn(&ch, &opts, &err);
     if (pid < 0) {
-        snprintf(log, cap, "fork: %s", strerror(errno));
+        snprintf(log, cap, "%s", err.msg);
         return -1;
     }
-    if (pid == 0) {
-        setpgid(0, 0);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
-        int in = open("/dev/null", O_RDONLY), out = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
-            _exit(127);
-        if (cwd && chdir(cwd) != 0) {
-            dprintf(2, "cannot enter %s: %s\n", cwd, strerror(errno));
-            _exit(127);
-        }
-        execvp("gnuplot", argv);
-        dprintf(2, "cannot run gnuplot: %s\n", strerror(errno));
-        _exit(127);
-    }
-    setpgid(pid, pid); /* also here, so that the group exists before any kill */
-    int status = plot_wait(pid, c->deadline_ns, &c->timed_out);
+    if (pid == 0)
+        plot_exec(cwd, argv, logpath);
+    int status = plot_wait(&ch, c->deadline_ns, &c->timed_out);
+    int e = errno;
     plot_read_log(logpath, log, cap);
     if (status < 0)
-        snprintf(log, cap, "waitpid: %s", strerror(errno));
+        snprintf(log, cap, "waitpid: %s", strerror(e));
     return status < 0 || plot_stopped(c) ? -1 : status;
 }
 

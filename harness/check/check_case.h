@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "check.h"
+#include "child.h"
 #include "err.h"
 #include "mth5.h"
 #include "pattern.h"
@@ -94,14 +95,14 @@ typedef struct chk_hmsg {
 typedef int (*chk_helper_fn)(void *arg, int in, int out);
 
 typedef struct chk_helper {
-    pid_t pid;
-    int pidfd;    /* -1 if the kernel has no pidfd_open */
-    int to, from; /* our ends: commands, answers */
+    pid_t pid;         /* the helper's pid while it runs, else -1 */
+    int to, from;      /* our ends: commands, answers */
+    h5s_child_t child; /* the process (its pipe ends are to and from above) */
 } chk_helper_t;
 
 #define CHK_HELPER_NONE                                                                                                \
     {                                                                                                                  \
-        .pid = -1, .pidfd = -1, .to = -1, .from = -1                                                                   \
+        .pid = -1, .to = -1, .from = -1, .child = {.to = -1, .from = -1 }                                              \
     }
 
 /* Sends one answer (code, error, value, text) on fd; a helper whose case
@@ -127,8 +128,10 @@ int chk_helper_spawn(chk_helper_t *h, chk_helper_fn fn, void *arg, char *const *
 int chk_helper_start(chk_helper_t *h, chk_helper_fn fn, void *arg, const char *env, h5s_err_t *err);
 
 /* Closes the command pipe (EOF = finish), waits up to ms for the helper to end,
- * kills it (SIGKILL) if it does not, and reaps it. Returns 0 when it ended by
- * itself with status 0, -1 otherwise; *status (may be NULL) gets the status. */
+ * kills it (SIGKILL) if it does not, and reaps it (given up on if even
+ * SIGKILL does not end it within 5 s: the status is then that of SIGKILL).
+ * Returns 0 when it ended by itself with status 0, -1 otherwise; *status
+ * (may be NULL) gets the status. */
 int chk_helper_finish(chk_helper_t *h, int ms, int *status);
 
 /* Sends a command and waits for its answer ('k' or 'e'). Returns 0 on 'k', or

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,9 +85,11 @@ int chk_recv_msg(const chk_helper_t *h, chk_hmsg_t *m, int ms)
 int chk_helper_spawn(chk_helper_t *h, chk_helper_fn fn, void *arg, char *const *exec_argv, const char *env,
                      h5s_err_t *err)
 {
+    /* SIGKILL if the case process dies: kept across execv */
+    static const h5s_child_opts_t opts = {.pdeathsig = SIGKILL, .pipes = true};
     if (open_hdf5_ids() > 0)
         return h5s_seterr(err, H5S_EINVAL, "internal error: fork while HDF5 ids are open");
-    pid_t pid = h5s_fork_piped(SIGKILL, &h->to, &h->from, err); /* SIGKILL: kept across execv */
+    pid_t pid = h5s_child_spawn(&h->child, &opts, err);
     if (pid < 0)
         return err->code;
     if (pid == 0) {
@@ -106,7 +107,9 @@ int chk_helper_spawn(chk_helper_t *h, chk_helper_fn fn, void *arg, char *const *
         _exit(rc);
     }
     h->pid = pid;
-    h->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    h->to = h->child.to;
+    h->from = h->child.from;
+    h->child.to = h->child.from = -1; /* closed through h->to and h->from */
     return 0;
 }
 
@@ -116,51 +119,31 @@ int chk_helper_start(chk_helper_t *h, chk_helper_fn fn, void *arg, const char *e
     return chk_helper_spawn(h, fn, arg, NULL, env, err);
 }
 
-/* Waits until the helper has exited, at most ms. 1 exited, 0 not yet. */
-static int helper_wait_exit(const chk_helper_t *h, int ms)
-{
-    int64_t deadline = h5s_now_ns() + (int64_t)ms * 1000000;
-    if (h->pidfd >= 0)
-        return h5s_wait_readable(h->pidfd, deadline) > 0;
-    /* no pidfd: the answer pipe reaches EOF when the helper has exited */
-    char b[sizeof(chk_hmsg_t)];
-    for (;;) {
-        if (h5s_wait_readable(h->from, deadline) <= 0)
-            return 0;
-        ssize_t r = read(h->from, b, sizeof b);
-        if (r == 0)
-            return 1;
-        if (r < 0 && errno != EINTR && errno != EAGAIN)
-            return 1;
-    }
-}
-
 /* Closes the command pipe (EOF = finish), waits up to ms for the helper to end,
- * kills it (SIGKILL) if it does not, and reaps it. Returns 0 when it ended by
- * itself with status 0, -1 otherwise; *status (may be NULL) gets the status. */
+ * kills it (SIGKILL) if it does not, and reaps it (given up on if even
+ * SIGKILL does not end it within 5 s: the status is then that of SIGKILL).
+ * Returns 0 when it ended by itself with status 0, -1 otherwise; *status
+ * (may be NULL) gets the status. */
 int chk_helper_finish(chk_helper_t *h, int ms, int *status)
 {
-    int st = 0, rc = 0;
+    int rc = 0;
     if (h->pid <= 0)
         return 0;
     if (h->to >= 0)
         close(h->to);
     h->to = -1;
-    if (!helper_wait_exit(h, ms)) {
-        kill(h->pid, SIGKILL);
-        helper_wait_exit(h, 5000);
+    if (h5s_child_wait(&h->child, h5s_now_ns() + (int64_t)ms * 1000000) != 1) {
+        h5s_child_signal(&h->child, SIGKILL);
+        h5s_child_wait(&h->child, h5s_now_ns() + 5000000000LL);
         rc = -1;
     }
-    while (waitpid(h->pid, &st, 0) < 0 && errno == EINTR)
-        ;
+    int st = h->child.reaped ? h->child.status : SIGKILL;
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
         rc = -1;
     if (status)
         *status = st;
     if (h->from >= 0)
         close(h->from);
-    if (h->pidfd >= 0)
-        close(h->pidfd);
     *h = (chk_helper_t)CHK_HELPER_NONE;
     return rc;
 }

@@ -12,15 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "check_driver.h"
+#include "child.h"
 #include "err.h"
 
 /* ---- the data directory -------------------------------------------------------- */
@@ -34,13 +33,12 @@ void chk_rm_tree(const char *dir)
 
 /* ---- running one case ------------------------------------------------------------ */
 
-/* In the case process: never returns. */
-static void case_child(const chk_suite_t *k, const chk_case_t *c, const char *dir, int wfd)
+/* In the case process (its own process group, killed if this process dies,
+ * the outcome pipe on fd 4): never returns. */
+static void case_child(const chk_suite_t *k, const chk_case_t *c, const char *dir)
 {
     char log[PATH_MAX + 16];
     chk_outcome_t o;
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    setpgid(0, 0);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGPIPE, SIG_IGN);
@@ -52,7 +50,8 @@ static void case_child(const chk_suite_t *k, const chk_case_t *c, const char *di
         dup2(lfd, STDOUT_FILENO);
         dup2(lfd, STDERR_FILENO);
     }
-    if (dup2(wfd, 3) < 0)
+    /* the outcome goes out on fd 3; the unused command pipe closes */
+    if (dup2(4, 3) < 0)
         _exit(1);
     close_range(4, ~0U, 0);
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -77,15 +76,6 @@ static void case_child(const chk_suite_t *k, const chk_case_t *c, const char *di
     fflush(stdout);
     fflush(stderr);
     _exit(h5s_write_full(3, &o, sizeof o) == 0 ? 0 : 1);
-}
-
-/* Waits until the case process has exited (at most ms). 1 exited, 0 not yet. */
-static int wait_exit(pid_t pid, int pidfd, int ms)
-{
-    if (pidfd >= 0)
-        return h5s_wait_readable(pidfd, h5s_now_ns() + (int64_t)ms * 1000000) > 0;
-    (void)pid;
-    return 1; /* no pidfd: waitpid below blocks (the process is killed or ending) */
 }
 
 /* Reads pending signals; true when one of them is SIGINT or SIGTERM. */
@@ -120,74 +110,47 @@ static bool reap_group(chk_suite_t *k, pid_t pgid)
     return stop;
 }
 
-/* Runs case c; fills r. Returns 0, or CHK_EXIT_INTR when SIGINT/SIGTERM arrived. */
-int chk_run_case(chk_suite_t *k, chk_result_t *r)
+/* Reads the outcome the case process sends on fd, until deadline_ns.
+ * Returns 1 with o filled, 0 when the pipe ended without one (or on error),
+ * -1 at the deadline, -2 when SIGINT/SIGTERM arrived. */
+static int read_outcome(chk_suite_t *k, int fd, chk_outcome_t *o, int64_t deadline_ns)
 {
-    const chk_case_t *c = r->c;
-    char dir[PATH_MAX];
-    int p[2];
-    chk_outcome_t *o = &r->seen;
-    int64_t t0 = h5s_now_ns();
-    memset(o, 0, sizeof *o);
-    r->ran = true;
-    snprintf(dir, sizeof dir, "%.3900s/%.100s", k->workdir, c->name);
-    snprintf(r->dir, sizeof r->dir, "%s", dir);
-    if (mkdir(dir, 0755) != 0 || pipe2(p, O_CLOEXEC) != 0) {
-        snprintf(o->token, sizeof o->token, "error:H5S_ESYS");
-        snprintf(o->detail, sizeof o->detail, "%.900s: %s", dir, strerror(errno));
-        return 0;
-    }
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(p[0]);
-        close(p[1]);
-        snprintf(o->token, sizeof o->token, "error:H5S_ESYS");
-        snprintf(o->detail, sizeof o->detail, "fork: %s", strerror(errno));
-        return 0;
-    }
-    if (pid == 0)
-        case_child(k, c, dir, p[1]);
-    setpgid(pid, pid); /* also in the child: whichever runs first */
-    close(p[1]);
-    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    int64_t deadline = t0 + (int64_t)c->timeout_s * 1000000000LL;
-    bool got = false, timed_out = false, intr = false;
     for (;;) {
-        struct pollfd pf[2] = {{.fd = p[0], .events = POLLIN}, {.fd = k->sfd, .events = POLLIN}};
-        int64_t left = deadline - h5s_now_ns();
-        if (left <= 0) {
-            timed_out = true;
-            break;
-        }
+        struct pollfd pf[2] = {{.fd = fd, .events = POLLIN}, {.fd = k->sfd, .events = POLLIN}};
+        int64_t left = deadline_ns - h5s_now_ns();
+        if (left <= 0)
+            return -1;
         struct timespec ts = {left / 1000000000, left % 1000000000};
         int n = ppoll(pf, 2, &ts, NULL);
         if (n < 0 && errno != EINTR)
-            break;
-        if (n > 0 && (pf[1].revents & POLLIN) && drain_signals(k->sfd)) {
-            intr = true;
-            break;
-        }
-        if (n > 0 && (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-            got = h5s_read_full(p[0], o, sizeof *o, deadline) == (ssize_t)sizeof *o;
-            break;
-        }
+            return 0;
+        if (n > 0 && (pf[1].revents & POLLIN) && drain_signals(k->sfd))
+            return -2;
+        if (n > 0 && (pf[0].revents & (POLLIN | POLLHUP | POLLERR)))
+            return h5s_read_full(fd, o, sizeof *o, deadline_ns) == (ssize_t)sizeof *o;
     }
-    close(p[0]);
-    /* the case process and every helper it left behind: one process group */
-    if (timed_out || intr || !wait_exit(pid, pidfd, 10000)) {
-        kill(-pid, SIGKILL);
-        kill(pid, SIGKILL);
-        wait_exit(pid, pidfd, 10000);
+}
+
+/* Ends the case process (killed at once when kill_now, else given 10 s to
+ * exit) and every helper it left behind in its process group, and reaps
+ * them. Returns the case process's wait status (one of SIGKILL if even that
+ * did not end it within a bound); *intr is set if SIGINT/SIGTERM arrived. */
+static int end_case(chk_suite_t *k, h5s_child_t *ch, bool kill_now, bool *intr)
+{
+    if (kill_now || h5s_child_wait(ch, h5s_now_ns() + 10000000000LL) != 1) {
+        h5s_child_signal(ch, SIGKILL); /* the whole process group */
+        if (!h5s_child_reap(ch))
+            kill(ch->pid, SIGKILL); /* the case process too, should it have left the group */
+        h5s_child_wait(ch, h5s_now_ns() + 10000000000LL);
     }
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    intr |= reap_group(k, pid); /* strays of the group, if any */
-    if (pidfd >= 0)
-        close(pidfd);
-    r->secs = (double)(h5s_now_ns() - t0) / 1e9;
+    *intr |= reap_group(k, ch->pid); /* strays of the group, if any */
+    return ch->reaped ? ch->status : SIGKILL;
+}
+
+/* Sets the outcome of a case that did not report one the normal way: it was
+ * interrupted, timed out, crashed (wait status st) or ended without one. */
+static void set_failure(chk_outcome_t *o, const chk_case_t *c, bool intr, bool timed_out, bool got, int st)
+{
     if (intr) {
         snprintf(o->token, sizeof o->token, "error:interrupted");
         snprintf(o->detail, sizeof o->detail, "interrupted by a signal");
@@ -209,6 +172,45 @@ int chk_run_case(chk_suite_t *k, chk_result_t *r)
     o->why[sizeof o->why - 1] = '\0';
     o->retry_note[sizeof o->retry_note - 1] = '\0';
     o->frequency[sizeof o->frequency - 1] = '\0';
+}
+
+/* Runs case c; fills r. Returns 0, or CHK_EXIT_INTR when SIGINT/SIGTERM arrived. */
+int chk_run_case(chk_suite_t *k, chk_result_t *r)
+{
+    const chk_case_t *c = r->c;
+    char dir[PATH_MAX];
+    chk_outcome_t *o = &r->seen;
+    int64_t t0 = h5s_now_ns();
+    h5s_child_t ch;
+    h5s_err_t err;
+    /* its own process group, killed if this process dies, the outcome on a pipe */
+    h5s_child_opts_t opts = {.pdeathsig = SIGKILL, .own_group = true, .pipes = true};
+    memset(o, 0, sizeof *o);
+    r->ran = true;
+    snprintf(dir, sizeof dir, "%.3900s/%.100s", k->workdir, c->name);
+    snprintf(r->dir, sizeof r->dir, "%s", dir);
+    if (mkdir(dir, 0755) != 0) {
+        snprintf(o->token, sizeof o->token, "error:H5S_ESYS");
+        snprintf(o->detail, sizeof o->detail, "%.900s: %s", dir, strerror(errno));
+        return 0;
+    }
+    pid_t pid = h5s_child_spawn(&ch, &opts, &err);
+    if (pid < 0) {
+        snprintf(o->token, sizeof o->token, "error:H5S_ESYS");
+        snprintf(o->detail, sizeof o->detail, "%.900s", err.msg);
+        return 0;
+    }
+    if (pid == 0)
+        case_child(k, c, dir);
+    close(ch.to);
+    ch.to = -1;
+    int got = read_outcome(k, ch.from, o, t0 + (int64_t)c->timeout_s * 1000000000LL);
+    h5s_child_close(&ch);
+    bool timed_out = got == -1, intr = got == -2;
+    /* the case process and every helper it left behind: one process group */
+    int st = end_case(k, &ch, timed_out || intr, &intr);
+    r->secs = (double)(h5s_now_ns() - t0) / 1e9;
+    set_failure(o, c, intr, timed_out, got == 1, st);
     r->ok = !intr && chk_expect_matches(r->expected, o->token);
     /* disk hygiene: the data of a case that went as expected goes, unless
      * --keep-data; a case that differs keeps it, for a look */

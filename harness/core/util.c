@@ -211,18 +211,6 @@ int h5s_run_logged(const char *const argv[], const char *log, int timeout_ms)
     return r < 0 ? -1 : h5s_child_exit_code(c.status);
 }
 
-pid_t h5s_fork_piped(int pdeathsig, int *to, int *from, h5s_err_t *err)
-{
-    h5s_child_t c;
-    h5s_child_opts_t o = {.pdeathsig = pdeathsig, .pipes = true};
-    pid_t pid = h5s_child_spawn(&c, &o, err);
-    if (pid > 0) {
-        *to = c.to;
-        *from = c.from;
-    }
-    return pid;
-}
-
 void h5s_parent_dir(const char *path, char *out, size_t cap)
 {
     snprintf(out, cap, "%s", path);

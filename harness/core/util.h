@@ -58,15 +58,6 @@ int h5s_run_quiet(const char *const argv[], int timeout_ms);
  * 128 + its number. The child is killed if this process dies. */
 int h5s_run_logged(const char *const argv[], const char *log, int timeout_ms);
 
-/* Forks a child connected by two pipes (h5s_child_spawn with pipes, for
- * callers that keep the pid themselves). In the child (return 0) fd 3 reads
- * what the parent sends, fd 4 writes to the parent, every other descriptor
- * above 2 is closed, and pdeathsig is delivered if the parent dies (the child
- * exits at once if it already has). In the parent, returns the child's pid
- * and sets *to and *from to its own ends (close-on-exec). -1 with err on
- * failure, nothing left open. stdout and stderr are flushed first. */
-pid_t h5s_fork_piped(int pdeathsig, int *to, int *from, h5s_err_t *err);
-
 /* Removes path and everything below it (no symlinks followed). 0 or -1. */
 int h5s_rm_rf(const char *path);
 
