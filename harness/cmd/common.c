@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "err.h"
+#include "cli.h"
 #include "proto.h"
 #include "util.h"
 
@@ -15,9 +16,7 @@ int cmd_fail(int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    for (unsigned char *p = (unsigned char *)buf; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            *p = '?';
+    cli_one_line(buf);
     return h5s_cli_fail(NULL, code, "%s", buf);
 }
 

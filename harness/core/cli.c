@@ -12,6 +12,13 @@ void cli_begin(cli_parser_t *p, const cli_cmd_t *cmd, int argc, char **argv)
     *p = (cli_parser_t){.cmd = cmd, .argc = argc, .argv = argv, .i = 2};
 }
 
+void cli_one_line(char *text)
+{
+    for (unsigned char *c = (unsigned char *)text; *c; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            *c = '?';
+}
+
 int cli_usage_error(const cli_cmd_t *cmd, const char *fmt, ...)
 {
     char buf[2048];
@@ -19,10 +26,7 @@ int cli_usage_error(const cli_cmd_t *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    /* what the message echoes (an argument with a newline) stays on one line */
-    for (unsigned char *c = (unsigned char *)buf; *c; c++)
-        if (*c < 0x20 || *c == 0x7f)
-            *c = '?';
+    cli_one_line(buf);
     fprintf(stderr, "h5swmr %s: %s\n", cmd->name, buf);
     return 2;
 }
