@@ -47,6 +47,9 @@
 
 static volatile sig_atomic_t g_plot_signal;
 
+/* Records the signal that arrived, for plot_wait to forward to the child and
+ * for the caller to report; it does nothing else, so it is safe in a signal
+ * handler. */
 static void plot_on_signal(int sig)
 {
     g_plot_signal = sig;

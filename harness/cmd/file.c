@@ -64,6 +64,9 @@ static int print_summary(mth5_t *m)
     return 0;
 }
 
+/* h5swmr summary FILE: opens the file read-only (with SWMR_READ when an SWMR
+ * writer holds it) and prints its channel summary. Returns 0 or the exit
+ * status. */
 static int cmd_summary(int argc, char **argv)
 {
     const char *file;
@@ -83,6 +86,8 @@ static int cmd_summary(int argc, char **argv)
     return rc;
 }
 
+/* h5swmr finalize FILE: reopens the file for writing without SWMR, rebuilds
+ * its channel_summary table and closes it. Returns 0 or the exit status. */
 static int cmd_finalize(int argc, char **argv)
 {
     const char *file;

@@ -24,6 +24,7 @@
 
 #define MAX_OVERRIDES 256
 
+/* Whether s holds a control character (below 0x20, or DEL). */
 static bool has_control_char(const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
@@ -290,11 +291,15 @@ static int run_command(const cli_cmd_t *cmd, int argc, char **argv, bool writer_
     return worst;
 }
 
+/* h5swmr run: runs every job of the scenario with its writer and readers.
+ * Returns the worst exit status of the jobs. */
 static int cmd_run_main(int argc, char **argv)
 {
     return run_command(&cmd_run_def, argc, argv, false);
 }
 
+/* h5swmr write: runs every job of the scenario with its writer alone
+ * (readers=0). Returns the worst exit status of the jobs. */
 static int cmd_write_main(int argc, char **argv)
 {
     return run_command(&cmd_write_def, argc, argv, true);

@@ -209,6 +209,9 @@ static void watch_close(watch_t *w, int sfd)
     }
 }
 
+/* h5swmr watch: blocks SIGINT and SIGTERM so that they arrive on a signalfd,
+ * opens the file and follows it until the duration is over or one of them
+ * arrives, then restores the signal mask. Returns 0 or the exit status. */
 static int cmd_watch(int argc, char **argv)
 {
     watch_t w = {.interval = 0.5};

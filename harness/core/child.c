@@ -17,6 +17,8 @@
 
 #include "util.h"
 
+/* Closes both descriptors of a pipe, skipping any that is negative (not
+ * open). */
 static void close_pair(int p[2])
 {
     for (int i = 0; i < 2; i++)

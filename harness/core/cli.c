@@ -40,6 +40,7 @@ static int find_long(const cli_cmd_t *cmd, const char *name, size_t n)
     return -1;
 }
 
+/* The option of cmd whose short name is c, or -1. */
 static int find_short(const cli_cmd_t *cmd, char c)
 {
     for (int k = 0; cmd->opts && cmd->opts[k].name; k++)

@@ -37,6 +37,8 @@ void h5s_err_clear(h5s_err_t *err)
     }
 }
 
+/* Sets err (not NULL) to code with a message formatted from fmt and ap, and
+ * no cause. */
 static void vset(h5s_err_t *err, int code, const char *fmt, va_list ap)
 {
     err->code = code;

@@ -38,6 +38,7 @@ void pat_fill(mth5_dtype_t dt, uint64_t key, uint64_t start, size_t n, void *buf
     }
 }
 
+/* Sample k of buf, an array of dt, as a double (0 for an unknown type). */
 static double sample_at(mth5_dtype_t dt, const void *buf, size_t k)
 {
     switch (dt) {

@@ -143,6 +143,7 @@ const scn_opt_t *scn_options(void)
     return options;
 }
 
+/* The option named key, or NULL if there is none. */
 static const scn_opt_t *find_opt(const char *key)
 {
     for (const scn_opt_t *o = options; o->name; o++)
@@ -151,6 +152,8 @@ static const scn_opt_t *find_opt(const char *key)
     return NULL;
 }
 
+/* The index of v in the NULL-terminated list choices, or -1 if it is not one
+ * of them. */
 static int choice_index(const char *const *choices, const char *v)
 {
     for (int i = 0; choices[i]; i++)
@@ -159,6 +162,8 @@ static int choice_index(const char *const *choices, const char *v)
     return -1;
 }
 
+/* Writes the NULL-terminated list choices into buf (cap bytes) as "a, b, c",
+ * truncated if it does not fit. */
 static void choices_text(const char *const *choices, char *buf, size_t cap)
 {
     buf[0] = '\0';
@@ -168,6 +173,8 @@ static void choices_text(const char *const *choices, char *buf, size_t cap)
     }
 }
 
+/* Strips leading blanks and trailing blanks and line ends from s in place.
+ * Returns the first character kept. */
 static char *trim(char *s)
 {
     while (*s == ' ' || *s == '\t')
@@ -224,6 +231,8 @@ int scn_split(const char *list, char items[][SCN_STR], int max)
     return n;
 }
 
+/* Whether s can name an HDF5 group or dataset: 1 to 63 characters, no '/' or
+ * character below 0x20, and not ".". */
 static bool valid_name(const char *s)
 {
     if (!*s || strlen(s) >= 64)
@@ -234,6 +243,9 @@ static bool valid_name(const char *s)
     return strcmp(s, ".") != 0;
 }
 
+/* Sets option key of s from value (trimmed) after checking it against the
+ * option's type, range, choices or naming rules. Returns 0, or H5S_ESCENARIO
+ * with the reason in msg (cap bytes). */
 static int set_raw(scn_t *s, const char *key, const char *value, char *msg, size_t cap)
 {
     const scn_opt_t *o = find_opt(key);
@@ -552,6 +564,8 @@ typedef struct parse_ctx {
 
 static int handler(void *user, const char *section, const char *name, const char *value);
 
+/* Records the parse's first error (printf-style) with the line it was found
+ * on; later errors are ignored. */
 static void ctx_fail(parse_ctx_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void ctx_fail(parse_ctx_t *c, const char *fmt, ...)
 {
@@ -565,6 +579,8 @@ static void ctx_fail(parse_ctx_t *c, const char *fmt, ...)
     c->failed = true;
 }
 
+/* Adds a job section name to the parse's list, unless it is [global] or
+ * already listed; more than 64 jobs fail the parse. */
 static void add_section(parse_ctx_t *c, const char *name)
 {
     if (!strcmp(name, "global"))
@@ -635,6 +651,10 @@ static char *read_line(char *str, int num, void *stream)
     return str;
 }
 
+/* inih's callback for each key = value: checks the value on a scratch
+ * scenario and stores the entry for later. Returns 1 to go on, or 0 to stop
+ * the parse after recording the error (a key outside any section, a line too
+ * long, a bad value, or no memory). */
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     parse_ctx_t *c = user;
@@ -674,6 +694,8 @@ static int handler(void *user, const char *section, const char *name, const char
     return 1;
 }
 
+/* Applies the n key=value overrides of -o to s in order. Returns 0, or
+ * H5S_ESCENARIO in err for the first one that is malformed or refused. */
 static int apply_overrides(scn_t *s, const char *const *ov, size_t n, h5s_err_t *err)
 {
     char m[400];
@@ -692,6 +714,8 @@ static int apply_overrides(scn_t *s, const char *const *ov, size_t n, h5s_err_t 
     return 0;
 }
 
+/* Checks the whole job s once all its settings are in; where names the file
+ * (or the options) it came from. Returns 0, or H5S_ESCENARIO in err. */
 static int finish_job(scn_t *s, const char *where, h5s_err_t *err)
 {
     char m[400];

@@ -25,6 +25,7 @@ void stats_free(stats_buf_t *b)
     b->n = b->cap = 0;
 }
 
+/* qsort comparison of two int64_t values, ascending. */
 static int cmp64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;

@@ -146,6 +146,8 @@ int h5s_make_unique_dir(const char *parent, const char *base, char *out, size_t 
     return -1;
 }
 
+/* nftw callback of h5s_rm_rf: removes one entry (a directory after its
+ * contents). Returns 0 when it is gone or was already gone, -1 otherwise. */
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st;

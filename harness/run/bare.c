@@ -52,11 +52,15 @@ static h5s_cause_t bare_hdf5_cause(void)
     return e.cause;
 }
 
+/* The HDF5 memory type of a scenario dtype: 1 float64, 2 int32, anything
+ * else float32. */
 static hid_t bare_type(int dtype)
 {
     return dtype == 1 ? H5T_NATIVE_DOUBLE : dtype == 2 ? H5T_NATIVE_INT32 : H5T_NATIVE_FLOAT;
 }
 
+/* The size in bytes of one sample of a scenario dtype: 8 for float64, 4
+ * otherwise. */
 static size_t bare_size(int dtype)
 {
     return dtype == 1 ? 8 : 4;
@@ -151,6 +155,9 @@ static int bare_append(bare_t *b)
     return 0;
 }
 
+/* Flushes the file with one H5Fflush, or each dataset with H5Dflush, as the
+ * scenario's flush_call says, and counts the flush and its time. Returns 0,
+ * or -1 if a flush failed (its time not counted). */
 static int bare_flush(bare_t *b)
 {
     int64_t t0 = h5s_now_ns();

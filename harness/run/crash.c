@@ -62,6 +62,10 @@ static int frame_owner(void *pc)
     return name && !strncmp(name, "libhdf5", 7) ? 1 : 0;
 }
 
+/* Handler of a crashing signal: walks the stack from just past this
+ * handler's own frames to the first frame owned by HDF5 or by h5swmr, ORs
+ * that verdict into the shared phase word (if one is set), then raises the
+ * signal again with its default action. */
 static void crash_handler(int sig)
 {
     void *frames[128];

@@ -114,6 +114,8 @@ static int spawn(orch_t *o, orch_child_t *ch, int role, int index, role_fn fn, h
     return 0;
 }
 
+/* Writes the control byte b to the child's control pipe, unless the pipe is
+ * closed or the child reaped; a failed write is ignored. */
 static void send_ctl(orch_child_t *ch, char b)
 {
     if (ch->ctl_w < 0 || ch->reaped)
@@ -123,6 +125,8 @@ static void send_ctl(orch_child_t *ch, char b)
     }
 }
 
+/* Asks the child to stop (once): sends PROTO_STOP, resumes it with SIGCONT
+ * in case a fault stopped it, and records now as the time the stop was sent. */
 static void send_stop(orch_child_t *ch, int64_t now)
 {
     if (ch->stop_sent_ns || ch->reaped)
@@ -132,6 +136,8 @@ static void send_stop(orch_child_t *ch, int64_t now)
     ch->stop_sent_ns = now;
 }
 
+/* Closes the parent's ends of the child's control and status pipes and marks
+ * them closed. */
 static void close_child_fds(orch_child_t *ch)
 {
     if (ch->ctl_w >= 0)
@@ -214,6 +220,8 @@ static void note_fault(orch_t *o, const char *what)
     snprintf(o->rep->faults + l, sizeof o->rep->faults - l, "%s%s", l ? "; " : "", what);
 }
 
+/* Kills the child with SIGKILL as an injected fault, unless it is reaped or
+ * already fault-killed, and notes what in the report's list of faults. */
 static void fault_kill(orch_t *o, orch_child_t *ch, const char *what)
 {
     if (ch->reaped || ch->fault_killed)

@@ -84,6 +84,7 @@ static void count_retries(rstate_t *rs)
     }
 }
 
+/* Adds the metadata read retries, then closes every channel and the file. */
 static void close_all(rstate_t *rs)
 {
     count_retries(rs);
@@ -96,6 +97,10 @@ static void close_all(rstate_t *rs)
     rs->m = NULL;
 }
 
+/* Opens the file for SWMR reading and every known channel, noting the time
+ * of the first open. If the injected file-size limit left the file
+ * unopenable, marks it so and says why in the observation. Returns 0 or a
+ * negative error code (in rs->err). */
 static int open_file(rstate_t *rs)
 {
     int rc = mth5_open(rs->c->file, "r", true, &rs->m, &rs->err);
@@ -247,6 +252,9 @@ static int read_new(rstate_t *rs, rchan_t *c, uint64_t len, int64_t *t_seen)
     return 0;
 }
 
+/* Sets len to the channel's length: refreshed from the file, or, with
+ * strategy none, the extent this process's metadata cache holds. Returns 0
+ * or a negative error code (in rs->err). */
 static int channel_extent(rstate_t *rs, rchan_t *c, uint64_t *len)
 {
     if (rs->strategy != SCN_NONE)
@@ -262,6 +270,9 @@ static int channel_extent(rstate_t *rs, rchan_t *c, uint64_t *len)
     return 0;
 }
 
+/* H5Literate callback that counts the links of a station that are runs (not
+ * Transfer_Functions, Fourier_Coefficients or Features) in the uint64_t at
+ * data; it also crashes on purpose when a crash test inside the walk is set. */
 static herr_t count_cb(hid_t g, const char *name, const H5L_info_t *info, void *data)
 {
     (void)g;
@@ -318,6 +329,9 @@ static int rescan_observed(rstate_t *rs)
     return rc;
 }
 
+/* Narrates what changed since the last report (runs, channels, samples of
+ * the first channel) and counts it as an update; without force, not more
+ * often than every report_ms. */
 static void report(rstate_t *rs, bool force)
 {
     uint64_t first = 0;
@@ -344,6 +358,10 @@ static void report(rstate_t *rs, bool force)
     rs->last_report = now;
 }
 
+/* One poll: reopens the file (strategy reopen), reads what the known
+ * channels gained, with rescan_now also looks for new channels and reads the
+ * summary table, then resolves lags and reports. Returns 0 or a negative
+ * error code (in rs->err). */
 static int poll_once(rstate_t *rs, bool rescan_now)
 {
     int rc;
@@ -443,6 +461,8 @@ static int paced_wait(rstate_t *rs, int64_t due)
     return 0;
 }
 
+/* Whether the reader has seen all the writer published: every run (the first
+ * one and those added), or on every channel the samples of the last flush. */
 static bool caught_up(const rstate_t *rs)
 {
     shm_t *shm = rs->c->shm;

@@ -16,16 +16,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The name of a child's role: "writer", "reader" or "finalizer". */
 static const char *role_name(int role)
 {
     return role == ROLE_WRITER ? "writer" : role == ROLE_READER ? "reader" : "finalizer";
 }
 
+/* The seconds from time a to time b (ns), or 0 if either was never set. */
 static double secs(int64_t a, int64_t b)
 {
     return a && b ? (double)(b - a) / 1e9 : 0;
 }
 
+/* Writes the child's label into buf (cap bytes): "reader N" for a reader,
+ * its role name otherwise. */
 static void child_label(const orch_child_t *ch, char *buf, size_t cap)
 {
     if (ch->role == ROLE_READER)
@@ -141,6 +145,8 @@ void report_print(FILE *out, const orch_report_t *rep)
     fprintf(out, "result: %s; file %s\n", verdict, rep->file);
 }
 
+/* A new JSON object with the latency summary l: its count, and its mean,
+ * percentiles and max in microseconds. */
 static cJSON *lat_json(const lat_summary_t *l)
 {
     cJSON *o = cJSON_CreateObject();
@@ -154,6 +160,8 @@ static cJSON *lat_json(const lat_summary_t *l)
     return o;
 }
 
+/* A new JSON object with the scenario and job names and every option of s:
+ * numbers and booleans as such, anything else as its text. */
 static cJSON *scenario_json(const scn_t *s)
 {
     cJSON *o = cJSON_CreateObject();
@@ -266,6 +274,8 @@ char *report_environment_json(const char *dir)
     return s;
 }
 
+/* A new JSON object describing the child: how it ended, and, if it reported
+ * a result, its counts, times and the latencies and throughput of its role. */
 static cJSON *child_json(const orch_report_t *rep, const orch_child_t *ch)
 {
     const proto_result_t *r = &ch->res;

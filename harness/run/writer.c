@@ -49,6 +49,8 @@ typedef struct wstate {
     h5s_err_t err;
 } wstate_t;
 
+/* The channel type a name implies: electric for e*, magnetic for h* and b*,
+ * auxiliary otherwise. */
 static mth5_ctype_t ctype_of(const char *name)
 {
     return name[0] == 'e' ? MTH5_ELECTRIC : name[0] == 'h' || name[0] == 'b' ? MTH5_MAGNETIC : MTH5_AUXILIARY;
@@ -69,6 +71,10 @@ static int64_t slow_down(const wstate_t *w, int64_t t0, int64_t t1)
     return t1;
 }
 
+/* Adds the n channels named in items to run, with the scenario's type,
+ * chunking and compression, the given sample rate, and an azimuth of 90 for
+ * names whose second letter is 'y'. Returns n or a negative error code (in
+ * w->err). */
 static int add_channels(wstate_t *w, const char *run, char (*items)[SCN_STR], int n, double rate)
 {
     for (int i = 0; i < n; i++) {
@@ -132,6 +138,10 @@ static int create_structure(wstate_t *w)
     return rc;
 }
 
+/* Reopens the file for writing in SWMR mode (or without it, for the
+ * baseline), opens every channel with its pattern key and, with summary
+ * upkeep, its row of channel_summary and the table itself, and allocates the
+ * block buffer. Returns 0 or a negative error code (in w->err). */
 static int open_swmr(wstate_t *w)
 {
     const scn_t *s = w->s;
@@ -218,6 +228,10 @@ static int upkeep(wstate_t *w)
     return 0;
 }
 
+/* Brings the summary table up to date (with upkeep) and flushes as the
+ * scenario says (nothing in raw mode), then counts the flush and publishes
+ * its record and the sample and run counts in shared memory for the readers.
+ * Returns 0 or a negative error code (in w->err). */
 static int do_flush(wstate_t *w)
 {
     int rc;
@@ -264,6 +278,9 @@ static int do_flush(wstate_t *w)
     return 0;
 }
 
+/* Whether a flush is due at now: some blocks are unflushed, and
+ * flush_every_blocks of them or flush_every_ms since the last flush have
+ * passed. */
 static bool flush_due(const wstate_t *w, int64_t now)
 {
     const scn_t *s = w->s;
@@ -274,6 +291,9 @@ static bool flush_due(const wstate_t *w, int64_t now)
     return s->flush_every_ms > 0 && (double)(now - w->t_last_flush) >= s->flush_every_ms * 1e6;
 }
 
+/* Appends one block of pattern samples to every channel (with pwrite in raw
+ * mode) and counts the blocks, samples, bytes and append times. Returns 0 or
+ * a negative error code (in w->err, with the cause of a failed pwrite). */
 static int append_block(wstate_t *w)
 {
     const scn_t *s = w->s;
@@ -350,6 +370,11 @@ static int add_run_block(wstate_t *w)
     return 0;
 }
 
+/* Writes blocks (or, for the structure workload, adds runs) until max_blocks,
+ * max_mb, the duration or a stop request ends the run, paced in real time
+ * with jitter when the scenario asks for it, flushing when due and, at the
+ * end, whatever is still unflushed. Returns 0 or a negative error code (in
+ * w->err). */
 static int run_loop(wstate_t *w)
 {
     const scn_t *s = w->s;
