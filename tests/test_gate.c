@@ -228,6 +228,12 @@ static const char *record_baseline(const char *scn)
 
 Test(gate, real_sweeps_catch_a_slower_write_path)
 {
+#if defined(__SANITIZE_ADDRESS__)
+    /* AddressSanitizer instruments h5swmr's side of the timed calls and not
+     * HDF5's, so the paired ratios measure the instrumentation (they moved by
+     * 30 % between two sweeps of the same build); the plain build runs this */
+    cr_skip_test("performance verdicts mean nothing under AddressSanitizer; the plain build runs this test");
+#endif
     const char *scn = tiny_scenario();
     char base[1400], out1[1200], out2[1200];
     snprintf(base, sizeof base, "%s", record_baseline(scn));
@@ -261,6 +267,12 @@ Test(gate, real_sweeps_catch_a_slower_write_path)
 
 Test(gate, ab_mode_compares_two_sides_interleaved)
 {
+#if defined(__SANITIZE_ADDRESS__)
+    /* AddressSanitizer instruments h5swmr's side of the timed calls and not
+     * HDF5's, so the paired ratios measure the instrumentation (they moved by
+     * 30 % between two sweeps of the same build); the plain build runs this */
+    cr_skip_test("performance verdicts mean nothing under AddressSanitizer; the plain build runs this test");
+#endif
     const char *scn = tiny_scenario();
     char out[1200], bdir[1300], round[1400];
     snprintf(out, sizeof out, "%s", tu_path("ab"));
