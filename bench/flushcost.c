@@ -45,16 +45,6 @@ static void fc_on_signal(int sig)
     g_fc_stop = 1;
 }
 
-/* Shows control characters as '?' (in place), so that a message that echoes
- * user text stays one line. */
-static char *fc_vis(char *s)
-{
-    for (unsigned char *p = (unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            *p = '?';
-    return s;
-}
-
 /* Prints "h5swmr flushcost: MESSAGE" as one line. */
 static void fc_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void fc_error(const char *fmt, ...)
@@ -64,7 +54,8 @@ static void fc_error(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "h5swmr flushcost: %s\n", fc_vis(buf));
+    cli_one_line(buf);
+    fprintf(stderr, "h5swmr flushcost: %s\n", buf);
 }
 
 /* Prints "h5swmr flushcost: MESSAGE (see h5swmr flushcost --help)" as one
@@ -77,7 +68,7 @@ static int fc_usage_error(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    fc_vis(buf);
+    cli_one_line(buf);
     fprintf(stderr, "h5swmr flushcost: %s (see h5swmr flushcost --help)\n", buf);
     return FC_EXIT_USAGE;
 }
@@ -162,9 +153,8 @@ static int fc_check_output(const char *opt, const char *path, bool force)
     struct stat st;
     if (!*path)
         return fc_usage_error("%s: empty file name", opt);
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            return fc_usage_error("%s: '%s': the path contains a control character", opt, path);
+    if (cli_has_control_char(path))
+        return fc_usage_error("%s: '%s': the path contains a control character", opt, path);
     if (lstat(path, &st) != 0) {
         if (errno == ENOENT)
             return 0;

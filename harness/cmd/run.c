@@ -24,15 +24,6 @@
 
 #define MAX_OVERRIDES 256
 
-/* Whether s holds a control character (below 0x20, or DEL). */
-static bool has_control_char(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            return true;
-    return false;
-}
-
 /* What a file that is not a regular file is, for messages ("a FIFO"). */
 static const char *file_kind(mode_t m)
 {
@@ -119,7 +110,7 @@ static int preflight(const scn_t *s)
     const char *f = s->file;
     if (!f[0])
         return 0;
-    if (has_control_char(f))
+    if (cli_has_control_char(f))
         return cmd_fail(EXIT_USAGE, "data file '%s': the path contains a control character", f);
     if (lstat(f, &st) == 0)
         return preflight_existing(f, &st, s->overwrite);

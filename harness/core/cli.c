@@ -12,6 +12,14 @@ void cli_begin(cli_parser_t *p, const cli_cmd_t *cmd, int argc, char **argv)
     *p = (cli_parser_t){.cmd = cmd, .argc = argc, .argv = argv, .i = 2};
 }
 
+bool cli_has_control_char(const char *text)
+{
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            return true;
+    return false;
+}
+
 void cli_one_line(char *text)
 {
     for (unsigned char *c = (unsigned char *)text; *c; c++)

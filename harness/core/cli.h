@@ -66,6 +66,8 @@ void cli_help(const cli_cmd_t *cmd, FILE *out);
 /* Makes text one line: control characters (a newline in an echoed argument)
  * become '?'. */
 void cli_one_line(char *text);
+/* Whether text holds a control character (below 0x20, or DEL). */
+bool cli_has_control_char(const char *text);
 /* One line "h5swmr CMD: message" on stderr; returns 2 (bad usage). */
 int cli_usage_error(const cli_cmd_t *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Parses a finite number in [lo, hi] from s (the whole string); false if it is not one. */

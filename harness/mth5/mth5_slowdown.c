@@ -8,19 +8,15 @@
 
 #include "mth5_int.h"
 
-#ifndef H5SWMR_DELIBERATE_SLOWDOWN_US
-#define H5SWMR_DELIBERATE_SLOWDOWN_US 0
-#endif
-
 /* Spins H5SWMR_DELIBERATE_SLOWDOWN_US microseconds (busy, so that the time
  * counts as the writer's CPU like real work would). */
+#if H5SWMR_DELIBERATE_SLOWDOWN_US > 0
 void mth5__deliberate_slowdown(void)
 {
-#if H5SWMR_DELIBERATE_SLOWDOWN_US > 0
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
     do
         clock_gettime(CLOCK_MONOTONIC, &b);
     while ((b.tv_sec - a.tv_sec) * 1000000L + (b.tv_nsec - a.tv_nsec) / 1000 < H5SWMR_DELIBERATE_SLOWDOWN_US);
-#endif
 }
+#endif
