@@ -498,6 +498,8 @@ static void record_run(sweep_t *w, sweep_row_t *r, int mode, const char *wm, con
     if (mode == MODE_BARE_READER) {
         base->bare_reader_p50_us = r->lag.n ? (double)r->lag.p50 / 1e3 : 0;
         base->bare_reader_p99_us = r->lag.n ? (double)r->lag.p99 / 1e3 : 0;
+        base->bare_reader_p50_hi_us = r->lag.n ? (double)r->lag.p50_hi / 1e3 : 0;
+        base->bare_reader_p99_hi_us = r->lag.n ? (double)r->lag.p99_hi / 1e3 : 0;
     } else if (mode == SCN_MODE_RAW) {
         base->raw_io = r->io_MBps;
         base->raw_call = r->call_MBps;

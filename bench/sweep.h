@@ -37,7 +37,8 @@ typedef struct sweep_row {
 typedef struct sweep_base {
     double raw_io, noswmr_io;
     double raw_call, noswmr_call, bare_call;
-    double bare_reader_p50_us, bare_reader_p99_us; /* lag of bare HDF5 reader loops (reader_baseline) */
+    double bare_reader_p50_us, bare_reader_p99_us;       /* lag of bare HDF5 reader loops (reader_baseline) */
+    double bare_reader_p50_hi_us, bare_reader_p99_hi_us; /* the upper ends of their 95 % intervals */
 } sweep_base_t;
 
 /* The scenario value of key in s as text (in buf, returned), "" if no such key. */

@@ -1,36 +1,20 @@
 #!/usr/bin/env python3
 """An independent SWMR reader for the integration tests: follows one channel of
 a file that `h5swmr write` is growing, with h5py, until it holds N samples, and
-checks every sample against h5swmr's deterministic pattern (harness/pattern.c,
-reimplemented here from its definition).
+checks every sample against h5swmr's deterministic pattern (the shipped
+Python implementation, harness/clients/h5swmr_pattern.py).
 
 usage: follow_h5py.py FILE DATASET N [TIMEOUT_S]
 Prints 'followed N samples in K refreshes' and exits 0, or says what differed."""
+import os
 import sys
 import time
 
 import h5py
 import numpy as np
 
-M64 = (1 << 64) - 1
-
-
-def pat_key(path):
-    h = 14695981039346656037
-    for b in path.encode():
-        h ^= b
-        h = (h * 1099511628211) & M64
-    return h
-
-
-def pat_values(key, start, n):
-    i = np.arange(start, start + n, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        x = ((i + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15)) ^ np.uint64(key)
-        x ^= x >> np.uint64(31)
-        x *= np.uint64(0xBF58476D1CE4E5B9)
-        x ^= x >> np.uint64(29)
-    return (x % np.uint64((1 << 22) - 1)).astype(np.int64) + 1
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness", "clients"))
+from h5swmr_pattern import pat_key, pat_values  # noqa: E402
 
 
 def main():

@@ -16,6 +16,7 @@
 
 #include "err.h"
 #include "mth5.h"
+#include "pattern.h"
 #include "testutil.h"
 
 TestSuite(interop, .init = tu_setup, .fini = tu_teardown, .timeout = 90);
@@ -237,4 +238,34 @@ Test(interop, h5py_swmr_reader_follows_c_writer)
     const char *argv2[] = {H5SWMR_PYTHON, SCRIPT, p, "--channels", "1", NULL};
     st = run_script(argv2, out, sizeof out);
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "interop_h5py.py after SWMR: %s\n%s", tu_status_str(st), out);
+}
+
+/* The Python implementation of the sample pattern that external readers use
+ * (harness/clients/h5swmr_pattern.py) gives the C implementation's key and
+ * values: at the start, at a billion, and across the index 2^32. */
+Test(interop, python_pattern_equals_c)
+{
+    if (!H5SWMR_PYTHON_OK || access(H5SWMR_PYTHON, X_OK) != 0)
+        cr_skip_test("%s with h5py is not available", H5SWMR_PYTHON);
+    const uint64_t starts[] = {0, 1000000000, (UINT64_C(1) << 32) - 300};
+    enum { NV = 600 };
+    for (size_t s = 0; s < 3; s++) {
+        char start[32], out[NV * 12 + 64];
+        snprintf(start, sizeof start, "%llu", (unsigned long long)starts[s]);
+        const char *const argv[] = {
+            H5SWMR_PYTHON, H5SWMR_SOURCE_DIR "/harness/clients/h5swmr_pattern.py", FOLLOW_PATH, start, "600", NULL};
+        int st = 0;
+        cr_assert_eq(tu_run(argv, PY_TIMEOUT_MS, &st, out, sizeof out), 0);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "h5swmr_pattern.py: %s\n%s", tu_status_str(st), out);
+        char *save = NULL, *line = strtok_r(out, "\n", &save);
+        cr_assert_not_null(line);
+        cr_assert_eq(strtoull(line, NULL, 10), pat_key(FOLLOW_PATH), "key %s", line);
+        for (int i = 0; i < NV; i++) {
+            line = strtok_r(NULL, "\n", &save);
+            cr_assert_not_null(line, "only %d values from Python", i);
+            cr_assert_eq(atol(line), pat_value(pat_key(FOLLOW_PATH), starts[s] + (uint64_t)i),
+                         "sample %llu: Python %s, C %d", (unsigned long long)starts[s] + (unsigned long long)i, line,
+                         pat_value(pat_key(FOLLOW_PATH), starts[s] + (uint64_t)i));
+        }
+    }
 }

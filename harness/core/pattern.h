@@ -1,6 +1,6 @@
 /* pattern.h - the deterministic sample pattern writers write and readers verify.
  *
- * Sample i of a channel is an integer in [1, 2^22), exact in float32, float64
+ * Sample i of a channel is an integer in [1, 2^22], exact in float32, float64
  * and int32, and never 0, so that a fill value (0) is told apart from a wrong
  * value. The channel's key is a hash of its dataset path. */
 #ifndef H5SWMR_PATTERN_H

@@ -63,7 +63,23 @@ stats_summary_t stats_summarize(stats_buf_t *b)
     s.p90 = (double)stats_percentile_sorted(b->v, b->n, 90);
     s.p99 = (double)stats_percentile_sorted(b->v, b->n, 99);
     s.p999 = (double)stats_percentile_sorted(b->v, b->n, 99.9);
+    stats_percentile_interval(b->v, b->n, 50, &s.p50_lo, &s.p50_hi);
+    stats_percentile_interval(b->v, b->n, 99, &s.p99_lo, &s.p99_hi);
     return s;
+}
+
+void stats_percentile_interval(const int64_t *sorted, size_t n, double p, double *lo, double *hi)
+{
+    if (n == 0) {
+        *lo = *hi = 0;
+        return;
+    }
+    double q = p / 100, mid = (double)n * q, half = 1.96 * sqrt((double)n * q * (1 - q));
+    /* ranks are 1-based; the nearest-rank percentile is rank ceil(n q) */
+    double rlo = floor(mid - half), rhi = ceil(mid + half) + 1;
+    size_t ilo = rlo < 1 ? 0 : (size_t)rlo - 1, ihi = rhi > (double)n ? n - 1 : (size_t)rhi - 1;
+    *lo = (double)sorted[ilo];
+    *hi = (double)sorted[ihi];
 }
 
 double stats_loglog_slope(const double *x, const double *y, int n)

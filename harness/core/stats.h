@@ -19,6 +19,9 @@ void stats_free(stats_buf_t *b);
 typedef struct stats_summary {
     uint64_t n;
     double mean, min, p50, p90, p99, p999, max;
+    /* 95 % distribution-free confidence intervals of p50 and p99 (see
+     * stats_percentile_interval): how well n samples pin those percentiles */
+    double p50_lo, p50_hi, p99_lo, p99_hi;
 } stats_summary_t;
 
 /* Sorts b->v in place and computes exact nearest-rank percentiles
@@ -27,6 +30,15 @@ stats_summary_t stats_summarize(stats_buf_t *b);
 
 /* The nearest-rank percentile p (0 < p <= 100) of n sorted values. */
 int64_t stats_percentile_sorted(const int64_t *sorted, size_t n, double p);
+
+/* A 95 % confidence interval [*lo, *hi] of the percentile p of the
+ * distribution that n sorted values were drawn from, from order statistics
+ * alone (no assumption about its shape): the number of samples below the true
+ * percentile is binomial(n, p/100), so the interval runs between the values
+ * of the ranks 1.96 standard deviations either side of n p/100, clamped to
+ * the smallest and largest value. With few samples the interval of a high
+ * percentile reaches the maximum: the data do not pin it. */
+void stats_percentile_interval(const int64_t *sorted, size_t n, double p, double *lo, double *hi);
 
 /* Least-squares slope of log(y) against log(x) over the n points with x > 0
  * and y > 0: the growth exponent of y in x (1 = linear, 2 = quadratic).

@@ -8,13 +8,15 @@
  * constant block), no shared-memory publishing, no summary table. If h5swmr's
  * append or flush ever costs more than this loop's, the harness added it.
  *
- * reader_mode bare: the reference for h5swmr's reader. It follows the first
- * channel of h5swmr's own writer the plainest correct way: after GO it opens
- * the file as SWMR reader and that one dataset, and at each poll (absolute
+ * reader_mode bare: the reference for h5swmr's reader. It follows the
+ * channels of h5swmr's own writer the plainest correct way, doing the HDF5
+ * work h5swmr's reader does and nothing else: after GO it opens the file as
+ * SWMR reader and every channel's dataset, and at each poll (absolute
  * deadlines, flat out, or on an inotify event) calls H5Drefresh and
- * H5Dget_space and reads the new samples with H5Dread; it verifies nothing,
- * reads no other channel, corrects no wake-up. Its lag is the floor HDF5 and
- * the machine allow a poller of that period. */
+ * H5Dget_space on each, the first channel first, and reads the new samples
+ * with H5Dread; it verifies nothing, walks no tree, corrects no wake-up. Lag
+ * is measured on the first channel, as h5swmr's reader measures it. Its lag
+ * is the floor HDF5 and the machine allow a poller of that period. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -279,9 +281,11 @@ out:
 typedef struct bare_reader {
     const role_ctx_t *c;
     const scn_t *s;
-    hid_t fid, did;
+    hid_t fid;
+    hid_t did[SCN_MAX_CHANNELS];
+    uint64_t got[SCN_MAX_CHANNELS]; /* samples read so far, per channel */
+    int nch;
     int ino;
-    uint64_t got; /* samples read so far */
     void *buf;
     size_t buf_samples;
     int64_t t_watch_ns;
@@ -296,7 +300,7 @@ typedef struct bare_reader {
 } bare_reader_t;
 
 /* Waits for the writer's READY (the orchestrator's GO) and opens the file
- * and the first channel. Returns 0, or -1 with r.msg set. */
+ * and every channel, the first channel first. Returns 0, or -1 with r.msg set. */
 static int bare_reader_open(bare_reader_t *b)
 {
     const scn_t *s = b->s;
@@ -305,15 +309,22 @@ static int bare_reader_open(bare_reader_t *b)
         snprintf(b->r.msg, sizeof b->r.msg, "%s", cb == 0 ? "no READY from the writer" : "stopped before READY");
         return -1;
     }
-    char first[1][SCN_STR], path[512];
-    scn_channel_names(s, first, 1);
-    snprintf(path, sizeof path, "/Experiment/Surveys/%.63s/Stations/%.63s/%.63s/%.63s", s->survey, s->station, s->run,
-             first[0]);
-    if ((b->fid = H5Fopen(b->c->file, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT)) < 0 ||
-        (b->did = H5Dopen2(b->fid, path, H5P_DEFAULT)) < 0) {
-        snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 reader: cannot open %.200s in %.150s", path, b->c->file);
+    static char names[SCN_MAX_CHANNELS][SCN_STR];
+    int n = scn_channel_names(s, names, SCN_MAX_CHANNELS);
+    if ((b->fid = H5Fopen(b->c->file, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT)) < 0) {
+        snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 reader: cannot open %.300s", b->c->file);
         b->r.cause = bare_hdf5_cause();
         return -1;
+    }
+    for (b->nch = 0; b->nch < n; b->nch++) {
+        char path[512];
+        snprintf(path, sizeof path, "/Experiment/Surveys/%.63s/Stations/%.63s/%.63s/%.63s", s->survey, s->station,
+                 s->run, names[b->nch]);
+        if ((b->did[b->nch] = H5Dopen2(b->fid, path, H5P_DEFAULT)) < 0) {
+            snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 reader: cannot open %.200s in %.150s", path, b->c->file);
+            b->r.cause = bare_hdf5_cause();
+            return -1;
+        }
     }
     if (s->reader_wait == SCN_WAIT_INOTIFY && ((b->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0 ||
                                                inotify_add_watch(b->ino, b->c->file, IN_MODIFY) < 0)) {
@@ -323,44 +334,61 @@ static int bare_reader_open(bare_reader_t *b)
     return 0;
 }
 
-/* One poll: refresh, extent, read of what is new. Returns 0, or -1. */
-static int bare_reader_poll(bare_reader_t *b)
+/* Refreshes channel k and reads what it gained; *len gets its length.
+ * Returns 0, or -1 with r.msg set. */
+static int bare_reader_channel(bare_reader_t *b, int k, uint64_t *len)
 {
     hsize_t dims[1] = {0};
-    hid_t fs = H5I_INVALID_HID;
-    if (H5Drefresh(b->did) < 0 || (fs = H5Dget_space(b->did)) < 0 || H5Sget_simple_extent_dims(fs, dims, NULL) < 0) {
+    hid_t did = b->did[k], fs = H5I_INVALID_HID;
+    if (H5Drefresh(did) < 0 || (fs = H5Dget_space(did)) < 0 || H5Sget_simple_extent_dims(fs, dims, NULL) < 0) {
         if (fs >= 0)
             H5Sclose(fs);
-        snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 reader: refreshing the first channel failed");
+        snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 reader: refreshing channel %d failed", k + 1);
         b->r.cause = bare_hdf5_cause();
         return -1;
     }
-    b->r.polls++;
-    uint64_t len = dims[0];
+    *len = dims[0];
     bool ok = true;
-    while (ok && b->got < len) {
-        hsize_t start[1] = {b->got}, count[1] = {len - b->got < b->buf_samples ? len - b->got : b->buf_samples};
+    while (ok && b->got[k] < *len) {
+        uint64_t left = *len - b->got[k];
+        hsize_t start[1] = {b->got[k]}, count[1] = {left < b->buf_samples ? left : b->buf_samples};
         hid_t ms = H5Screate_simple(1, count, NULL);
         ok = ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0 &&
-             H5Dread(b->did, bare_type(b->s->dtype), ms, fs, H5P_DEFAULT, b->buf) >= 0;
+             H5Dread(did, bare_type(b->s->dtype), ms, fs, H5P_DEFAULT, b->buf) >= 0;
         if (ms >= 0)
             H5Sclose(ms);
         if (ok)
-            b->got += count[0];
+            b->got[k] += count[0];
     }
     H5Sclose(fs);
     if (!ok) {
-        snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 reader: reading samples from %llu failed",
-                 (unsigned long long)b->got);
+        snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 reader: reading channel %d from sample %llu failed", k + 1,
+                 (unsigned long long)b->got[k]);
         b->r.cause = bare_hdf5_cause();
         return -1;
     }
+    return 0;
+}
+
+/* One poll: every channel refreshed and read, the first one first; its new
+ * length is the observation matched with the writer's flush records.
+ * Returns 0, or -1. */
+static int bare_reader_poll(bare_reader_t *b)
+{
+    uint64_t len = 0, other;
+    if (bare_reader_channel(b, 0, &len) < 0)
+        return -1;
+    int64_t t_seen = h5s_now_ns();
+    for (int k = 1; k < b->nch; k++)
+        if (bare_reader_channel(b, k, &other) < 0)
+            return -1;
+    b->r.polls++;
     if (len > b->r.samples) {
         b->r.updates++;
         b->r.samples = len;
         if (b->s->measure && b->npend < sizeof b->pend / sizeof b->pend[0]) {
             b->pend[b->npend].samples = len;
-            b->pend[b->npend++].t_seen = h5s_now_ns();
+            b->pend[b->npend++].t_seen = t_seen;
         }
     }
     /* each observation against the flush that published it, once recorded */
@@ -409,7 +437,7 @@ static bool bare_reader_wait(bare_reader_t *b, int64_t *next, int64_t period)
 int bare_reader_main(const role_ctx_t *c)
 {
     const scn_t *s = c->scn;
-    bare_reader_t b = {.c = c, .s = s, .fid = H5I_INVALID_HID, .did = H5I_INVALID_HID, .ino = -1};
+    bare_reader_t b = {.c = c, .s = s, .fid = H5I_INVALID_HID, .ino = -1};
     b.r.role = ROLE_READER;
     b.r.index = c->index;
     b.r.table_samples = -1;
@@ -436,17 +464,19 @@ int bare_reader_main(const role_ctx_t *c)
     b.r.t_ready_ns = atomic_load(&c->shm->t_ready_ns);
     b.r.t_open_ns = h5s_now_ns();
     int64_t period = (int64_t)(s->poll_ms * 1e6);
-    b.t_watch_ns = h5s_now_ns();
-    int64_t next = b.t_watch_ns + proto_poll_phase(s, c->index, period);
+    b.t_watch_ns = INT64_MAX; /* until the warm-up polls are done */
+    int64_t next = h5s_now_ns() + proto_poll_phase(s, c->index, period);
     do {
         if (bare_reader_poll(&b) < 0)
             goto out;
+        if (b.t_watch_ns == INT64_MAX && b.r.polls >= PROTO_WARMUP_POLLS)
+            b.t_watch_ns = h5s_now_ns();
     } while (bare_reader_wait(&b, &next, period));
     /* stopped: one last look, so that the sample count covers the last flush */
     rc = bare_reader_poll(&b);
 out:
-    if (b.did >= 0)
-        H5Dclose(b.did);
+    for (int k = 0; k < b.nch; k++)
+        H5Dclose(b.did[k]);
     if (b.fid >= 0)
         H5Fclose(b.fid);
     H5Eclear2(H5E_DEFAULT);
@@ -457,7 +487,7 @@ out:
         rc = -1;
     }
     free(b.buf);
-    b.r.channels = 1;
+    b.r.channels = (uint64_t)b.nch;
     b.r.runs_seen = 1;
     b.r.runs_expected = 1;
     b.r.lag = proto_lat(&b.lag_ns);

@@ -22,6 +22,12 @@
 
 #define SHM_RECS 65536
 
+/* A reader's first polls are its warm-up - the first reads of the file, the
+ * chunk cache filling, the wake-up compensation settling - and measure its
+ * start, not visibility: lag is counted for flushes that returned after
+ * this many polls. */
+#define PROTO_WARMUP_POLLS 16
+
 /* One flush as the writer published it. */
 typedef struct shm_rec {
     uint64_t seq;

@@ -52,7 +52,7 @@ typedef struct rstate {
     pending_t pend[64];
     size_t npend;
     int64_t wake_early_ns; /* how early paced_wait aims, learnt from its wake-ups */
-    int64_t t_watch_ns;    /* when the poll loop began: earlier flushes give no lag */
+    int64_t t_watch_ns;    /* when the warm-up polls ended: earlier flushes give no lag */
     char first_path[512];
     int64_t last_report;
     uint64_t reported_samples, reported_channels, reported_runs;
@@ -166,6 +166,13 @@ static int rescan(rstate_t *rs)
         if ((rc = mth5_channel_open_path(rs->m, c->path, &c->ch, &rs->err)) < 0) {
             free(rows);
             return rc;
+        }
+        /* the first channel is polled first, as the bare reader polls it:
+         * its lag is the one measured */
+        if (c->first && rs->nch > 0) {
+            rchan_t t = rs->ch[0];
+            rs->ch[0] = *c;
+            *c = t;
         }
         rs->nch++;
     }
@@ -593,7 +600,7 @@ static int reader_watch(rstate_t *rs)
     const scn_t *s = rs->s;
     int64_t t0 = h5s_now_ns(), next = t0, last_scan = t0;
     int64_t period = (int64_t)(s->poll_ms * 1e6);
-    rs->t_watch_ns = t0;
+    rs->t_watch_ns = INT64_MAX;
     next += proto_poll_phase(s, rs->c->index, period);
     for (;;) {
         int64_t now = h5s_now_ns();
@@ -603,6 +610,8 @@ static int reader_watch(rstate_t *rs)
         int rc = poll_once(rs, scan);
         if (rc < 0)
             return rs->unopenable ? 1 : rc;
+        if (rs->t_watch_ns == INT64_MAX && rs->r.polls >= PROTO_WARMUP_POLLS)
+            rs->t_watch_ns = h5s_now_ns();
         if (rs->stopping)
             return 0; /* STOP arrived during a long read */
         int cb = 0;
