@@ -176,7 +176,7 @@ done:
 int fc_measure(const fc_opts_t *o, const char *dir, long n, int call, fc_row_t *row, h5s_err_t *err)
 {
     char path[PATH_MAX];
-    stats_buf_t ap = {0}, fl = {0};
+    stats_buf_t ap = {.limit = STATS_UNLIMITED}, fl = {.limit = STATS_UNLIMITED};
     int rc = 0;
 
     memset(row, 0, sizeof *row);

@@ -89,7 +89,7 @@ static bool parse_lag_event(const char *line, double unit_ns, lag_event_t *ev)
  * sweep's lag_events.csv in integer nanoseconds. */
 static void pool_lags(sweep_row_t *r, int readers, FILE *events)
 {
-    stats_buf_t lag = {0}, e2e = {0};
+    stats_buf_t lag = {.limit = STATS_UNLIMITED}, e2e = {.limit = STATS_UNLIMITED};
     for (int i = 1; i <= readers; i++) {
         char path[SCN_PATH + 224], line[256];
         snprintf(path, sizeof path, "%s/lag_reader%d.csv", r->dir, i);

@@ -5,6 +5,7 @@
  * samples at or below it. The expected ranks here are computed in integers.
  * Tests marked "Regression (fixed)" guard defects found and fixed. */
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,7 +205,7 @@ Test(stats, percentile_sorted_at_the_ends)
 Test(stats, growth_keeps_every_value)
 {
     enum { N = 10000, M = 10007 }; /* M prime: i * 7919 % M is a permutation */
-    stats_buf_t b = {0};
+    stats_buf_t b = {.limit = STATS_UNLIMITED};
     for (int64_t i = 0; i < N; i++)
         cr_assert_eq(stats_add(&b, (i * 7919) % M - 5000), 0, "stats_add #%lld", (long long)i);
     cr_assert_eq(b.n, N);
@@ -227,5 +228,60 @@ Test(stats, growth_keeps_every_value)
     cr_assert_eq(stats_add(&b, 9), 0);
     cr_assert_eq(b.n, 1);
     cr_assert_eq(b.v[0], 9);
+    stats_free(&b);
+}
+
+/* Past its limit a buffer keeps a fixed-size histogram: memory stops
+ * growing, n, min, max and mean stay exact, and every percentile is within
+ * 1/128 of the exact one (a log-linear bucket's half width). */
+Test(stats, past_the_limit_a_histogram_within_one_percent)
+{
+    enum { N = 200000 };
+    stats_buf_t b = {0}, exact = {.limit = STATS_UNLIMITED};
+    uint64_t rng = 12345;
+    double sum = 0;
+    for (int i = 0; i < N; i++) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        /* a long-tailed spread from 1 us to about 10 ms, as lags are */
+        int64_t x = (int64_t)(1000.0 * pow(10000.0, (double)(rng >> 11) / 9007199254740992.0));
+        cr_assert_eq(stats_add(&b, x), 0);
+        cr_assert_eq(stats_add(&exact, x), 0);
+        sum += (double)x;
+        if (i == STATS_EXACT_DEFAULT - 1)
+            cr_assert_not_null(b.v, "exact up to the limit");
+    }
+    cr_assert_null(b.v, "the exact samples are freed past the limit");
+    cr_assert_not_null(b.hist);
+    cr_assert_eq(b.cap, 0);
+    stats_summary_t h = stats_summarize(&b), e = stats_summarize(&exact);
+    cr_expect_eq(h.n, (uint64_t)N);
+    cr_expect_eq(h.min, e.min);
+    cr_expect_eq(h.max, e.max);
+    cr_expect(fabs(h.mean - sum / N) < 1e-6 * h.mean);
+    const double hv[] = {h.p50, h.p90, h.p99, h.p999, h.p50_lo, h.p50_hi, h.p99_lo, h.p99_hi};
+    const double ev[] = {e.p50, e.p90, e.p99, e.p999, e.p50_lo, e.p50_hi, e.p99_lo, e.p99_hi};
+    for (int k = 0; k < 8; k++)
+        cr_expect(fabs(hv[k] - ev[k]) <= ev[k] / 128 + 1, "figure %d: histogram %g, exact %g", k, hv[k], ev[k]);
+    stats_free(&b);
+    stats_free(&exact);
+}
+
+/* The 95 % interval of a percentile comes from ranks alone: for 1..1000 the
+ * p50 interval is about 469..531 and holds the p50; the p99 interval of 240
+ * samples reaches the maximum (the samples cannot pin it). */
+Test(stats, percentile_intervals_from_ranks)
+{
+    stats_buf_t b = {0};
+    add_scrambled_range(&b, 1000);
+    stats_summary_t s = stats_summarize(&b);
+    cr_expect(s.p50_lo >= 465 && s.p50_lo <= 472, "p50 low end %g", s.p50_lo);
+    cr_expect(s.p50_hi >= 529 && s.p50_hi <= 535, "p50 high end %g", s.p50_hi);
+    cr_expect(s.p50_lo <= s.p50 && s.p50 <= s.p50_hi);
+    cr_expect(s.p99_lo <= s.p99 && s.p99 <= s.p99_hi);
+    stats_free(&b);
+    add_scrambled_range(&b, 240);
+    s = stats_summarize(&b);
+    cr_expect_eq(s.p99_hi, 240, "p99 high end %g", s.p99_hi);
+    cr_expect(s.p99_lo < s.p99, "p99 low end %g below p99 %g", s.p99_lo, s.p99);
     stats_free(&b);
 }

@@ -5,10 +5,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A growable array of int64 samples (nanoseconds, usually). */
+/* Samples (int64, nanoseconds usually), kept exactly up to a limit and
+ * then in a log-linear histogram of fixed size, so that a process measuring
+ * for hours keeps a flat memory footprint: past the limit, percentiles are
+ * those of the histogram's buckets (within 1/128 = 0.8 % of the exact value),
+ * while n, mean, min and max stay exact. Zero-initialised ({0}) it keeps
+ * STATS_EXACT_DEFAULT samples exactly; set limit = STATS_UNLIMITED before the
+ * first stats_add for exact percentiles however many samples come (the
+ * benchmarks pooling finished runs do). */
+#define STATS_EXACT_DEFAULT 8192
+#define STATS_UNLIMITED SIZE_MAX
+#define STATS_SUB_BITS 7 /* 128 sub-buckets per power of two */
+#define STATS_BUCKETS (64 << STATS_SUB_BITS)
+
 typedef struct stats_buf {
-    int64_t *v;
-    size_t n, cap;
+    int64_t *v;     /* the exact samples, while n <= the limit */
+    size_t n, cap;  /* n: every sample added */
+    size_t limit;   /* 0: STATS_EXACT_DEFAULT */
+    uint32_t *hist; /* past the limit: counts per bucket (STATS_BUCKETS), v freed */
+    int64_t min, max;
+    double sum;
 } stats_buf_t;
 
 /* Appends x; returns 0 or -1 when out of memory (the sample is dropped). */
@@ -24,8 +40,9 @@ typedef struct stats_summary {
     double p50_lo, p50_hi, p99_lo, p99_hi;
 } stats_summary_t;
 
-/* Sorts b->v in place and computes exact nearest-rank percentiles
- * (p = the smallest value with at least p% of samples at or below it). */
+/* Sorts b->v in place and computes nearest-rank percentiles (p = the
+ * smallest value with at least p% of samples at or below it): exact, or from
+ * the histogram once past the limit. */
 stats_summary_t stats_summarize(stats_buf_t *b);
 
 /* The nearest-rank percentile p (0 < p <= 100) of n sorted values. */
