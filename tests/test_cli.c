@@ -601,3 +601,39 @@ Test(cli, watch_follows_growth_until_interrupted)
     cr_assert_eq(h5swmr("summary", file, NULL), 0, "%s", g_out);
     cr_assert(strstr(g_out, "1500           1500") || strstr(g_out, " 1500 "), "%s", g_out);
 }
+
+/* A long run in miniature: with lag_window_s and rss_settle_s set short, every
+ * reader reports its lag in the first and the last window (both with events,
+ * the last later than the first), and writer and readers their resident
+ * memory once settled and at the end; the report prints both. */
+Test(cli, long_run_windows_and_memory)
+{
+    char r[1200];
+    snprintf(r, sizeof r, "results_dir=%s", tu_path("results"));
+    const char *sc = scenario("long.ini", "[global]\nworkload = append\nreaders = 2\nduration = 4\n"
+                                          "sample_rate = 2000\nblock_samples = 20\nrealtime = true\n"
+                                          "poll_ms = 2\nquiet = true\nlag_window_s = 1\nrss_settle_s = 1\n");
+    int rc = h5swmr("run", sc, "-o", r, NULL);
+    cr_assert_eq(rc, 0, "%s", g_out);
+    cr_assert(strstr(g_out, "resident memory growth after the first 1 s (KiB): writer"), "%s", g_out);
+    cr_assert(strstr(g_out, "lag by 1 s window, reader 1: first p50"), "%s", g_out);
+    char dir[1100];
+    cJSON *j = summary_json(tu_path("results"), dir, sizeof dir);
+    for (int i = 0; i <= 2; i++) {
+        const cJSON *p = process(j, i);
+        cr_assert_gt(num(p, "rss_settled_kib"), 0, "process %d", i);
+        cr_assert_gt(num(p, "rss_end_kib"), 0, "process %d", i);
+        if (i == 0)
+            continue;
+        const cJSON *first = cJSON_GetObjectItemCaseSensitive(p, "lag_first_window");
+        const cJSON *last = cJSON_GetObjectItemCaseSensitive(p, "lag_last_window");
+        cr_assert_not_null(first, "reader %d has no first window", i);
+        cr_assert_not_null(last, "reader %d has no last window", i);
+        /* 100 flushes/s: each 1 s window holds tens of events */
+        cr_assert_gt(num(first, "n"), 20, "reader %d: first window %g events", i, num(first, "n"));
+        cr_assert_gt(num(last, "n"), 20, "reader %d: last window %g events", i, num(last, "n"));
+        cr_assert_geq(num(first, "p99_us"), num(first, "p50_us"));
+        cr_assert_eq(num(p, "lag_window_s"), 1);
+    }
+    cJSON_Delete(j);
+}

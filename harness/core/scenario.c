@@ -78,10 +78,17 @@ static const scn_opt_t options[] = {
      "record latencies and lags (false: only counts, to measure what measuring costs)"},
     {"raw_logs", OPT_BOOL, F(raw_logs), "false", 0, 0, NULL,
      "readers write every lag event to lag_reader<N>.csv in the run's directory"},
+    {"lag_window_s", OPT_DOUBLE, F(lag_window_s), "0", 0, 86400, NULL,
+     "long runs: readers also report lag in windows of this many seconds after their warm-up, the first and the "
+     "last side by side (0 = off)"},
+    {"rss_settle_s", OPT_DOUBLE, F(rss_settle_s), "60", 0.1, 86400, NULL,
+     "every process samples its resident memory this many seconds after it started, and the report gives its "
+     "growth from then to the end (what a long run must keep flat)"},
     {"readers", OPT_INT, F(readers), "3", 0, SCN_MAX_READERS, NULL, "number of reader processes"},
     {"reader_mode", OPT_ENUM, F(reader_mode), "h5swmr", 0, 0, reader_modes,
-     "h5swmr: h5swmr's reader (every channel, every sample verified); bare: a bare HDF5 poll loop on the first "
-     "channel (H5Drefresh, H5Dget_space, H5Dread of the new samples, nothing else): the floor lag is judged against"},
+     "h5swmr: h5swmr's reader (every channel, every sample verified); bare: a bare HDF5 poll loop doing the same "
+     "HDF5 work on every channel (H5Drefresh, H5Dget_space, H5Dread of the new samples, nothing else): the floor "
+     "lag is judged against"},
     {"poll_ms", OPT_DOUBLE, F(poll_ms), "500", 0, 3.6e6, NULL, "reader poll interval in ms; 0 = busy poll"},
     {"reader_wait", OPT_ENUM, F(reader_wait), "poll", 0, 0, waits,
      "poll: wake every poll_ms; inotify: sleep until the file changes (poll_ms, or 1 s, as a fallback)"},

@@ -54,6 +54,8 @@ typedef struct scn {
     int writer_mode;
     bool measure;
     bool raw_logs;
+    double lag_window_s;
+    double rss_settle_s;
     double pace_jitter;
     /* readers */
     int64_t readers;

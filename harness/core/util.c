@@ -92,6 +92,23 @@ void h5s_self_usage(double *user_s, double *sys_s, long *maxrss_kb)
     *maxrss_kb = ru.ru_maxrss;
 }
 
+long h5s_rss_kb(pid_t pid)
+{
+    char path[64];
+    if (pid > 0)
+        snprintf(path, sizeof path, "/proc/%d/statm", (int)pid);
+    else
+        snprintf(path, sizeof path, "/proc/self/statm");
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -1;
+    long size = 0, resident = -1;
+    if (fscanf(f, "%ld %ld", &size, &resident) != 2)
+        resident = -1;
+    fclose(f);
+    return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
 void h5s_utc_stamp(char *buf, size_t cap)
 {
     time_t t = time(NULL);

@@ -27,6 +27,10 @@ int h5s_write_full(int fd, const void *buf, size_t n);
 /* CPU seconds (user, system) and peak RSS (KiB) of this process. */
 void h5s_self_usage(double *user_s, double *sys_s, long *maxrss_kb);
 
+/* The resident memory of process pid (0: this one) in KiB now, from
+ * /proc/PID/statm; -1 when it cannot be read (the process is gone). */
+long h5s_rss_kb(pid_t pid);
+
 /* Formats the current UTC time as YYYYmmddTHHMMSSZ. */
 void h5s_utc_stamp(char *buf, size_t cap);
 

@@ -296,6 +296,7 @@ typedef struct bare_reader {
     size_t npend;
     FILE *log; /* raw_logs: every lag event, as h5swmr's reader writes them */
     stats_buf_t lag_ns, e2e_ns;
+    proto_windows_t win;
     proto_result_t r;
 } bare_reader_t;
 
@@ -401,6 +402,7 @@ static int bare_reader_poll(bare_reader_t *b)
             int64_t lag = b->pend[i].t_seen - rec->t_flushed_ns, e2e = b->pend[i].t_seen - rec->t_start_ns;
             stats_add(&b->lag_ns, lag);
             stats_add(&b->e2e_ns, e2e);
+            proto_windows_add(&b->win, rec->t_flushed_ns, lag);
             if (b->log)
                 fprintf(b->log, "%d,%llu,%llu,%lld,%lld,%lld\n", b->c->index, (unsigned long long)rec->seq,
                         (unsigned long long)b->pend[i].samples, (long long)b->pend[i].t_seen, (long long)lag,
@@ -469,8 +471,11 @@ int bare_reader_main(const role_ctx_t *c)
     do {
         if (bare_reader_poll(&b) < 0)
             goto out;
-        if (b.t_watch_ns == INT64_MAX && b.r.polls >= PROTO_WARMUP_POLLS)
+        if (b.t_watch_ns == INT64_MAX && b.r.polls >= PROTO_WARMUP_POLLS) {
             b.t_watch_ns = h5s_now_ns();
+            proto_windows_start(&b.win, s, b.t_watch_ns);
+        }
+        proto_rss_tick(&b.r, s);
     } while (bare_reader_wait(&b, &next, period));
     /* stopped: one last look, so that the sample count covers the last flush */
     rc = bare_reader_poll(&b);
@@ -492,6 +497,7 @@ out:
     b.r.runs_expected = 1;
     b.r.lag = proto_lat(&b.lag_ns);
     b.r.e2e_lag = proto_lat(&b.e2e_ns);
+    proto_windows_finish(&b.win, &b.r);
     stats_free(&b.lag_ns);
     stats_free(&b.e2e_ns);
     b.r.t_end_ns = h5s_now_ns();

@@ -66,6 +66,55 @@ int proto_wait_ctl(const role_ctx_t *c, int64_t deadline_ns)
 void proto_fill_usage(proto_result_t *r)
 {
     h5s_self_usage(&r->cpu_user_s, &r->cpu_sys_s, &r->maxrss_kb);
+    r->rss_end_kb = h5s_rss_kb(0);
+}
+
+void proto_rss_tick(proto_result_t *r, const scn_t *s)
+{
+    if (r->rss_settled_kb == 0 && h5s_now_ns() - r->t_start_ns >= (int64_t)(s->rss_settle_s * 1e9)) {
+        r->rss_settled_kb = h5s_rss_kb(0);
+        r->rss_settle_s = s->rss_settle_s;
+    }
+}
+
+void proto_windows_start(proto_windows_t *w, const scn_t *s, int64_t t0)
+{
+    *w = (proto_windows_t){.w_ns = (int64_t)(s->lag_window_s * 1e9), .t0 = t0, .cur_idx = -1, .prev_idx = -1};
+}
+
+void proto_windows_add(proto_windows_t *w, int64_t t_flushed_ns, int64_t lag_ns)
+{
+    if (w->w_ns <= 0 || t_flushed_ns < w->t0)
+        return;
+    int64_t idx = (t_flushed_ns - w->t0) / w->w_ns;
+    if (idx == 0)
+        stats_add(&w->first, lag_ns);
+    if (idx > w->cur_idx) {
+        stats_free(&w->prev);
+        w->prev = w->cur;
+        w->prev_idx = w->cur_idx;
+        w->cur = (stats_buf_t){0};
+        w->cur_idx = idx;
+    }
+    if (idx == w->cur_idx)
+        stats_add(&w->cur, lag_ns);
+    if (t_flushed_ns > w->t_last)
+        w->t_last = t_flushed_ns;
+}
+
+void proto_windows_finish(proto_windows_t *w, proto_result_t *r)
+{
+    if (w->w_ns <= 0)
+        return;
+    r->window_s = (double)w->w_ns / 1e9;
+    r->lag_first_window = proto_lat(&w->first);
+    /* the window in progress, unless it covered less than half a window */
+    bool short_cur = w->t_last - (w->t0 + w->cur_idx * w->w_ns) < w->w_ns / 2 && w->prev_idx > 0;
+    if (w->cur_idx > 0)
+        r->lag_last_window = proto_lat(short_cur ? &w->prev : &w->cur);
+    stats_free(&w->first);
+    stats_free(&w->cur);
+    stats_free(&w->prev);
 }
 
 void proto_finish_writer(proto_result_t *r, stats_buf_t *append_ns, stats_buf_t *flush_ns)

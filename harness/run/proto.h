@@ -93,6 +93,15 @@ typedef struct proto_result {
     uint64_t retries; /* metadata read retries (readers) */
     int64_t io_ns;    /* writer: time inside append and flush calls */
     lat_summary_t append_lat, flush_lat, lag, e2e_lag, poll_cost;
+    /* long runs: resident memory once settled (rss_settle_s after the start;
+     * 0 if the run was shorter) and at the end, in KiB */
+    long rss_settled_kb, rss_end_kb;
+    double rss_settle_s;
+    /* lag_window_s > 0: lag in the first window and in the last (the one
+     * in progress at the end, or the one before it when that covered less
+     * than half a window) */
+    double window_s;
+    lat_summary_t lag_first_window, lag_last_window;
 } proto_result_t;
 
 _Static_assert(sizeof(proto_result_t) + 1 <= 4096, "result must fit in PIPE_BUF");
@@ -108,6 +117,26 @@ typedef struct role_ctx {
     const char *run_dir; /* where raw logs go; may be NULL */
     bool recover;        /* finalizer: the writer died in SWMR mode, h5clear first */
 } role_ctx_t;
+
+/* Samples the resident memory once the scenario's rss_settle_s have passed
+ * since r->t_start_ns (growth after that is what a long run must keep
+ * flat); cheap to call in every loop iteration. */
+void proto_rss_tick(proto_result_t *r, const scn_t *s);
+
+/* Lag events of a long run split into windows of lag_window_s, counted from
+ * the end of the reader's warm-up: the first window and the last. */
+typedef struct proto_windows {
+    int64_t w_ns, t0; /* window length (0: off); start of window 0 */
+    int64_t cur_idx, prev_idx, t_last;
+    stats_buf_t first, cur, prev;
+} proto_windows_t;
+
+/* Starts the windows of scenario s at t0 (nothing when lag_window_s is 0). */
+void proto_windows_start(proto_windows_t *w, const scn_t *s, int64_t t0);
+/* Adds one lag event of a flush that returned at t_flushed_ns. */
+void proto_windows_add(proto_windows_t *w, int64_t t_flushed_ns, int64_t lag_ns);
+/* Puts the first and last windows' lag into r and frees the buffers. */
+void proto_windows_finish(proto_windows_t *w, proto_result_t *r);
 
 /* Converts a nanosecond sample summary to microseconds. */
 lat_summary_t proto_lat(stats_buf_t *b);

@@ -49,6 +49,7 @@ typedef struct rstate {
     pat_check_t check;
     proto_result_t r;
     stats_buf_t lag, e2e, poll_cost;
+    proto_windows_t win; /* lag_window_s: lag of the first and last windows */
     pending_t pend[64];
     size_t npend;
     int64_t wake_early_ns; /* how early paced_wait aims, learnt from its wake-ups */
@@ -199,6 +200,7 @@ static void resolve_lag(rstate_t *rs)
         int64_t lag = p->t_seen - rec->t_flushed_ns, e2e = p->t_seen - rec->t_start_ns;
         stats_add(&rs->lag, lag);
         stats_add(&rs->e2e, e2e);
+        proto_windows_add(&rs->win, rec->t_flushed_ns, lag);
         if (rs->log)
             fprintf(rs->log, "%d,%llu,%llu,%lld,%lld,%lld\n", rs->c->index, (unsigned long long)rec->seq,
                     (unsigned long long)p->samples, (long long)p->t_seen, (long long)lag, (long long)e2e);
@@ -610,8 +612,11 @@ static int reader_watch(rstate_t *rs)
         int rc = poll_once(rs, scan);
         if (rc < 0)
             return rs->unopenable ? 1 : rc;
-        if (rs->t_watch_ns == INT64_MAX && rs->r.polls >= PROTO_WARMUP_POLLS)
+        if (rs->t_watch_ns == INT64_MAX && rs->r.polls >= PROTO_WARMUP_POLLS) {
             rs->t_watch_ns = h5s_now_ns();
+            proto_windows_start(&rs->win, s, rs->t_watch_ns);
+        }
+        proto_rss_tick(&rs->r, s);
         if (rs->stopping)
             return 0; /* STOP arrived during a long read */
         int cb = 0;
@@ -698,6 +703,7 @@ static int reader_finish(rstate_t *rs, int rc)
     rs->r.lag = proto_lat(&rs->lag);
     rs->r.e2e_lag = proto_lat(&rs->e2e);
     rs->r.poll_cost = proto_lat(&rs->poll_cost);
+    proto_windows_finish(&rs->win, &rs->r);
     stats_free(&rs->lag);
     stats_free(&rs->e2e);
     stats_free(&rs->poll_cost);

@@ -132,6 +132,7 @@ void report_print(FILE *out, const orch_report_t *rep)
     }
     if (rep->scn.workload == SCN_STRUCTURE)
         print_structure(out, rep);
+    report_print_long_run(out, rep);
     if (rep->faults[0])
         fprintf(out, "faults injected: %s\n", rep->faults);
     if (rep->recovery[0])
@@ -323,6 +324,7 @@ static cJSON *child_json(const orch_report_t *rep, const orch_child_t *ch)
     cJSON_AddNumberToObject(o, "cpu_user_s", r->cpu_user_s);
     cJSON_AddNumberToObject(o, "cpu_sys_s", r->cpu_sys_s);
     cJSON_AddNumberToObject(o, "max_rss_kib", (double)r->maxrss_kb);
+    report_long_run_json(o, r);
     if (ch->role == ROLE_READER) {
         cJSON_AddBoolToObject(o, "opened_after_ready", r->t_open_ns && r->t_ready_ns && r->t_open_ns >= r->t_ready_ns);
         cJSON_AddNumberToObject(o, "open_after_ready_ms",

@@ -13,6 +13,13 @@
 /* Prints one line per process and the run's verdict. */
 void report_print(FILE *out, const orch_report_t *rep);
 
+/* Long runs: each process's resident memory growth after it settled and
+ * each reader's lag in its first and last windows, when measured. */
+void report_print_long_run(FILE *out, const orch_report_t *rep);
+struct cJSON;
+/* Adds the same figures of one process's result r to its JSON object o. */
+void report_long_run_json(struct cJSON *o, const proto_result_t *r);
+
 /* Writes summary.json of the run into path (created, never overwritten). */
 int report_write_json(const char *path, const orch_report_t *rep, const char *run_dir, h5s_err_t *err);
 

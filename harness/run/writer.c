@@ -414,6 +414,7 @@ static int run_loop(wstate_t *w)
             return rc;
         if (flush_due(w, h5s_now_ns()) && (rc = do_flush(w)) < 0)
             return rc;
+        proto_rss_tick(&w->r, s);
         if (s->workload == SCN_APPEND && !s->quiet && period_ns > 0)
             say(w, "Block %llu: +%lld samples x %d channels%s", (unsigned long long)w->r.blocks,
                 (long long)s->block_samples, w->nch, w->blocks_since_flush ? "" : ", flushed");
