@@ -8,6 +8,6 @@ set ylabel "fraction of flushes seen (CDF)"
 if (logx) { set logscale x }
 set yrange [0:1.02]
 set ytics 0.1
-set key top left
+set key outside right top vertical Left reverse
 plot for [i=1:words(files)] word(files,i) using 1:2 with steps lt i lw 2 title columnheader(2)
 eval svg_too

@@ -38,6 +38,7 @@
 #include "commands.h"
 #include "paths.h"
 #include "plot_data.h"
+#include "plot_footer.h"
 #include "util.h"
 
 #define PLOT_EXIT_FAIL 1
@@ -60,6 +61,7 @@ typedef struct plot_ctx {
     const char *results; /* the results directory */
     char work[PATH_MAX]; /* temporary: the data files, gnuplot's output */
     const char *pngterm; /* pngcairo, or png where cairo is missing */
+    char footer[1024];   /* where the data was measured (plot_footer.h): safe in '...' */
     int written, skipped, failed;
     long timeout_s;
     int64_t deadline_ns;
@@ -310,8 +312,9 @@ static int plot_run_script(plot_ctx_t *c, const char *name, const char *script, 
     char gpdir[PATH_MAX];
     snprintf(gpdir, sizeof gpdir, "%s", gp);
     *strrchr(gpdir, '/') = '\0'; /* a real path: it has a '/' */
-    char expr[3 * PATH_MAX];
-    snprintf(expr, sizeof expr, "dir='%s'; out='%s/%s'; pngterm='%s'", dir, dir, name, c->pngterm);
+    char expr[4 * PATH_MAX];
+    snprintf(expr, sizeof expr, "dir='%s'; out='%s/%s'; pngterm='%s'; footer='%s'", dir, dir, name, c->pngterm,
+             c->footer);
     char *argv[] = {"gnuplot", "-e", expr, gp, NULL};
     int st = plot_gnuplot(c, gpdir, argv, log, sizeof log);
     if (st < 0 && plot_stopped(c))
@@ -467,6 +470,11 @@ static void plot_all(plot_ctx_t *c)
     c->pngterm = st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "pngcairo" : "png";
     printf("h5swmr plot: plotting %s (gnuplot terminal %s and svg)\n", plot_vis(c->results, vis, sizeof vis),
            c->pngterm);
+    char note[2 * PATH_MAX];
+    plot_footer_build(c->results, c->footer, sizeof c->footer, note, sizeof note);
+    if (*note)
+        printf("  note: %s\n", plot_vis(note, vis, sizeof vis));
+    printf("  footer: %s\n", c->footer);
     plot_flushcost(c);
     bool sweep = plot_has_file(c, "sweep.csv", csv, sizeof csv);
     if (plot_stopped(c))
