@@ -7,6 +7,10 @@
  *                                            -> flush_latency   flush p50/p90/p99/p99.9 vs block
  *                                            -> flush_vs_channels  flush time vs channels per flush
  *   lag_*.csv      (raw per-event lag logs)  -> lag_cdf         lag CDF per configuration
+ *   lag_events.csv with sweep.csv's reader_kind -> lag_by_reader_kind  lag CDF per
+ *                  reader kind (and of the bare HDF5 reader), when it has two or more
+ * Every plot has a footer line: host, kernel, file system, HDF5 and scenario
+ * (plot_footer.c, from sweep.json).
  * A plot whose CSV is missing or has no usable rows is skipped with a note.
  *
  * The data files of each plot are prepared in a temporary directory
@@ -37,6 +41,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "paths.h"
+#include "plot_csv.h"
 #include "plot_data.h"
 #include "plot_footer.h"
 #include "util.h"
@@ -447,6 +452,33 @@ static void plot_lags(plot_ctx_t *c, const char *sweep)
     free(files);
 }
 
+/* Whether sweep.csv at path names a column col in its header. */
+static bool plot_csv_has(const char *path, const char *col)
+{
+    plot_csv_t t;
+    char err[256];
+    if (plot_csv_open(&t, path, err, sizeof err) < 0)
+        return false;
+    bool has = plot_csv_col(&t, col) >= 0;
+    plot_csv_close(&t);
+    return has;
+}
+
+/* lag_events.csv with sweep.csv (csv) -> lag_by_reader_kind, only when
+ * sweep.csv has a reader_kind column (older results have none: no plot, no
+ * note). */
+static void plot_reader_kinds(plot_ctx_t *c, const char *csv)
+{
+    char events[PATH_MAX + 32], dir[PATH_MAX + 64];
+    const char *files[1] = {events};
+    if (!plot_csv_has(csv, "reader_kind"))
+        return;
+    if (!plot_has_file(c, "lag_events.csv", events, sizeof events))
+        plot_note(c, "lag_by_reader_kind", "no lag_events.csv (the per-event lags of a sweep)");
+    else if (plot_prep(c, "lag_by_reader_kind", NULL, PLOT_READERKIND, files, 1, csv, dir, sizeof dir))
+        plot_draw(c, "lag_by_reader_kind", "lag_by_reader_kind.gp", dir);
+}
+
 /* Removes one entry of the temporary directory (nftw callback). */
 static int plot_rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -486,6 +518,8 @@ static void plot_all(plot_ctx_t *c)
                   "no sweep.csv (written by h5swmr sweep)");
     if (!plot_stopped(c))
         plot_lags(c, sweep ? csv : NULL);
+    if (sweep && !plot_stopped(c))
+        plot_reader_kinds(c, csv);
 }
 
 /* Plots into the results directory c->results (checked), with SIGINT and
@@ -535,7 +569,7 @@ static int plot_results(plot_ctx_t *c)
 
 /* Every plot this command can write, without the .png/.svg suffix. */
 static const char *const plot_outputs[] = {"flushcost",     "flushcost_round",   "lag_vs_flush", "throughput_vs_block",
-                                           "flush_latency", "flush_vs_channels", "lag_cdf"};
+                                           "flush_latency", "flush_vs_channels", "lag_cdf",      "lag_by_reader_kind"};
 
 /* Lists into buf the plot files that already exist in dir; returns how many. */
 static int plot_existing(const char *dir, char *buf, size_t cap)
@@ -674,6 +708,10 @@ const cli_cmd_t cmd_plot_def = {
             "                  the non-SWMR and raw pwrite baselines), flush latency percentiles\n"
             "                  vs block size, flush time vs channels written per flush\n"
             "  lag_*.csv       visibility lag CDF per configuration (reader wake-up mode)\n"
+            "  lag_events.csv  visibility lag CDF per reader kind, when sweep.csv has a\n"
+            "                  reader_kind column with two or more kinds\n"
+            "Each plot's footer names the machine, kernel, file system, HDF5 and scenario\n"
+            "(from sweep.json, or summary.json).\n"
             "A plot whose CSV is missing is skipped with a note. Runs gnuplot on the scripts\n"
             "bench/*.gp (found in $H5SWMR_DATA_DIR, <prefix>/share/h5swmr, or the source tree).\n"
             "Plots already in RESULTS_DIR (an earlier 'h5swmr plot', or files of those names)\n"
