@@ -560,9 +560,10 @@ static int data_lagflush(sweep_ctx_t *x)
     const char *xcol = lagflush_xcol(x);
     if (!xcol)
         return nothing(x->msg, x->cap, "sweep.csv has no flush_every_ms or flush_every_blocks column");
-    const char *order[] = {"block_samples", "poll_ms", "reader_wait",    "readers",           "nchannels",
-                           "flush_call",    "cork",    "flush_every_ms", "flush_every_blocks"};
-    const char *others[10];
+    const char *order[] = {"reader_mode", "reader_kind",    "block_samples",     "poll_ms",
+                           "reader_wait", "readers",        "nchannels",         "flush_call",
+                           "cork",        "flush_every_ms", "flush_every_blocks"};
+    const char *others[12];
     int n = 0;
     for (size_t i = 0; i < sizeof order / sizeof *order; i++)
         if (strcmp(order[i], xcol) != 0)
