@@ -423,13 +423,13 @@ static int data_readerkind(const char *events, const char *sweep, plot_set_t *s,
         *slash = '\0';
     else
         snprintf(results, sizeof results, ".");
-    int rc = 0, nkinds = 0;
+    int rc = 1, nkinds = 0; /* 1: going on, 0: nothing to plot, -1: failed */
     if (!k.c) {
         snprintf(msg, cap, "out of memory");
         rc = -1;
     } else if (!plot_table_has(&t, "reader_kind") || !plot_table_has(&t, "config"))
         rc = nothing(msg, cap, "sweep.csv has no reader_kind or config column");
-    for (int r = 0; rc == 0 && r < t.nrows; r++) {
+    for (int r = 0; rc > 0 && r < t.nrows; r++) {
         const char *cfg = plot_table_get(&t, r, "config"), *kind = plot_table_get(&t, r, "reader_kind");
         bool bare = !strcmp(plot_table_get(&t, r, "reader_mode"), "bare");
         if (!*cfg || (!bare && (!*kind || kind_find(&k, cfg))))
@@ -447,10 +447,10 @@ static int data_readerkind(const char *events, const char *sweep, plot_set_t *s,
                                   .bare = bare,
                                   .series = -1};
     }
-    if (rc == 0)
-        rc = kind_lags(&k, events, true, -1);
+    if (rc > 0 && kind_lags(&k, events, true, -1) < 0)
+        rc = -1;
     /* reader kinds with lag events */
-    for (int i = 0; rc == 0 && i < k.n; i++) {
+    for (int i = 0; rc > 0 && i < k.n; i++) {
         const kind_cfg_t *e = &k.c[i];
         bool seen = false;
         for (int q = 0; q < i && !seen; q++)
@@ -461,33 +461,35 @@ static int data_readerkind(const char *events, const char *sweep, plot_set_t *s,
         snprintf(kinds + len, sizeof kinds - len, "%s%s", nkinds ? "; " : "", e->kind);
         nkinds++;
     }
-    if (rc == 0 && nkinds < 2) {
+    if (rc > 0 && nkinds < 2) {
         char why[2 * TXT];
         snprintf(why, sizeof why, "lag_events.csv has lag events of %s reader kind%s%s (reader_kind in sweep.csv)",
                  nkinds ? "one" : "no", nkinds ? ": " : "", kinds);
         rc = nothing(msg, cap, why);
     }
     /* the bare reader's runs with lag logs */
-    for (int i = 0; rc == 0 && i < k.n; i++) {
+    for (int i = 0; rc > 0 && i < k.n; i++) {
         kind_cfg_t *e = &k.c[i];
         bool any = false;
         kind_run_dir(e->run_dir, results, dirbuf, sizeof dirbuf);
         if (e->bare && *dirbuf && kind_dir_lags(&k, dirbuf, true, -1, &any) == 0)
             e->has_events = any;
     }
-    if (rc == 0) {
+    if (rc > 0) {
         kind_assign(&k);
-        rc = kind_lags(&k, events, false, -1);
+        if (kind_lags(&k, events, false, -1) < 0)
+            rc = -1;
     }
-    for (int i = 0; rc == 0 && i < k.n; i++) {
+    for (int i = 0; rc > 0 && i < k.n; i++) {
         kind_cfg_t *e = &k.c[i];
         bool any = false;
         if (!e->bare || e->series < 0)
             continue;
         kind_run_dir(e->run_dir, results, dirbuf, sizeof dirbuf);
-        rc = kind_dir_lags(&k, dirbuf, false, e->series, &any);
+        if (kind_dir_lags(&k, dirbuf, false, e->series, &any) < 0)
+            rc = -1;
     }
-    if (rc == 0) {
+    if (rc > 0) {
         rc = s->n;
         plot_set_meta(s, "nonpos", "%d", s->x.nonpos ? 1 : 0);
         s->x.nonpos = false;

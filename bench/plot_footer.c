@@ -98,7 +98,8 @@ void plot_footer_build(const char *results, char *out, size_t cap, char *note, s
     if (stat(path, &st) != 0) {
         snprintf(path, sizeof path, "%s/summary.json", results);
     }
-    cJSON *j = footer_load(path, why, sizeof why);
+    bool have = stat(path, &st) == 0; /* neither file: nothing to note */
+    cJSON *j = have ? footer_load(path, why, sizeof why) : NULL;
     const cJSON *env = j ? cJSON_GetObjectItemCaseSensitive(j, "environment") : NULL;
     if (j && !cJSON_IsObject(env))
         snprintf(why, sizeof why, "no 'environment' object");
@@ -134,7 +135,8 @@ void plot_footer_build(const char *results, char *out, size_t cap, char *note, s
             file = footer_str(cJSON_GetObjectItemCaseSensitive(j, "scenario"), "file");
         footer_stem(file, scn, sizeof scn);
     } else {
-        snprintf(note, ncap, "%s: %s; the plots say the machine and HDF5 were not recorded", path, why);
+        if (have)
+            snprintf(note, ncap, "%s: %s; the plots say the machine and HDF5 were not recorded", path, why);
         footer_add(out, cap, " | ", "machine and HDF5 not recorded (no readable sweep.json)");
     }
     cJSON_Delete(j);
