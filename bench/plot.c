@@ -527,8 +527,14 @@ static void plot_all(plot_ctx_t *c)
 static int plot_results(plot_ctx_t *c)
 {
     char vis[PATH_MAX];
+    /* the scripts get the data directory in a gnuplot string and list it with
+     * the shell (system('ls '.dir...)): a TMPDIR with other characters than
+     * these is not used */
     const char *t = getenv("TMPDIR");
-    snprintf(c->work, sizeof c->work, "%s/h5swmr-plot-XXXXXX", t && *t ? t : "/tmp");
+    if (!t || !*t || t[strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._+-")] != '\0' ||
+        strlen(t) > 1024)
+        t = "/tmp";
+    snprintf(c->work, sizeof c->work, "%s/h5swmr-plot-XXXXXX", t);
     if (!mkdtemp(c->work)) {
         fprintf(stderr, "h5swmr plot: cannot create a temporary directory '%s': %s\n", c->work, strerror(errno));
         return PLOT_EXIT_FAIL;

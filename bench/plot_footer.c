@@ -93,12 +93,15 @@ void plot_footer_build(const char *results, char *out, size_t cap, char *note, s
 {
     char path[PATH_MAX + 32], why[512] = "", real[PATH_MAX], item[1024], scn[512] = "";
     out[0] = note[0] = '\0';
-    snprintf(path, sizeof path, "%s/sweep.json", results);
+    /* the first of these there is: a sweep's, a single run's, flushcost --json's */
+    static const char *const sources[] = {"sweep.json", "summary.json", "flushcost.json"};
     struct stat st;
-    if (stat(path, &st) != 0) {
-        snprintf(path, sizeof path, "%s/summary.json", results);
+    bool have = false, flushcost = false;
+    for (size_t i = 0; i < sizeof sources / sizeof *sources && !have; i++) {
+        snprintf(path, sizeof path, "%s/%s", results, sources[i]);
+        have = stat(path, &st) == 0;
+        flushcost = i == 2;
     }
-    bool have = stat(path, &st) == 0; /* neither file: nothing to note */
     cJSON *j = have ? footer_load(path, why, sizeof why) : NULL;
     const cJSON *env = j ? cJSON_GetObjectItemCaseSensitive(j, "environment") : NULL;
     if (j && !cJSON_IsObject(env))
@@ -134,15 +137,21 @@ void plot_footer_build(const char *results, char *out, size_t cap, char *note, s
         if (!*file)
             file = footer_str(cJSON_GetObjectItemCaseSensitive(j, "scenario"), "file");
         footer_stem(file, scn, sizeof scn);
+        if (!*scn && flushcost)
+            snprintf(scn, sizeof scn, "h5swmr flushcost");
     } else {
         if (have)
             snprintf(note, ncap, "%s: %s; the plots say the machine and HDF5 were not recorded", path, why);
-        footer_add(out, cap, " | ", "machine and HDF5 not recorded (no readable sweep.json)");
+        footer_add(out, cap, " | ",
+                   "machine and HDF5 not recorded (no readable sweep.json, summary.json or flushcost.json)");
     }
     cJSON_Delete(j);
     const char *base = realpath(results, real) ? real : results, *slash = strrchr(base, '/');
     if (slash && slash[1])
         base = slash + 1;
-    snprintf(item, sizeof item, "scenario %s (%.200s)", *scn ? scn : "unknown", base);
+    if (flushcost && !strcmp(scn, "h5swmr flushcost"))
+        snprintf(item, sizeof item, "%s (%.200s)", scn, base);
+    else
+        snprintf(item, sizeof item, "scenario %s (%.200s)", *scn ? scn : "unknown", base);
     footer_add(out, cap, " | ", item);
 }

@@ -1,7 +1,8 @@
 /* plot_footer.h - the footer line of every plot: where its data was measured
  * (CPU, kernel, file system, HDF5, h5swmr) and by which scenario, read from
  * the environment the sweep recorded in sweep.json (or that a single run
- * recorded in summary.json), as text that is safe inside a gnuplot string. */
+ * recorded in summary.json, or h5swmr flushcost --json in flushcost.json), as
+ * text that is safe inside a gnuplot string. */
 #ifndef H5SWMR_PLOT_FOOTER_H
 #define H5SWMR_PLOT_FOOTER_H
 #include <stddef.h>
@@ -16,8 +17,9 @@ char *plot_footer_clean(const char *s, char *out, size_t cap);
 /* Fills out with the footer of the plots of the results directory results:
  * "host 2-core AMD EPYC x86_64, Linux 6.1, ext4 | HDF5 1.10.8, h5swmr 0.1.0 |
  * scenario sweep_quick (sweep_quick-sweep-2026...)", every part cleaned with
- * plot_footer_clean. Without sweep.json or summary.json (or when neither can
- * be read) the facts are said to be unrecorded, and note gets why (else ""). */
+ * plot_footer_clean. Without sweep.json, summary.json or flushcost.json the
+ * facts are said to be unrecorded; when the first of them there is cannot be
+ * read, note gets why (else note is ""). */
 void plot_footer_build(const char *results, char *out, size_t cap, char *note, size_t ncap);
 
 #endif

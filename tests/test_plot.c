@@ -347,7 +347,8 @@ Test(plot, without_sweep_json_the_footer_says_so)
     put(dir, "flushcost.csv", FLUSHCOST);
     cr_assert_eq(h5swmr("plot", dir, NULL), 0, "plot failed:\n%s", g_out);
     char *svg = assert_plot(dir, "flushcost");
-    cr_assert(strstr(svg, "machine and HDF5 not recorded (no readable sweep.json) | scenario unknown (plain)"),
+    cr_assert(strstr(svg, "machine and HDF5 not recorded (no readable sweep.json, summary.json or flushcost.json) | "
+                          "scenario unknown (plain)"),
               "no footer saying the facts are missing");
     free(svg);
     /* sweep.json that is not JSON: one note line, the plots are still made */
@@ -360,6 +361,47 @@ Test(plot, without_sweep_json_the_footer_says_so)
                                                          "were not recorded\n"),
               "%s", g_out);
     free(assert_plot(d2, "flushcost"));
+
+    /* h5swmr flushcost --json records the environment too */
+    const char *d3 = tu_path("fc");
+    cr_assert_eq(mkdir(d3, 0755), 0);
+    put(d3, "flushcost.csv", FLUSHCOST);
+    put(d3, "flushcost.json",
+        "{\"schema_version\": 1, \"command\": \"flushcost\", \"environment\": {\"tool_version\": \"0.1.0\", "
+        "\"hdf5_version\": \"1.10.8\", \"kernel\": \"6.1\", \"machine\": \"x86_64\", \"cpu\": \"AMD EPYC\", "
+        "\"cpus_online\": 2, \"data_fs\": \"tmpfs\"}, \"rows\": []}");
+    cr_assert_eq(h5swmr("plot", d3, NULL), 0, "plot failed:\n%s", g_out);
+    svg = assert_plot(d3, "flushcost_round");
+    cr_assert(strstr(svg, "host 2-core AMD EPYC x86_64, Linux 6.1, tmpfs | HDF5 1.10.8, h5swmr 0.1.0 | h5swmr "
+                          "flushcost (fc)"),
+              "no footer from flushcost.json");
+    free(svg);
+}
+
+Test(plot, a_hostile_tmpdir_is_not_used)
+{
+    if (!have_gnuplot())
+        cr_skip_test("gnuplot is not installed");
+    /* the data directory goes into gnuplot strings and a shell command line
+     * of the scripts: a TMPDIR that could break out of them is not used */
+    char bad[PATH_MAX], env[PATH_MAX + 16];
+    snprintf(bad, sizeof bad, "%s/t'; touch PWNED; x='$(touch PWNED)", tu_dir());
+    cr_assert_eq(mkdir(bad, 0755), 0);
+    snprintf(env, sizeof env, "TMPDIR=%s", bad);
+    const char *dir = tu_path("tmpdir");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    put(dir, "flushcost.csv", FLUSHCOST);
+    const char *argv[] = {"/usr/bin/env", env, H5SWMR_BIN, "plot", dir, NULL};
+    int status;
+    cr_assert_eq(tu_run(argv, 100000, &status, g_out, sizeof g_out), 0);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", g_out);
+    free(assert_plot(dir, "flushcost"));
+    const char *where[] = {tu_dir(), ".", H5SWMR_SOURCE_DIR "/bench", bad};
+    for (size_t w = 0; w < sizeof where / sizeof *where; w++) {
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%s/PWNED", where[w]);
+        cr_assert(!tu_exists(p), "a command in TMPDIR ran: %s exists", p);
+    }
 }
 
 /* ---- lag by reader kind ---------------------------------------------------- */
