@@ -152,6 +152,7 @@ __attribute__((noreturn)) static void plot_exec(const char *cwd, char *const arg
 {
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
     int in = open("/dev/null", O_RDONLY), out = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
         _exit(127);
@@ -539,7 +540,12 @@ static int plot_results(plot_ctx_t *c)
         fprintf(stderr, "h5swmr plot: cannot create a temporary directory '%s': %s\n", c->work, strerror(errno));
         return PLOT_EXIT_FAIL;
     }
-    struct sigaction sa = {0}, old_int, old_term;
+    /* output into a closed pipe (h5swmr plot DIR | head) must not kill the
+     * command before it removes its temporary directory */
+    struct sigaction sa = {0}, old_int, old_term, ign = {0}, old_pipe;
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGPIPE, &ign, &old_pipe);
     sa.sa_handler = plot_on_signal;
     sigemptyset(&sa.sa_mask);
     g_plot_signal = 0;
@@ -550,6 +556,7 @@ static int plot_results(plot_ctx_t *c)
     nftw(c->work, plot_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGPIPE, &old_pipe, NULL);
     fflush(stdout);
     if (g_plot_signal) {
         fprintf(stderr, "h5swmr plot: interrupted\n");

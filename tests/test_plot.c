@@ -503,3 +503,33 @@ Test(plot, no_reader_kind_plot_with_one_kind_or_without_the_column)
     cr_assert(strstr(g_out, "skip lag_by_reader_kind: lag_events.csv has lag events of no reader kind"), "%s", g_out);
     cr_assert(!tu_exists(tu_path("badevents/lag_by_reader_kind.png")));
 }
+
+Test(plot, a_closed_output_pipe_leaves_no_temporary_directory)
+{
+    if (!have_gnuplot())
+        cr_skip_test("gnuplot is not installed");
+    const char *dir = tu_path("piped"), *tmp = tu_path("tmp");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    cr_assert_eq(mkdir(tmp, 0755), 0);
+    put(dir, "flushcost.csv", FLUSHCOST);
+    char cmd[3 * PATH_MAX];
+    /* head exits after the first line: later output meets a closed pipe */
+    snprintf(cmd, sizeof cmd, "TMPDIR='%s' '%s' plot '%s' | head -1; sleep 1", tmp, H5SWMR_BIN, dir);
+    const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+    int status;
+    cr_assert_eq(tu_run(argv, 100000, &status, g_out, sizeof g_out), 0);
+    for (int tries = 0; tries < 50; tries++) { /* plot may still be drawing */
+        DIR *d = opendir(tmp);
+        cr_assert_not_null(d);
+        int n = 0;
+        for (struct dirent *e; (e = readdir(d));)
+            n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+        closedir(d);
+        if (n == 0) {
+            free(assert_plot(dir, "flushcost"));
+            return;
+        }
+        usleep(200000);
+    }
+    cr_assert_fail("h5swmr plot left its temporary directory in %s", tmp);
+}
