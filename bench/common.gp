@@ -2,21 +2,28 @@
 #
 # Variables given by h5swmr plot (gnuplot -e): dir (series files and meta.gp,
 # from bench/plot_data.c), out (output path without extension), pngterm
-# (pngcairo or png).
+# (pngcairo or png), footer (where the data was measured: host, kernel, file
+# system, HDF5, scenario; plot.c lets only printable ASCII without quotes or
+# backslashes through, and it is drawn as plain text: noenhanced).
+# The legend is always outside the plot area, right of it, so it never covers
+# data; scripts that set the key again keep it outside.
 # Each script plots once to PNG, then calls `eval svg_too` to replot as SVG.
 set encoding utf8
 set datafile separator "\t"
 set datafile missing "NaN"
-set terminal @pngterm size 1200,700 enhanced
+set terminal @pngterm size 1400,760 enhanced
 set output out.'.png'
 set grid xtics ytics mxtics mytics lc rgb "#dddddd" lw 1
 set border lw 1
-set key box lc rgb "#bbbbbb" noenhanced
+set key outside right top vertical Left reverse box lc rgb "#bbbbbb" noenhanced
 set pointsize 1.1
 logx = 0
 logy = 0
 load dir.'/meta.gp'
-svg_too = "set terminal svg size 1200,700 dynamic enhanced background rgb 'white'; set output out.'.svg'; replot; unset output"
+svg_too = "set terminal svg size 1400,760 dynamic enhanced background rgb 'white'; set output out.'.svg'; replot; unset output"
 # no empty decades at the ends of log axes: fit the data, with a little air
 set autoscale xfix
 set offsets graph 0.03, graph 0.03, 0, 0
+# the footer: one small grey line at the bottom left, below the x axis label
+if (!exists("footer")) { footer = "" }
+if (footer ne "") { set label 999 footer at screen 0.008, screen 0.018 left front noenhanced font ",8" tc rgb "#555555"; set bmargin at screen 0.13 }

@@ -6,6 +6,6 @@ set title "Flush cost per dataset vs number of datasets (h5swmr flushcost)\n{/*0
 set xlabel "datasets flushed per round, N (log scale)"
 set ylabel "flush cost per dataset (µs, log scale)"
 set logscale xy
-set key top left
+set key outside right top vertical Left reverse
 plot for [i=1:words(files)] word(files,i) using 1:2 with linespoints lt i lw 2 pt 7 title columnheader(2)
 eval svg_too

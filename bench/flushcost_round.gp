@@ -6,7 +6,7 @@ set title "Flush time of one round vs number of datasets (h5swmr flushcost)\n{/*
 set xlabel "datasets flushed per round, N (log scale)"
 set ylabel "flush time of one round (ms, log scale)"
 set logscale xy
-set key top left
+set key outside right top vertical Left reverse
 lin(x) = y0 * (x / x0)
 quad(x) = y0 * (x / x0)**2
 set xrange [*:*]

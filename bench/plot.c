@@ -7,6 +7,10 @@
  *                                            -> flush_latency   flush p50/p90/p99/p99.9 vs block
  *                                            -> flush_vs_channels  flush time vs channels per flush
  *   lag_*.csv      (raw per-event lag logs)  -> lag_cdf         lag CDF per configuration
+ *   lag_events.csv with sweep.csv's reader_kind -> lag_by_reader_kind  lag CDF per
+ *                  reader kind (and of the bare HDF5 reader), when it has two or more
+ * Every plot has a footer line: host, kernel, file system, HDF5 and scenario
+ * (plot_footer.c, from sweep.json).
  * A plot whose CSV is missing or has no usable rows is skipped with a note.
  *
  * The data files of each plot are prepared in a temporary directory
@@ -37,7 +41,9 @@
 #include "cli.h"
 #include "commands.h"
 #include "paths.h"
+#include "plot_csv.h"
 #include "plot_data.h"
+#include "plot_footer.h"
 #include "util.h"
 
 #define PLOT_EXIT_FAIL 1
@@ -60,6 +66,7 @@ typedef struct plot_ctx {
     const char *results; /* the results directory */
     char work[PATH_MAX]; /* temporary: the data files, gnuplot's output */
     const char *pngterm; /* pngcairo, or png where cairo is missing */
+    char footer[1024];   /* where the data was measured (plot_footer.h): safe in '...' */
     int written, skipped, failed;
     long timeout_s;
     int64_t deadline_ns;
@@ -145,6 +152,7 @@ __attribute__((noreturn)) static void plot_exec(const char *cwd, char *const arg
 {
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
     int in = open("/dev/null", O_RDONLY), out = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
         _exit(127);
@@ -310,8 +318,9 @@ static int plot_run_script(plot_ctx_t *c, const char *name, const char *script, 
     char gpdir[PATH_MAX];
     snprintf(gpdir, sizeof gpdir, "%s", gp);
     *strrchr(gpdir, '/') = '\0'; /* a real path: it has a '/' */
-    char expr[3 * PATH_MAX];
-    snprintf(expr, sizeof expr, "dir='%s'; out='%s/%s'; pngterm='%s'", dir, dir, name, c->pngterm);
+    char expr[4 * PATH_MAX];
+    snprintf(expr, sizeof expr, "dir='%s'; out='%s/%s'; pngterm='%s'; footer='%s'", dir, dir, name, c->pngterm,
+             c->footer);
     char *argv[] = {"gnuplot", "-e", expr, gp, NULL};
     int st = plot_gnuplot(c, gpdir, argv, log, sizeof log);
     if (st < 0 && plot_stopped(c))
@@ -444,6 +453,33 @@ static void plot_lags(plot_ctx_t *c, const char *sweep)
     free(files);
 }
 
+/* Whether sweep.csv at path names a column col in its header. */
+static bool plot_csv_has(const char *path, const char *col)
+{
+    plot_csv_t t;
+    char err[256];
+    if (plot_csv_open(&t, path, err, sizeof err) < 0)
+        return false;
+    bool has = plot_csv_col(&t, col) >= 0;
+    plot_csv_close(&t);
+    return has;
+}
+
+/* lag_events.csv with sweep.csv (csv) -> lag_by_reader_kind, only when
+ * sweep.csv has a reader_kind column (older results have none: no plot, no
+ * note). */
+static void plot_reader_kinds(plot_ctx_t *c, const char *csv)
+{
+    char events[PATH_MAX + 32], dir[PATH_MAX + 64];
+    const char *files[1] = {events};
+    if (!plot_csv_has(csv, "reader_kind"))
+        return;
+    if (!plot_has_file(c, "lag_events.csv", events, sizeof events))
+        plot_note(c, "lag_by_reader_kind", "no lag_events.csv (the per-event lags of a sweep)");
+    else if (plot_prep(c, "lag_by_reader_kind", NULL, PLOT_READERKIND, files, 1, csv, dir, sizeof dir))
+        plot_draw(c, "lag_by_reader_kind", "lag_by_reader_kind.gp", dir);
+}
+
 /* Removes one entry of the temporary directory (nftw callback). */
 static int plot_rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -467,6 +503,11 @@ static void plot_all(plot_ctx_t *c)
     c->pngterm = st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? "pngcairo" : "png";
     printf("h5swmr plot: plotting %s (gnuplot terminal %s and svg)\n", plot_vis(c->results, vis, sizeof vis),
            c->pngterm);
+    char note[2 * PATH_MAX];
+    plot_footer_build(c->results, c->footer, sizeof c->footer, note, sizeof note);
+    if (*note)
+        printf("  note: %s\n", plot_vis(note, vis, sizeof vis));
+    printf("  footer: %s\n", c->footer);
     plot_flushcost(c);
     bool sweep = plot_has_file(c, "sweep.csv", csv, sizeof csv);
     if (plot_stopped(c))
@@ -478,6 +519,8 @@ static void plot_all(plot_ctx_t *c)
                   "no sweep.csv (written by h5swmr sweep)");
     if (!plot_stopped(c))
         plot_lags(c, sweep ? csv : NULL);
+    if (sweep && !plot_stopped(c))
+        plot_reader_kinds(c, csv);
 }
 
 /* Plots into the results directory c->results (checked), with SIGINT and
@@ -485,13 +528,24 @@ static void plot_all(plot_ctx_t *c)
 static int plot_results(plot_ctx_t *c)
 {
     char vis[PATH_MAX];
+    /* the scripts get the data directory in a gnuplot string and list it with
+     * the shell (system('ls '.dir...)): a TMPDIR with other characters than
+     * these is not used */
     const char *t = getenv("TMPDIR");
-    snprintf(c->work, sizeof c->work, "%s/h5swmr-plot-XXXXXX", t && *t ? t : "/tmp");
+    if (!t || !*t || t[strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/._+-")] != '\0' ||
+        strlen(t) > 1024)
+        t = "/tmp";
+    snprintf(c->work, sizeof c->work, "%s/h5swmr-plot-XXXXXX", t);
     if (!mkdtemp(c->work)) {
         fprintf(stderr, "h5swmr plot: cannot create a temporary directory '%s': %s\n", c->work, strerror(errno));
         return PLOT_EXIT_FAIL;
     }
-    struct sigaction sa = {0}, old_int, old_term;
+    /* output into a closed pipe (h5swmr plot DIR | head) must not kill the
+     * command before it removes its temporary directory */
+    struct sigaction sa = {0}, old_int, old_term, ign = {0}, old_pipe;
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGPIPE, &ign, &old_pipe);
     sa.sa_handler = plot_on_signal;
     sigemptyset(&sa.sa_mask);
     g_plot_signal = 0;
@@ -502,6 +556,7 @@ static int plot_results(plot_ctx_t *c)
     nftw(c->work, plot_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGPIPE, &old_pipe, NULL);
     fflush(stdout);
     if (g_plot_signal) {
         fprintf(stderr, "h5swmr plot: interrupted\n");
@@ -527,7 +582,7 @@ static int plot_results(plot_ctx_t *c)
 
 /* Every plot this command can write, without the .png/.svg suffix. */
 static const char *const plot_outputs[] = {"flushcost",     "flushcost_round",   "lag_vs_flush", "throughput_vs_block",
-                                           "flush_latency", "flush_vs_channels", "lag_cdf"};
+                                           "flush_latency", "flush_vs_channels", "lag_cdf",      "lag_by_reader_kind"};
 
 /* Lists into buf the plot files that already exist in dir; returns how many. */
 static int plot_existing(const char *dir, char *buf, size_t cap)
@@ -666,6 +721,10 @@ const cli_cmd_t cmd_plot_def = {
             "                  the non-SWMR and raw pwrite baselines), flush latency percentiles\n"
             "                  vs block size, flush time vs channels written per flush\n"
             "  lag_*.csv       visibility lag CDF per configuration (reader wake-up mode)\n"
+            "  lag_events.csv  visibility lag CDF per reader kind, when sweep.csv has a\n"
+            "                  reader_kind column with two or more kinds\n"
+            "Each plot's footer names the machine, kernel, file system, HDF5 and scenario\n"
+            "(from sweep.json, or summary.json).\n"
             "A plot whose CSV is missing is skipped with a note. Runs gnuplot on the scripts\n"
             "bench/*.gp (found in $H5SWMR_DATA_DIR, <prefix>/share/h5swmr, or the source tree).\n"
             "Plots already in RESULTS_DIR (an earlier 'h5swmr plot', or files of those names)\n"

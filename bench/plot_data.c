@@ -5,11 +5,14 @@
 #endif
 #include "plot_data.h"
 
+#include <dirent.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "plot_csv.h"
 #include "plot_label.h"
@@ -218,6 +221,285 @@ static int data_lagcdf(const char *const *files, int nfiles, const char *sweep, 
     return s->n;
 }
 
+/* ---- lag by reader kind --------------------------------------------------- */
+
+/* A configuration of sweep.csv in the reader-kind plot: its reader kind (the
+ * reader_kind column), or the bare HDF5 reader loop (reader_mode bare). */
+typedef struct kind_cfg {
+    const char *cfg, *kind, *desc; /* desc: from plot_desc, "" when none */
+    const char *run_dir;           /* bare-reader rows: where its lag logs are */
+    bool bare, has_events;
+    int series;
+} kind_cfg_t;
+
+typedef struct kind_ctx {
+    kind_cfg_t *c;
+    int n;
+    plot_set_t *s;
+    char *msg;
+    size_t cap;
+} kind_ctx_t;
+
+/* The entry of the non-bare configuration cfg, or NULL. */
+static kind_cfg_t *kind_find(const kind_ctx_t *k, const char *cfg)
+{
+    for (int i = 0; i < k->n; i++)
+        if (!k->c[i].bare && !strcmp(k->c[i].cfg, cfg))
+            return &k->c[i];
+    return NULL;
+}
+
+/* A reader kind in words: "h5py readers", "mixed readers: h5swmr + h5py". */
+static void kind_words(const char *kind, char *buf, size_t cap)
+{
+    if (!strchr(kind, ',')) {
+        snprintf(buf, cap, "%s readers", kind);
+        return;
+    }
+    size_t n = (size_t)snprintf(buf, cap, "mixed readers: ");
+    for (const char *p = kind; *p && n + 4 < cap; p++) {
+        if (*p == ',')
+            n += (size_t)snprintf(buf + n, cap - n, " + ");
+        else if (*p != ' ')
+            buf[n++] = *p, buf[n] = '\0';
+    }
+}
+
+/* Reads the lags of lag log path: rows whose configuration (the config
+ * column) is a non-bare entry with events go to that entry's series, or
+ * (mark) only mark the entry as having events; with fixed >= 0 every row
+ * goes to series fixed. Returns 0, or -1 when the file cannot be read. */
+static int kind_lags(kind_ctx_t *k, const char *path, bool mark, int fixed)
+{
+    plot_csv_t c;
+    char buf[64];
+    if (plot_csv_open(&c, path, k->msg, k->cap) < 0)
+        return -1;
+    int cfg = plot_csv_col(&c, "config"), ns = plot_csv_col(&c, "lag_ns"), us = plot_csv_col(&c, "lag_us");
+    int rc;
+    while ((rc = plot_csv_next(&c, k->msg, k->cap)) == 1) {
+        if (ns < 0 && us < 0)
+            break;
+        const char *v = plot_csv_field(&c, ns >= 0 ? ns : us);
+        if (!plot_isnum(v))
+            continue;
+        int i = fixed;
+        if (fixed < 0) {
+            kind_cfg_t *e = cfg >= 0 ? kind_find(k, plot_csv_field(&c, cfg)) : NULL;
+            if (!e)
+                continue;
+            if (mark) {
+                e->has_events = true;
+                continue;
+            }
+            if ((i = e->series) < 0)
+                continue;
+        }
+        double lag = plot_num(v);
+        if (ns >= 0)
+            v = ns_to_us(v, buf, sizeof buf, &lag);
+        plot_set_emit(k->s, i, "%s", v);
+        plot_track_num(&k->s->x, lag);
+    }
+    plot_csv_close(&c);
+    if (rc < 0) {
+        char why[TXT];
+        snprintf(why, sizeof why, "%s", k->msg);
+        snprintf(k->msg, k->cap, "%s: %s", path, why);
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether every entry of kind (bare: the bare reader's) with events has the
+ * same description: then they are one series. *count gets their number. */
+static bool kind_pooled(const kind_ctx_t *k, const char *kind, bool bare, int *count)
+{
+    const char *d = NULL;
+    bool same = true;
+    *count = 0;
+    for (int i = 0; i < k->n; i++) {
+        const kind_cfg_t *e = &k->c[i];
+        if (!e->has_events || e->bare != bare || (!bare && strcmp(e->kind, kind) != 0))
+            continue;
+        same = same && (!d || !strcmp(d, e->desc));
+        d = e->desc;
+        bool again = false; /* a configuration counted already (another repeat) */
+        for (int q = 0; q < i && !again; q++)
+            again = k->c[q].has_events && k->c[q].bare == bare && !strcmp(k->c[q].cfg, e->cfg) &&
+                    (bare || !strcmp(k->c[q].kind, kind));
+        *count += !again;
+    }
+    return same;
+}
+
+/* Gives every entry with events a series: one per kind when the kind's
+ * configurations differ in nothing else, else one per kind and description. */
+static void kind_assign(kind_ctx_t *k)
+{
+    char words[TXT], lab[3 * TXT], cl[3 * TXT], hdr[3 * TXT + 16], key[3 * TXT];
+    for (int i = 0; i < k->n; i++) {
+        kind_cfg_t *e = &k->c[i];
+        e->series = -1;
+        if (!e->has_events)
+            continue;
+        int count;
+        bool pooled = kind_pooled(k, e->kind, e->bare, &count);
+        if (e->bare)
+            snprintf(words, sizeof words, "bare HDF5 reader");
+        else
+            kind_words(e->kind, words, sizeof words);
+        snprintf(key, sizeof key, "%c\034%s\034%s", e->bare ? 'b' : 's', e->bare ? "" : e->kind, pooled ? "" : e->desc);
+        if (pooled && count > 1)
+            snprintf(lab, sizeof lab, "%s (%d configurations pooled)", words, count);
+        else if (pooled)
+            snprintf(lab, sizeof lab, "%s (config %s)", words, e->cfg);
+        else
+            snprintf(lab, sizeof lab, "%s: %s", words, *e->desc ? e->desc : e->cfg);
+        snprintf(hdr, sizeof hdr, "lag_us\t%s", plot_clean(lab, cl, sizeof cl));
+        e->series = plot_set_series(k->s, key, hdr, e->bare ? 'b' : 's');
+    }
+}
+
+/* The directory of a bare-reader run: run_dir as recorded, or one of its
+ * name in the results directory (results moved since); "" when neither is. */
+static void kind_run_dir(const char *run_dir, const char *results, char *out, size_t cap)
+{
+    struct stat st;
+    out[0] = '\0';
+    if (!*run_dir)
+        return;
+    if (stat(run_dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(out, cap, "%s", run_dir);
+        return;
+    }
+    const char *base = strrchr(run_dir, '/');
+    base = base ? base + 1 : run_dir;
+    if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+        return;
+    snprintf(out, cap, "%s/%s", results, base);
+    if (stat(out, &st) != 0 || !S_ISDIR(st.st_mode))
+        out[0] = '\0';
+}
+
+/* Calls kind_lags on every regular file lag_*.csv in dir (sorted). */
+static int kind_dir_lags(kind_ctx_t *k, const char *dir, bool mark, int fixed, bool *any)
+{
+    struct dirent **ents = NULL;
+    int n = scandir(dir, &ents, NULL, alphasort), rc = 0;
+    for (int i = 0; i < n; i++) {
+        const char *nm = ents[i]->d_name;
+        size_t len = strlen(nm);
+        char path[PATH_MAX + 512];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, nm);
+        if (rc == 0 && len >= 8 && !strncmp(nm, "lag_", 4) && !strcmp(nm + len - 4, ".csv") && lstat(path, &st) == 0 &&
+            S_ISREG(st.st_mode)) {
+            *any = true;
+            if (!mark)
+                rc = kind_lags(k, path, false, fixed);
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    return rc;
+}
+
+/* lag_events.csv with sweep.csv's reader_kind: the lag distribution of each
+ * reader kind, and of the bare HDF5 reader loop (reader_mode bare, whose lag
+ * logs are in its run directory) when they are there. */
+static int data_readerkind(const char *events, const char *sweep, plot_set_t *s, char *msg, size_t cap)
+{
+    plot_table_t t;
+    if (plot_table_load(&t, sweep, msg, cap) < 0)
+        return -1;
+    plot_desc_t desc = {0};
+    plot_desc_load(&desc, sweep);
+    kind_ctx_t k = {.c = calloc(t.nrows ? (size_t)t.nrows : 1, sizeof *k.c), .s = s, .msg = msg, .cap = cap};
+    char results[PATH_MAX], dirbuf[PATH_MAX + 512], kinds[TXT] = "";
+    snprintf(results, sizeof results, "%s", sweep);
+    char *slash = strrchr(results, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(results, sizeof results, ".");
+    int rc = 1, nkinds = 0; /* 1: going on, 0: nothing to plot, -1: failed */
+    if (!k.c) {
+        snprintf(msg, cap, "out of memory");
+        rc = -1;
+    } else if (!plot_table_has(&t, "reader_kind") || !plot_table_has(&t, "config"))
+        rc = nothing(msg, cap, "sweep.csv has no reader_kind or config column");
+    for (int r = 0; rc > 0 && r < t.nrows; r++) {
+        const char *cfg = plot_table_get(&t, r, "config"), *kind = plot_table_get(&t, r, "reader_kind");
+        bool bare = !strcmp(plot_table_get(&t, r, "reader_mode"), "bare");
+        if (!*cfg || (!bare && (!*kind || kind_find(&k, cfg))))
+            continue;
+        bool dup = false; /* a bare-reader run seen already */
+        for (int q = 0; bare && q < k.n && !dup; q++)
+            dup = k.c[q].bare && !strcmp(k.c[q].cfg, cfg) && !strcmp(k.c[q].run_dir, plot_table_get(&t, r, "run_dir"));
+        if (dup)
+            continue;
+        const char *d = plot_desc_get(&desc, cfg);
+        k.c[k.n++] = (kind_cfg_t){.cfg = cfg,
+                                  .kind = kind,
+                                  .desc = d ? d : "",
+                                  .run_dir = plot_table_get(&t, r, "run_dir"),
+                                  .bare = bare,
+                                  .series = -1};
+    }
+    if (rc > 0 && kind_lags(&k, events, true, -1) < 0)
+        rc = -1;
+    /* reader kinds with lag events */
+    for (int i = 0; rc > 0 && i < k.n; i++) {
+        const kind_cfg_t *e = &k.c[i];
+        bool seen = false;
+        for (int q = 0; q < i && !seen; q++)
+            seen = !k.c[q].bare && k.c[q].has_events && !strcmp(k.c[q].kind, e->kind);
+        if (e->bare || !e->has_events || seen)
+            continue;
+        size_t len = strlen(kinds);
+        snprintf(kinds + len, sizeof kinds - len, "%s%s", nkinds ? "; " : "", e->kind);
+        nkinds++;
+    }
+    if (rc > 0 && nkinds < 2) {
+        char why[2 * TXT];
+        snprintf(why, sizeof why, "lag_events.csv has lag events of %s reader kind%s%s (reader_kind in sweep.csv)",
+                 nkinds ? "one" : "no", nkinds ? ": " : "", kinds);
+        rc = nothing(msg, cap, why);
+    }
+    /* the bare reader's runs with lag logs */
+    for (int i = 0; rc > 0 && i < k.n; i++) {
+        kind_cfg_t *e = &k.c[i];
+        bool any = false;
+        kind_run_dir(e->run_dir, results, dirbuf, sizeof dirbuf);
+        if (e->bare && *dirbuf && kind_dir_lags(&k, dirbuf, true, -1, &any) == 0)
+            e->has_events = any;
+    }
+    if (rc > 0) {
+        kind_assign(&k);
+        if (kind_lags(&k, events, false, -1) < 0)
+            rc = -1;
+    }
+    for (int i = 0; rc > 0 && i < k.n; i++) {
+        kind_cfg_t *e = &k.c[i];
+        bool any = false;
+        if (!e->bare || e->series < 0)
+            continue;
+        kind_run_dir(e->run_dir, results, dirbuf, sizeof dirbuf);
+        if (kind_dir_lags(&k, dirbuf, false, e->series, &any) < 0)
+            rc = -1;
+    }
+    if (rc > 0) {
+        rc = s->n;
+        plot_set_meta(s, "nonpos", "%d", s->x.nonpos ? 1 : 0);
+        s->x.nonpos = false;
+    }
+    free(k.c);
+    plot_desc_free(&desc);
+    plot_table_free(&t);
+    return rc;
+}
+
 /* ---- sweep.csv ----------------------------------------------------------- */
 
 /* How many different values column col takes in the selected rows; *any_pos
@@ -280,9 +562,10 @@ static int data_lagflush(sweep_ctx_t *x)
     const char *xcol = lagflush_xcol(x);
     if (!xcol)
         return nothing(x->msg, x->cap, "sweep.csv has no flush_every_ms or flush_every_blocks column");
-    const char *order[] = {"block_samples", "poll_ms", "reader_wait",    "readers",           "nchannels",
-                           "flush_call",    "cork",    "flush_every_ms", "flush_every_blocks"};
-    const char *others[10];
+    const char *order[] = {"reader_mode", "reader_kind",    "block_samples",     "poll_ms",
+                           "reader_wait", "readers",        "nchannels",         "flush_call",
+                           "cork",        "flush_every_ms", "flush_every_blocks"};
+    const char *others[12];
     int n = 0;
     for (size_t i = 0; i < sizeof order / sizeof *order; i++)
         if (strcmp(order[i], xcol) != 0)
@@ -511,11 +794,14 @@ static int data_sweep(plot_mode_t mode, const char *path, plot_set_t *s, char *m
 int plot_data_prepare(plot_mode_t mode, const char *const *files, int nfiles, const char *sweep, const char *dir,
                       char *msg, size_t cap)
 {
-    plot_set_t s = {.count_x = mode != PLOT_LAGCDF};
+    plot_set_t s = {.count_x = mode != PLOT_LAGCDF && mode != PLOT_READERKIND};
     int n;
     msg[0] = '\0';
     if (mode == PLOT_LAGCDF)
         n = data_lagcdf(files, nfiles, sweep, &s, msg, cap);
+    else if (mode == PLOT_READERKIND)
+        n = nfiles == 1 && sweep ? data_readerkind(files[0], sweep, &s, msg, cap)
+                                 : nothing(msg, cap, "lag_events.csv and sweep.csv expected");
     else if (nfiles != 1)
         n = nothing(msg, cap, "one CSV file expected");
     else if (mode == PLOT_FLUSHCOST)
@@ -525,7 +811,7 @@ int plot_data_prepare(plot_mode_t mode, const char *const *files, int nfiles, co
     if (n > 0) {
         plot_set_meta(&s, "logx", "%d", plot_logaxis(&s.x));
         plot_set_meta(&s, "logy", "%d", plot_logaxis(&s.y));
-        if (plot_set_write(&s, dir, mode == PLOT_LAGCDF, msg, cap) < 0)
+        if (plot_set_write(&s, dir, mode == PLOT_LAGCDF || mode == PLOT_READERKIND, msg, cap) < 0)
             n = -1;
     }
     plot_set_free(&s);

@@ -6,6 +6,11 @@
  *                     flush_latency.gp                    (PLOT_FLUSHLAT)
  *                     flush_vs_channels.gp                (PLOT_FLUSHCHAN)
  *   lag_*.csv      -> lag_cdf.gp                          (PLOT_LAGCDF)
+ *   lag_events.csv -> lag_by_reader_kind.gp               (PLOT_READERKIND)
+ *     with sweep.csv's reader_kind: a series per reader kind (pooling the
+ *     configurations of a kind when they differ in nothing else), and the
+ *     bare HDF5 reader (reader_mode bare; its lag logs lag_*.csv in its
+ *     run_dir) when its logs are there
  * Columns are found by name. A lag log gives its lags in integer
  * nanoseconds (lag_ns), or in microseconds (lag_us, older results); the plots
  * show microseconds. */
@@ -20,11 +25,13 @@ typedef enum plot_mode {
     PLOT_FLUSHLAT,
     PLOT_FLUSHCHAN,
     PLOT_LAGCDF,
+    PLOT_READERKIND,
 } plot_mode_t;
 
 /* Writes the data files of a plot of mode into the directory dir, from
  * files[0..nfiles) (one CSV file, or every lag log for PLOT_LAGCDF; sweep is
- * the sweep.csv that describes the lag logs' configurations, or NULL).
+ * the sweep.csv that describes the lag logs' configurations, or NULL; for
+ * PLOT_READERKIND files[0] is lag_events.csv and sweep is required).
  * Returns the number of series (> 0); 0 when there is nothing to plot, with
  * the reason in msg; -1 when a file could not be read or written, with the
  * reason in msg. */

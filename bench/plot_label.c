@@ -77,6 +77,12 @@ char *plot_pdesc(const char *p, const char *v, char *buf, size_t cap)
         snprintf(buf, cap, "%s", plot_mode_name(v));
     else if (!strcmp(p, "job"))
         snprintf(buf, cap, "[%s]", v);
+    else if (!strcmp(p, "reader_mode"))
+        !strcmp(v, "bare")     ? snprintf(buf, cap, "bare HDF5 reader")
+        : !strcmp(v, "h5swmr") ? snprintf(buf, cap, "h5swmr reader")
+                               : snprintf(buf, cap, "reader mode %s", v);
+    else if (!strcmp(p, "reader_kind"))
+        snprintf(buf, cap, "%s readers", v);
     else
         snprintf(buf, cap, "%s=%s", p, v);
     return buf;

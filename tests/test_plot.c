@@ -1,0 +1,535 @@
+/* test_plot.c - what `h5swmr plot` promises about its pictures, on
+ * hand-written results directories and real gnuplot runs: every legend is
+ * outside the plot area (read from the SVG gnuplot drew); every plot has a
+ * footer naming the machine, HDF5 and scenario recorded in sweep.json, and a
+ * hostile value there cannot inject gnuplot commands; lag_by_reader_kind is
+ * drawn when sweep.csv has two or more reader kinds (reader_kind column) and
+ * not at all without the column. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+TestSuite(plot, .init = tu_setup, .fini = tu_teardown, .timeout = 120);
+
+static char g_out[16384];
+
+/* Runs h5swmr with the arguments (NULL-terminated); returns its exit code. */
+static int h5swmr(const char *a1, ...)
+{
+    const char *argv[16] = {H5SWMR_BIN};
+    int n = 1, status;
+    va_list ap;
+    va_start(ap, a1);
+    for (const char *a = a1; a && n < 15; a = va_arg(ap, const char *))
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    g_out[0] = '\0';
+    cr_assert_eq(tu_run(argv, 100000, &status, g_out, sizeof g_out), 0, "h5swmr did not finish in time: %s", g_out);
+    cr_assert(WIFEXITED(status), "h5swmr %s: %s\n%s", a1, tu_status_str(status), g_out);
+    return WEXITSTATUS(status);
+}
+
+static bool have_gnuplot(void)
+{
+    const char *argv[] = {"/bin/sh", "-c", "command -v gnuplot", NULL};
+    int status;
+    char out[256];
+    return tu_run(argv, 10000, &status, out, sizeof out) == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Writes text into dir/name. */
+static void put(const char *dir, const char *name, const char *text)
+{
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    cr_assert_eq(tu_write_text(p, text), 0, "cannot write %s", p);
+}
+
+/* Reads dir/name (NUL-terminated); the caller frees it. */
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+    char p[PATH_MAX];
+    unsigned char *buf;
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    cr_assert_eq(tu_read_file(p, &buf, len), 0, "no %s\n%s", p, g_out);
+    unsigned char *z = realloc(buf, *len + 1);
+    cr_assert_not_null(z);
+    z[*len] = '\0';
+    return (char *)z;
+}
+
+/* Asserts that dir/name.png is a non-empty PNG and name.svg an SVG; returns
+ * the SVG text (the caller frees it). */
+static char *assert_plot(const char *dir, const char *name)
+{
+    char f[256];
+    size_t len;
+    snprintf(f, sizeof f, "%s.png", name);
+    char *png = slurp(dir, f, &len);
+    cr_assert(len > 1000 && !memcmp(png, "\x89PNG\r\n\x1a\n", 8), "%s/%s is not a PNG (%zu bytes)", dir, f, len);
+    free(png);
+    snprintf(f, sizeof f, "%s.svg", name);
+    char *svg = slurp(dir, f, &len);
+    cr_assert(len > 1000 && strstr(svg, "<svg"), "%s/%s is not an SVG (%zu bytes)", dir, f, len);
+    return svg;
+}
+
+/* Checks in an SVG gnuplot drew that the text of every legend entry starts
+ * outside the plot area: right of the border or below it. The plot area is
+ * the largest closed rectangle (M x0,y0 L x0,y1 L x1,y1 L x1,y0 L x0,y0 Z);
+ * a legend entry is the first text placed (translate(X,Y)) in a plot group
+ * that has a title. Returns the number of entries checked. */
+static int assert_legend_outside(const char *svg, const char *name)
+{
+    double bx0 = 0, by0 = 0, bx1 = 0, by1 = 0, best = 0;
+    for (const char *p = svg; (p = strstr(p, "d='M")); p++) {
+        double x[5], y[5];
+        if (sscanf(p, "d='M%lf,%lf L%lf,%lf L%lf,%lf L%lf,%lf L%lf,%lf Z", &x[0], &y[0], &x[1], &y[1], &x[2], &y[2],
+                   &x[3], &y[3], &x[4], &y[4]) != 10)
+            continue;
+        double area = (x[2] - x[0]) * (y[2] - y[0]);
+        if (area < 0)
+            area = -area;
+        if (area > best) {
+            best = area;
+            bx0 = x[0] < x[2] ? x[0] : x[2];
+            bx1 = x[0] < x[2] ? x[2] : x[0];
+            by0 = y[0] < y[2] ? y[0] : y[2];
+            by1 = y[0] < y[2] ? y[2] : y[0];
+        }
+    }
+    cr_assert(best > 0, "%s: no plot border in the SVG", name);
+    int n = 0;
+    for (const char *p = svg; (p = strstr(p, "<g id=\"gnuplot_plot_")); p++) {
+        const char *next = strstr(p + 1, "<g id=\"gnuplot_plot_"), *title = strstr(p, "<title>");
+        const char *tr = strstr(p, "translate(");
+        /* a plot without a key entry has its id as its title */
+        if (!title || (next && title > next) || !tr || (next && tr > next) || !strncmp(title + 7, "gnuplot_plot_", 13))
+            continue;
+        double x, y;
+        cr_assert_eq(sscanf(tr, "translate(%lf,%lf)", &x, &y), 2);
+        char t[128];
+        snprintf(t, sizeof t, "%.*s", (int)strcspn(title + 7, "<"), title + 7);
+        cr_assert(x >= bx1 || y >= by1,
+                  "%s: legend entry '%s' at (%.0f, %.0f) is inside the plot area (%.0f..%.0f, %.0f..%.0f)", name, t, x,
+                  y, bx0, bx1, by0, by1);
+        n++;
+    }
+    return n;
+}
+
+/* ---- fixtures ------------------------------------------------------------ */
+
+static const char FLUSHCOST[] = "n_datasets,flush_call,rounds,round_p50_us,round_p90_us,per_dataset_us\n"
+                                "1,dflush,10,9.0,12.0,9.0\n"
+                                "1,fflush,10,12.0,15.0,12.0\n"
+                                "10,dflush,10,80.0,95.0,8.0\n"
+                                "10,fflush,10,75.0,90.0,7.5\n"
+                                "100,dflush,10,1800.0,2100.0,18.0\n"
+                                "100,fflush,10,760.0,900.0,7.6\n";
+
+/* sweep.csv of a sweep that varied block size, flush interval, wake-up mode
+ * and channel count, with the columns of a sweep now (reader_mode, run_dir),
+ * and reader_kind when kinds is not NULL: kinds[i] for configuration i + 1. */
+static void write_sweep(const char *dir, const char *const *kinds)
+{
+    static const char *const rows[] = {
+        /* config, block_samples, block_bytes, flush_every_blocks, poll_ms, readers, nchannels, flush_call,
+           writer_mode, reader_mode, writer_MBps, flush_p50, flush_p90, flush_p99, flush_p999, lag_p50, lag_p99 */
+        "1,1024,4096,1,0,2,5,dflush,swmr,h5swmr,47,10,14,30,60,5,12",
+        "2,1024,4096,8,0,2,5,dflush,swmr,h5swmr,120,11,15,31,61,40,90",
+        "3,16384,65536,1,10,2,5,dflush,swmr,h5swmr,2000,25,30,60,90,600,1500",
+        "4,16384,65536,8,10,2,5,dflush,swmr,h5swmr,2600,26,31,61,91,700,1800",
+        "5,1024,4096,1,0,0,1,dflush,noswmr,h5swmr,50,8,10,20,40,,",
+        "6,16384,65536,1,0,0,10,fflush,noswmr,h5swmr,2100,20,25,50,80,,",
+        "7,1024,4096,1,0,0,100,dflush,raw,h5swmr,770,,,,,,",
+    };
+    char *s = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&s, &len);
+    cr_assert_not_null(f);
+    fprintf(f,
+            "config,block_samples,block_bytes,flush_every_blocks,flush_every_ms,poll_ms,readers,nchannels,"
+            "flush_call,writer_mode,reader_mode,writer_MBps,flush_p50_us,flush_p90_us,flush_p99_us,"
+            "flush_p999_us,lag_p50_us,lag_p99_us,run_dir%s\n",
+            kinds ? ",reader_kind" : "");
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        /* the fields after writer_mode: insert flush_every_ms (0) after flush_every_blocks */
+        char cfg[16], rest[256];
+        int a, b, c;
+        cr_assert_eq(sscanf(rows[i], "%15[^,],%d,%d,%d,%255s", cfg, &a, &b, &c, rest), 5);
+        fprintf(f, "%s,%d,%d,%d,0,%s,%s/config-%03zu-x", cfg, a, b, c, rest, dir, i + 1);
+        if (kinds)
+            fprintf(f, ",\"%s\"", kinds[i]);
+        fputc('\n', f);
+    }
+    /* a bare-reader run of configuration 1: its lag logs are in its run directory */
+    fprintf(f, "1,1024,4096,1,0,0,2,5,dflush,swmr,bare,47,10,14,30,60,3,8,%s/config-001-bare-reader%s\n", dir,
+            kinds ? "," : "");
+    fclose(f);
+    put(dir, "sweep.csv", s);
+    free(s);
+}
+
+/* lag_events.csv: n events for each of the configurations 1..4, lags in
+ * integer nanoseconds around base_us[config - 1]. */
+static void write_events(const char *dir, int n)
+{
+    static const double base_us[] = {5, 40, 600, 700};
+    char *s = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&s, &len);
+    cr_assert_not_null(f);
+    fprintf(f, "config,reader,seq,samples,t_seen_ns,lag_ns,e2e_ns\n");
+    for (int c = 0; c < 4; c++)
+        for (int i = 0; i < n; i++) {
+            long long lag = (long long)(base_us[c] * (0.5 + (double)((i * 37) % 100) / 50.0) * 1000);
+            fprintf(f, "%d,%d,%d,%d,%d,%lld,%lld\n", c + 1, 1 + i % 2, i, 1024 * (i + 1), 1000000 * i, lag,
+                    lag + 20000);
+        }
+    fclose(f);
+    put(dir, "lag_events.csv", s);
+    free(s);
+}
+
+/* The bare reader's lag logs in dir/config-001-bare-reader. */
+static void write_bare_logs(const char *dir)
+{
+    char d[PATH_MAX], *s = NULL;
+    size_t len = 0;
+    snprintf(d, sizeof d, "%s/config-001-bare-reader", dir);
+    cr_assert_eq(mkdir(d, 0755), 0);
+    FILE *f = open_memstream(&s, &len);
+    cr_assert_not_null(f);
+    fprintf(f, "reader,seq,samples,t_seen_ns,lag_ns,e2e_ns\n");
+    for (int i = 0; i < 200; i++)
+        fprintf(f, "1,%d,%d,%d,%d,%d\n", i, 1024 * (i + 1), 1000000 * i, 2000 + (i * 53) % 3000, 22000);
+    fclose(f);
+    put(d, "lag_reader1.csv", s);
+    free(s);
+}
+
+/* sweep.json as h5swmr sweep writes it (the parts plot reads), with the
+ * scenario file and CPU given. */
+static void write_sweep_json(const char *dir, const char *scenario, const char *cpu)
+{
+    char *s = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&s, &len);
+    cr_assert_not_null(f);
+    fprintf(f,
+            "{\"schema_version\": 1, \"environment\": {\"tool\": \"h5swmr\", \"tool_version\": \"0.1.0\", "
+            "\"hdf5_version\": \"1.14.3\", \"kernel\": \"6.1.0-test\", \"machine\": \"x86_64\", \"hostname\": "
+            "\"box\", \"cpu\": \"%s\", \"cpus_online\": 4, \"data_dir\": \"%s\", \"data_fs\": \"ext2/3/4\", "
+            "\"data_fs_magic\": \"0xef53\", \"HDF5_USE_FILE_LOCKING\": \"\"}, \"scenario_file\": \"%s\", "
+            "\"runs\": []}\n",
+            cpu, dir, scenario);
+    fclose(f);
+    put(dir, "sweep.json", s);
+    free(s);
+}
+
+/* ---- legends and footer ---------------------------------------------------- */
+
+static const char *const PLOTS[] = {"flushcost",     "flushcost_round",   "lag_vs_flush", "throughput_vs_block",
+                                    "flush_latency", "flush_vs_channels", "lag_cdf"};
+
+Test(plot, every_plot_has_its_legend_outside_and_the_footer)
+{
+    if (!have_gnuplot())
+        cr_skip_test("gnuplot is not installed");
+    const char *dir = tu_path("sweep_fixture-sweep-20260101T000000Z");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    put(dir, "flushcost.csv", FLUSHCOST);
+    write_sweep(dir, NULL);
+    write_events(dir, 300);
+    write_sweep_json(dir, "scenarios/sweep_fixture.ini", "Test CPU 9000");
+    cr_assert_eq(h5swmr("plot", dir, NULL), 0, "plot failed:\n%s", g_out);
+    static const char footer[] = "host 4-core Test CPU 9000 x86_64, Linux 6.1.0-test, ext2/3/4 | HDF5 1.14.3, "
+                                 "h5swmr 0.1.0 | scenario sweep_fixture (sweep_fixture-sweep-20260101T000000Z)";
+    cr_assert(strstr(g_out, footer), "the footer is not announced:\n%s", g_out);
+    for (size_t i = 0; i < sizeof PLOTS / sizeof *PLOTS; i++) {
+        char *svg = assert_plot(dir, PLOTS[i]);
+        cr_assert(strstr(svg, footer), "%s.svg has no footer '%s'", PLOTS[i], footer);
+        cr_assert_gt(assert_legend_outside(svg, PLOTS[i]), 0, "%s.svg: no legend entries found", PLOTS[i]);
+        free(svg);
+    }
+    /* no reader_kind column (results from before it): that plot is simply not made */
+    cr_assert(!strstr(g_out, "lag_by_reader_kind"), "%s", g_out);
+    cr_assert(!tu_exists(tu_path("sweep_fixture-sweep-20260101T000000Z/lag_by_reader_kind.png")));
+}
+
+Test(plot, every_script_keeps_the_key_outside)
+{
+    /* what gnuplot is given: common.gp puts the key outside, and no script
+     * moves it into the plot area */
+    DIR *d = opendir(H5SWMR_SOURCE_DIR "/bench");
+    cr_assert_not_null(d);
+    struct dirent *e;
+    int scripts = 0;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n < 4 || strcmp(e->d_name + n - 3, ".gp") != 0)
+            continue;
+        size_t len;
+        char *gp = slurp(H5SWMR_SOURCE_DIR "/bench", e->d_name, &len);
+        for (char *line = strtok(gp, "\n"); line; line = strtok(NULL, "\n")) {
+            line += strspn(line, " \t");
+            if (strncmp(line, "set key", 7) != 0)
+                continue;
+            cr_assert(strstr(line, " outside ") || strstr(line, " at screen "),
+                      "%s: a key that may be inside the plot area: %s", e->d_name, line);
+        }
+        scripts++;
+        free(gp);
+    }
+    closedir(d);
+    cr_assert_geq(scripts, 8);
+}
+
+Test(plot, a_hostile_sweep_json_cannot_reach_gnuplot_as_commands)
+{
+    if (!have_gnuplot())
+        cr_skip_test("gnuplot is not installed");
+    /* a results directory whose name, scenario and CPU try to close the quoted
+     * footer and run commands; had they worked, the marker files would exist */
+    const char *dir = tu_path("res'; system('touch PWNED0'); x='");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    put(dir, "flushcost.csv", FLUSHCOST);
+    /* gnuplot runs in the directory of the scripts: relative names land there */
+    const char *scenario = "evil'; system('touch PWNED1'); set output 'PWNED2.png'; x='\\n"
+                           "system(\\\"touch PWNED3\\\")\\n`touch PWNED4`@footer$x.ini";
+    const char *cpu = "CPU\\r\\nset label 'PWNED5'\\u0007\\t\\\\x";
+    write_sweep_json(dir, scenario, cpu);
+    cr_assert_eq(h5swmr("plot", dir, NULL), 0, "plot failed:\n%s", g_out);
+    static const char *const markers[] = {"PWNED0", "PWNED1", "PWNED2.png", "PWNED3", "PWNED4"};
+    const char *where[] = {tu_dir(), ".", H5SWMR_SOURCE_DIR "/bench", dir};
+    for (size_t i = 0; i < sizeof markers / sizeof *markers; i++)
+        for (size_t w = 0; w < sizeof where / sizeof *where; w++) {
+            char p[PATH_MAX];
+            snprintf(p, sizeof p, "%s/%s", where[w], markers[i]);
+            cr_assert(!tu_exists(p), "gnuplot ran an injected command: %s exists\n%s", p, g_out);
+        }
+    /* the footer is one line of plain text, quotes and control characters gone */
+    const char *line = strstr(g_out, "  footer: ");
+    cr_assert_not_null(line, "%s", g_out);
+    size_t n = strcspn(line, "\n");
+    char footer[2048];
+    snprintf(footer, sizeof footer, "%.*s", (int)n, line + 10);
+    cr_assert(!strpbrk(footer, "'\"`\\@$\r\t"), "unclean footer: %s", footer);
+    cr_assert(strstr(footer, "host 4-core CPU set label ?PWNED5? ?x x86_64"), "%s", footer);
+    cr_assert(strstr(footer, "scenario evil?; system(?touch "), "%s", footer);
+    cr_assert(strstr(footer, "(res?; system(?touch PWNED0?); x=?)"), "%s", footer);
+    char *svg = assert_plot(dir, "flushcost");
+    cr_assert(strstr(svg, "PWNED5"), "the footer is not drawn as text");
+    free(svg);
+}
+
+Test(plot, without_sweep_json_the_footer_says_so)
+{
+    if (!have_gnuplot())
+        cr_skip_test("gnuplot is not installed");
+    const char *dir = tu_path("plain");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    put(dir, "flushcost.csv", FLUSHCOST);
+    cr_assert_eq(h5swmr("plot", dir, NULL), 0, "plot failed:\n%s", g_out);
+    char *svg = assert_plot(dir, "flushcost");
+    cr_assert(strstr(svg, "machine and HDF5 not recorded (no readable sweep.json, summary.json or flushcost.json) | "
+                          "scenario unknown (plain)"),
+              "no footer saying the facts are missing");
+    free(svg);
+    /* sweep.json that is not JSON: one note line, the plots are still made */
+    const char *d2 = tu_path("garbage");
+    cr_assert_eq(mkdir(d2, 0755), 0);
+    put(d2, "flushcost.csv", FLUSHCOST);
+    put(d2, "sweep.json", "{\"environment\": {\"cpu\": \"x\"\n\x01\x02 not json");
+    cr_assert_eq(h5swmr("plot", d2, NULL), 0, "plot failed:\n%s", g_out);
+    cr_assert(strstr(g_out, "  note: ") && strstr(g_out, "sweep.json: not JSON; the plots say the machine and HDF5 "
+                                                         "were not recorded\n"),
+              "%s", g_out);
+    free(assert_plot(d2, "flushcost"));
+
+    /* h5swmr flushcost --json records the environment too */
+    const char *d3 = tu_path("fc");
+    cr_assert_eq(mkdir(d3, 0755), 0);
+    put(d3, "flushcost.csv", FLUSHCOST);
+    put(d3, "flushcost.json",
+        "{\"schema_version\": 1, \"command\": \"flushcost\", \"environment\": {\"tool_version\": \"0.1.0\", "
+        "\"hdf5_version\": \"1.10.8\", \"kernel\": \"6.1\", \"machine\": \"x86_64\", \"cpu\": \"AMD EPYC\", "
+        "\"cpus_online\": 2, \"data_fs\": \"tmpfs\"}, \"rows\": []}");
+    cr_assert_eq(h5swmr("plot", d3, NULL), 0, "plot failed:\n%s", g_out);
+    svg = assert_plot(d3, "flushcost_round");
+    cr_assert(strstr(svg, "host 2-core AMD EPYC x86_64, Linux 6.1, tmpfs | HDF5 1.10.8, h5swmr 0.1.0 | h5swmr "
+                          "flushcost (fc)"),
+              "no footer from flushcost.json");
+    free(svg);
+}
+
+Test(plot, a_hostile_tmpdir_is_not_used)
+{
+    if (!have_gnuplot())
+        cr_skip_test("gnuplot is not installed");
+    /* the data directory goes into gnuplot strings and a shell command line
+     * of the scripts: a TMPDIR that could break out of them is not used */
+    char bad[PATH_MAX], env[PATH_MAX + 16];
+    snprintf(bad, sizeof bad, "%s/t'; touch PWNED; x='$(touch PWNED)", tu_dir());
+    cr_assert_eq(mkdir(bad, 0755), 0);
+    snprintf(env, sizeof env, "TMPDIR=%s", bad);
+    const char *dir = tu_path("tmpdir");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    put(dir, "flushcost.csv", FLUSHCOST);
+    const char *argv[] = {"/usr/bin/env", env, H5SWMR_BIN, "plot", dir, NULL};
+    int status;
+    cr_assert_eq(tu_run(argv, 100000, &status, g_out, sizeof g_out), 0);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", g_out);
+    free(assert_plot(dir, "flushcost"));
+    const char *where[] = {tu_dir(), ".", H5SWMR_SOURCE_DIR "/bench", bad};
+    for (size_t w = 0; w < sizeof where / sizeof *where; w++) {
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%s/PWNED", where[w]);
+        cr_assert(!tu_exists(p), "a command in TMPDIR ran: %s exists", p);
+    }
+}
+
+/* ---- lag by reader kind ---------------------------------------------------- */
+
+Test(plot, lag_by_reader_kind_has_a_line_per_kind_and_the_bare_reader)
+{
+    if (!have_gnuplot())
+        cr_skip_test("gnuplot is not installed");
+    const char *dir = tu_path("kinds");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    /* configurations 1, 2: h5swmr (busy poll, flush every block / 8 blocks),
+     * 3: h5py, 4: both kinds in one run; 5-7 have no readers */
+    static const char *const kinds[] = {"h5swmr", "h5swmr", "h5py", "h5swmr,h5py", "h5swmr", "h5swmr", "h5swmr"};
+    write_sweep(dir, kinds);
+    write_events(dir, 300);
+    write_bare_logs(dir);
+    write_sweep_json(dir, "kinds.ini", "Test CPU");
+    cr_assert_eq(h5swmr("plot", dir, NULL), 0, "plot failed:\n%s", g_out);
+    cr_assert(strstr(g_out, "wrote ") && strstr(g_out, "/lag_by_reader_kind.png and .svg"), "%s", g_out);
+    char *svg = assert_plot(dir, "lag_by_reader_kind");
+    /* h5swmr's two configurations differ in their flush interval: a line each */
+    static const char *const legends[] = {
+        "<title>h5swmr readers: busy poll, flush every block, block 4 KiB</title>",
+        "<title>h5swmr readers: busy poll, flush every 8 blocks, block 4 KiB</title>",
+        "<title>h5py readers (config 3)</title>",
+        "<title>mixed readers: h5swmr + h5py (config 4)</title>",
+        "<title>bare HDF5 reader (config 1)</title>",
+        "host 4-core Test CPU x86_64",
+    };
+    for (size_t i = 0; i < sizeof legends / sizeof *legends; i++)
+        cr_assert(strstr(svg, legends[i]), "no '%s' in lag_by_reader_kind.svg", legends[i]);
+    cr_assert_eq(assert_legend_outside(svg, "lag_by_reader_kind"), 5);
+    free(svg);
+}
+
+Test(plot, reader_kinds_of_the_same_setup_are_pooled)
+{
+    if (!have_gnuplot())
+        cr_skip_test("gnuplot is not installed");
+    const char *dir = tu_path("pooled");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    /* 1 and 3 are h5py, 2 and 4 h5swmr; sweep.csv is rewritten so that every
+     * configuration with readers has the same setup */
+    static const char *const kinds[] = {"h5py", "h5swmr", "h5py", "h5swmr", "h5swmr", "h5swmr", "h5swmr"};
+    write_sweep(dir, kinds);
+    size_t len;
+    char *csv = slurp(dir, "sweep.csv", &len);
+    for (char *p = csv; (p = strstr(p, "\n2,1024,4096,8,")); p++)
+        p[13] = '1';
+    for (char *p = csv; (p = strstr(p, ",16384,65536,8,0,10,2,")); p++)
+        memcpy(p, ",1024,4096,1,0,0,2,", 19), memmove(p + 19, p + 22, strlen(p + 22) + 1);
+    for (char *p = csv; (p = strstr(p, ",16384,65536,1,0,10,2,")); p++)
+        memcpy(p, ",1024,4096,1,0,0,2,", 19), memmove(p + 19, p + 22, strlen(p + 22) + 1);
+    put(dir, "sweep.csv", csv);
+    free(csv);
+    write_events(dir, 200);
+    cr_assert_eq(h5swmr("plot", dir, NULL), 0, "plot failed:\n%s", g_out);
+    char *svg = assert_plot(dir, "lag_by_reader_kind");
+    cr_assert(strstr(svg, "<title>h5py readers (2 configurations pooled)</title>"), "no pooled h5py line");
+    cr_assert(strstr(svg, "<title>h5swmr readers (2 configurations pooled)</title>"), "no pooled h5swmr line");
+    /* the bare reader's run directory is missing: no line for it, no failure */
+    cr_assert(!strstr(svg, "bare HDF5 reader"), "a bare-reader line without its lag logs");
+    free(svg);
+}
+
+Test(plot, no_reader_kind_plot_with_one_kind_or_without_the_column)
+{
+    if (!have_gnuplot())
+        cr_skip_test("gnuplot is not installed");
+    const char *dir = tu_path("onekind");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    static const char *const kinds[] = {"h5swmr", "h5swmr", "h5swmr", "h5swmr", "h5py", "h5py", "h5py"};
+    write_sweep(dir, kinds); /* h5py only in configurations without lag events */
+    write_events(dir, 100);
+    cr_assert_eq(h5swmr("plot", dir, NULL), 0, "plot failed:\n%s", g_out);
+    cr_assert(strstr(g_out, "skip lag_by_reader_kind: lag_events.csv has lag events of one reader kind: h5swmr"), "%s",
+              g_out);
+    cr_assert(!tu_exists(tu_path("onekind/lag_by_reader_kind.png")));
+    cr_assert(!tu_exists(tu_path("onekind/lag_by_reader_kind.svg")));
+    free(assert_plot(dir, "lag_cdf"));
+
+    /* old results: no reader_kind column, no plot and no note */
+    const char *d2 = tu_path("nokind");
+    cr_assert_eq(mkdir(d2, 0755), 0);
+    write_sweep(d2, NULL);
+    write_events(d2, 100);
+    write_bare_logs(d2);
+    cr_assert_eq(h5swmr("plot", d2, NULL), 0, "plot failed:\n%s", g_out);
+    cr_assert(!strstr(g_out, "reader_kind") && !strstr(g_out, "lag_by_reader_kind"), "%s", g_out);
+    cr_assert(!tu_exists(tu_path("nokind/lag_by_reader_kind.png")));
+
+    /* reader_kind but a lag_events.csv without a lag column: a note, no plot */
+    const char *d3 = tu_path("badevents");
+    cr_assert_eq(mkdir(d3, 0755), 0);
+    static const char *const two[] = {"h5swmr", "h5py", "h5swmr", "h5py", "h5swmr", "h5swmr", "h5swmr"};
+    write_sweep(d3, two);
+    put(d3, "lag_events.csv", "config,reader,lag_ms\n1,1,4\n2,1,NaN\n");
+    cr_assert_eq(h5swmr("plot", d3, NULL), 0, "plot failed:\n%s", g_out);
+    cr_assert(strstr(g_out, "skip lag_by_reader_kind: lag_events.csv has lag events of no reader kind"), "%s", g_out);
+    cr_assert(!tu_exists(tu_path("badevents/lag_by_reader_kind.png")));
+}
+
+Test(plot, a_closed_output_pipe_leaves_no_temporary_directory)
+{
+    if (!have_gnuplot())
+        cr_skip_test("gnuplot is not installed");
+    const char *dir = tu_path("piped"), *tmp = tu_path("tmp");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    cr_assert_eq(mkdir(tmp, 0755), 0);
+    put(dir, "flushcost.csv", FLUSHCOST);
+    char cmd[3 * PATH_MAX];
+    /* head exits after the first line: later output meets a closed pipe */
+    snprintf(cmd, sizeof cmd, "TMPDIR='%s' '%s' plot '%s' | head -1; sleep 1", tmp, H5SWMR_BIN, dir);
+    const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+    int status;
+    cr_assert_eq(tu_run(argv, 100000, &status, g_out, sizeof g_out), 0);
+    for (int tries = 0; tries < 50; tries++) { /* plot may still be drawing */
+        DIR *d = opendir(tmp);
+        cr_assert_not_null(d);
+        int n = 0;
+        for (struct dirent *e; (e = readdir(d));)
+            n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+        closedir(d);
+        if (n == 0) {
+            free(assert_plot(dir, "flushcost"));
+            return;
+        }
+        usleep(200000);
+    }
+    cr_assert_fail("h5swmr plot left its temporary directory in %s", tmp);
+}
