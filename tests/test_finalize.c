@@ -73,21 +73,26 @@ static const cJSON *obj(const cJSON *o, const char *key)
     return v;
 }
 
-/* Starts 'h5swmr write' of a flat-out file of BIG_MB MB with the extra
+/* Starts 'h5swmr write' of append_fast.ini (flat out, 64 KiB blocks) until
+ * BIG_MB MB with the extra
  * -o settings (NULL-terminated), its results under tu_dir()/results. */
 static void start_write(tu_proc_t *p, const char *const *extra)
 {
     static char file[1200], res[1200];
     snprintf(file, sizeof file, "file=%s", tu_path("big.h5"));
     snprintf(res, sizeof res, "results_dir=%s", tu_path("results"));
-    const char *argv[40] = {H5SWMR_BIN, "write",
-                            "-o",       "realtime=false",
-                            "-o",       "duration=0",
-                            "-o",       "max_mb=" BIG_MB,
-                            "-o",       "block_samples=16384",
-                            "-o",       file,
-                            "-o",       res};
-    int n = 14;
+    const char *argv[40] = {H5SWMR_BIN,
+                            "write",
+                            H5SWMR_SOURCE_DIR "/scenarios/append_fast.ini",
+                            "-o",
+                            "duration=0",
+                            "-o",
+                            "max_mb=" BIG_MB,
+                            "-o",
+                            file,
+                            "-o",
+                            res};
+    int n = 11;
     for (int i = 0; extra && extra[i] && n < 37; i++) {
         argv[n++] = "-o";
         argv[n++] = extra[i];
@@ -249,7 +254,7 @@ Test(finalize, bad_finalize_stall_values_exit_2)
         char kv[64], res[1200], out[4096];
         snprintf(kv, sizeof kv, "finalize_stall_s=%s", bad[i]);
         snprintf(res, sizeof res, "results_dir=%s", tu_path("results"));
-        const char *args[] = {"write", "-o", kv, "-o", res, NULL};
+        const char *args[] = {"write", H5SWMR_SOURCE_DIR "/scenarios/append_fast.ini", "-o", kv, "-o", res, NULL};
         int status;
         cr_assert_eq(tu_run_args(H5SWMR_BIN, args, 20000, &status, out, sizeof out), 0);
         cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 2, "%s: %s\n%s", kv, tu_status_str(status), out);

@@ -75,6 +75,16 @@ static const cJSON *process(const cJSON *j, int i)
     return p;
 }
 
+/* A scenario file of a short realtime run with two readers. */
+static const char *scenario(void)
+{
+    const char *p = tu_path("late.ini");
+    cr_assert_eq(tu_write_text(p, "[global]\nreaders = 2\nsample_rate = 1000\nblock_samples = 100\n"
+                                  "poll_ms = 20\nquiet = true\n"),
+                 0);
+    return p;
+}
+
 /* A reader with a start delay of 1 s in a 3 s run opens the file 1 s or more
  * after READY, reads samples and verifies them; the one without a delay
  * opens at once. */
@@ -82,24 +92,7 @@ Test(late_readers, delayed_reader_opens_after_its_delay_and_reads)
 {
     char res[1200];
     snprintf(res, sizeof res, "results_dir=%s", tu_path("results"));
-    const char *args[] = {"run",
-                          "-o",
-                          "readers=2",
-                          "-o",
-                          "reader_delay_s=0,1",
-                          "-o",
-                          "duration=3",
-                          "-o",
-                          "sample_rate=1000",
-                          "-o",
-                          "block_samples=100",
-                          "-o",
-                          "poll_ms=20",
-                          "-o",
-                          "quiet=true",
-                          "-o",
-                          res,
-                          NULL};
+    const char *args[] = {"run", scenario(), "-o", "reader_delay_s=0,1", "-o", "duration=3", "-o", res, NULL};
     cr_assert_eq(h5swmr(args), 0, "%s", g_out);
     cr_assert(strstr(g_out, "start delay 1 s"), "the report does not show the delay:\n%s", g_out);
     cJSON *j = summary_json(tu_path("results"));
@@ -124,24 +117,7 @@ Test(late_readers, delay_longer_than_the_run_is_a_plain_note)
 {
     char res[1200];
     snprintf(res, sizeof res, "results_dir=%s", tu_path("results"));
-    const char *args[] = {"run",
-                          "-o",
-                          "readers=2",
-                          "-o",
-                          "reader_delay_s=0,60",
-                          "-o",
-                          "duration=1",
-                          "-o",
-                          "sample_rate=1000",
-                          "-o",
-                          "block_samples=100",
-                          "-o",
-                          "poll_ms=20",
-                          "-o",
-                          "quiet=true",
-                          "-o",
-                          res,
-                          NULL};
+    const char *args[] = {"run", scenario(), "-o", "reader_delay_s=0,60", "-o", "duration=1", "-o", res, NULL};
     cr_assert_eq(h5swmr(args), 0, "%s", g_out);
     cr_assert(strstr(g_out, "stopped before its start delay ended"), "no plain note:\n%s", g_out);
     cr_assert(strstr(g_out, "result: OK"), "%s", g_out);
@@ -163,7 +139,7 @@ Test(late_readers, bad_delay_values_exit_2)
         char kv[64], res[1200];
         snprintf(kv, sizeof kv, "reader_delay_s=%s", bad[i]);
         snprintf(res, sizeof res, "results_dir=%s", tu_path("results"));
-        const char *args[] = {"run", "-o", kv, "-o", res, NULL};
+        const char *args[] = {"run", scenario(), "-o", kv, "-o", res, NULL};
         cr_assert_eq(h5swmr(args), 2, "%s accepted:\n%s", kv, g_out);
         cr_assert(strstr(g_out, "reader_delay_s"), "%s: the message does not name the key: %s", kv, g_out);
         char *nl = strchr(g_out, '\n');
