@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "scenario.h"
 #include "testutil.h"
 
 TestSuite(late_readers, .init = tu_setup, .fini = tu_teardown, .timeout = 120);
@@ -146,4 +147,26 @@ Test(late_readers, bad_delay_values_exit_2)
         cr_assert(nl && !nl[1], "%s: more than one line: %s", kv, g_out);
         cr_assert_not(tu_exists(tu_path("results")), "%s: a results directory was created", kv);
     }
+}
+
+/* The list is cycled over readers like reader_refresh, keeps its text, and
+ * refuses what is not a number in range with a message naming the item. */
+Test(late_readers, delay_list_is_cycled_over_readers)
+{
+    scn_t s;
+    char msg[300];
+    scn_defaults(&s);
+    cr_assert_eq(scn_reader_delay(&s, 0), 0, "the default is no delay");
+    cr_assert_eq(scn_set(&s, "reader_delay_s", " 0, 2.5 ,5", msg, sizeof msg), 0, "%s", msg);
+    cr_assert_eq(scn_reader_delay(&s, 0), 0);
+    cr_assert_eq(scn_reader_delay(&s, 1), 2.5);
+    cr_assert_eq(scn_reader_delay(&s, 2), 5);
+    cr_assert_eq(scn_reader_delay(&s, 3), 0);
+    cr_assert_eq(scn_reader_delay(&s, 4), 2.5);
+    cr_assert_eq(scn_set(&s, "reader_delay_s", "1,-2", msg, sizeof msg), H5S_ESCENARIO);
+    cr_assert(strstr(msg, "-2 is out of range [0, 86400]"), "%s", msg);
+    cr_assert_eq(scn_set(&s, "reader_delay_s", "1,two", msg, sizeof msg), H5S_ESCENARIO);
+    cr_assert(strstr(msg, "'two' is not a number"), "%s", msg);
+    cr_assert_eq(scn_reader_delay(&s, 1), 2.5, "a refused value changed the setting");
+    cr_assert_eq(scn_validate(&s, msg, sizeof msg), 0, "%s", msg);
 }
