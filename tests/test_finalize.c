@@ -104,7 +104,7 @@ static void start_write(tu_proc_t *p, const char *const *extra)
 /* The children of process pid, as /proc lists them (at most max). */
 static int children_of(pid_t pid, pid_t *kids, int max)
 {
-    char path[64], buf[512];
+    char path[64];
     snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
     FILE *f = fopen(path, "r");
     if (!f)
@@ -113,7 +113,6 @@ static int children_of(pid_t pid, pid_t *kids, int max)
     long v;
     while (n < max && fscanf(f, "%ld", &v) == 1)
         kids[n++] = (pid_t)v;
-    (void)buf;
     fclose(f);
     return n;
 }
@@ -148,6 +147,38 @@ static pid_t start_until_finalizer(tu_proc_t *p, const char *const *extra)
     pid_t fin = wait_child(p->pid, writer, 20000);
     cr_assert_gt(fin, 0, "no finalizer process appeared: %s", p->buf);
     return fin;
+}
+
+/* The state letter of process pid in /proc ('R', 'S', 'T', 'Z', ...), or 0
+ * once it is gone. */
+static char proc_state(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *paren = strrchr(buf, ')');
+    return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+/* SIGSTOPs the finalizer and waits (a bounded poll of /proc) until it is
+ * stopped, so that it surely is still verifying when the test goes on. */
+static void hold(pid_t fin)
+{
+    cr_assert_eq(kill(fin, SIGSTOP), 0, "the finalizer (pid %d) is gone", (int)fin);
+    for (int i = 0; i < 10000; i++) {
+        char st = proc_state(fin);
+        if (st == 'T')
+            return;
+        cr_assert(st && st != 'Z', "the finalizer (pid %d) ended before it could be stopped: make BIG_MB larger",
+                  (int)fin);
+        poll(NULL, 0, 1);
+    }
+    cr_assert_fail("the finalizer (pid %d) did not stop within 10 s of SIGSTOP", (int)fin);
 }
 
 /* The file is read back for longer than stop_timeout (and than the twice
@@ -185,7 +216,7 @@ Test(finalize, stalled_finalizer_is_stopped_with_a_clear_line)
     const char *extra[] = {"finalize_stall_s=0.5", "stop_timeout=0.2", NULL};
     tu_proc_t p;
     pid_t fin = start_until_finalizer(&p, extra);
-    cr_assert_eq(kill(fin, SIGSTOP), 0, "the finalizer (pid %d) ended before it could be stopped", (int)fin);
+    hold(fin);
     int status;
     cr_assert_eq(tu_proc_finish(&p, 30000, &status), 0, "h5swmr did not finish: %s", p.buf);
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1, "%s\n%s", tu_status_str(status), p.buf);
@@ -208,7 +239,7 @@ Test(finalize, first_ctrl_c_lets_the_finalizer_finish)
 {
     tu_proc_t p;
     pid_t fin = start_until_finalizer(&p, NULL);
-    cr_assert_eq(kill(fin, SIGSTOP), 0);
+    hold(fin);
     kill(p.pid, SIGINT);
     cr_assert_eq(tu_proc_wait_output(&p, "Ctrl-C again to stop it", 20000), 0, "no answer to Ctrl-C: %s", p.buf);
     kill(fin, SIGCONT);
@@ -229,7 +260,7 @@ Test(finalize, second_ctrl_c_stops_the_finalizer)
 {
     tu_proc_t p;
     pid_t fin = start_until_finalizer(&p, NULL);
-    cr_assert_eq(kill(fin, SIGSTOP), 0);
+    hold(fin);
     kill(p.pid, SIGINT);
     cr_assert_eq(tu_proc_wait_output(&p, "Ctrl-C again to stop it", 20000), 0, "no answer to Ctrl-C: %s", p.buf);
     kill(p.pid, SIGINT);
