@@ -514,13 +514,16 @@ static void watch_finalizer(orch_t *o, orch_child_t *f, int64_t now, int64_t *wa
     char prog[96];
     int64_t stall = (int64_t)(s->finalize_stall_s * 1e9);
     if (now - o->fin_moved_ns >= stall) {
+        char line[300];
         fin_progress_text(o, prog, sizeof prog);
         o->rep->finalizer_stalled = true;
-        snprintf(o->rep->problem, sizeof o->rep->problem,
+        snprintf(line, sizeof line,
                  "the finalizer made no progress for %g s (finalize_stall_s) after verifying %s: stopped "
                  "(SIGTERM); the file is not verified",
                  s->finalize_stall_s, prog);
-        fprintf(stderr, "[h5swmr] %s\n", o->rep->problem);
+        size_t l = strlen(o->rep->problem); /* after a problem of the run, if any */
+        snprintf(o->rep->problem + l, sizeof o->rep->problem - l, "%s%s", l ? "; " : "", line);
+        fprintf(stderr, "[h5swmr] %s\n", line);
         stop_finalizer(f, now);
         return;
     }
@@ -531,7 +534,10 @@ static void watch_finalizer(orch_t *o, orch_child_t *f, int64_t now, int64_t *wa
     if (now >= o->fin_print_ns) {
         double el = (double)(now - o->fin_begin_ns) / 1e9;
         fin_progress_text(o, prog, sizeof prog);
-        fprintf(stderr, "finalizer: verified %s, %.2f GB/s\n", prog, el > 0 ? (double)b / 1e9 / el : 0);
+        if (s->verify_file)
+            fprintf(stderr, "finalizer: verified %s, %.2f GB/s\n", prog, el > 0 ? (double)b / 1e9 / el : 0);
+        else
+            fprintf(stderr, "finalizer: rebuilding channel_summary, %.0f s\n", el);
         o->fin_printed = true;
         o->fin_print_ns = now + FIN_PROGRESS_NS;
     }
@@ -666,7 +672,7 @@ static void finish_file(orch_t *o, h5s_err_t *err)
         supervise(o, &rep->finalizer, 1, false);
         o->finalizing = false;
         const proto_result_t *fr = &rep->finalizer.res;
-        if (o->fin_printed && rep->finalizer.has_result && fr->t_end_ns > fr->t_start_ns) {
+        if (o->fin_printed && s->verify_file && rep->finalizer.has_result && fr->t_end_ns > fr->t_start_ns) {
             double el = (double)(fr->t_end_ns - fr->t_start_ns) / 1e9;
             fprintf(stderr, "finalizer: verified %.1f GB in %.1f s, %.2f GB/s\n", (double)fr->bytes / 1e9, el,
                     (double)fr->bytes / 1e9 / el);
