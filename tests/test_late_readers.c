@@ -104,6 +104,8 @@ Test(late_readers, delayed_reader_opens_after_its_delay_and_reads)
     cr_assert_geq(num(r2, "open_after_ready_ms"), 1000, "the delayed reader opened %g ms after READY",
                   num(r2, "open_after_ready_ms"));
     cr_assert_not(flag(r2, "stopped_before_start_delay"));
+    cr_assert_geq(num(r2, "go_after_ready_ms"), 1000);
+    cr_assert_lt(num(r2, "go_after_ready_ms"), 1500, "GO came %g ms after READY", num(r2, "go_after_ready_ms"));
     cr_assert_gt(num(r2, "samples"), 0, "the delayed reader read nothing");
     cr_assert_eq(num(r2, "exit_code"), 0);
     cr_assert_eq(num(r2, "mismatched_samples") + num(r2, "fill_value_samples") + num(r2, "missing_flushed_samples"), 0);
@@ -125,6 +127,7 @@ Test(late_readers, delay_longer_than_the_run_is_a_plain_note)
     cJSON *j = summary_json(tu_path("results"));
     const cJSON *r2 = process(j, 2);
     cr_assert(flag(r2, "stopped_before_start_delay"));
+    cr_assert_eq(num(r2, "go_after_ready_ms"), -1, "a GO was sent");
     cr_assert_eq(num(r2, "start_delay_s"), 60);
     cr_assert_eq(num(r2, "samples"), 0);
     cr_assert_gt(num(process(j, 1), "samples"), 0);

@@ -342,6 +342,10 @@ static cJSON *child_json(const orch_report_t *rep, const orch_child_t *ch)
     if (ch->role == ROLE_READER) {
         cJSON_AddNumberToObject(o, "start_delay_s", ch->delay_s);
         cJSON_AddBoolToObject(o, "stopped_before_start_delay", orch_stopped_before_delay(rep, ch));
+        /* when the orchestrator sent GO, after READY as it saw it; -1 if never */
+        cJSON_AddNumberToObject(o, "go_after_ready_ms",
+                                ch->go_sent_ns && rep->t_ready_ns ? (double)(ch->go_sent_ns - rep->t_ready_ns) / 1e6
+                                                                  : -1);
         cJSON_AddBoolToObject(o, "opened_after_ready", r->t_open_ns && r->t_ready_ns && r->t_open_ns >= r->t_ready_ns);
         cJSON_AddNumberToObject(o, "open_after_ready_ms",
                                 r->t_open_ns && r->t_ready_ns ? (double)(r->t_open_ns - r->t_ready_ns) / 1e6 : -1);
