@@ -222,6 +222,7 @@ Test(finalize, stalled_finalizer_is_stopped_with_a_clear_line)
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 1, "%s\n%s", tu_status_str(status), p.buf);
     cr_assert(strstr(p.buf, "problem: the finalizer made no progress for 0.5 s"), "%s", p.buf);
     cr_assert(strstr(p.buf, "result: FAILED"), "%s", p.buf);
+    cr_assert(strstr(p.buf, "stopped: no progress for 0.5 s"), "the finalizer row does not say why: %s", p.buf);
     cJSON *j = summary_json(tu_path("results"));
     const cJSON *f = obj(j, "finalize");
     cr_assert_eq((pid_t)num(f, "pid"), fin, "another process was stopped");

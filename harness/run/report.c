@@ -58,7 +58,10 @@ static void child_notes(const orch_report_t *rep, const orch_child_t *ch, char *
         snprintf(notes, cap, "start delay %g s%s%.560s", ch->delay_s, rest[0] ? "; " : "", rest);
         return;
     }
-    if (ch->died_in_walk)
+    if (ch->role == ROLE_FINALIZER && rep->finalizer_stalled)
+        snprintf(notes, cap, "stopped: no progress for %g s (finalize_stall_s); the file is not verified",
+                 rep->scn.finalize_stall_s);
+    else if (ch->died_in_walk)
         snprintf(notes, cap, "crashed inside HDF5's tree walk (objects created in SWMR mode)");
     else if (ch->crash == ORCH_CRASH_OWN)
         snprintf(notes, cap, "crashed in h5swmr's own code: a failure of h5swmr, not HDF5's");
