@@ -105,6 +105,12 @@ static const scn_opt_t options[] = {
      "seconds readers wait for the writer's READY"},
     {"stop_timeout", OPT_DOUBLE, F(stop_timeout_s), "5", 0.1, 600, NULL,
      "seconds a process gets to stop before SIGTERM, then as long again before SIGKILL"},
+    {"finalize_stall_s", OPT_DOUBLE, F(finalize_stall_s), "10", 0.1, 86400, NULL,
+     "the finalizer may verify for as long as it makes progress; it is stopped (SIGTERM, then SIGKILL after "
+     "stop_timeout) once it has made none for this many seconds"},
+    {"reader_delay_s", OPT_LIST, F(reader_delay_s), "0", 0, 86400, NULL,
+     "per reader, cycled: seconds after the writer's READY before the reader gets GO and opens the file (a "
+     "monitor opened mid-acquisition); a reader whose delay outlasts the run never opens it"},
     {"seed", OPT_INT, F(seed), "1", 0, BIG, NULL, "random seed"},
     {"quiet", OPT_BOOL, F(quiet), "false", 0, 0, NULL, "no per-update lines, only the summary"},
     {"kill_writer_after_ms", OPT_DOUBLE, F(kill_writer_after_ms), "0", 0, 8.64e7, NULL,
@@ -315,6 +321,18 @@ static int set_raw(scn_t *s, const char *key, const char *value, char *msg, size
                             SCN_MAX_CHANNELS),
                    H5S_ESCENARIO;
         for (int i = 0; i < n; i++) {
+            if (o->max > 0) { /* a list of numbers in [min, max] */
+                char pi[96];
+                printable(items[i], pi, sizeof pi);
+                errno = 0;
+                double d = strtod(items[i], &end);
+                if (*end || errno || !isfinite(d))
+                    return snprintf(msg, cap, "%s: '%s' is not a number", key, pi), H5S_ESCENARIO;
+                if (d < o->min || d > o->max)
+                    return snprintf(msg, cap, "%s: %s is out of range [%g, %g]", key, pi, o->min, o->max),
+                           H5S_ESCENARIO;
+                continue;
+            }
             if (o->choices && choice_index(o->choices, items[i]) < 0) {
                 choices_text(o->choices, ch, sizeof ch);
                 return snprintf(msg, cap, "%s: '%s' is not one of: %s", key, items[i], ch), H5S_ESCENARIO;
@@ -546,6 +564,16 @@ scn_refresh_t scn_reader_refresh(const scn_t *s, int i)
 const char *scn_refresh_name(scn_refresh_t r)
 {
     return refreshes[r];
+}
+
+double scn_reader_delay(const scn_t *s, int i)
+{
+    char items[SCN_MAX_CHANNELS][SCN_STR];
+    int n = scn_split(s->reader_delay_s, items, SCN_MAX_CHANNELS);
+    if (n <= 0 || i < 0)
+        return 0;
+    double d = strtod(items[i % n], NULL);
+    return isfinite(d) && d > 0 ? d : 0;
 }
 
 /* ---- files -------------------------------------------------------------- */
@@ -867,7 +895,7 @@ void scn_print_help(FILE *out)
     fprintf(out, "Scenario keys (INI: [global] and job sections; or -o key=value):\n\n");
     for (const scn_opt_t *o = options; o->name; o++) {
         fprintf(out, "  %-20s %-7s default %s", o->name, tn[o->type], o->dflt[0] ? o->dflt : "\"\"");
-        if (o->type == OPT_INT || o->type == OPT_DOUBLE)
+        if (o->type == OPT_INT || o->type == OPT_DOUBLE || (o->type == OPT_LIST && o->max > 0))
             fprintf(out, ", range [%.15g, %.15g]", o->min, o->max);
         if (o->choices) {
             choices_text(o->choices, ch, sizeof ch);

@@ -70,6 +70,8 @@ typedef struct scn {
     /* orchestration */
     double ready_timeout_s;
     double stop_timeout_s;
+    double finalize_stall_s;      /* the finalizer is stopped after this long without progress */
+    char reader_delay_s[SCN_STR]; /* per reader, cycled: seconds from READY to its GO */
     int64_t seed;
     bool quiet;
     /* fault injection (the orchestrator sends real signals) */
@@ -101,7 +103,7 @@ typedef struct scn_opt {
     size_t offset;
     size_t size; /* for strings and lists */
     const char *dflt;
-    double min, max;            /* for numbers */
+    double min, max;            /* for numbers; a list whose max > 0 is a list of numbers */
     const char *const *choices; /* for enums and lists (NULL-terminated) */
     const char *help;
 } scn_opt_t;
@@ -172,5 +174,9 @@ int scn_parse_sweep(const char *spec, scn_axis_t *axes, int max, char *msg, size
 scn_refresh_t scn_reader_refresh(const scn_t *s, int i);
 
 const char *scn_refresh_name(scn_refresh_t r);
+
+/* The start delay of reader number i (0-based), in seconds after the writer's
+ * READY: reader_delay_s cycled. */
+double scn_reader_delay(const scn_t *s, int i);
 
 #endif

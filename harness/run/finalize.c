@@ -29,6 +29,29 @@ static int run_h5clear(const char *file, int timeout_ms)
     return h5s_run_quiet(argv, timeout_ms);
 }
 
+/* Publishes a finished step (the orchestrator counts any as progress). */
+static void step(const role_ctx_t *c)
+{
+    atomic_fetch_add(&c->shm->finalize_steps, 1);
+}
+
+/* Publishes the bytes of all channels, which verification will read back:
+ * the denominator of the progress the orchestrator shows. */
+static void publish_total(mth5_t *m, const role_ctx_t *c, const mth5_summary_row_t *rows, size_t n)
+{
+    uint64_t total = 0;
+    h5s_err_t err;
+    for (size_t i = 0; i < n; i++) {
+        mth5_channel_t *ch;
+        if (mth5_channel_open_path(m, rows[i].path, &ch, &err) < 0)
+            continue; /* verify() reports it */
+        total += mth5_channel_length(ch) * mth5_dtype_size(mth5_channel_dtype(ch));
+        mth5_channel_close(ch);
+        step(c);
+    }
+    atomic_store(&c->shm->finalize_total, total);
+}
+
 /* Reads every channel back; counts bad samples and flushed samples that are
  * not in the file (only for the writer's run, whose flushed length is known). */
 static int verify(mth5_t *m, const role_ctx_t *c, proto_result_t *r, h5s_err_t *err)
@@ -45,18 +68,23 @@ static int verify(mth5_t *m, const role_ctx_t *c, proto_result_t *r, h5s_err_t *
     }
     const scn_t *s = c->scn;
     uint64_t flushed = atomic_load(&c->shm->samples);
+    publish_total(m, c, rows, n);
     pat_check_t chk = {0};
     for (size_t i = 0; i < n && rc == 0; i++) {
         mth5_channel_t *ch;
         if ((rc = mth5_channel_open_path(m, rows[i].path, &ch, err)) < 0)
             break;
         uint64_t len = mth5_channel_length(ch), key = pat_key(rows[i].path);
+        size_t dsize = mth5_dtype_size(mth5_channel_dtype(ch));
         pat_check_t here = {0};
         for (uint64_t at = 0; at < len && rc == 0; at += CHUNK_SAMPLES) {
             size_t k = len - at > CHUNK_SAMPLES ? CHUNK_SAMPLES : (size_t)(len - at);
-            if ((rc = mth5_channel_read(ch, at, k, buf, err)) == 0)
+            if ((rc = mth5_channel_read(ch, at, k, buf, err)) == 0) {
                 pat_verify(mth5_channel_dtype(ch), key, at, k, buf, &here);
+                atomic_fetch_add(&c->shm->finalize_bytes, (uint64_t)k * dsize);
+            }
         }
+        step(c);
         bool writers_run = s->workload == SCN_APPEND && !strcmp(rows[i].run, s->run);
         uint64_t bad = here.mismatches + here.fills;
         if (bad && writers_run && here.first_bad >= flushed) {
@@ -78,7 +106,7 @@ static int verify(mth5_t *m, const role_ctx_t *c, proto_result_t *r, h5s_err_t *
         if (writers_run && len < flushed)
             r->missing += flushed - len;
         r->samples += len;
-        r->bytes += len * mth5_dtype_size(mth5_channel_dtype(ch));
+        r->bytes += len * dsize;
         mth5_channel_close(ch);
     }
     r->channels = n;
@@ -108,12 +136,15 @@ int finalizer_main(const role_ctx_t *c)
                   "open-for-write flags and its stale end-of-allocation"
                 : "the writer ended in SWMR mode without a clean close and 'h5clear -s --increment=0' failed (exit %d)",
             hc);
+        step(c);
     }
     rc = mth5_open(c->file, "a", false, &m, &err);
+    step(c);
     if (rc == 0 && c->scn->verify_file)
         rc = verify(m, c, &r, &err);
     if (rc == 0)
         rc = mth5_summary_table_rebuild(m, &err);
+    step(c);
     if (m && mth5_close(m, rc == 0 ? &err : NULL) < 0 && rc == 0)
         rc = err.code;
     if (recovered[0]) {

@@ -34,7 +34,19 @@ typedef struct orch {
     bool stall_done;   /* the stall fault was injected (once per run) */
     bool corrupt_done; /* the overwrite fault was tried (once per run) */
     bool masked;       /* oldmask holds the mask to restore */
+    /* the finalizer: watched for progress, not against a fixed deadline */
+    bool finalizing;               /* it runs: signals are handled as its own */
+    int fin_signals;               /* SIGINTs seen while it runs */
+    bool fin_printed;              /* a progress line was printed */
+    int64_t fin_begin_ns;          /* when it was started */
+    int64_t fin_moved_ns;          /* when its progress last changed */
+    int64_t fin_print_ns;          /* when the next progress line is due */
+    uint64_t fin_bytes, fin_steps; /* its progress as last seen */
 } orch_t;
+
+/* How often a long finalization prints its progress (and after how long the
+ * first line). */
+#define FIN_PROGRESS_NS 2000000000LL
 
 const char *orch_crash_text(int crash)
 {
@@ -44,6 +56,12 @@ const char *orch_crash_text(int crash)
     case ORCH_CRASH_UNKNOWN: return "with a stack in neither HDF5 nor h5swmr";
     default: return "";
     }
+}
+
+bool orch_stopped_before_delay(const orch_report_t *rep, const orch_child_t *ch)
+{
+    return ch->role == ROLE_READER && ch->delay_s > 0 && rep->writer_ready && !ch->go_sent_ns && ch->stop_sent_ns &&
+           ch->has_result;
 }
 
 void orch_status_text(int status, char *buf, size_t cap)
@@ -67,9 +85,14 @@ static void note(orch_child_t *ch)
 
 /* In a forked child: ignores the terminal's Ctrl-C (the orchestrator relays
  * it as STOP), restores default SIGTERM and the signal mask, starts HDF5
- * quiet, runs the role and exits with its code. */
-__attribute__((noreturn)) static void child_run(const orch_t *o, int index, role_fn fn)
+ * quiet, runs the role and exits with its code. A delayed reader gets GO its
+ * delay after READY, so it waits for GO ready_timeout plus that long (the
+ * orchestrator still bounds the writer's READY by ready_timeout). */
+__attribute__((noreturn)) static void child_run(const orch_t *o, int role, int index, role_fn fn)
 {
+    scn_t mine = *o->s;
+    if (role == ROLE_READER)
+        mine.ready_timeout_s += scn_reader_delay(o->s, index - 1);
     signal(SIGINT, SIG_IGN);
     signal(SIGTERM, SIG_DFL);
     signal(SIGPIPE, SIG_IGN);
@@ -77,7 +100,7 @@ __attribute__((noreturn)) static void child_run(const orch_t *o, int index, role
     sigprocmask(SIG_SETMASK, &o->oldmask, NULL);
     setvbuf(stdout, NULL, _IOLBF, 0);
     h5s_hdf5_quiet();
-    role_ctx_t c = {.scn = o->s,
+    role_ctx_t c = {.scn = &mine,
                     .file = o->file,
                     .shm = o->shm,
                     .ctl_fd = 3,
@@ -105,7 +128,7 @@ static int spawn(orch_t *o, orch_child_t *ch, int role, int index, role_fn fn, h
     if (pid < 0)
         return err->code;
     if (pid == 0)
-        child_run(o, index, fn);
+        child_run(o, role, index, fn);
     /* the pipe ends are the orchestrator's to close, as it reads them */
     ch->ctl_w = ch->proc.to;
     ch->st_r = ch->proc.from;
@@ -338,8 +361,53 @@ static void check_writer_deadline(orch_t *o, orch_child_t *kids, int n, int64_t 
     }
 }
 
+/* Asks the finalizer to end now: SIGTERM at once, SIGKILL stop_timeout
+ * later (escalate()). */
+static void stop_finalizer(orch_child_t *f, int64_t now)
+{
+    if (f->reaped)
+        return;
+    if (!f->stop_sent_ns)
+        f->stop_sent_ns = now;
+    h5s_child_hurry(&f->proc);
+    h5s_child_signal(&f->proc, SIGCONT); /* a stopped process must run to end */
+    note(f);
+}
+
+/* "4.1 of 9.2 GB (45 %)" of the finalizer's progress into buf. */
+static void fin_progress_text(const orch_t *o, char *buf, size_t cap)
+{
+    uint64_t b = atomic_load(&o->shm->finalize_bytes), t = atomic_load(&o->shm->finalize_total);
+    if (t)
+        snprintf(buf, cap, "%.1f of %.1f GB (%.0f %%)", (double)b / 1e9, (double)t / 1e9,
+                 100.0 * (double)b / (double)t);
+    else
+        snprintf(buf, cap, "%.1f GB", (double)b / 1e9);
+}
+
+/* SIGINT or SIGTERM while the finalizer verifies the file: the first Ctrl-C
+ * lets it finish (and says that a second one stops it); a second Ctrl-C, or
+ * SIGTERM, stops it. Either marks the run interrupted. */
+static void on_finalizer_signal(orch_t *o, orch_child_t *f, int sig, int64_t now)
+{
+    char prog[96];
+    o->rep->interrupted = true;
+    fin_progress_text(o, prog, sizeof prog);
+    if (sig == SIGINT && ++o->fin_signals == 1) {
+        printf("\n[h5swmr] Interrupted: the finalizer is verifying the file (%s so far) and will finish; "
+               "Ctrl-C again to stop it (the file is then left unverified)\n",
+               prog);
+    } else {
+        printf("\n[h5swmr] %s: stopping the finalizer (verified %s); the file is left unverified\n",
+               sig == SIGINT ? "Interrupted again" : "Terminated", prog);
+        stop_finalizer(f, now);
+    }
+    fflush(stdout);
+}
+
 /* SIGINT or SIGTERM to the orchestrator: the first asks every child to stop,
- * a second one skips the grace period (SIGTERM at once). */
+ * a second one skips the grace period (SIGTERM at once). While the finalizer
+ * runs, on_finalizer_signal() decides. */
 static void on_signals(orch_t *o, orch_child_t *kids, int n, int64_t now)
 {
     orch_report_t *rep = o->rep;
@@ -347,6 +415,10 @@ static void on_signals(orch_t *o, orch_child_t *kids, int n, int64_t now)
     while (read(o->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
         if (si.ssi_signo != SIGINT && si.ssi_signo != SIGTERM)
             continue;
+        if (o->finalizing) {
+            on_finalizer_signal(o, &kids[0], (int)si.ssi_signo, now);
+            continue;
+        }
         if (!rep->interrupted) {
             rep->interrupted = true;
             printf("\n[h5swmr] %s: stopping all processes (again to force)...\n",
@@ -396,10 +468,81 @@ static void wait_events(orch_t *o, orch_child_t *kids, int n, int64_t wake)
             rep->writer_ready = true;
             rep->t_ready_ns = now;
             for (int i = 1; i < n; i++)
-                if (!kids[i].stop_sent_ns)
+                if (!kids[i].stop_sent_ns && kids[i].delay_s <= 0) {
                     send_ctl(&kids[i], PROTO_GO);
+                    kids[i].go_sent_ns = now;
+                }
         }
     }
+}
+
+/* Delayed readers: GO once their delay after READY has passed (unless they
+ * were asked to stop first: they never open the file). Lowers *wake to the
+ * next GO due. */
+static void send_due_gos(orch_t *o, orch_child_t *kids, int n, int64_t now, int64_t *wake)
+{
+    for (int i = 1; i < n; i++) {
+        orch_child_t *ch = &kids[i];
+        if (ch->role != ROLE_READER || ch->go_sent_ns || ch->stop_sent_ns || ch->reaped || ch->delay_s <= 0)
+            continue;
+        int64_t at = o->rep->t_ready_ns + (int64_t)(ch->delay_s * 1e9);
+        if (now >= at) {
+            send_ctl(ch, PROTO_GO);
+            ch->go_sent_ns = now;
+        } else if (at < *wake) {
+            *wake = at;
+        }
+    }
+}
+
+/* The finalizer has no deadline while it makes progress (bytes verified or
+ * steps finished, in shared memory); after finalize_stall_s without any it
+ * is stopped (SIGTERM, then SIGKILL) and that is the run's problem. Past
+ * FIN_PROGRESS_NS it prints its progress every FIN_PROGRESS_NS to stderr
+ * (unless quiet). Lowers *wake to the next check or line due. */
+static void watch_finalizer(orch_t *o, orch_child_t *f, int64_t now, int64_t *wake)
+{
+    const scn_t *s = o->s;
+    if (f->reaped || f->stop_sent_ns)
+        return;
+    uint64_t b = atomic_load(&o->shm->finalize_bytes), st = atomic_load(&o->shm->finalize_steps);
+    if (b != o->fin_bytes || st != o->fin_steps) {
+        o->fin_bytes = b;
+        o->fin_steps = st;
+        o->fin_moved_ns = now;
+    }
+    char prog[96];
+    int64_t stall = (int64_t)(s->finalize_stall_s * 1e9);
+    if (now - o->fin_moved_ns >= stall) {
+        char line[300];
+        fin_progress_text(o, prog, sizeof prog);
+        o->rep->finalizer_stalled = true;
+        snprintf(line, sizeof line,
+                 "the finalizer made no progress for %g s (finalize_stall_s) after verifying %s: stopped "
+                 "(SIGTERM); the file is not verified",
+                 s->finalize_stall_s, prog);
+        size_t l = strlen(o->rep->problem); /* after a problem of the run, if any */
+        snprintf(o->rep->problem + l, sizeof o->rep->problem - l, "%s%s", l ? "; " : "", line);
+        fprintf(stderr, "[h5swmr] %s\n", line);
+        stop_finalizer(f, now);
+        return;
+    }
+    if (o->fin_moved_ns + stall < *wake)
+        *wake = o->fin_moved_ns + stall;
+    if (s->quiet)
+        return;
+    if (now >= o->fin_print_ns) {
+        double el = (double)(now - o->fin_begin_ns) / 1e9;
+        fin_progress_text(o, prog, sizeof prog);
+        if (s->verify_file)
+            fprintf(stderr, "finalizer: verified %s, %.2f GB/s\n", prog, el > 0 ? (double)b / 1e9 / el : 0);
+        else
+            fprintf(stderr, "finalizer: rebuilding channel_summary, %.0f s\n", el);
+        o->fin_printed = true;
+        o->fin_print_ns = now + FIN_PROGRESS_NS;
+    }
+    if (o->fin_print_ns < *wake)
+        *wake = o->fin_print_ns;
 }
 
 /* The event loop over a set of children until every one is reaped (or given
@@ -416,8 +559,12 @@ static void supervise(orch_t *o, orch_child_t *kids, int n, bool with_writer)
         int64_t wake = now + 1000000000LL; /* at least once a second: recheck reaping */
         if (with_writer)
             check_writer_deadline(o, kids, n, now, &wake);
-        if (with_writer && o->rep->writer_ready)
+        if (with_writer && o->rep->writer_ready) {
             inject_faults(o, kids, n, now, &wake);
+            send_due_gos(o, kids, n, now, &wake);
+        }
+        if (o->finalizing)
+            watch_finalizer(o, &kids[0], now, &wake);
         for (int i = 0; i < n; i++) {
             int64_t e = escalate(o, &kids[i], now);
             if (e < wake)
@@ -489,7 +636,9 @@ static int spawn_all(orch_t *o, h5s_err_t *err)
         return rc;
     rep->nchildren = 1;
     for (int i = 1; i < n; i++) {
-        if (spawn(o, &rep->children[i], ROLE_READER, i, reader_main, err) < 0) {
+        if (spawn(o, &rep->children[i], ROLE_READER, i, reader_main, err) == 0)
+            rep->children[i].delay_s = scn_reader_delay(o->s, i - 1);
+        else {
             snprintf(rep->problem, sizeof rep->problem, "%.500s", err->msg);
             for (int k = 0; k < rep->nchildren; k++)
                 send_stop(&rep->children[k], h5s_now_ns());
@@ -516,8 +665,18 @@ static void finish_file(orch_t *o, h5s_err_t *err)
     if (s->finalize && s->writer_mode == SCN_MODE_SWMR && held &&
         spawn(o, &rep->finalizer, ROLE_FINALIZER, 0, finalizer_main, err) == 0) {
         rep->has_finalizer = true;
-        rep->finalizer.stop_sent_ns = h5s_now_ns(); /* bounded like a stopping child */
+        /* bounded by its progress (watch_finalizer), not by a fixed deadline */
+        o->finalizing = true;
+        o->fin_begin_ns = o->fin_moved_ns = h5s_now_ns();
+        o->fin_print_ns = o->fin_begin_ns + FIN_PROGRESS_NS;
         supervise(o, &rep->finalizer, 1, false);
+        o->finalizing = false;
+        const proto_result_t *fr = &rep->finalizer.res;
+        if (o->fin_printed && s->verify_file && rep->finalizer.has_result && fr->t_end_ns > fr->t_start_ns) {
+            double el = (double)(fr->t_end_ns - fr->t_start_ns) / 1e9;
+            fprintf(stderr, "finalizer: verified %.1f GB in %.1f s, %.2f GB/s\n", (double)fr->bytes / 1e9, el,
+                    (double)fr->bytes / 1e9 / el);
+        }
     }
     rep->t_end_ns = h5s_now_ns();
     if (s->writer_mode != SCN_MODE_SWMR || !o->recover)
@@ -559,6 +718,8 @@ static int child_outcome(orch_report_t *rep, const orch_child_t *ch)
         code = EXIT_OK; /* the file-size limit was reached, as injected */
     if (ch->role == ROLE_READER && rep->interrupted && !rep->writer_ready && code == EXIT_FAIL)
         code = EXIT_OK; /* stopped before READY because the user asked */
+    if (orch_stopped_before_delay(rep, ch) && code == EXIT_FAIL)
+        code = EXIT_OK; /* the run ended before its start delay did: it never opened the file, by design */
     return code;
 }
 

@@ -44,6 +44,8 @@ typedef struct orch_child {
     bool fault_killed;    /* SIGKILLed on purpose by fault injection */
     int crash;            /* a reader killed by a crash signal: ORCH_CRASH_*, where its stack was */
     bool died_in_walk;    /* a reader that crashed inside an HDF5 call during its tree walk */
+    double delay_s;       /* a reader's start delay: GO this long after READY (reader_delay_s) */
+    int64_t go_sent_ns;   /* when GO was sent; 0 = never (a delayed reader stopped first) */
 } orch_child_t;
 
 typedef struct orch_report {
@@ -53,6 +55,7 @@ typedef struct orch_report {
     orch_child_t children[1 + SCN_MAX_READERS];
     bool has_finalizer;
     orch_child_t finalizer;
+    bool finalizer_stalled; /* stopped after finalize_stall_s without progress */
     bool interrupted;
     bool writer_ready;
     int64_t t_begin_ns, t_ready_ns, t_end_ns;
@@ -68,6 +71,10 @@ typedef struct orch_report {
  * negative code when it could not start. Blocks SIGINT/SIGTERM/SIGCHLD while
  * it runs and restores the mask afterwards. */
 int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_t *rep, h5s_err_t *err);
+
+/* Whether ch is a delayed reader that was asked to stop before its start
+ * delay had passed: it never got GO and never opened the file (not an error). */
+bool orch_stopped_before_delay(const orch_report_t *rep, const orch_child_t *ch);
 
 /* Describes a waitpid status ("exit 0", "killed by SIGKILL") into buf. */
 void orch_status_text(int status, char *buf, size_t cap);

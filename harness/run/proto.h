@@ -54,6 +54,13 @@ typedef struct shm {
     /* what each reader is doing (READER_*), so that a reader that dies by a
      * signal can be told apart: inside HDF5's tree walk, or elsewhere */
     _Atomic int reader_phase[SCN_MAX_READERS + 1];
+    /* the finalizer's progress, which the orchestrator watches instead of a
+     * fixed deadline: bytes of samples read back and checked so far, of
+     * finalize_total (0 until known), and a count of the steps it finished
+     * (recovery, open, each channel, the summary table) */
+    _Atomic uint64_t finalize_bytes;
+    _Atomic uint64_t finalize_total;
+    _Atomic uint64_t finalize_steps;
     shm_rec_t rec[SHM_RECS];
 } shm_t;
 

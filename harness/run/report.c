@@ -44,7 +44,24 @@ static void child_notes(const orch_report_t *rep, const orch_child_t *ch, char *
 {
     const proto_result_t *r = &ch->res;
     notes[0] = '\0';
-    if (ch->died_in_walk)
+    if (ch->role == ROLE_READER && ch->delay_s > 0) {
+        /* a delayed reader: its delay first, then what it did */
+        if (orch_stopped_before_delay(rep, ch)) {
+            snprintf(notes, cap, "start delay %g s: stopped before its start delay ended (never opened the file)",
+                     ch->delay_s);
+            return;
+        }
+        char rest[600];
+        orch_child_t plain = *ch;
+        plain.delay_s = 0;
+        child_notes(rep, &plain, rest, sizeof rest);
+        snprintf(notes, cap, "start delay %g s%s%.560s", ch->delay_s, rest[0] ? "; " : "", rest);
+        return;
+    }
+    if (ch->role == ROLE_FINALIZER && rep->finalizer_stalled)
+        snprintf(notes, cap, "stopped: no progress for %g s (finalize_stall_s); the file is not verified",
+                 rep->scn.finalize_stall_s);
+    else if (ch->died_in_walk)
         snprintf(notes, cap, "crashed inside HDF5's tree walk (objects created in SWMR mode)");
     else if (ch->crash == ORCH_CRASH_OWN)
         snprintf(notes, cap, "crashed in h5swmr's own code: a failure of h5swmr, not HDF5's");
@@ -296,6 +313,8 @@ static cJSON *child_json(const orch_report_t *rep, const orch_child_t *ch)
     /* where a reader's crash was: "hdf5" (the stack inside an HDF5 call), "h5swmr" (its own code), "unknown" */
     static const char *const crash_names[] = {"none", "hdf5", "h5swmr", "unknown"};
     cJSON_AddStringToObject(o, "crash", crash_names[ch->crash >= 0 && ch->crash <= 3 ? ch->crash : 3]);
+    if (ch->role == ROLE_FINALIZER) /* stopped after finalize_stall_s without progress */
+        cJSON_AddBoolToObject(o, "stalled", rep->finalizer_stalled);
     if (!ch->has_result)
         return o;
     cJSON_AddStringToObject(o, "mode", r->strategy);
@@ -326,6 +345,12 @@ static cJSON *child_json(const orch_report_t *rep, const orch_child_t *ch)
     cJSON_AddNumberToObject(o, "max_rss_kib", (double)r->maxrss_kb);
     report_long_run_json(o, r);
     if (ch->role == ROLE_READER) {
+        cJSON_AddNumberToObject(o, "start_delay_s", ch->delay_s);
+        cJSON_AddBoolToObject(o, "stopped_before_start_delay", orch_stopped_before_delay(rep, ch));
+        /* when the orchestrator sent GO, after READY as it saw it; -1 if never */
+        cJSON_AddNumberToObject(o, "go_after_ready_ms",
+                                ch->go_sent_ns && rep->t_ready_ns ? (double)(ch->go_sent_ns - rep->t_ready_ns) / 1e6
+                                                                  : -1);
         cJSON_AddBoolToObject(o, "opened_after_ready", r->t_open_ns && r->t_ready_ns && r->t_open_ns >= r->t_ready_ns);
         cJSON_AddNumberToObject(o, "open_after_ready_ms",
                                 r->t_open_ns && r->t_ready_ns ? (double)(r->t_open_ns - r->t_ready_ns) / 1e6 : -1);
@@ -349,7 +374,6 @@ static cJSON *child_json(const orch_report_t *rep, const orch_child_t *ch)
         cJSON_AddItemToObject(o, "append_latency", lat_json(&r->append_lat));
         cJSON_AddItemToObject(o, "flush_latency", lat_json(&r->flush_lat));
     }
-    (void)rep;
     return o;
 }
 
