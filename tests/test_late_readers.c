@@ -130,6 +130,9 @@ Test(late_readers, delay_longer_than_the_run_is_a_plain_note)
     cr_assert_eq(num(r2, "go_after_ready_ms"), -1, "a GO was sent");
     cr_assert_eq(num(r2, "start_delay_s"), 60);
     cr_assert_eq(num(r2, "samples"), 0);
+    /* not an error of the reader's either: it exits 0 and says no ERROR */
+    cr_assert_eq(num(r2, "exit_code"), 0);
+    cr_assert_null(strstr(g_out, "ERROR"), "%s", g_out);
     cr_assert_gt(num(process(j, 1), "samples"), 0);
     cJSON_Delete(j);
 }

@@ -306,6 +306,8 @@ static int bare_reader_open(bare_reader_t *b)
 {
     const scn_t *s = b->s;
     int cb = proto_wait_ctl(b->c, h5s_now_ns() + (int64_t)(s->ready_timeout_s * 1e9));
+    if (cb != PROTO_GO && cb > 0 && atomic_load(&b->c->shm->t_ready_ns) != 0)
+        return 1; /* the writer was ready: a start delay (reader_delay_s) outlasted the run */
     if (cb != PROTO_GO) {
         snprintf(b->r.msg, sizeof b->r.msg, "%s", cb == 0 ? "no READY from the writer" : "stopped before READY");
         return -1;
@@ -452,8 +454,11 @@ int bare_reader_main(const role_ctx_t *c)
         snprintf(b.r.msg, sizeof b.r.msg, "bare HDF5 reader: out of memory");
         goto out;
     }
-    if (bare_reader_open(&b) < 0)
+    int opened = bare_reader_open(&b);
+    if (opened != 0) {
+        rc = opened > 0 ? 0 : -1; /* > 0: stopped before its start delay ended, nothing opened */
         goto out;
+    }
     if (s->raw_logs && c->run_dir) {
         char lp[4200];
         snprintf(lp, sizeof lp, "%s/lag_reader%d.csv", c->run_dir, c->index);

@@ -583,6 +583,11 @@ static int reader_start(rstate_t *rs)
     int b = proto_wait_ctl(rs->c, h5s_now_ns() + (int64_t)(s->ready_timeout_s * 1e9));
     if (b == 0)
         return h5s_seterr(&rs->err, H5S_ETIMEOUT, "no READY from the writer within %g s", s->ready_timeout_s);
+    if (b != PROTO_GO && b > 0 && atomic_load(&rs->c->shm->t_ready_ns) != 0) {
+        /* the writer was ready: a start delay (reader_delay_s) outlasted the run */
+        snprintf(rs->r.observation, sizeof rs->r.observation, "stopped before its start delay ended");
+        return 1;
+    }
     if (b != PROTO_GO)
         return h5s_seterr(&rs->err, H5S_EINTR, "stopped before the writer was ready");
     rs->r.t_ready_ns = atomic_load(&rs->c->shm->t_ready_ns);
