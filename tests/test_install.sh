@@ -119,7 +119,8 @@ if ! "$cmake" --install "$build" --prefix "$prefix" >"$scratch/install.log" 2>&1
     echo "FAIL: cmake --install $build"
     exit 1
 fi
-for f in bin/h5swmr share/h5swmr/scenarios/mth5_concurrent.ini share/h5swmr/bench/lag_cdf.gp; do
+for f in bin/h5swmr share/h5swmr/scenarios/mth5_concurrent.ini share/h5swmr/bench/lag_cdf.gp \
+         share/h5swmr/harness/clients/h5py_reader.py share/h5swmr/harness/clients/h5swmr_pattern.py; do
     [ -e "$prefix/$f" ] || fail "not installed: $f"
 done
 ls "$prefix"/share/h5swmr/scenarios/expect/*.expect >/dev/null 2>&1 || fail "no expectation file installed"

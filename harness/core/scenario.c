@@ -400,6 +400,75 @@ void scn_format(const scn_t *s, const scn_opt_t *o, char *buf, size_t cap)
     }
 }
 
+/* The first word of a command line (blanks split, '...' and "..." quote)
+ * into out. */
+static void first_word(const char *cmd, char *out, size_t cap)
+{
+    size_t n = 0;
+    char q = 0;
+    while (*cmd == ' ' || *cmd == '\t')
+        cmd++;
+    for (; *cmd && (q || (*cmd != ' ' && *cmd != '\t')); cmd++) {
+        if (!q && (*cmd == '\'' || *cmd == '"'))
+            q = *cmd;
+        else if (q && *cmd == q)
+            q = 0;
+        else if (n + 1 < cap)
+            out[n++] = *cmd;
+    }
+    out[n] = '\0';
+}
+
+/* Whether prog names an executable file: a path as it is, a bare name
+ * looked up in PATH as execvp does. Placeholders ({h5swmr}) pass. */
+static bool program_exists(const char *prog)
+{
+    struct stat st;
+    if (strchr(prog, '{'))
+        return true;
+    if (strchr(prog, '/'))
+        return stat(prog, &st) == 0 && !S_ISDIR(st.st_mode) && access(prog, X_OK) == 0;
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    for (const char *p = path;; p++) {
+        const char *e = strchr(p, ':');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char full[SCN_PATH + 512];
+        snprintf(full, sizeof full, "%.*s/%s", (int)(len ? len : 1), len ? p : ".", prog);
+        if (stat(full, &st) == 0 && !S_ISDIR(st.st_mode) && access(full, X_OK) == 0)
+            return true;
+        if (!e)
+            return false;
+        p = e;
+    }
+}
+
+/* Checks the external reader kinds in use: cmd needs reader_cmd, and the
+ * program each kind runs must exist. Returns 0 or H5S_ESCENARIO with msg. */
+static int validate_reader_kinds(const scn_t *s, char *msg, size_t cap)
+{
+    bool used[4] = {false};
+    for (int i = 0; s->reader_mode == SCN_READER_H5SWMR && i < s->readers && i < SCN_MAX_CHANNELS; i++)
+        used[scn_reader_kind(s, i)] = true;
+    char prog[SCN_PATH], pp[96];
+    if (used[SCN_KIND_CMD] && !s->reader_cmd[0])
+        return snprintf(msg, cap, "reader_kind = cmd needs reader_cmd, the command to run"), H5S_ESCENARIO;
+    if (used[SCN_KIND_CMD]) {
+        first_word(s->reader_cmd, prog, sizeof prog);
+        printable(prog, pp, sizeof pp);
+        if (!program_exists(prog))
+            return snprintf(msg, cap, "reader_cmd: '%s' is not an executable program (nor found in PATH)", pp),
+                   H5S_ESCENARIO;
+    }
+    if (used[SCN_KIND_H5PY] && !program_exists(s->reader_python)) {
+        printable(s->reader_python, pp, sizeof pp);
+        return snprintf(msg, cap, "reader_python: '%s' is not an executable program (nor found in PATH)", pp),
+               H5S_ESCENARIO;
+    }
+    return 0;
+}
+
 int scn_validate(const scn_t *s, char *msg, size_t cap)
 {
     char items[SCN_MAX_CHANNELS][SCN_STR];
@@ -426,11 +495,21 @@ int scn_validate(const scn_t *s, char *msg, size_t cap)
         return snprintf(msg, cap, "writer_mode = %s is a writer-only baseline: set readers = 0",
                         writer_modes[s->writer_mode]),
                H5S_ESCENARIO;
-    if (s->reader_mode == SCN_READER_H5SWMR && s->readers > 0 && !s->reader_cmd[0])
-        for (int i = 0; i < s->readers && i < SCN_MAX_CHANNELS; i++)
-            if (scn_reader_kind(s, i) == SCN_KIND_CMD)
-                return snprintf(msg, cap, "reader_kind = cmd (reader %d) needs reader_cmd, the command to run", i + 1),
-                       H5S_ESCENARIO;
+    for (const char *q = s->reader_cmd, *open = NULL; *q || open; q++) {
+        if (!*q)
+            return snprintf(msg, cap,
+                            "reader_cmd: unterminated %c quote (words are split on blanks, '...' and "
+                            "\"...\" quote)",
+                            *open),
+                   H5S_ESCENARIO;
+        if (!open && (*q == '\'' || *q == '"'))
+            open = q;
+        else if (open && *q == *open)
+            open = NULL;
+    }
+    int krc = validate_reader_kinds(s, msg, cap);
+    if (krc < 0)
+        return krc;
     if (s->reader_mode == SCN_READER_BARE && s->workload != SCN_APPEND)
         return snprintf(msg, cap, "reader_mode = bare follows the append workload only"), H5S_ESCENARIO;
     if (s->writer_mode != SCN_MODE_SWMR && s->workload == SCN_STRUCTURE)
