@@ -347,9 +347,11 @@ static int set_raw(scn_t *s, const char *key, const char *value, char *msg, size
             !valid_name(v))
             return snprintf(msg, cap, "%s: '%s' is not a valid group name (1-63 characters, no '/')", key, pv),
                    H5S_ESCENARIO;
-        if ((o->offset == offsetof(scn_t, reader_cmd) || o->offset == offsetof(scn_t, reader_python)) && !v[0])
+        if (o->offset == offsetof(scn_t, reader_python) && !v[0])
             return snprintf(msg, cap, "%s: empty command (give the program to run, or leave the key out)", key),
                    H5S_ESCENARIO;
+        if (o->offset == offsetof(scn_t, reader_cmd))
+            s->reader_cmd_blank = !v[0]; /* given, but blank: scn_validate refuses it */
         snprintf(p, o->size, "%s", v);
         return 0;
     }
@@ -507,6 +509,9 @@ int scn_validate(const scn_t *s, char *msg, size_t cap)
         else if (open && *q == *open)
             open = NULL;
     }
+    if (s->reader_cmd_blank)
+        return snprintf(msg, cap, "reader_cmd: empty command (give the program to run, or leave the key out)"),
+               H5S_ESCENARIO;
     int krc = validate_reader_kinds(s, msg, cap);
     if (krc < 0)
         return krc;

@@ -67,6 +67,7 @@ typedef struct scn {
     char reader_kind[SCN_STR];    /* list cycled over readers: SCN_KIND_* names */
     char reader_cmd[SCN_PATH];    /* kind cmd: the client's command line */
     char reader_python[SCN_PATH]; /* kind h5py: the interpreter */
+    bool reader_cmd_blank;        /* reader_cmd was given blank (not an option: refused by scn_validate) */
     double rescan_ms;
     bool verify;
     bool read_summary_table;
