@@ -266,3 +266,55 @@ Test(external, bad_values_are_refused_before_anything_is_created)
                   bad[i]);
     }
 }
+
+Test(external, a_sweep_compares_reader_kinds_in_its_reader_kind_column)
+{
+    /* h5py's client handles SIGTERM itself: under a sweep (whose orchestrator
+     * blocks SIGTERM) it must still receive it */
+    const char *kinds = H5SWMR_PYTHON_OK ? "h5swmr,watch,h5py" : "h5swmr,watch";
+    char text[2048];
+    snprintf(text, sizeof text,
+             "[global]\nduration = 1\nreaders = 1\nsample_rate = 1000\nblock_samples = 100\npoll_ms = 20\n"
+             "quiet = true\nbaselines = false\nwarmup = false\nstop_timeout = 2\nreader_python = %s\n"
+             "results_dir = %s\nsweep = reader_kind=%s\n",
+             H5SWMR_PYTHON, tu_path("results"), kinds);
+    const char *ini = tu_path("sw.ini");
+    cr_assert_eq(tu_write_text(ini, text), 0);
+    const char *argv[] = {H5SWMR_BIN, "sweep", ini, "--no-plot", NULL};
+    int status;
+    cr_assert_eq(tu_run(argv, 60000, &status, g_out, sizeof g_out), 0, "sweep did not finish: %s", g_out);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s\n%s", tu_status_str(status), g_out);
+    char dir[1200], path[1400];
+    run_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/sweep.csv", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "no %s", path);
+    char line[4096];
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    line[strcspn(line, "\n")] = '\0';
+    /* reader_kind is the last column, errors another */
+    const char *last = strrchr(line, ',');
+    cr_assert(last && !strcmp(last + 1, "reader_kind"), "header: %s", line);
+    int errors_col = -1, col = 0;
+    for (char *s = line, *t; (t = strsep(&s, ",")); col++)
+        if (!strcmp(t, "errors"))
+            errors_col = col;
+    cr_assert_geq(errors_col, 0);
+    char seen[256] = "";
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        col = 0;
+        for (char *s = line, *t; (t = strsep(&s, ",")); col++) {
+            if (col == errors_col)
+                cr_assert_str_eq(t, "0", "a row with errors: %s", g_out);
+            if (!s) { /* the last field: reader_kind */
+                strcat(seen, t);
+                strcat(seen, ",");
+            }
+        }
+    }
+    fclose(f);
+    char want[64];
+    snprintf(want, sizeof want, "%s,", kinds);
+    cr_assert_str_eq(seen, want, "rows' reader_kind");
+}

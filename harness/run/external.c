@@ -239,13 +239,19 @@ static int build_argv(xstate_t *x, char **argv)
 
 /* In the forked child: stdin from /dev/null, stdout to the pipe, stderr to
  * the log (or inherited), the exec-error pipe on fd 3 (close-on-exec),
- * nothing else open; default signal dispositions; then the program. On
+ * nothing else open; no signal blocked or ignored; then the program. On
  * failure writes errno to fd 3 and exits 127. Never returns. */
 __attribute__((noreturn)) static void client_exec(xstate_t *x, char **argv, int out_w, int err_w)
 {
-    signal(SIGINT, SIG_DFL);
-    signal(SIGPIPE, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    /* a client starts as a program started from a shell would: no signal
+     * blocked (a sweep's orchestrator blocks SIGTERM for its signalfd, and a
+     * mask survives exec), none ignored */
+    static const int sigs[] = {SIGINT, SIGPIPE, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        signal(sigs[i], SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (in >= 0)
         dup2(in, 0);
