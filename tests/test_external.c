@@ -318,3 +318,17 @@ Test(external, a_sweep_compares_reader_kinds_in_its_reader_kind_column)
     snprintf(want, sizeof want, "%s,", kinds);
     cr_assert_str_eq(seen, want, "rows' reader_kind");
 }
+
+Test(external, external_readers_survive_the_writer_being_killed)
+{
+    char extra[512];
+    snprintf(extra, sizeof extra,
+             "readers = 3\nreader_kind = h5swmr,watch,%s\nreader_python = %s\n"
+             "kill_writer_after_ms = 700\n",
+             H5SWMR_PYTHON_OK ? "h5py" : "watch", H5SWMR_PYTHON);
+    cr_assert_eq(run_with(extra), 0, "%s", g_out);
+    cr_assert(strstr(g_out, "writer SIGKILLed"), "%s", g_out);
+    row_has(1, "h5swmr", "exit 0", NULL);
+    row_has(2, "watch", "exit 0", "samples verified", NULL);
+    row_has(3, H5SWMR_PYTHON_OK ? "h5py" : "watch", "exit 0", "samples verified", NULL);
+}
