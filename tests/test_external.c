@@ -189,6 +189,23 @@ Test(external, a_time_in_the_future_is_a_protocol_error)
     row_has(2, "exit 1", "line 1: T_NS", "is in the future", NULL);
 }
 
+Test(external, samples_going_back_is_a_protocol_error)
+{
+    char extra[1024];
+    const char *py = script("back.py", "import os, time\n"
+                                       "ch = os.environ['H5SWMR_FIRST_CHANNEL']\n"
+                                       "print(time.monotonic_ns(), ch, 10, flush=True)\n"
+                                       "print(time.monotonic_ns(), ch, 5, flush=True)\n"
+                                       "time.sleep(100)\n");
+    snprintf(extra, sizeof extra, "readers = 2\nreader_kind = h5swmr,cmd\nreader_cmd = %s %s\n", H5SWMR_PYTHON, py);
+    cr_assert_eq(run_with(extra), 1, "%s", g_out);
+    row_has(1, "exit 0", "lag p50", NULL);
+    row_has(2, "exit 1",
+            "line 2: SAMPLES of /Experiment/Surveys/live_survey/Stations/MT001/run_001/ex went back "
+            "from 10 to 5",
+            NULL);
+}
+
 Test(external, a_client_that_exits_at_once_is_reported_with_its_status)
 {
     char extra[1024];
