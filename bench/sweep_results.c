@@ -18,7 +18,8 @@ static const char *const csv_header =
     "writer_mode,reader_wait,writer_MBps,writer_samples_per_s,append_p50_us,append_p99_us,flush_p50_us,flush_p90_us,"
     "flush_p99_us,flush_p999_us,lag_p50_us,lag_p90_us,lag_p99_us,lag_p999_us,lag_max_us,e2e_p50_us,e2e_p99_us,"
     "reader_cpu_pct,errors,io_MBps,io_ratio_vs_raw,io_ratio_vs_noswmr,idle_poll_p50_us,lag_events,dtype,job,"
-    "exit_code,run_dir,repeat,call_MBps,call_ratio_vs_raw,call_ratio_vs_noswmr,call_ratio_vs_bare,reader_mode";
+    "exit_code,run_dir,repeat,call_MBps,call_ratio_vs_raw,call_ratio_vs_noswmr,call_ratio_vs_bare,reader_mode,reader_"
+    "kind";
 
 /* The columns of lag_events.csv: the configuration, then a reader's lag log
  * in integer nanoseconds. */
@@ -192,7 +193,10 @@ static void csv_row(FILE *f, const sweep_row_t *r, const sweep_base_t *b)
     csv_ratio(f, r->call_MBps, b->raw_call);
     csv_ratio(f, r->call_MBps, b->noswmr_call);
     csv_ratio(f, r->call_MBps, b->bare_call);
-    fprintf(f, ",%s\n", sweep_opt_text(s, "reader_mode", bt[7], 64));
+    fprintf(f, ",%s", sweep_opt_text(s, "reader_mode", bt[7], 64));
+    /* the scenario's reader_kind text; a list holds commas: quoted */
+    const char *kind = sweep_opt_text(s, "reader_kind", bt[7], 64);
+    fprintf(f, strchr(kind, ',') ? ",\"%s\"\n" : ",%s\n", kind);
     fflush(f);
 }
 
@@ -215,6 +219,7 @@ static cJSON *row_json(const sweep_row_t *r, const sweep_base_t *bs)
     cJSON_AddStringToObject(o, "job", r->s->name);
     cJSON_AddStringToObject(o, "writer_mode", sweep_opt_text(r->s, "writer_mode", b, sizeof b));
     cJSON_AddStringToObject(o, "reader_mode", sweep_opt_text(r->s, "reader_mode", b, sizeof b));
+    cJSON_AddStringToObject(o, "reader_kind", sweep_opt_text(r->s, "reader_kind", b, sizeof b));
     cJSON_AddNumberToObject(o, "nchannels", r->nch);
     cJSON_AddNumberToObject(o, "writer_MBps", r->writer_MBps);
     cJSON_AddNumberToObject(o, "io_MBps", r->io_MBps);

@@ -89,8 +89,17 @@ INI
         h5 plot "$dir" || fail "plot exited $?: $out"
         [ -f "$dir/throughput_vs_block.png" ] || fail "plot wrote no throughput_vs_block.png in $dir: $out"
     fi
+    # an external reader: the installed h5py client (share/h5swmr/harness/clients)
+    if /usr/bin/python3 -c "import h5py" 2>/dev/null; then
+        h5 run tiny.ini -o readers=1 -o reader_kind=h5py -o max_blocks=0 -o duration=1 -o sample_rate=1000 \
+            -o block_samples=100 -o realtime=true -o quiet=true -o results_dir="$scratch/runs" ||
+            fail "a run with an h5py reader exited $?: $out"
+        grep -q "h5py .*samples verified" <<<"$out" || fail "the h5py reader verified nothing: $out"
+    else
+        echo "note: /usr/bin/python3 has no h5py: the installed h5py client not tried"
+    fi
     [ "$failures" -eq 0 ] || exit 1
-    echo "ok: the installed h5swmr ran check, sweep and plot without its source tree"
+    echo "ok: the installed h5swmr ran check, sweep, plot and an h5py reader without its source tree"
     exit 0
 }
 
@@ -119,7 +128,8 @@ if ! "$cmake" --install "$build" --prefix "$prefix" >"$scratch/install.log" 2>&1
     echo "FAIL: cmake --install $build"
     exit 1
 fi
-for f in bin/h5swmr share/h5swmr/scenarios/mth5_concurrent.ini share/h5swmr/bench/lag_cdf.gp; do
+for f in bin/h5swmr share/h5swmr/scenarios/mth5_concurrent.ini share/h5swmr/bench/lag_cdf.gp \
+         share/h5swmr/harness/clients/h5py_reader.py share/h5swmr/harness/clients/h5swmr_pattern.py; do
     [ -e "$prefix/$f" ] || fail "not installed: $f"
 done
 ls "$prefix"/share/h5swmr/scenarios/expect/*.expect >/dev/null 2>&1 || fail "no expectation file installed"

@@ -16,15 +16,18 @@
 
 #include "commands.h"
 #include "mth5.h"
+#include "pattern.h"
 #include "proto.h"
 #include "util.h"
 
 #define MAX_NAMES 256
+#define READ_CHUNK (1u << 20) /* samples read at once (--protocol) */
 
 /* One followed channel and the length last printed (UINT64_MAX: none yet). */
 typedef struct wch {
     mth5_channel_t *ch;
     uint64_t len;
+    uint64_t bad; /* --protocol: the first wrong sample, UINT64_MAX if none */
 } wch_t;
 
 /* What watch follows and how: its command line, then its open state. */
@@ -33,15 +36,23 @@ typedef struct watch {
     const char *names[MAX_NAMES]; /* the datasets named, or none: every channel */
     int nnames;
     double interval, duration;
+    bool protocol;  /* print protocol lines (README, "External readers") */
+    bool no_verify; /* --protocol: no reading and verifying of the samples */
+    void *buf;      /* --protocol: READ_CHUNK samples */
+    int64_t t_scan; /* --protocol: when new channels were last looked for */
     mth5_t *m;
     wch_t *ch;
     size_t nch;
 } watch_t;
 
-enum { OPT_INTERVAL, OPT_DURATION };
+enum { OPT_INTERVAL, OPT_DURATION, OPT_PROTOCOL, OPT_NO_VERIFY };
 static const cli_opt_t watch_opts[] = {
     {"interval", 0, "S", "seconds between looks at the file (default 0.5)"},
     {"duration", 0, "S", "stop after S seconds (default 0: until Ctrl-C)"},
+    {"protocol", 0, NULL,
+     "print the external-reader line protocol instead of the narration: 'T_NS PATH SAMPLES ok|bad=I' per change, "
+     "each new sample read and verified against h5swmr's pattern"},
+    {"no-verify", 0, NULL, "with --protocol: do not read the samples; lines carry no verdict"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -71,6 +82,10 @@ static int parse_watch_args(int argc, char **argv, watch_t *w, bool *done)
         if (k == OPT_INTERVAL || k == OPT_DURATION) {
             if ((rc = seconds_arg(&p, k, arg, k == OPT_INTERVAL ? &w->interval : &w->duration)) != 0)
                 return rc;
+        } else if (k == OPT_PROTOCOL) {
+            w->protocol = true;
+        } else if (k == OPT_NO_VERIFY) {
+            w->no_verify = true;
         } else if (!w->file) {
             w->file = arg;
         } else if (w->nnames < MAX_NAMES) {
@@ -81,6 +96,8 @@ static int parse_watch_args(int argc, char **argv, watch_t *w, bool *done)
     }
     if (!w->file)
         return cli_usage_error(&cmd_watch_def, "no file given");
+    if (w->no_verify && !w->protocol)
+        return cli_usage_error(&cmd_watch_def, "--no-verify goes with --protocol");
     *done = false;
     return 0;
 }
@@ -100,6 +117,7 @@ static int watch_open(watch_t *w)
     if (!(w->ch = calloc(w->nnames ? (size_t)w->nnames : 1, sizeof *w->ch)))
         return cmd_fail(EXIT_FAIL, "out of memory");
     for (int i = 0; i < w->nnames; i++) {
+        w->ch[w->nch].bad = UINT64_MAX;
         if (mth5_channel_open_path(w->m, w->names[i], &w->ch[w->nch].ch, &err) < 0)
             return cmd_fail(EXIT_USAGE, "%s", err.msg);
         w->nch++;
@@ -132,6 +150,7 @@ static int watch_discover(watch_t *w)
         w->ch = p;
         memset(&w->ch[w->nch], 0, sizeof w->ch[w->nch]);
         w->ch[w->nch].len = UINT64_MAX;
+        w->ch[w->nch].bad = UINT64_MAX;
         if (mth5_channel_open_path(w->m, rows[i].path, &w->ch[w->nch].ch, &err) < 0)
             rc = cmd_fail(EXIT_FAIL, "%s", err.msg);
         else
@@ -139,6 +158,35 @@ static int watch_discover(watch_t *w)
     }
     free(rows);
     return rc;
+}
+
+/* --protocol: reads and verifies the samples c gained up to len (unless
+ * --no-verify) and prints its protocol line, timed when the new samples were
+ * in hand. Returns 0 or the exit status. */
+static int protocol_line(watch_t *w, wch_t *c, uint64_t len)
+{
+    h5s_err_t err;
+    uint64_t from = c->len == UINT64_MAX ? 0 : c->len;
+    mth5_dtype_t dt = mth5_channel_dtype(c->ch);
+    const char *path = mth5_channel_path(c->ch);
+    for (uint64_t at = from; !w->no_verify && at < len;) {
+        size_t n = len - at > READ_CHUNK ? READ_CHUNK : (size_t)(len - at);
+        if (mth5_channel_read(c->ch, at, n, w->buf, &err) < 0)
+            return cmd_fail(EXIT_FAIL, "%s", err.msg);
+        pat_check_t chk = {0};
+        if (c->bad == UINT64_MAX && pat_verify(dt, pat_key(path), at, n, w->buf, &chk))
+            c->bad = chk.first_bad;
+        at += n;
+    }
+    int64_t t = h5s_now_ns();
+    if (w->no_verify)
+        printf("%lld %s %llu\n", (long long)t, path, (unsigned long long)len);
+    else if (c->bad == UINT64_MAX)
+        printf("%lld %s %llu ok\n", (long long)t, path, (unsigned long long)len);
+    else
+        printf("%lld %s %llu bad=%llu\n", (long long)t, path, (unsigned long long)len, (unsigned long long)c->bad);
+    c->len = len;
+    return 0;
 }
 
 /* Refreshes every followed channel and prints those whose length changed,
@@ -153,6 +201,13 @@ static int watch_refresh(watch_t *w, int64_t t0)
             return cmd_fail(EXIT_FAIL, "%s", err.msg);
         if (len == c->len)
             continue;
+        if (w->protocol) {
+            int rc = len > (c->len == UINT64_MAX ? 0 : c->len) ? protocol_line(w, c, len) : 0;
+            if (rc)
+                return rc;
+            fflush(stdout);
+            continue;
+        }
         double t = (double)(h5s_now_ns() - t0) / 1e9;
         if (c->len == UINT64_MAX || (w->nnames && c->len == 0 && t == 0))
             printf("%9.3f s  %s: %llu samples\n", t, mth5_channel_path(c->ch), (unsigned long long)len);
@@ -170,13 +225,19 @@ static int watch_refresh(watch_t *w, int64_t t0)
 static int watch_loop(watch_t *w, int sfd)
 {
     int rc;
-    printf("watching %s every %g s (Ctrl-C to stop)\n", w->file, w->interval);
+    printf("%swatching %s every %g s (Ctrl-C to stop)\n", w->protocol ? "# " : "", w->file, w->interval);
     fflush(stdout);
     int64_t t0 = h5s_now_ns(), next = t0;
     int64_t t_end = w->duration > 0 ? t0 + (int64_t)(w->duration * 1e9) : INT64_MAX;
     for (;;) {
-        if (!w->nnames && (rc = watch_discover(w)) != 0)
-            return rc;
+        /* --protocol looks for new channels every 0.5 s, not in every
+         * poll: a tree walk before the reads would add to every lag */
+        bool scan = !w->protocol || h5s_now_ns() - w->t_scan >= 500000000LL || w->nch == 0;
+        if (!w->nnames && scan) {
+            w->t_scan = h5s_now_ns();
+            if ((rc = watch_discover(w)) != 0)
+                return rc;
+        }
         if ((rc = watch_refresh(w, t0)) != 0)
             return rc;
         next += (int64_t)(w->interval * 1e9);
@@ -187,7 +248,7 @@ static int watch_loop(watch_t *w, int sfd)
         if (h5s_wait_readable(sfd, next) != 0)
             break; /* Ctrl-C or SIGTERM */
     }
-    printf("watch ended\n");
+    printf("%swatch ended\n", w->protocol ? "# " : "");
     return 0;
 }
 
@@ -198,6 +259,7 @@ static void watch_close(watch_t *w, int sfd)
     for (size_t k = 0; k < w->nch; k++)
         mth5_channel_close(w->ch[k].ch);
     free(w->ch);
+    free(w->buf);
     if (w->m)
         mth5_close(w->m, NULL);
     if (sfd >= 0) {
@@ -227,6 +289,8 @@ static int cmd_watch(int argc, char **argv)
     int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
     if (sfd < 0)
         rc = cmd_fail(EXIT_FAIL, "signalfd: %s", strerror(errno));
+    else if (w.protocol && !w.no_verify && !(w.buf = malloc((size_t)READ_CHUNK * 8)))
+        rc = cmd_fail(EXIT_FAIL, "out of memory");
     else if ((rc = watch_open(&w)) == 0)
         rc = watch_loop(&w, sfd);
     watch_close(&w, sfd);
@@ -236,10 +300,13 @@ static int cmd_watch(int argc, char **argv)
 
 const cli_cmd_t cmd_watch_def = {
     .name = "watch",
-    .synopsis = "FILE [DATASET]... [--interval S] [--duration S]",
+    .synopsis = "FILE [DATASET]... [--interval S] [--duration S] [--protocol [--no-verify]]",
     .summary = "follow every channel (or the named datasets) of a file being written",
     .help = "Follows the channels of an MTH5 file while an SWMR writer grows them, printing\n"
-            "each change; new runs and channels are picked up. Ends on Ctrl-C or after --duration.\n",
+            "each change; new runs and channels are picked up. Ends on Ctrl-C or after --duration.\n"
+            "With --protocol it prints the external-reader line protocol instead (README,\n"
+            "\"External readers\"): 'T_NS PATH SAMPLES ok|bad=I' whenever a channel grew, its new\n"
+            "samples read and verified; reader_kind = watch runs it as a reader of h5swmr run.\n",
     .opts = watch_opts,
     .handler = cmd_watch,
     .needs_hdf5 = true,

@@ -22,6 +22,7 @@ static const char *const dtypes[] = {"float32", "float64", "int32", NULL};
 static const char *const refreshes[] = {"refresh", "reopen", "none", NULL};
 static const char *const writer_modes[] = {"swmr", "noswmr", "raw", "bare", NULL};
 static const char *const reader_modes[] = {"h5swmr", "bare", NULL};
+static const char *const reader_kinds[] = {"h5swmr", "h5py", "watch", "cmd", NULL};
 static const char *const waits[] = {"poll", "inotify", NULL};
 
 #define F(field) offsetof(scn_t, field), sizeof(((scn_t *)0)->field)
@@ -94,6 +95,15 @@ static const scn_opt_t options[] = {
      "poll: wake every poll_ms; inotify: sleep until the file changes (poll_ms, or 1 s, as a fallback)"},
     {"reader_refresh", OPT_LIST, F(reader_refresh), "refresh", 0, 0, refreshes,
      "per reader, cycled: refresh (H5Drefresh/H5Orefresh held handles), reopen (reopen the file each poll), none"},
+    {"reader_kind", OPT_LIST, F(reader_kind), "h5swmr", 0, 0, reader_kinds,
+     "per reader, cycled: h5swmr (h5swmr's reader); h5py (the shipped Python client harness/clients/h5py_reader.py); "
+     "watch ('h5swmr watch --protocol' as a separate program); cmd (reader_cmd): external clients report what they "
+     "see in the line protocol (README: External readers); reader_mode = bare overrides it"},
+    {"reader_cmd", OPT_STRING, F(reader_cmd), "", 0, 0, NULL,
+     "reader_kind cmd: the client's command line, run without a shell (words split on blanks, '...' and \"...\" "
+     "quote); {file}, {h5swmr}, {poll_ms}, {poll_s}, {index}, {verify} are replaced"},
+    {"reader_python", OPT_STRING, F(reader_python), "/usr/bin/python3", 0, 0, NULL,
+     "reader_kind h5py: the Python interpreter (with h5py) that runs the client"},
     {"rescan_ms", OPT_DOUBLE, F(rescan_ms), "500", 0, 3.6e6, NULL,
      "reader: walk the tree for new runs/channels this often (ms); 0 = every poll"},
     {"verify", OPT_BOOL, F(verify), "true", 0, 0, NULL, "readers read and verify every new sample"},
@@ -362,6 +372,11 @@ static int set_raw(scn_t *s, const char *key, const char *value, char *msg, size
             !valid_name(v))
             return snprintf(msg, cap, "%s: '%s' is not a valid group name (1-63 characters, no '/')", key, pv),
                    H5S_ESCENARIO;
+        if (o->offset == offsetof(scn_t, reader_python) && !v[0])
+            return snprintf(msg, cap, "%s: empty command (give the program to run, or leave the key out)", key),
+                   H5S_ESCENARIO;
+        if (o->offset == offsetof(scn_t, reader_cmd))
+            s->reader_cmd_blank = !v[0]; /* given, but blank: scn_validate refuses it */
         snprintf(p, o->size, "%s", v);
         return 0;
     }
@@ -383,7 +398,8 @@ void scn_defaults(scn_t *s)
     char msg[256];
     memset(s, 0, sizeof *s);
     for (const scn_opt_t *o = options; o->name; o++)
-        if (scn_set(s, o->name, o->dflt, msg, sizeof msg) < 0)
+        if (!(o->type == OPT_STRING && !o->dflt[0]) /* memset made it "" */ &&
+            scn_set(s, o->name, o->dflt, msg, sizeof msg) < 0)
             abort(); /* a bad default is a bug in the table */
     snprintf(s->name, sizeof s->name, "global");
     snprintf(s->scenario, sizeof s->scenario, "cli");
@@ -409,6 +425,75 @@ void scn_format(const scn_t *s, const scn_opt_t *o, char *buf, size_t cap)
     case OPT_LIST:
     case OPT_STRING: snprintf(buf, cap, "%s", p); break;
     }
+}
+
+/* The first word of a command line (blanks split, '...' and "..." quote)
+ * into out. */
+static void first_word(const char *cmd, char *out, size_t cap)
+{
+    size_t n = 0;
+    char q = 0;
+    while (*cmd == ' ' || *cmd == '\t')
+        cmd++;
+    for (; *cmd && (q || (*cmd != ' ' && *cmd != '\t')); cmd++) {
+        if (!q && (*cmd == '\'' || *cmd == '"'))
+            q = *cmd;
+        else if (q && *cmd == q)
+            q = 0;
+        else if (n + 1 < cap)
+            out[n++] = *cmd;
+    }
+    out[n] = '\0';
+}
+
+/* Whether prog names an executable file: a path as it is, a bare name
+ * looked up in PATH as execvp does. Placeholders ({h5swmr}) pass. */
+static bool program_exists(const char *prog)
+{
+    struct stat st;
+    if (strchr(prog, '{'))
+        return true;
+    if (strchr(prog, '/'))
+        return stat(prog, &st) == 0 && !S_ISDIR(st.st_mode) && access(prog, X_OK) == 0;
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    for (const char *p = path;; p++) {
+        const char *e = strchr(p, ':');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char full[SCN_PATH + 512];
+        snprintf(full, sizeof full, "%.*s/%s", (int)(len ? len : 1), len ? p : ".", prog);
+        if (stat(full, &st) == 0 && !S_ISDIR(st.st_mode) && access(full, X_OK) == 0)
+            return true;
+        if (!e)
+            return false;
+        p = e;
+    }
+}
+
+/* Checks the external reader kinds in use: cmd needs reader_cmd, and the
+ * program each kind runs must exist. Returns 0 or H5S_ESCENARIO with msg. */
+static int validate_reader_kinds(const scn_t *s, char *msg, size_t cap)
+{
+    bool used[4] = {false};
+    for (int i = 0; s->reader_mode == SCN_READER_H5SWMR && i < s->readers && i < SCN_MAX_CHANNELS; i++)
+        used[scn_reader_kind(s, i)] = true;
+    char prog[SCN_PATH], pp[96];
+    if (used[SCN_KIND_CMD] && !s->reader_cmd[0])
+        return snprintf(msg, cap, "reader_kind = cmd needs reader_cmd, the command to run"), H5S_ESCENARIO;
+    if (used[SCN_KIND_CMD]) {
+        first_word(s->reader_cmd, prog, sizeof prog);
+        printable(prog, pp, sizeof pp);
+        if (!program_exists(prog))
+            return snprintf(msg, cap, "reader_cmd: '%s' is not an executable program (nor found in PATH)", pp),
+                   H5S_ESCENARIO;
+    }
+    if (used[SCN_KIND_H5PY] && !program_exists(s->reader_python)) {
+        printable(s->reader_python, pp, sizeof pp);
+        return snprintf(msg, cap, "reader_python: '%s' is not an executable program (nor found in PATH)", pp),
+               H5S_ESCENARIO;
+    }
+    return 0;
 }
 
 int scn_validate(const scn_t *s, char *msg, size_t cap)
@@ -437,6 +522,24 @@ int scn_validate(const scn_t *s, char *msg, size_t cap)
         return snprintf(msg, cap, "writer_mode = %s is a writer-only baseline: set readers = 0",
                         writer_modes[s->writer_mode]),
                H5S_ESCENARIO;
+    for (const char *q = s->reader_cmd, *open = NULL; *q || open; q++) {
+        if (!*q)
+            return snprintf(msg, cap,
+                            "reader_cmd: unterminated %c quote (words are split on blanks, '...' and "
+                            "\"...\" quote)",
+                            *open),
+                   H5S_ESCENARIO;
+        if (!open && (*q == '\'' || *q == '"'))
+            open = q;
+        else if (open && *q == *open)
+            open = NULL;
+    }
+    if (s->reader_cmd_blank)
+        return snprintf(msg, cap, "reader_cmd: empty command (give the program to run, or leave the key out)"),
+               H5S_ESCENARIO;
+    int krc = validate_reader_kinds(s, msg, cap);
+    if (krc < 0)
+        return krc;
     if (s->reader_mode == SCN_READER_BARE && s->workload != SCN_APPEND)
         return snprintf(msg, cap, "reader_mode = bare follows the append workload only"), H5S_ESCENARIO;
     if (s->writer_mode != SCN_MODE_SWMR && s->workload == SCN_STRUCTURE)
@@ -507,7 +610,7 @@ static int parse_axes(char *buf, scn_axis_t *axes, int max, char *msg, size_t ca
         const scn_opt_t *o = find_opt(tok);
         if (!o)
             return snprintf(msg, cap, "sweep: unknown key '%s'", pt), H5S_ESCENARIO;
-        if (o->type == OPT_LIST || o->type == OPT_STRING || !strcmp(tok, "sweep"))
+        if ((o->type == OPT_LIST && !o->choices) || o->type == OPT_STRING || !strcmp(tok, "sweep"))
             return snprintf(msg, cap, "sweep: '%s' cannot be swept (only numbers, booleans and choices)", pt),
                    H5S_ESCENARIO;
         if (n == max)
@@ -574,6 +677,21 @@ double scn_reader_delay(const scn_t *s, int i)
         return 0;
     double d = strtod(items[i % n], NULL);
     return isfinite(d) && d > 0 ? d : 0;
+}
+
+scn_reader_kind_t scn_reader_kind(const scn_t *s, int i)
+{
+    char items[SCN_MAX_CHANNELS][SCN_STR];
+    int n = scn_split(s->reader_kind, items, SCN_MAX_CHANNELS);
+    if (n <= 0)
+        return SCN_KIND_H5SWMR;
+    int k = choice_index(reader_kinds, items[i % n]);
+    return k < 0 ? SCN_KIND_H5SWMR : (scn_reader_kind_t)k;
+}
+
+const char *scn_reader_kind_name(scn_reader_kind_t k)
+{
+    return reader_kinds[k];
 }
 
 /* ---- files -------------------------------------------------------------- */
@@ -880,6 +998,8 @@ int scn_write_ini(const scn_t *s, FILE *f)
             H5SWMR_VERSION);
     for (const scn_opt_t *o = options; o->name; o++) {
         scn_format(s, o, v, sizeof v);
+        if (o->type == OPT_STRING && !v[0] && o->offset == offsetof(scn_t, reader_cmd))
+            continue; /* "reader_cmd =" would read back as an empty command */
         for (char *p = v; *p; p++)
             if (*p == ';' || *p == '#')
                 *p = ' '; /* inih would take them for comments */

@@ -21,6 +21,9 @@ typedef enum { SCN_REFRESH, SCN_REOPEN, SCN_NONE } scn_refresh_t;
 typedef enum { SCN_MODE_SWMR, SCN_MODE_NOSWMR, SCN_MODE_RAW, SCN_MODE_BARE } scn_writer_mode_t;
 typedef enum { SCN_WAIT_POLL, SCN_WAIT_INOTIFY } scn_wait_t;
 typedef enum { SCN_READER_H5SWMR, SCN_READER_BARE } scn_reader_mode_t;
+/* What program a reader is (reader_kind): h5swmr's own reader, or an external
+ * client followed through the line protocol (harness/run/external.c). */
+typedef enum { SCN_KIND_H5SWMR, SCN_KIND_H5PY, SCN_KIND_WATCH, SCN_KIND_CMD } scn_reader_kind_t;
 
 /* One resolved job: every knob of one experiment. */
 typedef struct scn {
@@ -63,6 +66,10 @@ typedef struct scn {
     int reader_wait;
     int reader_mode;
     char reader_refresh[SCN_STR];
+    char reader_kind[SCN_STR];    /* list cycled over readers: SCN_KIND_* names */
+    char reader_cmd[SCN_PATH];    /* kind cmd: the client's command line */
+    char reader_python[SCN_PATH]; /* kind h5py: the interpreter */
+    bool reader_cmd_blank;        /* reader_cmd was given blank (not an option: refused by scn_validate) */
     double rescan_ms;
     bool verify;
     bool read_summary_table;
@@ -178,5 +185,10 @@ const char *scn_refresh_name(scn_refresh_t r);
 /* The start delay of reader number i (0-based), in seconds after the writer's
  * READY: reader_delay_s cycled. */
 double scn_reader_delay(const scn_t *s, int i);
+
+/* The kind of reader number i (0-based): reader_kind cycled. */
+scn_reader_kind_t scn_reader_kind(const scn_t *s, int i);
+
+const char *scn_reader_kind_name(scn_reader_kind_t k);
 
 #endif

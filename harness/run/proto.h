@@ -180,6 +180,9 @@ int writer_main(const role_ctx_t *c);
 int bare_main(const role_ctx_t *c);
 int reader_main(const role_ctx_t *c);
 int bare_reader_main(const role_ctx_t *c);
+/* An external client (reader_kind h5py, watch or cmd: an scn_reader_kind_t)
+ * followed through the line protocol (external.c). */
+int external_reader_main(const role_ctx_t *c, int kind);
 int finalizer_main(const role_ctx_t *c);
 
 #endif

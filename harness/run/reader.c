@@ -737,6 +737,9 @@ int reader_main(const role_ctx_t *c)
 {
     if (c->scn->reader_mode == SCN_READER_BARE)
         return bare_reader_main(c);
+    scn_reader_kind_t kind = scn_reader_kind(c->scn, c->index - 1);
+    if (kind != SCN_KIND_H5SWMR)
+        return external_reader_main(c, kind);
     rstate_t rs;
     reader_init(&rs, c);
     crash_setup(&c->shm->reader_phase[c->index]);

@@ -38,6 +38,25 @@ static void child_label(const orch_child_t *ch, char *buf, size_t cap)
         snprintf(buf, cap, "%s", role_name(ch->role));
 }
 
+/* The kind of a reader (reader_kind cycled; reader_mode = bare runs the
+ * bare reader, reported as h5swmr's). */
+static scn_reader_kind_t reader_kind(const orch_report_t *rep, const orch_child_t *ch)
+{
+    if (ch->role != ROLE_READER || rep->scn.reader_mode == SCN_READER_BARE)
+        return SCN_KIND_H5SWMR;
+    return scn_reader_kind(&rep->scn, ch->index - 1);
+}
+
+/* The kind column: "-" for other roles, "bare" for bare readers. */
+static const char *kind_text(const orch_report_t *rep, const orch_child_t *ch)
+{
+    if (ch->role != ROLE_READER)
+        return "-";
+    if (rep->scn.reader_mode == SCN_READER_BARE)
+        return "bare";
+    return scn_reader_kind_name(reader_kind(rep, ch));
+}
+
 /* The notes column of a process: how it crashed, its message, or what it
  * saw, whichever says most. */
 static void child_notes(const orch_report_t *rep, const orch_child_t *ch, char *notes, size_t cap)
@@ -78,8 +97,15 @@ static void child_notes(const orch_report_t *rep, const orch_child_t *ch, char *
     else if (ch->role == ROLE_READER && r->unread)
         snprintf(notes, cap, "stopped with %llu samples visible but not read before its deadline",
                  (unsigned long long)r->unread);
+    else if (ch->role == ROLE_READER && r->lag.n && reader_kind(rep, ch) != SCN_KIND_H5SWMR)
+        snprintf(notes, cap, "lag p50 %.0f us, p90 %.0f us, p99 %.0f us; %llu samples %s", r->lag.p50_us, r->lag.p90_us,
+                 r->lag.p99_us, (unsigned long long)r->samples,
+                 r->updates ? "verified" : "seen (the client gave no verdicts)");
     else if (ch->role == ROLE_READER && r->lag.n)
         snprintf(notes, cap, "lag p50 %.0f us, p99 %.0f us", r->lag.p50_us, r->lag.p99_us);
+    else if (ch->role == ROLE_READER && reader_kind(rep, ch) != SCN_KIND_H5SWMR && ch->has_result)
+        snprintf(notes, cap, "no lag measured; %llu samples %s", (unsigned long long)r->samples,
+                 r->updates ? "verified" : "seen (the client gave no verdicts)");
     else if (ch->role == ROLE_FINALIZER)
         snprintf(notes, cap, "%s %llu channels, %llu samples; channel_summary rebuilt",
                  rep->scn.verify_file ? "verified" : "listed", (unsigned long long)r->channels,
@@ -128,8 +154,8 @@ static void print_structure(FILE *out, const orch_report_t *rep)
 void report_print(FILE *out, const orch_report_t *rep)
 {
     char st[64], label[32];
-    fprintf(out, "\n%-10s %-10s %-18s %8s %12s %10s %8s %7s %s\n", "process", "mode", "exit", "blocks", "samples", "MB",
-            "errors", "runs", "notes");
+    fprintf(out, "\n%-10s %-10s %-7s %-18s %8s %12s %10s %8s %7s %s\n", "process", "mode", "kind", "exit", "blocks",
+            "samples", "MB", "errors", "runs", "notes");
     for (int i = 0; i < rep->nchildren + rep->has_finalizer; i++) {
         const orch_child_t *ch = i < rep->nchildren ? &rep->children[i] : &rep->finalizer;
         const proto_result_t *r = &ch->res;
@@ -143,8 +169,9 @@ void report_print(FILE *out, const orch_report_t *rep)
                      (unsigned long long)r->runs_expected);
         char notes[600];
         child_notes(rep, ch, notes, sizeof notes);
-        fprintf(out, "%-10s %-10s %-18s %8llu %12llu %10.2f %8llu %7s %s\n", label, r->strategy[0] ? r->strategy : "-",
-                st, (unsigned long long)r->blocks, (unsigned long long)r->samples, (double)r->bytes / 1e6,
+        fprintf(out, "%-10s %-10s %-7s %-18s %8llu %12llu %10.2f %8llu %7s %s\n", label,
+                r->strategy[0] ? r->strategy : "-", kind_text(rep, ch), st, (unsigned long long)r->blocks,
+                (unsigned long long)r->samples, (double)r->bytes / 1e6,
                 (unsigned long long)(r->errors + r->mismatches + r->fills + r->missing), runs, notes);
     }
     if (rep->scn.workload == SCN_STRUCTURE)
@@ -318,6 +345,8 @@ static cJSON *child_json(const orch_report_t *rep, const orch_child_t *ch)
     if (!ch->has_result)
         return o;
     cJSON_AddStringToObject(o, "mode", r->strategy);
+    if (ch->role == ROLE_READER)
+        cJSON_AddStringToObject(o, "kind", kind_text(rep, ch));
     cJSON_AddStringToObject(o, "message", r->msg);
     cJSON_AddStringToObject(o, "observation", r->observation);
     cJSON_AddNumberToObject(o, "walk_failures", (double)r->walk_failures);
