@@ -219,7 +219,8 @@ static void report_target(FILE *out, cJSON *t, const sweep_row_t *r, const char 
         size_t l = strlen(detail);
         snprintf(detail + l, sizeof detail - l, "%s%.3g%s %s %.3g", k ? ", " : "", chk[k].measured, chk[k].unit,
                  chk[k].le ? "<=" : ">=", chk[k].limit);
-        if (cv != TARGET_MET) {
+        bool sampled = chk[k].lo != chk[k].hi || chk[k].limit_hi != chk[k].limit; /* a figure with an interval */
+        if (cv != TARGET_MET && sampled) {
             l = strlen(detail);
             snprintf(detail + l, sizeof detail - l, " (95 %% interval %.3g..%.3g%s from %llu events%s)", chk[k].lo,
                      chk[k].hi, chk[k].unit, (unsigned long long)r->lag.n,
@@ -291,6 +292,11 @@ void sweep_print_targets(FILE *out, const sweep_row_t *rows, int n, const sweep_
         int nc = 0;
         if (s->writer_mode != SCN_MODE_SWMR || s->reader_mode != SCN_READER_H5SWMR)
             continue; /* baselines are the references, not the subject */
+        bool own_readers = true; /* the targets are h5swmr's reader's; external clients are compared, not judged */
+        for (int k = 0; k < s->readers && own_readers; k++)
+            own_readers = scn_reader_kind(s, k) == SCN_KIND_H5SWMR;
+        if (!own_readers && s->readers > 0)
+            continue;
         if (bases[i].raw_io > 0 && s->flush_every_blocks == 1 && (bytes == 1 << 20 || bytes == 1 << 16))
             nc = throughput_checks(r, &bases[i], chk, what, sizeof what);
         else if (r->lag.n && s->readers > 0)
