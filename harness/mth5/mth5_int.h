@@ -36,7 +36,11 @@ struct mth5 {
     bool static_file;                  /* an SWMR reader of a file no SWMR writer can open (old superblock) */
     const volatile sig_atomic_t *stop; /* set: long loops end with H5S_EINTR */
     hid_t table;                       /* channel_summary, opened lazily for in-place updates */
-    hid_t dxpl;                        /* small conversion buffer for one-row table updates */
+    /* the memory type of a row update and its two member types, made once:
+     * a compound type made anew for every H5Dwrite grows HDF5 1.10's memory
+     * by about 12 bytes a write, for good (2.7 MB in 225,000 updates) */
+    hid_t upd_type, upd_str, upd_enum;
+    hid_t dxpl; /* small conversion buffer for one-row table updates */
     mth5_channel_t *channels;
     char path[4096];
 };

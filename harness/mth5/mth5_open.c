@@ -295,7 +295,7 @@ static int handle_new(hid_t fid, const char *path, mth5_mode_t mode, bool swmr, 
      * it is static: readers skip the refresh. */
     H5F_info2_t info;
     m->static_file = swmr && mode == MTH5_MODE_R && H5Fget_info2(fid, &info) >= 0 && info.super.version < 3;
-    m->table = H5I_INVALID_HID;
+    m->table = m->upd_type = m->upd_str = m->upd_enum = H5I_INVALID_HID;
     /* HDF5's default conversion buffer (1 MiB, allocated and cleared on every
      * converting write) costs far more than a one-row table update */
     m->dxpl = H5Pcreate(H5P_DATASET_XFER);
@@ -397,6 +397,11 @@ int mth5_close(mth5_t *m, h5s_err_t *err)
     if (m->table >= 0)
         H5Dclose(m->table);
     m->table = H5I_INVALID_HID;
+    hid_t types[] = {m->upd_type, m->upd_str, m->upd_enum};
+    for (int i = 0; i < 3; i++)
+        if (types[i] >= 0)
+            H5Tclose(types[i]);
+    m->upd_type = m->upd_str = m->upd_enum = H5I_INVALID_HID;
     if (m->writable && !m->swmr && m->dirty)
         rc = mth5_summary_table_rebuild(m, err);
     H5Pclose(m->dxpl);

@@ -337,10 +337,23 @@ int mth5_summary_table_update(mth5_t *m, size_t row, int64_t n_samples, const ch
         return rc;
     table_upd_mem_t v = {.n_samples = n_samples, .has_data = n_samples > 0};
     put(v.end, sizeof v.end, end ? end : "");
-    hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof v), s = fixed_str(36), e = bool_enum();
-    H5Tinsert(mt, "n_samples", HOFFSET(table_upd_mem_t, n_samples), H5T_NATIVE_INT64);
-    H5Tinsert(mt, "end", HOFFSET(table_upd_mem_t, end), s);
-    H5Tinsert(mt, "has_data", HOFFSET(table_upd_mem_t, has_data), e);
+    if (m->upd_type < 0) {
+        hid_t mt = H5Tcreate(H5T_COMPOUND, sizeof v), s = fixed_str(36), e = bool_enum();
+        if (mt < 0 || s < 0 || e < 0 ||
+            H5Tinsert(mt, "n_samples", HOFFSET(table_upd_mem_t, n_samples), H5T_NATIVE_INT64) < 0 ||
+            H5Tinsert(mt, "end", HOFFSET(table_upd_mem_t, end), s) < 0 ||
+            H5Tinsert(mt, "has_data", HOFFSET(table_upd_mem_t, has_data), e) < 0) {
+            hid_t t[] = {mt, s, e};
+            for (int i = 0; i < 3; i++)
+                if (t[i] >= 0)
+                    H5Tclose(t[i]);
+            return h5s_seterr_h5(err, H5S_EHDF5, "cannot make the row update type of %s", MTH5_TABLE_PATH);
+        }
+        m->upd_type = mt;
+        m->upd_str = s;
+        m->upd_enum = e;
+    }
+    hid_t mt = m->upd_type;
     hsize_t st[1] = {row}, cnt[1] = {1};
     hid_t fs = H5Dget_space(m->table), ms = H5Screate_simple(1, cnt, NULL);
     hsize_t dims[1] = {0};
@@ -353,8 +366,5 @@ int mth5_summary_table_update(mth5_t *m, size_t row, int64_t n_samples, const ch
     H5Sclose(ms);
     if (fs >= 0)
         H5Sclose(fs);
-    H5Tclose(e);
-    H5Tclose(s);
-    H5Tclose(mt);
     return rc;
 }
