@@ -485,6 +485,7 @@ int bare_reader_main(const role_ctx_t *c)
     /* stopped: one last look, so that the sample count covers the last flush */
     rc = bare_reader_poll(&b);
 out:
+    proto_rss_end(&b.r); /* before the file and buffers are let go */
     for (int k = 0; k < b.nch; k++)
         H5Dclose(b.did[k]);
     if (b.fid >= 0)

@@ -66,7 +66,13 @@ int proto_wait_ctl(const role_ctx_t *c, int64_t deadline_ns)
 void proto_fill_usage(proto_result_t *r)
 {
     h5s_self_usage(&r->cpu_user_s, &r->cpu_sys_s, &r->maxrss_kb);
-    r->rss_end_kb = h5s_rss_kb(0);
+    proto_rss_end(r);
+}
+
+void proto_rss_end(proto_result_t *r)
+{
+    if (r->rss_end_kb == 0)
+        r->rss_end_kb = h5s_rss_kb(0);
 }
 
 void proto_rss_tick(proto_result_t *r, const scn_t *s)

@@ -129,6 +129,9 @@ typedef struct role_ctx {
  * since r->t_start_ns (growth after that is what a long run must keep
  * flat); cheap to call in every loop iteration. */
 void proto_rss_tick(proto_result_t *r, const scn_t *s);
+/* Samples the resident memory at the end of the work (once; before buffers
+ * and files are let go, which would hide growth). */
+void proto_rss_end(proto_result_t *r);
 
 /* Lag events of a long run split into windows of lag_window_s, counted from
  * the end of the reader's warm-up: the first window and the last. */

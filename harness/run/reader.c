@@ -691,6 +691,7 @@ static void excuse_unflushed(rstate_t *rs, uint64_t published)
 static int reader_finish(rstate_t *rs, int rc)
 {
     const role_ctx_t *c = rs->c;
+    proto_rss_end(&rs->r); /* before the file and buffers are let go */
     if (rs->m)
         rs->r.channels = rs->nch;
     close_all(rs);

@@ -469,6 +469,7 @@ int writer_main(const role_ctx_t *c)
     if (c->scn->writer_mode == SCN_MODE_SWMR)
         say(&w, "SWMR writer mode active: readers may open %s", c->file);
     rc = run_loop(&w);
+    proto_rss_end(&w.r); /* before the file and buffers are let go */
     if (rc == 0)
         say(&w, "Completed %llu blocks (%llu flushes)", (unsigned long long)w.r.blocks,
             (unsigned long long)w.r.flushes);
