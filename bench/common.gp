@@ -11,7 +11,8 @@
 set encoding utf8
 set datafile separator "\t"
 set datafile missing "NaN"
-set terminal @pngterm size 1400,760 enhanced
+canvas_h = 760
+set terminal @pngterm size 1400,canvas_h enhanced
 set output out.'.png'
 set grid xtics ytics mxtics mytics lc rgb "#dddddd" lw 1
 set border lw 1
@@ -20,7 +21,11 @@ set pointsize 1.1
 logx = 0
 logy = 0
 load dir.'/meta.gp'
-svg_too = "set terminal svg size 1400,760 dynamic enhanced background rgb 'white'; set output out.'.svg'; replot; unset output"
+svg_too = "set terminal svg size 1400,canvas_h dynamic enhanced background rgb 'white'; set output out.'.svg'; replot; unset output"
+# key_below: for plots with many long legend texts. Set nkeys, then
+# `eval key_below`: the legend goes below the plot area in one column, every
+# entry shown, and the picture grows by one line (20 px) per entry.
+key_below = "canvas_h = 560 + nkeys * 20 + (footer ne '' ? 30 : 0); set terminal @pngterm size 1400,canvas_h enhanced; set output out.'.png'; keytop = ((footer ne '' ? 30 : 8) + nkeys * 20 + 12.0) / canvas_h; set key at screen 0.03, screen keytop left top vertical Left reverse maxrows nkeys; set bmargin at screen keytop + 75.0 / canvas_h"
 # no empty decades at the ends of log axes: fit the data, with a little air
 set autoscale xfix
 set offsets graph 0.03, graph 0.03, 0, 0

@@ -10,14 +10,9 @@ set ylabel "fraction of flushes seen (CDF)"
 if (logx) { set logscale x }
 set yrange [0:1.02]
 set ytics 0.1
-# long legend texts: the key goes below the plot (outside it), one column (two
-# beyond 8 lines), between the x axis label and the footer line; a key line
-# is about 0.025 of the picture's height
+# long legend texts: below the plot area, one column, every entry shown
 nkeys = words(files) + words(bare)
-keyrows = nkeys <= 8 ? nkeys : (nkeys + 1) / 2
-keytop = (footer ne "" ? 0.04 : 0.01) + keyrows * 0.025 + 0.015
-set key at screen 0.5, screen keytop center top vertical Left reverse maxrows keyrows
-set bmargin at screen keytop + 0.085
+eval key_below
 plot for [i=1:words(files)] word(files,i) using 1:2 with steps lt i lw 2 title columnheader(2), \
      for [i=1:words(bare)] word(bare,i) using 1:2 with steps lt (words(files) + i) lw 2 dt 2 title columnheader(2)
 eval svg_too

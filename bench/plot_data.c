@@ -405,8 +405,29 @@ static int kind_dir_lags(kind_ctx_t *k, const char *dir, bool mark, int fixed, b
     return rc;
 }
 
+/* Whether the job of sweep.csv's row r compares reader kinds: two of its
+ * (non-bare) rows differ in reader_kind. Only such jobs are plotted by kind,
+ * so that no other axis (poll interval, flush interval) passes as a kind's
+ * difference. Without a job column, the whole sweep is one job. */
+static bool job_compares_kinds(const plot_table_t *t, int r)
+{
+    const char *job = plot_table_get(t, r, "job"), *first = NULL;
+    for (int q = 0; q < t->nrows; q++) {
+        if (strcmp(plot_table_get(t, q, "job"), job) || !strcmp(plot_table_get(t, q, "reader_mode"), "bare"))
+            continue;
+        const char *kind = plot_table_get(t, q, "reader_kind");
+        if (!*kind)
+            continue;
+        if (!first)
+            first = kind;
+        else if (strcmp(first, kind))
+            return true;
+    }
+    return false;
+}
+
 /* lag_events.csv with sweep.csv's reader_kind: the lag distribution of each
- * reader kind, and of the bare HDF5 reader loop (reader_mode bare, whose lag
+ * reader kind in the jobs that compare kinds, and of the bare HDF5 reader loop (reader_mode bare, whose lag
  * logs are in its run directory) when they are there. */
 static int data_readerkind(const char *events, const char *sweep, plot_set_t *s, char *msg, size_t cap)
 {
@@ -432,7 +453,7 @@ static int data_readerkind(const char *events, const char *sweep, plot_set_t *s,
     for (int r = 0; rc > 0 && r < t.nrows; r++) {
         const char *cfg = plot_table_get(&t, r, "config"), *kind = plot_table_get(&t, r, "reader_kind");
         bool bare = !strcmp(plot_table_get(&t, r, "reader_mode"), "bare");
-        if (!*cfg || (!bare && (!*kind || kind_find(&k, cfg))))
+        if (!*cfg || (!bare && (!*kind || kind_find(&k, cfg))) || !job_compares_kinds(&t, r))
             continue;
         bool dup = false; /* a bare-reader run seen already */
         for (int q = 0; bare && q < k.n && !dup; q++)

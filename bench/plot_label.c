@@ -265,8 +265,8 @@ static void desc_set(plot_desc_t *d, const char *cfg, const char *desc)
     }
 }
 
-/* The description of the current row of sweep.csv c: wake-up, flush
- * interval, block size, job. */
+/* The description of the current row of sweep.csv c: wake-up, readers (how
+ * many, of which kind), flush interval, block size, job. */
 static void desc_of_row(const plot_csv_t *c, char *d, size_t cap)
 {
     char item[256];
@@ -278,6 +278,17 @@ static void desc_of_row(const plot_csv_t *c, char *d, size_t cap)
         snprintf(d, cap, "inotify wake-up");
     else if (poll >= 0)
         plot_pdesc("poll_ms", plot_csv_field(c, poll), d, cap);
+    int nr = plot_csv_col(c, "readers"), kd = plot_csv_col(c, "reader_kind");
+    if (nr >= 0 && plot_num(plot_csv_field(c, nr)) > 0) {
+        const char *n = plot_csv_field(c, nr), *k = kd >= 0 ? plot_csv_field(c, kd) : "";
+        if (!*k || !strcmp(k, "h5swmr"))
+            snprintf(item, sizeof item, "%s readers", n);
+        else if (strchr(k, ','))
+            snprintf(item, sizeof item, "%s readers (%.100s)", n, k);
+        else
+            snprintf(item, sizeof item, "%s %.100s readers", n, k);
+        label_add(d, item);
+    }
     if (fms >= 0 && plot_num(plot_csv_field(c, fms)) > 0)
         label_add(d, plot_pdesc("flush_every_ms", plot_csv_field(c, fms), item, sizeof item));
     else if (fbl >= 0 && plot_num(plot_csv_field(c, fbl)) > 0)
@@ -304,8 +315,10 @@ void plot_desc_load(plot_desc_t *d, const char *path)
     memset(d, 0, sizeof *d);
     if (plot_csv_open(&c, path, err, sizeof err) < 0)
         return;
-    int cfg = plot_csv_col(&c, "config");
+    int cfg = plot_csv_col(&c, "config"), mode = plot_csv_col(&c, "reader_mode");
     while (cfg >= 0 && plot_csv_next(&c, err, sizeof err) == 1) {
+        if (mode >= 0 && !strcmp(plot_csv_field(&c, mode), "bare"))
+            continue; /* a configuration is described by its own readers' row, not the bare reader's */
         desc_of_row(&c, desc, sizeof desc);
         if (*desc)
             desc_set(d, plot_csv_field(&c, cfg), desc);

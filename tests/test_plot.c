@@ -112,6 +112,9 @@ static int assert_legend_outside(const char *svg, const char *name)
         }
     }
     cr_assert(best > 0, "%s: no plot border in the SVG", name);
+    double cw = 0, ch = 0; /* the canvas: every entry must be on it, none cut off */
+    const char *vb = strstr(svg, "viewBox=\"");
+    cr_assert(vb && sscanf(vb, "viewBox=\"0 0 %lf %lf\"", &cw, &ch) == 2, "%s: no viewBox", name);
     int n = 0;
     for (const char *p = svg; (p = strstr(p, "<g id=\"gnuplot_plot_")); p++) {
         const char *next = strstr(p + 1, "<g id=\"gnuplot_plot_"), *title = strstr(p, "<title>");
@@ -126,6 +129,8 @@ static int assert_legend_outside(const char *svg, const char *name)
         cr_assert(x >= bx1 || y >= by1,
                   "%s: legend entry '%s' at (%.0f, %.0f) is inside the plot area (%.0f..%.0f, %.0f..%.0f)", name, t, x,
                   y, bx0, bx1, by0, by1);
+        cr_assert(x >= 0 && x < cw && y >= 0 && y < ch,
+                  "%s: legend entry '%s' at (%.0f, %.0f) is off the %.0fx%.0f canvas", name, t, x, y, cw, ch);
         n++;
     }
     return n;
@@ -424,8 +429,8 @@ Test(plot, lag_by_reader_kind_has_a_line_per_kind_and_the_bare_reader)
     char *svg = assert_plot(dir, "lag_by_reader_kind");
     /* h5swmr's two configurations differ in their flush interval: a line each */
     static const char *const legends[] = {
-        "<title>h5swmr readers: busy poll, flush every block, block 4 KiB</title>",
-        "<title>h5swmr readers: busy poll, flush every 8 blocks, block 4 KiB</title>",
+        "<title>h5swmr readers: busy poll, 2 readers, flush every block, block 4 KiB</title>",
+        "<title>h5swmr readers: busy poll, 2 readers, flush every 8 blocks, block 4 KiB</title>",
         "<title>h5py readers (config 3)</title>",
         "<title>mixed readers: h5swmr + h5py (config 4)</title>",
         "<title>bare HDF5 reader (config 1)</title>",
@@ -532,4 +537,46 @@ Test(plot, a_closed_output_pipe_leaves_no_temporary_directory)
         usleep(200000);
     }
     cr_assert_fail("h5swmr plot left its temporary directory in %s", tmp);
+}
+
+/* Many configurations with long descriptions: every one gets its legend
+ * entry, on the canvas and outside the plot area (the picture grows), and
+ * the kind plot only compares kinds within a job that varies them. */
+Test(plot, every_legend_entry_is_shown_and_kinds_compare_within_a_job)
+{
+    if (!have_gnuplot())
+        cr_skip_test("gnuplot is not installed");
+    const char *dir = tu_path("many");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    char *s = NULL, *e = NULL;
+    size_t len = 0, elen = 0;
+    FILE *f = open_memstream(&s, &len), *g = open_memstream(&e, &elen);
+    fprintf(f, "config,job,block_samples,block_bytes,flush_every_blocks,flush_every_ms,poll_ms,readers,nchannels,"
+               "flush_call,writer_mode,reader_mode,lag_p50_us,lag_p99_us,run_dir,reader_kind\n");
+    fprintf(g, "config,reader,seq,samples,t_seen_ns,lag_ns,e2e_ns\n");
+    enum { NCFG = 18 };
+    for (int c = 1; c <= NCFG; c++) {
+        /* configurations 1-15: job lag_with_a_long_name, h5swmr readers, 15 poll intervals;
+         * 16-18: job kinds, one each of h5swmr, h5py, watch */
+        const char *job = c <= 15 ? "lag_with_a_long_name" : "kinds";
+        const char *kind = c <= 15 ? "h5swmr" : c == 16 ? "h5swmr" : c == 17 ? "h5py" : "watch";
+        fprintf(f, "%d,%s,1000,4000,1,0,%d,2,5,dflush,swmr,h5swmr,100,200,%s/c%d,%s\n", c, job, c <= 15 ? c : 10, dir,
+                c, kind);
+        for (int i = 0; i < 50; i++)
+            fprintf(g, "%d,1,%d,%d,%d,%d,%d\n", c, i, 1000 * (i + 1), 1000000 * i, 1000 * (c + i), 2000 * (c + i));
+    }
+    fclose(f);
+    fclose(g);
+    put(dir, "sweep.csv", s);
+    put(dir, "lag_events.csv", e);
+    free(s);
+    free(e);
+    cr_assert_eq(h5swmr("plot", dir, NULL), 0, "plot failed:\n%s", g_out);
+    char *svg = assert_plot(dir, "lag_cdf");
+    cr_assert_eq(assert_legend_outside(svg, "lag_cdf"), NCFG, "not every configuration has its legend entry");
+    free(svg);
+    svg = assert_plot(dir, "lag_by_reader_kind");
+    cr_assert_eq(assert_legend_outside(svg, "lag_by_reader_kind"), 3, "only the kinds job's three configurations");
+    cr_assert(strstr(svg, "<title>h5py readers (config 17)</title>"), "no h5py line");
+    free(svg);
 }
