@@ -291,7 +291,7 @@ void sweep_print_targets(FILE *out, const sweep_row_t *rows, int n, const sweep_
         target_check_t chk[4];
         int nc = 0;
         if (s->writer_mode != SCN_MODE_SWMR || s->reader_mode != SCN_READER_H5SWMR)
-            continue; /* baselines are the references, not the subject */
+            continue;            /* baselines are the references, not the subject */
         bool own_readers = true; /* the targets are h5swmr's reader's; external clients are compared, not judged */
         for (int k = 0; k < s->readers && own_readers; k++)
             own_readers = scn_reader_kind(s, k) == SCN_KIND_H5SWMR;
