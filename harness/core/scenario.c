@@ -266,6 +266,51 @@ static bool valid_name(const char *s)
     return strcmp(s, ".") != 0;
 }
 
+/* Sets the list key o (at p) to v (pv: v printable): each item a number in
+ * [min, max] (a list of numbers), one of the choices, or a valid lower-case
+ * name appearing once. Returns 0 or H5S_ESCENARIO with msg. */
+static int set_list(const scn_opt_t *o, char *p, const char *key, const char *v, const char *pv, char *msg, size_t cap)
+{
+    char *end;
+    char ch[256];
+    char items[SCN_MAX_CHANNELS][SCN_STR];
+    int n = scn_split(v, items, SCN_MAX_CHANNELS);
+    if (n <= 0)
+        return snprintf(msg, cap, "%s: '%s' is not a comma-separated list of 1 to %d items", key, pv, SCN_MAX_CHANNELS),
+               H5S_ESCENARIO;
+    for (int i = 0; i < n; i++) {
+        if (o->max > 0) { /* a list of numbers in [min, max] */
+            char pi[96];
+            printable(items[i], pi, sizeof pi);
+            errno = 0;
+            double d = strtod(items[i], &end);
+            if (*end || errno || !isfinite(d))
+                return snprintf(msg, cap, "%s: '%s' is not a number", key, pi), H5S_ESCENARIO;
+            if (d < o->min || d > o->max)
+                return snprintf(msg, cap, "%s: %s is out of range [%g, %g]", key, pi, o->min, o->max), H5S_ESCENARIO;
+            continue;
+        }
+        if (o->choices && choice_index(o->choices, items[i]) < 0) {
+            choices_text(o->choices, ch, sizeof ch);
+            return snprintf(msg, cap, "%s: '%s' is not one of: %s", key, items[i], ch), H5S_ESCENARIO;
+        }
+        if (!o->choices) {
+            for (const char *c = items[i]; *c; c++)
+                if (*c >= 'A' && *c <= 'Z')
+                    return snprintf(msg, cap, "%s: '%s' must be lower case (MTH5 0.2.0)", key, items[i]), H5S_ESCENARIO;
+            if (!valid_name(items[i]))
+                return snprintf(msg, cap, "%s: '%s' is not a valid name", key, items[i]), H5S_ESCENARIO;
+            for (int j = 0; j < i; j++)
+                if (!strcmp(items[i], items[j]))
+                    return snprintf(msg, cap, "%s: '%s' appears twice", key, items[i]), H5S_ESCENARIO;
+        }
+    }
+    if (strlen(v) >= o->size)
+        return snprintf(msg, cap, "%s: list too long", key), H5S_ESCENARIO;
+    snprintf(p, o->size, "%s", v);
+    return 0;
+}
+
 /* Sets option key of s from value (trimmed) after checking it against the
  * option's type, range, choices or naming rules. Returns 0, or H5S_ESCENARIO
  * with the reason in msg (cap bytes). */
@@ -323,47 +368,7 @@ static int set_raw(scn_t *s, const char *key, const char *value, char *msg, size
         *(int *)p = i;
         return 0;
     }
-    case OPT_LIST: {
-        char items[SCN_MAX_CHANNELS][SCN_STR];
-        int n = scn_split(v, items, SCN_MAX_CHANNELS);
-        if (n <= 0)
-            return snprintf(msg, cap, "%s: '%s' is not a comma-separated list of 1 to %d items", key, pv,
-                            SCN_MAX_CHANNELS),
-                   H5S_ESCENARIO;
-        for (int i = 0; i < n; i++) {
-            if (o->max > 0) { /* a list of numbers in [min, max] */
-                char pi[96];
-                printable(items[i], pi, sizeof pi);
-                errno = 0;
-                double d = strtod(items[i], &end);
-                if (*end || errno || !isfinite(d))
-                    return snprintf(msg, cap, "%s: '%s' is not a number", key, pi), H5S_ESCENARIO;
-                if (d < o->min || d > o->max)
-                    return snprintf(msg, cap, "%s: %s is out of range [%g, %g]", key, pi, o->min, o->max),
-                           H5S_ESCENARIO;
-                continue;
-            }
-            if (o->choices && choice_index(o->choices, items[i]) < 0) {
-                choices_text(o->choices, ch, sizeof ch);
-                return snprintf(msg, cap, "%s: '%s' is not one of: %s", key, items[i], ch), H5S_ESCENARIO;
-            }
-            if (!o->choices) {
-                for (const char *c = items[i]; *c; c++)
-                    if (*c >= 'A' && *c <= 'Z')
-                        return snprintf(msg, cap, "%s: '%s' must be lower case (MTH5 0.2.0)", key, items[i]),
-                               H5S_ESCENARIO;
-                if (!valid_name(items[i]))
-                    return snprintf(msg, cap, "%s: '%s' is not a valid name", key, items[i]), H5S_ESCENARIO;
-                for (int j = 0; j < i; j++)
-                    if (!strcmp(items[i], items[j]))
-                        return snprintf(msg, cap, "%s: '%s' appears twice", key, items[i]), H5S_ESCENARIO;
-            }
-        }
-        if (strlen(v) >= o->size)
-            return snprintf(msg, cap, "%s: list too long", key), H5S_ESCENARIO;
-        snprintf(p, o->size, "%s", v);
-        return 0;
-    }
+    case OPT_LIST: return set_list(o, p, key, v, pv, msg, cap);
     case OPT_STRING:
         if (strlen(v) >= o->size)
             return snprintf(msg, cap, "%s: value too long (at most %zu characters)", key, o->size - 1), H5S_ESCENARIO;
