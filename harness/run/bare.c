@@ -480,12 +480,12 @@ int bare_reader_main(const role_ctx_t *c)
             b.t_watch_ns = h5s_now_ns();
             proto_windows_start(&b.win, s, b.t_watch_ns);
         }
-        proto_rss_tick(&b.r, s);
+        proto_rss_tick(&b.r, s, b.fid);
     } while (bare_reader_wait(&b, &next, period));
     /* stopped: one last look, so that the sample count covers the last flush */
     rc = bare_reader_poll(&b);
 out:
-    proto_rss_end(&b.r); /* before the file and buffers are let go */
+    proto_rss_end(&b.r, b.fid); /* before the file and buffers are let go */
     for (int k = 0; k < b.nch; k++)
         H5Dclose(b.did[k]);
     if (b.fid >= 0)

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -66,20 +67,79 @@ int proto_wait_ctl(const role_ctx_t *c, int64_t deadline_ns)
 void proto_fill_usage(proto_result_t *r)
 {
     h5s_self_usage(&r->cpu_user_s, &r->cpu_sys_s, &r->maxrss_kb);
-    proto_rss_end(r);
+    proto_rss_end(r, H5I_INVALID_HID);
 }
 
-void proto_rss_end(proto_result_t *r)
+/* The size of HDF5's metadata cache of fid in KiB, 0 when unknown. */
+static long mdc_kb(hid_t fid)
 {
-    if (r->rss_end_kb == 0)
-        r->rss_end_kb = h5s_rss_kb(0);
+    size_t max = 0, min_clean = 0, cur = 0;
+    int entries = 0;
+    if (fid < 0 || H5Fget_mdc_size(fid, &max, &min_clean, &cur, &entries) < 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return 0;
+    }
+    return (long)(cur / 1024);
 }
 
-void proto_rss_tick(proto_result_t *r, const scn_t *s)
+/* Resident memory samples of this process, one every rss_settle_s from the
+ * settling on (at most RSS_SAMPLES; past that every second one is dropped
+ * and the spacing doubles). */
+#define RSS_SAMPLES 256
+static struct {
+    int n;
+    int64_t every_ns, next_ns;
+    int64_t t[RSS_SAMPLES];
+    long kb[RSS_SAMPLES];
+} g_rss;
+
+/* Adds the sample kb taken at t. */
+static void rss_sample(int64_t t, long kb)
 {
-    if (r->rss_settled_kb == 0 && h5s_now_ns() - r->t_start_ns >= (int64_t)(s->rss_settle_s * 1e9)) {
+    if (g_rss.n == RSS_SAMPLES) {
+        for (int i = 0; i < RSS_SAMPLES / 2; i++) {
+            g_rss.t[i] = g_rss.t[2 * i];
+            g_rss.kb[i] = g_rss.kb[2 * i];
+        }
+        g_rss.n = RSS_SAMPLES / 2;
+        g_rss.every_ns *= 2;
+    }
+    g_rss.t[g_rss.n] = t;
+    g_rss.kb[g_rss.n++] = kb;
+    g_rss.next_ns = t + g_rss.every_ns;
+}
+
+void proto_rss_end(proto_result_t *r, hid_t fid)
+{
+    if (r->rss_end_kb != 0)
+        return;
+    int64_t now = h5s_now_ns();
+    r->rss_end_kb = h5s_rss_kb(0);
+    if (r->mdc_settled_kb > 0)
+        r->mdc_end_kb = mdc_kb(fid);
+    /* the sample nearest to half-way from the start to now, after settling */
+    int64_t half = r->t_start_ns + (now - r->t_start_ns) / 2;
+    int best = -1;
+    for (int i = 0; i < g_rss.n; i++)
+        if (best < 0 || llabs(g_rss.t[i] - half) < llabs(g_rss.t[best] - half))
+            best = i;
+    if (best >= 0 && g_rss.n >= 2) {
+        r->rss_half_kb = g_rss.kb[best];
+        r->rss_half_at_s = (double)(g_rss.t[best] - r->t_start_ns) / 1e9;
+    }
+}
+
+void proto_rss_tick(proto_result_t *r, const scn_t *s, hid_t fid)
+{
+    int64_t now = h5s_now_ns();
+    if (r->rss_settled_kb == 0 && now - r->t_start_ns >= (int64_t)(s->rss_settle_s * 1e9)) {
         r->rss_settled_kb = h5s_rss_kb(0);
         r->rss_settle_s = s->rss_settle_s;
+        r->mdc_settled_kb = mdc_kb(fid);
+        g_rss.every_ns = (int64_t)(s->rss_settle_s * 1e9);
+        rss_sample(now, r->rss_settled_kb);
+    } else if (r->rss_settled_kb > 0 && now >= g_rss.next_ns) {
+        rss_sample(now, h5s_rss_kb(0));
     }
 }
 

@@ -4,11 +4,13 @@
 #ifndef H5SWMR_PROTO_H
 #define H5SWMR_PROTO_H
 
+#include <hdf5.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "err.h"
+
 #include "scenario.h"
 #include "stats.h"
 
@@ -104,6 +106,14 @@ typedef struct proto_result {
      * 0 if the run was shorter) and at the end, in KiB */
     long rss_settled_kb, rss_end_kb;
     double rss_settle_s;
+    /* and half-way between the start and the end (a sample taken every
+     * rss_settle_s), to tell a fill that levels off from a steady growth */
+    long rss_half_kb;
+    double rss_half_at_s;
+    /* HDF5's metadata cache of the process's file, once settled and at the
+     * end (KiB; 0: not measured): it fills up to its configured size, which
+     * shows as resident memory growth that is not a leak */
+    long mdc_settled_kb, mdc_end_kb;
     /* lag_window_s > 0: lag in the first window and in the last (the one
      * in progress at the end, or the one before it when that covered less
      * than half a window) */
@@ -128,10 +138,11 @@ typedef struct role_ctx {
 /* Samples the resident memory once the scenario's rss_settle_s have passed
  * since r->t_start_ns (growth after that is what a long run must keep
  * flat); cheap to call in every loop iteration. */
-void proto_rss_tick(proto_result_t *r, const scn_t *s);
+void proto_rss_tick(proto_result_t *r, const scn_t *s, hid_t fid);
 /* Samples the resident memory at the end of the work (once; before buffers
- * and files are let go, which would hide growth). */
-void proto_rss_end(proto_result_t *r);
+ * and files are let go, which would hide growth), and HDF5's metadata cache
+ * of fid (H5I_INVALID_HID: none). */
+void proto_rss_end(proto_result_t *r, hid_t fid);
 
 /* Lag events of a long run split into windows of lag_window_s, counted from
  * the end of the reader's warm-up: the first window and the last. */

@@ -621,7 +621,7 @@ static int reader_watch(rstate_t *rs)
             rs->t_watch_ns = h5s_now_ns();
             proto_windows_start(&rs->win, s, rs->t_watch_ns);
         }
-        proto_rss_tick(&rs->r, s);
+        proto_rss_tick(&rs->r, s, rs->m ? mth5_fid(rs->m) : H5I_INVALID_HID);
         if (rs->stopping)
             return 0; /* STOP arrived during a long read */
         int cb = 0;
@@ -691,7 +691,7 @@ static void excuse_unflushed(rstate_t *rs, uint64_t published)
 static int reader_finish(rstate_t *rs, int rc)
 {
     const role_ctx_t *c = rs->c;
-    proto_rss_end(&rs->r); /* before the file and buffers are let go */
+    proto_rss_end(&rs->r, rs->m ? mth5_fid(rs->m) : H5I_INVALID_HID); /* before the file and buffers are let go */
     if (rs->m)
         rs->r.channels = rs->nch;
     close_all(rs);

@@ -28,9 +28,16 @@ void report_print_long_run(FILE *out, const orch_report_t *rep)
             const orch_child_t *ch = &rep->children[i];
             if (!ch->has_result || ch->res.rss_settled_kb <= 0 || ch->res.rss_end_kb <= 0)
                 continue;
+            const proto_result_t *r = &ch->res;
             char label[32];
             long_label(ch, label, sizeof label);
-            fprintf(out, " %s %+ld;", label, ch->res.rss_end_kb - ch->res.rss_settled_kb);
+            fprintf(out, " %s %+ld", label, r->rss_end_kb - r->rss_settled_kb);
+            if (r->rss_half_kb > 0)
+                fprintf(out, " (last half %+ld", r->rss_end_kb - r->rss_half_kb);
+            if (r->mdc_settled_kb > 0 && r->mdc_end_kb > 0)
+                fprintf(out, "%sHDF5 metadata cache %+ld", r->rss_half_kb > 0 ? "; " : " (",
+                        r->mdc_end_kb - r->mdc_settled_kb);
+            fprintf(out, "%s;", r->rss_half_kb > 0 || (r->mdc_settled_kb > 0 && r->mdc_end_kb > 0) ? ")" : "");
         }
         fprintf(out, "\n");
     }
@@ -71,6 +78,15 @@ void report_long_run_json(cJSON *o, const proto_result_t *r)
     if (r->rss_settled_kb > 0) {
         cJSON_AddNumberToObject(o, "rss_settled_kib", (double)r->rss_settled_kb);
         cJSON_AddNumberToObject(o, "rss_growth_after_settling_kib", (double)(r->rss_end_kb - r->rss_settled_kb));
+    }
+    if (r->rss_half_kb > 0) {
+        cJSON_AddNumberToObject(o, "rss_half_kib", (double)r->rss_half_kb);
+        cJSON_AddNumberToObject(o, "rss_half_at_s", r->rss_half_at_s);
+        cJSON_AddNumberToObject(o, "rss_growth_last_half_kib", (double)(r->rss_end_kb - r->rss_half_kb));
+    }
+    if (r->mdc_settled_kb > 0 && r->mdc_end_kb > 0) {
+        cJSON_AddNumberToObject(o, "hdf5_metadata_cache_settled_kib", (double)r->mdc_settled_kb);
+        cJSON_AddNumberToObject(o, "hdf5_metadata_cache_end_kib", (double)r->mdc_end_kb);
     }
     if (r->window_s > 0) {
         cJSON_AddNumberToObject(o, "lag_window_s", r->window_s);

@@ -414,7 +414,7 @@ static int run_loop(wstate_t *w)
             return rc;
         if (flush_due(w, h5s_now_ns()) && (rc = do_flush(w)) < 0)
             return rc;
-        proto_rss_tick(&w->r, s);
+        proto_rss_tick(&w->r, s, w->m ? mth5_fid(w->m) : H5I_INVALID_HID);
         if (s->workload == SCN_APPEND && !s->quiet && period_ns > 0)
             say(w, "Block %llu: +%lld samples x %d channels%s", (unsigned long long)w->r.blocks,
                 (long long)s->block_samples, w->nch, w->blocks_since_flush ? "" : ", flushed");
@@ -469,7 +469,7 @@ int writer_main(const role_ctx_t *c)
     if (c->scn->writer_mode == SCN_MODE_SWMR)
         say(&w, "SWMR writer mode active: readers may open %s", c->file);
     rc = run_loop(&w);
-    proto_rss_end(&w.r); /* before the file and buffers are let go */
+    proto_rss_end(&w.r, w.m ? mth5_fid(w.m) : H5I_INVALID_HID); /* before the file and buffers are let go */
     if (rc == 0)
         say(&w, "Completed %llu blocks (%llu flushes)", (unsigned long long)w.r.blocks,
             (unsigned long long)w.r.flushes);
