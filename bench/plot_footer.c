@@ -120,7 +120,7 @@ void plot_footer_build(const char *results, char *out, size_t cap, char *note, s
             footer_add(host, sizeof host, ", ", item);
         }
         footer_add(host, sizeof host, ", ", footer_str(env, "data_fs"));
-        snprintf(item, sizeof item, "host %s", *host ? host : "unknown");
+        snprintf(item, sizeof item, "host %.1000s", *host ? host : "unknown");
         footer_add(out, cap, " | ", item);
         char sw[1024] = "";
         if (*footer_str(env, "hdf5_version")) {

@@ -342,9 +342,9 @@ Test(bench, plot_reads_lags_in_nanoseconds_and_in_microseconds)
     size_t len;
     snprintf(p, sizeof p, "%s/lag_cdf.svg", dir);
     cr_assert_eq(tu_read_file(p, &buf, &len), 0);
-    static const char *const legends[] = {"b1k-f1: busy poll, flush every block, block 4 KiB",
-                                          "b64k-f8: busy poll, flush every 8 blocks, block 64 KiB", ">reader1<",
-                                          ">old<"};
+    static const char *const legends[] = {"b1k-f1: busy poll, 2 readers, flush every block, block 4 KiB",
+                                          "b64k-f8: busy poll, 2 readers, flush every 8 blocks, block 64 KiB",
+                                          ">reader1<", ">old<"};
     for (size_t i = 0; i < sizeof legends / sizeof *legends; i++)
         cr_assert(memmem(buf, len, legends[i], strlen(legends[i])), "no legend '%s' in lag_cdf.svg", legends[i]);
     free(buf);
