@@ -52,26 +52,7 @@ static const char *scenario(const char *name, const char *text)
 /* The single run directory under results/, and its summary.json parsed. */
 static cJSON *summary_json(const char *results, char *dir, size_t cap)
 {
-    DIR *d = opendir(results);
-    cr_assert_not_null(d, "no results directory %s", results);
-    struct dirent *e;
-    int found = 0;
-    while ((e = readdir(d)))
-        if (e->d_name[0] != '.') {
-            snprintf(dir, cap, "%s/%s", results, e->d_name);
-            found++;
-        }
-    closedir(d);
-    cr_assert_eq(found, 1, "expected one run directory in %s, found %d", results, found);
-    char path[1200];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
-    unsigned char *buf;
-    size_t len;
-    cr_assert_eq(tu_read_file(path, &buf, &len), 0, "no %s", path);
-    cJSON *j = cJSON_ParseWithLength((const char *)buf, len);
-    free(buf);
-    cr_assert_not_null(j, "%s does not parse", path);
-    return j;
+    return tu_summary_json(results, dir, cap);
 }
 
 static double num(const cJSON *o, const char *key)

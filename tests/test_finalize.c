@@ -6,7 +6,6 @@
 #endif
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -25,46 +24,6 @@ TestSuite(finalize, .init = tu_setup, .fini = tu_teardown, .timeout = 180);
  * read-back takes a few tenths of a second here: longer than the smallest
  * stop_timeout, 0.1 s). */
 #define BIG_MB "1000"
-
-/* The single run directory under results/, and its summary.json parsed. */
-static cJSON *summary_json(const char *results)
-{
-    DIR *d = opendir(results);
-    cr_assert_not_null(d, "no results directory %s", results);
-    struct dirent *e;
-    char dir[1100] = "";
-    int found = 0;
-    while ((e = readdir(d)))
-        if (e->d_name[0] != '.') {
-            snprintf(dir, sizeof dir, "%s/%s", results, e->d_name);
-            found++;
-        }
-    closedir(d);
-    cr_assert_eq(found, 1, "expected one run directory in %s, found %d", results, found);
-    char path[1200];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
-    unsigned char *buf;
-    size_t len;
-    cr_assert_eq(tu_read_file(path, &buf, &len), 0, "no %s", path);
-    cJSON *j = cJSON_ParseWithLength((const char *)buf, len);
-    free(buf);
-    cr_assert_not_null(j, "%s does not parse", path);
-    return j;
-}
-
-static double num(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    cr_assert(cJSON_IsNumber(v), "no number '%s'", key);
-    return v->valuedouble;
-}
-
-static bool flag(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    cr_assert(cJSON_IsBool(v), "no bool '%s'", key);
-    return cJSON_IsTrue(v);
-}
 
 static const cJSON *obj(const cJSON *o, const char *key)
 {
@@ -193,18 +152,18 @@ Test(finalize, longer_than_stop_timeout_still_ends_ok)
     cr_assert_eq(tu_proc_finish(&p, 150000, &status), 0, "h5swmr did not finish: %s", p.buf);
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s\n%s", tu_status_str(status), p.buf);
     cr_assert(strstr(p.buf, "result: OK"), "%s", p.buf);
-    cJSON *j = summary_json(tu_path("results"));
+    cJSON *j = tu_summary_json(tu_path("results"), NULL, 0);
     const cJSON *fin = obj(j, "finalize");
     const cJSON *w = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "processes"), 0);
     cr_assert_not_null(w);
     /* the point of the test: its read-back outlasted the old fixed budget */
-    cr_assert_gt(num(fin, "wall_s"), 0.2, "the finalizer took only %g s: the test needs a bigger file",
-                 num(fin, "wall_s"));
-    cr_assert_eq(num(fin, "exit_code"), 0);
-    cr_assert_eq(num(fin, "escalation"), 0, "the finalizer got SIGTERM/SIGKILL");
-    cr_assert_not(flag(fin, "stalled"));
-    cr_assert_eq(num(fin, "samples"), num(w, "samples"), "not every sample was verified");
-    cr_assert_gt(num(fin, "samples"), 0);
+    cr_assert_gt(tu_num(fin, "wall_s"), 0.2, "the finalizer took only %g s: the test needs a bigger file",
+                 tu_num(fin, "wall_s"));
+    cr_assert_eq(tu_num(fin, "exit_code"), 0);
+    cr_assert_eq(tu_num(fin, "escalation"), 0, "the finalizer got SIGTERM/SIGKILL");
+    cr_assert_not(tu_flag(fin, "stalled"));
+    cr_assert_eq(tu_num(fin, "samples"), tu_num(w, "samples"), "not every sample was verified");
+    cr_assert_gt(tu_num(fin, "samples"), 0);
     cr_assert(strstr(p.buf, "verified 5 channels"), "%s", p.buf);
     cJSON_Delete(j);
 }
@@ -223,11 +182,11 @@ Test(finalize, stalled_finalizer_is_stopped_with_a_clear_line)
     cr_assert(strstr(p.buf, "problem: the finalizer made no progress for 0.5 s"), "%s", p.buf);
     cr_assert(strstr(p.buf, "result: FAILED"), "%s", p.buf);
     cr_assert(strstr(p.buf, "stopped: no progress for 0.5 s"), "the finalizer row does not say why: %s", p.buf);
-    cJSON *j = summary_json(tu_path("results"));
+    cJSON *j = tu_summary_json(tu_path("results"), NULL, 0);
     const cJSON *f = obj(j, "finalize");
-    cr_assert_eq((pid_t)num(f, "pid"), fin, "another process was stopped");
-    cr_assert(flag(f, "stalled"));
-    cr_assert_eq(num(f, "signal"), SIGTERM, "the finalizer was not ended by SIGTERM");
+    cr_assert_eq((pid_t)tu_num(f, "pid"), fin, "another process was stopped");
+    cr_assert(tu_flag(f, "stalled"));
+    cr_assert_eq(tu_num(f, "signal"), SIGTERM, "the finalizer was not ended by SIGTERM");
     cr_assert(kill(fin, 0) != 0 && errno == ESRCH, "the finalizer is still there");
     cJSON_Delete(j);
 }
@@ -247,12 +206,12 @@ Test(finalize, first_ctrl_c_lets_the_finalizer_finish)
     int status;
     cr_assert_eq(tu_proc_finish(&p, 60000, &status), 0, "h5swmr did not finish: %s", p.buf);
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 130, "%s\n%s", tu_status_str(status), p.buf);
-    cJSON *j = summary_json(tu_path("results"));
+    cJSON *j = tu_summary_json(tu_path("results"), NULL, 0);
     const cJSON *f = obj(j, "finalize");
-    cr_assert_eq(num(f, "exit_code"), 0, "the finalizer did not finish: %s", p.buf);
-    cr_assert_eq(num(f, "escalation"), 0);
-    cr_assert_gt(num(f, "samples"), 0);
-    cr_assert(flag(obj(j, "run"), "interrupted"));
+    cr_assert_eq(tu_num(f, "exit_code"), 0, "the finalizer did not finish: %s", p.buf);
+    cr_assert_eq(tu_num(f, "escalation"), 0);
+    cr_assert_gt(tu_num(f, "samples"), 0);
+    cr_assert(tu_flag(obj(j, "run"), "interrupted"));
     cJSON_Delete(j);
 }
 
@@ -269,10 +228,10 @@ Test(finalize, second_ctrl_c_stops_the_finalizer)
     cr_assert_eq(tu_proc_finish(&p, 30000, &status), 0, "h5swmr did not finish: %s", p.buf);
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 130, "%s\n%s", tu_status_str(status), p.buf);
     cr_assert(strstr(p.buf, "stopping the finalizer"), "%s", p.buf);
-    cJSON *j = summary_json(tu_path("results"));
+    cJSON *j = tu_summary_json(tu_path("results"), NULL, 0);
     const cJSON *f = obj(j, "finalize");
-    cr_assert_eq(num(f, "signal"), SIGTERM);
-    cr_assert_not(flag(f, "stalled"));
+    cr_assert_eq(tu_num(f, "signal"), SIGTERM);
+    cr_assert_not(tu_flag(f, "stalled"));
     cr_assert(kill(fin, 0) != 0 && errno == ESRCH, "the finalizer is still there");
     cJSON_Delete(j);
 }

@@ -5,7 +5,6 @@
 #endif
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,46 +26,6 @@ static int h5swmr(const char *const *args)
                  g_out);
     cr_assert(WIFEXITED(status), "%s\n%s", tu_status_str(status), g_out);
     return WEXITSTATUS(status);
-}
-
-/* The single run directory under results/, and its summary.json parsed. */
-static cJSON *summary_json(const char *results)
-{
-    DIR *d = opendir(results);
-    cr_assert_not_null(d, "no results directory %s", results);
-    struct dirent *e;
-    char dir[1100] = "";
-    int found = 0;
-    while ((e = readdir(d)))
-        if (e->d_name[0] != '.') {
-            snprintf(dir, sizeof dir, "%s/%s", results, e->d_name);
-            found++;
-        }
-    closedir(d);
-    cr_assert_eq(found, 1, "expected one run directory in %s, found %d", results, found);
-    char path[1200];
-    snprintf(path, sizeof path, "%s/summary.json", dir);
-    unsigned char *buf;
-    size_t len;
-    cr_assert_eq(tu_read_file(path, &buf, &len), 0, "no %s", path);
-    cJSON *j = cJSON_ParseWithLength((const char *)buf, len);
-    free(buf);
-    cr_assert_not_null(j, "%s does not parse", path);
-    return j;
-}
-
-static double num(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    cr_assert(cJSON_IsNumber(v), "no number '%s'", key);
-    return v->valuedouble;
-}
-
-static bool flag(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    cr_assert(cJSON_IsBool(v), "no bool '%s'", key);
-    return cJSON_IsTrue(v);
 }
 
 static const cJSON *process(const cJSON *j, int i)
@@ -96,21 +55,22 @@ Test(late_readers, delayed_reader_opens_after_its_delay_and_reads)
     const char *args[] = {"run", scenario(), "-o", "reader_delay_s=0,1", "-o", "duration=3", "-o", res, NULL};
     cr_assert_eq(h5swmr(args), 0, "%s", g_out);
     cr_assert(strstr(g_out, "start delay 1 s"), "the report does not show the delay:\n%s", g_out);
-    cJSON *j = summary_json(tu_path("results"));
+    cJSON *j = tu_summary_json(tu_path("results"), NULL, 0);
     const cJSON *r1 = process(j, 1), *r2 = process(j, 2);
-    cr_assert_eq(num(r1, "start_delay_s"), 0);
-    cr_assert_eq(num(r2, "start_delay_s"), 1);
-    cr_assert_lt(num(r1, "open_after_ready_ms"), 1000, "the reader without a delay waited");
-    cr_assert_geq(num(r2, "open_after_ready_ms"), 1000, "the delayed reader opened %g ms after READY",
-                  num(r2, "open_after_ready_ms"));
-    cr_assert_not(flag(r2, "stopped_before_start_delay"));
-    cr_assert_geq(num(r2, "go_after_ready_ms"), 1000);
-    cr_assert_lt(num(r2, "go_after_ready_ms"), 1500, "GO came %g ms after READY", num(r2, "go_after_ready_ms"));
-    cr_assert_gt(num(r2, "samples"), 0, "the delayed reader read nothing");
-    cr_assert_eq(num(r2, "exit_code"), 0);
-    cr_assert_eq(num(r2, "mismatched_samples") + num(r2, "fill_value_samples") + num(r2, "missing_flushed_samples"), 0);
+    cr_assert_eq(tu_num(r1, "start_delay_s"), 0);
+    cr_assert_eq(tu_num(r2, "start_delay_s"), 1);
+    cr_assert_lt(tu_num(r1, "open_after_ready_ms"), 1000, "the reader without a delay waited");
+    cr_assert_geq(tu_num(r2, "open_after_ready_ms"), 1000, "the delayed reader opened %g ms after READY",
+                  tu_num(r2, "open_after_ready_ms"));
+    cr_assert_not(tu_flag(r2, "stopped_before_start_delay"));
+    cr_assert_geq(tu_num(r2, "go_after_ready_ms"), 1000);
+    cr_assert_lt(tu_num(r2, "go_after_ready_ms"), 1500, "GO came %g ms after READY", tu_num(r2, "go_after_ready_ms"));
+    cr_assert_gt(tu_num(r2, "samples"), 0, "the delayed reader read nothing");
+    cr_assert_eq(tu_num(r2, "exit_code"), 0);
+    cr_assert_eq(
+        tu_num(r2, "mismatched_samples") + tu_num(r2, "fill_value_samples") + tu_num(r2, "missing_flushed_samples"), 0);
     /* it catches up with everything the writer flushed, like the others */
-    cr_assert_eq(num(r2, "samples"), num(r1, "samples"));
+    cr_assert_eq(tu_num(r2, "samples"), tu_num(r1, "samples"));
     cJSON_Delete(j);
 }
 
@@ -124,16 +84,16 @@ Test(late_readers, delay_longer_than_the_run_is_a_plain_note)
     cr_assert_eq(h5swmr(args), 0, "%s", g_out);
     cr_assert(strstr(g_out, "stopped before its start delay ended"), "no plain note:\n%s", g_out);
     cr_assert(strstr(g_out, "result: OK"), "%s", g_out);
-    cJSON *j = summary_json(tu_path("results"));
+    cJSON *j = tu_summary_json(tu_path("results"), NULL, 0);
     const cJSON *r2 = process(j, 2);
-    cr_assert(flag(r2, "stopped_before_start_delay"));
-    cr_assert_eq(num(r2, "go_after_ready_ms"), -1, "a GO was sent");
-    cr_assert_eq(num(r2, "start_delay_s"), 60);
-    cr_assert_eq(num(r2, "samples"), 0);
+    cr_assert(tu_flag(r2, "stopped_before_start_delay"));
+    cr_assert_eq(tu_num(r2, "go_after_ready_ms"), -1, "a GO was sent");
+    cr_assert_eq(tu_num(r2, "start_delay_s"), 60);
+    cr_assert_eq(tu_num(r2, "samples"), 0);
     /* not an error of the reader's either: it exits 0 and says no ERROR */
-    cr_assert_eq(num(r2, "exit_code"), 0);
+    cr_assert_eq(tu_num(r2, "exit_code"), 0);
     cr_assert_null(strstr(g_out, "ERROR"), "%s", g_out);
-    cr_assert_gt(num(process(j, 1), "samples"), 0);
+    cr_assert_gt(tu_num(process(j, 1), "samples"), 0);
     cJSON_Delete(j);
 }
 

@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -417,4 +418,45 @@ int tu_run_args(const char *program, const char *const *args, int timeout_ms, in
         argv[n] = args[n - 1];
     argv[n] = NULL;
     return tu_run(argv, timeout_ms, status, out, cap);
+}
+
+cJSON *tu_summary_json(const char *results, char *dir, size_t cap)
+{
+    DIR *d = opendir(results);
+    cr_assert_not_null(d, "no results directory %s", results);
+    struct dirent *e;
+    char found_dir[1100] = "";
+    int found = 0;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.') {
+            snprintf(found_dir, sizeof found_dir, "%s/%s", results, e->d_name);
+            found++;
+        }
+    closedir(d);
+    cr_assert_eq(found, 1, "expected one run directory in %s, found %d", results, found);
+    if (dir)
+        snprintf(dir, cap, "%s", found_dir);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/summary.json", found_dir);
+    unsigned char *buf;
+    size_t len;
+    cr_assert_eq(tu_read_file(path, &buf, &len), 0, "no %s", path);
+    cJSON *j = cJSON_ParseWithLength((const char *)buf, len);
+    free(buf);
+    cr_assert_not_null(j, "%s does not parse", path);
+    return j;
+}
+
+double tu_num(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    cr_assert(cJSON_IsNumber(v), "no number '%s'", key);
+    return v->valuedouble;
+}
+
+bool tu_flag(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    cr_assert(cJSON_IsBool(v), "no bool '%s'", key);
+    return cJSON_IsTrue(v);
 }

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <cjson/cJSON.h>
+
 #include "mth5.h"
 
 /* Default bound of every wait in the tests, in milliseconds. */
@@ -101,5 +103,13 @@ int tu_run_args(const char *program, const char *const *args, int timeout_ms, in
 
 /* "exit 0", "exit 3", "signal 9 (Killed)" for an exit status. */
 const char *tu_status_str(int status);
+
+/* The single run directory under results (its path into dir when dir is not
+ * NULL) and its summary.json parsed; asserts that there is exactly one. */
+cJSON *tu_summary_json(const char *results, char *dir, size_t cap);
+
+/* Member key of o as a number / a boolean; asserts that it is one. */
+double tu_num(const cJSON *o, const char *key);
+bool tu_flag(const cJSON *o, const char *key);
 
 #endif
