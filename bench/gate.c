@@ -54,23 +54,10 @@
 static cJSON *load_json(const char *path, char *msg, size_t cap)
 {
     char why[256];
-    FILE *f = h5s_open_input(path, 64L << 20, why, sizeof why);
-    if (!f) {
+    cJSON *j = h5s_read_json(path, 64L << 20, why, sizeof why);
+    if (!j && why[0])
         snprintf(msg, cap, "cannot read %s as JSON: %s", path, why);
-        return NULL;
-    }
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    char chunk[65536];
-    size_t n;
-    while (mem && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, n, mem);
-    bool ok = mem && !ferror(f) && fclose(mem) == 0;
-    fclose(f);
-    cJSON *j = ok && len ? cJSON_ParseWithLength(buf, len) : NULL;
-    free(buf);
-    if (!j)
+    else if (!j)
         snprintf(msg, cap, "cannot read %s as JSON", path);
     return j;
 }

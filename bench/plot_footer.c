@@ -41,22 +41,8 @@ char *plot_footer_clean(const char *s, char *out, size_t cap)
  * with the reason in why when it cannot. */
 static cJSON *footer_load(const char *path, char *why, size_t cap)
 {
-    char msg[256];
-    FILE *f = h5s_open_input(path, FOOTER_JSON_MAX, msg, sizeof msg);
-    if (!f) {
-        snprintf(why, cap, "%s", msg);
-        return NULL;
-    }
-    char *buf = NULL, chunk[65536];
-    size_t len = 0, n;
-    FILE *mem = open_memstream(&buf, &len);
-    while (mem && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fwrite(chunk, 1, n, mem);
-    bool ok = mem && !ferror(f) && fclose(mem) == 0;
-    fclose(f);
-    cJSON *j = ok && len ? cJSON_ParseWithLength(buf, len) : NULL;
-    free(buf);
-    if (!j)
+    cJSON *j = h5s_read_json(path, FOOTER_JSON_MAX, why, cap);
+    if (!j && !why[0])
         snprintf(why, cap, "not JSON");
     return j;
 }

@@ -4,6 +4,8 @@
 #endif
 #include "util.h"
 
+#include <cjson/cJSON.h>
+
 #include "child.h"
 
 #include <errno.h>
@@ -312,4 +314,23 @@ FILE *h5s_open_input(const char *path, long max_bytes, char *msg, size_t cap)
         close(fd);
     }
     return f;
+}
+
+cJSON *h5s_read_json(const char *path, long max_bytes, char *why, size_t cap)
+{
+    FILE *f = h5s_open_input(path, max_bytes, why, cap);
+    if (!f)
+        return NULL;
+    char *buf = NULL, chunk[65536];
+    size_t len = 0, n;
+    FILE *mem = open_memstream(&buf, &len);
+    while (mem && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        fwrite(chunk, 1, n, mem);
+    bool ok = mem && !ferror(f) && fclose(mem) == 0;
+    fclose(f);
+    cJSON *j = ok && len ? cJSON_ParseWithLength(buf, len) : NULL;
+    free(buf);
+    if (!j && cap)
+        why[0] = '\0';
+    return j;
 }

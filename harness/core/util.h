@@ -74,6 +74,12 @@ uint64_t h5s_rand_next(uint64_t *state);
  * in msg ("not a regular file", "too large", or the system's message). */
 FILE *h5s_open_input(const char *path, long max_bytes, char *msg, size_t cap);
 
+struct cJSON;
+/* Reads path, opened as h5s_open_input opens it, as JSON. NULL when it
+ * cannot: why then says why it could not be opened, or is "" when it was
+ * read but is not JSON. */
+struct cJSON *h5s_read_json(const char *path, long max_bytes, char *why, size_t cap);
+
 /* The directory part of path into out: "." for a bare name, "/" for a file
  * in the root. */
 void h5s_parent_dir(const char *path, char *out, size_t cap);
