@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "orch.h"
+#include "preheat.h"
 #include "report.h"
 #include "scenario.h"
 #include "sweep.h"
@@ -30,7 +31,6 @@
 
 #define MAX_AXES 16
 #define MAX_OVERRIDES 256
-#define WARMUP_CAP (1024u << 20)
 
 /* One line on stderr, the exit status returned. */
 #define fail(code, ...) h5s_cli_fail("sweep", code, __VA_ARGS__)
@@ -75,26 +75,6 @@ static double run_bytes(const scn_t *s, int nch)
     return bytes;
 }
 
-/* Writes and deletes a scratch file of about the run's size, so that the
- * page cache the run will use is warm: on virtual machines, pages left idle
- * for seconds go back to the host, and faulting them in again caps writes. */
-static void warm_up(const char *dir, const scn_t *s, int nch)
-{
-    double bytes = run_bytes(s, nch);
-    size_t total = bytes > WARMUP_CAP ? WARMUP_CAP : (size_t)bytes;
-    char path[SCN_PATH + 192];
-    snprintf(path, sizeof path, "%s/warmup.tmp", dir);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return;
-    static const char zeros[1 << 16];
-    for (size_t done = 0; done < total; done += sizeof zeros)
-        if (write(fd, zeros, sizeof zeros) < 0)
-            break;
-    close(fd);
-    unlink(path);
-}
-
 /* Free bytes on the file system that holds dir (or its nearest existing
  * parent); -1 if unknown. */
 static double free_bytes(const char *dir)
@@ -115,8 +95,8 @@ static double free_bytes(const char *dir)
     return (double)v.f_bavail * (double)v.f_frsize;
 }
 
-/* Refuses a sweep whose data cannot fit: the largest run (and the warm-up
- * file before it) when passed runs are deleted, every run with keep_data.
+/* Refuses a sweep whose data cannot fit: the largest run (its preheated
+ * file) when passed runs are deleted, every run with keep_data.
  * Returns 0, or the exit status after one line on stderr. */
 static int check_space(const scn_t *cfg, size_t n)
 {
@@ -127,9 +107,10 @@ static int check_space(const scn_t *cfg, size_t n)
         return fail(EXIT_FAIL, "out of memory");
     for (size_t i = 0; i < n; i++) {
         int nch = scn_channel_names(&cfg[i], names, SCN_MAX_GEN_CHANNELS);
-        double b = run_bytes(&cfg[i], nch), w = cfg[i].warmup && b > WARMUP_CAP ? WARMUP_CAP : b;
+        /* a preheated file (preheat.h) holds the run's data and a margin for HDF5's metadata */
+        double b = run_bytes(&cfg[i], nch), ph = (double)preheat_bytes(&cfg[i], nch);
+        b = ph > b ? ph : b;
         largest = b > largest ? b : largest;
-        largest = w > largest ? w : largest;
         all += b * (double)cfg[i].repeat * 4;
         keep |= cfg[i].keep_data;
     }
@@ -542,8 +523,6 @@ static int run_one(sweep_t *w, size_t i, int rep_no, int mode, sweep_base_t *bas
              : mode == SCN_MODE_BARE ? "data.h5"
                                      : "data.mth5");
     s->quiet = true;
-    if (s->warmup)
-        warm_up(r->dir, s, r->nch);
     if (interrupted_pending()) {
         printf("interrupted: %zu runs kept in %s\n", w->done_runs, w->dir);
         w->worst = 130;

@@ -155,7 +155,9 @@ static const scn_opt_t options[] = {
      "h5swmr sweep: also run each configuration with readers as reader_mode = bare, in the same repeat, so that "
      "lag targets are judged where HDF5 and the machine allow"},
     {"warmup", OPT_BOOL, F(warmup), "true", 0, 0, NULL,
-     "h5swmr sweep: write and delete a scratch file of the run's size before each run"},
+     "a flat-out writer (realtime = false) preheats its file before READY: zeros past its end for the bytes it "
+     "will append (at most 1 GiB), so that appends land on pages already in the page cache (on virtual machines a "
+     "fresh page can cost a host fault); false times appends onto fresh pages"},
     {"repeat", OPT_INT, F(repeat), "1", 1, 50, NULL,
      "h5swmr sweep: run each configuration (with its baselines) this many times; gate takes medians"},
     {NULL, 0, 0, 0, NULL, 0, 0, NULL, NULL},

@@ -90,6 +90,21 @@ static hid_t channel_dapl(hsize_t chunk_bytes)
     return dapl;
 }
 
+/* The bytes of one chunk of the open dataset did (0 if it is not chunked). */
+static hsize_t channel_chunk_bytes(hid_t did)
+{
+    hid_t dcpl = H5Dget_create_plist(did), t = H5Dget_type(did);
+    hsize_t dims[1] = {0};
+    size_t size = t >= 0 ? H5Tget_size(t) : 0;
+    if (dcpl < 0 || H5Pget_layout(dcpl) != H5D_CHUNKED || H5Pget_chunk(dcpl, 1, dims) != 1)
+        dims[0] = 0;
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (t >= 0)
+        H5Tclose(t);
+    return dims[0] * size;
+}
+
 /* The checks of mth5_add_channel before anything is created: the names, the
  * options, a writable file (marked changed), the run exists and the channel
  * does not. Fills runpath and path (cap bytes each). */
@@ -221,15 +236,23 @@ int mth5_channel_open_path(mth5_t *m, const char *path, mth5_channel_t **out, h5
     *out = NULL;
     if (mth5__exists_path(m->fid, path) <= 0)
         return h5s_seterr(err, H5S_ENOENT, "no channel '%s' in '%s'", path, m->path);
-    hid_t dapl = channel_dapl(1u << 20);
-    hid_t did = H5Dopen2(m->fid, path, dapl);
+    /* HDF5's default chunk cache (1 MiB) when a chunk fits in it: every
+     * H5Dflush walks every cached chunk, and a writer writes each chunk once,
+     * so a larger cache only slows its flushes (64 cached chunks of 64 KiB
+     * made each H5Dflush 10,000 instructions longer, a third of an append +
+     * flush); a chunk too large for it gets a cache of four */
+    hid_t did = H5Dopen2(m->fid, path, H5P_DEFAULT);
+    hsize_t chunk_bytes = did >= 0 ? channel_chunk_bytes(did) : 0;
+    if (did >= 0 && chunk_bytes > (1u << 20)) {
+        hid_t dapl = channel_dapl(chunk_bytes);
+        H5Dclose(did);
+        did = H5Dopen2(m->fid, path, dapl);
+        H5Pclose(dapl);
+    }
     if (did < 0) {
         /* capture HDF5's error stack before another API call clears it */
-        h5s_seterr_h5(err, H5S_EHDF5, "cannot open channel '%s'", path);
-        H5Pclose(dapl);
-        return H5S_EHDF5;
+        return h5s_seterr_h5(err, H5S_EHDF5, "cannot open channel '%s'", path);
     }
-    H5Pclose(dapl);
     hid_t sp = H5Dget_space(did);
     int nd = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
     if (sp >= 0)

@@ -29,6 +29,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "preheat.h"
 #include "proto.h"
 #include "util.h"
 
@@ -244,6 +245,13 @@ int bare_main(const role_ctx_t *c)
     if (bare_open(&b) < 0)
         goto out;
     b.r.channels = (uint64_t)b.nch;
+    uint64_t preheat = preheat_bytes(s, b.nch);
+    h5s_err_t perr;
+    if (preheat && preheat_file(c->file, preheat, &perr) < 0) {
+        snprintf(b.r.msg, sizeof b.r.msg, "bare HDF5 loop: %.380s", perr.msg);
+        b.r.cause = perr.cause;
+        goto out;
+    }
     b.r.t_ready_ns = h5s_now_ns();
     atomic_store(&c->shm->t_ready_ns, b.r.t_ready_ns);
     atomic_store(&c->shm->state, WRITER_READY);

@@ -16,6 +16,7 @@
 
 #include "mth5.h"
 #include "pattern.h"
+#include "preheat.h"
 #include "proto.h"
 #include "util.h"
 
@@ -430,6 +431,7 @@ int writer_main(const role_ctx_t *c)
     if (c->scn->writer_mode == SCN_MODE_BARE)
         return bare_main(c);
     wstate_t w = {.c = c, .s = c->scn, .table = H5I_INVALID_HID, .rawfd = -1};
+    uint64_t preheat = 0; /* bytes written past the end of the file before READY */
     int rc;
     w.r.role = ROLE_WRITER;
     w.r.table_samples = -1;
@@ -447,6 +449,9 @@ int writer_main(const role_ctx_t *c)
         goto out;
     }
     w.r.channels = (uint64_t)w.nch;
+    preheat = preheat_bytes(c->scn, w.nch);
+    if (preheat && (rc = preheat_file(c->file, preheat, &w.err)) < 0)
+        goto out;
     if (c->scn->writer_fsize_limit_mb > 0) {
         /* a disk-full stand-in: writes past the limit fail with EFBIG */
         struct rlimit rl;
@@ -476,6 +481,9 @@ int writer_main(const role_ctx_t *c)
 out:
     if (w.table >= 0)
         H5Dclose(w.table);
+    /* the raw file holds what was written, not its preheated tail */
+    if (w.rawfd >= 0 && preheat && ftruncate(w.rawfd, (off_t)w.rawoff) != 0 && rc == 0)
+        rc = h5s_seterr(&w.err, H5S_ESYS, "truncating %s: %s", c->file, strerror(errno));
     if (w.rawfd >= 0 && close(w.rawfd) != 0 && rc == 0)
         rc = h5s_seterr(&w.err, H5S_ESYS, "closing %s: %s", c->file, strerror(errno));
     if (w.m) {
