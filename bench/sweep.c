@@ -543,6 +543,22 @@ static int run_one(sweep_t *w, size_t i, int rep_no, int mode, sweep_base_t *bas
     return 0;
 }
 
+/* Runs h5floor beside configuration i (sweep_floor.c) in the sweep's
+ * directory, its figures into base. Returns 0 (also when there is no floor:
+ * the sweep goes on without it), or -1 when the sweep must stop (a stop
+ * request; w->worst = 130). */
+static int run_floor(sweep_t *w, size_t i, sweep_base_t *base)
+{
+    if (interrupted_pending()) {
+        printf("interrupted: %zu runs kept in %s\n", w->done_runs, w->dir);
+        w->worst = 130;
+        w->stop = true;
+        return -1;
+    }
+    sweep_floor_run(&w->cfg[i], scn_channel_names(&w->cfg[i], w->names, SCN_MAX_GEN_CHANNELS), w->dir, base);
+    return 0;
+}
+
 /* Runs repeat rep_no of configuration i: its baselines and its SWMR run back
  * to back, so that their ratios are paired within the same state of the
  * machine; the order turns around every other repeat (A B C D, D C B A), so
@@ -561,12 +577,24 @@ static void run_repeat(sweep_t *w, size_t i, int rep_no)
     int nmodes = runs_per_repeat(c);
     sweep_base_t base = {0};
     size_t first_run = w->done_runs;
-    for (int mi = 0; mi < nmodes; mi++)
-        if (run_one(w, i, rep_no, modes[mi], &base) != 0) {
+    /* the standalone floor runs next to the SWMR run: before it in one
+     * repeat, after it in the next */
+    bool floor = sweep_floor_applies(c, scn_channel_names(c, w->names, SCN_MAX_GEN_CHANNELS));
+    for (int mi = 0; mi < nmodes; mi++) {
+        bool swmr = modes[mi] == SCN_MODE_SWMR;
+        if (floor && swmr && rep_no % 2 && run_floor(w, i, &base) != 0)
+            break;
+        if (run_one(w, i, rep_no, modes[mi], &base) != 0 ||
+            (floor && swmr && !(rep_no % 2) && run_floor(w, i, &base) != 0)) {
             w->done_runs = first_run;
             w->stop = true;
             return;
         }
+    }
+    if (w->stop) {
+        w->done_runs = first_run;
+        return;
+    }
     if (sweep_emit_repeat(w->rows, w->bases, first_run, w->done_runs, &base, w->csv, w->events, w->jrows) != 0) {
         printf("sweep: writing sweep.csv or lag_events.csv in %s failed: %s; stopping\n", w->dir, strerror(errno));
         w->stop = true;

@@ -39,7 +39,26 @@ typedef struct sweep_base {
     double raw_call, noswmr_call, bare_call;
     double bare_reader_p50_us, bare_reader_p99_us;       /* lag of bare HDF5 reader loops (reader_baseline) */
     double bare_reader_p50_hi_us, bare_reader_p99_hi_us; /* the upper ends of their 95 % intervals */
+    /* the standalone floor (h5floor) run beside the SWMR run, 0 where not run */
+    double floor_raw_io, floor_io, floor_call;                     /* MB/s */
+    double floor_lag_p50_us, floor_lag_p99_us, floor_lag_events; /* busy-poll lag */
 } sweep_base_t;
+
+/* Whether h5floor mirrors configuration s (nch channels) and its floor key
+ * is on: a flat-out writer of one float32 channel with a flush per block, or
+ * a paced one with one busy-polling h5swmr reader. */
+bool sweep_floor_applies(const scn_t *s, int nch);
+
+/* Runs h5floor (found beside the h5swmr program) in dir as configuration s
+ * calls for, bounded in time, and fills base's floor figures; prints one
+ * line of them. Returns 0, 1 when h5floor does not mirror s (nothing run),
+ * or -1 after a line saying why there is no floor (the sweep goes on). */
+int sweep_floor_run(const scn_t *s, int nch, const char *dir, sweep_base_t *base);
+
+/* Whether the raw pwrite figure of a repeat is suspect: slower than the SWMR
+ * writer's, which writes the same bytes and more (pages faulted in from the
+ * host, or a preheat that did not hold). */
+bool sweep_raw_suspect(const sweep_base_t *b, double swmr_io);
 
 /* The scenario value of key in s as text (in buf, returned), "" if no such key. */
 const char *sweep_opt_text(const scn_t *s, const char *key, char *buf, size_t cap);

@@ -19,7 +19,8 @@ static const char *const csv_header =
     "flush_p99_us,flush_p999_us,lag_p50_us,lag_p90_us,lag_p99_us,lag_p999_us,lag_max_us,e2e_p50_us,e2e_p99_us,"
     "reader_cpu_pct,errors,io_MBps,io_ratio_vs_raw,io_ratio_vs_noswmr,idle_poll_p50_us,lag_events,dtype,job,"
     "exit_code,run_dir,repeat,call_MBps,call_ratio_vs_raw,call_ratio_vs_noswmr,call_ratio_vs_bare,reader_mode,reader_"
-    "kind";
+    "kind,floor_call_MBps,floor_io_MBps,floor_raw_io_MBps,call_ratio_vs_floor,io_ratio_vs_floor,raw_suspect,"
+    "floor_lag_p50_us,floor_lag_p99_us,lag_p50_ratio_vs_floor";
 
 /* The columns of lag_events.csv: the configuration, then a reader's lag log
  * in integer nanoseconds. */
@@ -150,6 +151,20 @@ void sweep_fill_row(sweep_row_t *r, const orch_report_t *rep, FILE *events)
     pool_lags(r, rep->nchildren - 1, events);
 }
 
+/* A figure as a CSV field, empty when it was not measured. */
+static void csv_num(FILE *f, double x)
+{
+    if (x > 0)
+        fprintf(f, ",%.3f", x);
+    else
+        fprintf(f, ",");
+}
+
+bool sweep_raw_suspect(const sweep_base_t *b, double swmr_io)
+{
+    return b->raw_io > 0 && swmr_io > b->raw_io;
+}
+
 /* A ratio as a CSV field, empty when the reference was not measured. */
 static void csv_ratio(FILE *f, double x, double ref)
 {
@@ -196,7 +211,18 @@ static void csv_row(FILE *f, const sweep_row_t *r, const sweep_base_t *b)
     fprintf(f, ",%s", sweep_opt_text(s, "reader_mode", bt[7], 64));
     /* the scenario's reader_kind text; a list holds commas: quoted */
     const char *kind = sweep_opt_text(s, "reader_kind", bt[7], 64);
-    fprintf(f, strchr(kind, ',') ? ",\"%s\"\n" : ",%s\n", kind);
+    fprintf(f, strchr(kind, ',') ? ",\"%s\"" : ",%s", kind);
+    /* the standalone floor's figures and the ratios to them */
+    csv_num(f, b->floor_call);
+    csv_num(f, b->floor_io);
+    csv_num(f, b->floor_raw_io);
+    csv_ratio(f, r->call_MBps, b->floor_call);
+    csv_ratio(f, r->io_MBps, b->floor_io);
+    fprintf(f, ",%s", b->raw_io > 0 ? (sweep_raw_suspect(b, r->io_MBps) ? "true" : "false") : "");
+    csv_num(f, b->floor_lag_p50_us);
+    csv_num(f, b->floor_lag_p99_us);
+    csv_ratio(f, r->lag.n ? (double)r->lag.p50 / 1e3 : 0, b->floor_lag_p50_us);
+    fprintf(f, "\n");
     fflush(f);
 }
 
@@ -232,6 +258,21 @@ static cJSON *row_json(const sweep_row_t *r, const sweep_base_t *bs)
     json_ratio(o, "call_ratio_vs_raw", r->call_MBps, bs->raw_call);
     json_ratio(o, "call_ratio_vs_noswmr", r->call_MBps, bs->noswmr_call);
     json_ratio(o, "call_ratio_vs_bare", r->call_MBps, bs->bare_call);
+    if (bs->floor_call > 0) {
+        cJSON_AddNumberToObject(o, "floor_call_MBps", bs->floor_call);
+        cJSON_AddNumberToObject(o, "floor_io_MBps", bs->floor_io);
+        cJSON_AddNumberToObject(o, "floor_raw_io_MBps", bs->floor_raw_io);
+    }
+    json_ratio(o, "call_ratio_vs_floor", r->call_MBps, bs->floor_call);
+    json_ratio(o, "io_ratio_vs_floor", r->io_MBps, bs->floor_io);
+    if (bs->raw_io > 0)
+        cJSON_AddBoolToObject(o, "raw_suspect", sweep_raw_suspect(bs, r->io_MBps));
+    if (bs->floor_lag_p50_us > 0) {
+        cJSON_AddNumberToObject(o, "floor_lag_p50_us", bs->floor_lag_p50_us);
+        cJSON_AddNumberToObject(o, "floor_lag_p99_us", bs->floor_lag_p99_us);
+        cJSON_AddNumberToObject(o, "floor_lag_events", bs->floor_lag_events);
+        json_ratio(o, "lag_p50_ratio_vs_floor", r->lag.n ? (double)r->lag.p50 / 1e3 : 0, bs->floor_lag_p50_us);
+    }
     cJSON_AddNumberToObject(o, "flush_p50_us", r->flush.p50_us);
     cJSON_AddNumberToObject(o, "flush_p99_us", r->flush.p99_us);
     cJSON_AddNumberToObject(o, "append_p50_us", r->append.p50_us);
@@ -267,12 +308,24 @@ int sweep_emit_repeat(sweep_row_t *rows, sweep_base_t *bases, size_t from, size_
         bases[k] = swmr ? *base : none;
         csv_row(csv, r, &bases[k]);
         cJSON_AddItemToArray(jrows, row_json(r, &bases[k]));
-        if (swmr && base->raw_call > 0)
+        if (swmr && base->raw_call > 0) {
             printf("        repeat %d: SWMR per-call p50 %.2f of non-SWMR, %.2f of the bare loop, %.2f of raw; io "
                    "%.2f of raw\n",
                    r->repeat, base->noswmr_call > 0 ? r->call_MBps / base->noswmr_call : 0,
                    base->bare_call > 0 ? r->call_MBps / base->bare_call : 0, r->call_MBps / base->raw_call,
                    base->raw_io > 0 ? r->io_MBps / base->raw_io : 0);
+            if (sweep_raw_suspect(base, r->io_MBps))
+                printf("        repeat %d: raw pwrite figure SUSPECT: %.0f MB/s, slower than the SWMR writer's %.0f "
+                       "MB/s for the same bytes and more (pages faulted in from the host? warmup = false?)\n",
+                       r->repeat, base->raw_io, r->io_MBps);
+        }
+        if (swmr && base->floor_call > 0)
+            printf("        repeat %d: SWMR per-call p50 %.2f of h5floor's (the standalone floor), io %.2f of its\n",
+                   r->repeat, r->call_MBps / base->floor_call, base->floor_io > 0 ? r->io_MBps / base->floor_io : 0);
+        if (swmr && base->floor_lag_p50_us > 0 && r->lag.n)
+            printf("        repeat %d: lag p50 %.2fx h5floor's (the standalone floor), p99 %.2fx\n", r->repeat,
+                   (double)r->lag.p50 / 1e3 / base->floor_lag_p50_us,
+                   base->floor_lag_p99_us > 0 ? (double)r->lag.p99 / 1e3 / base->floor_lag_p99_us : 0);
     }
     return ferror(csv) || ferror(events) ? -1 : 0;
 }

@@ -115,18 +115,20 @@ static int preheat(const char *path, size_t bytes)
 /* Prints a throughput line: per[0..n) are the times of each append (the
  * whole timed step), fl[0..n) of its flush alone when fl is not NULL. */
 static void print_tp(const char *what, const opts_t *o, size_t n, int64_t in_calls, int64_t wall, int64_t *per,
-                     int64_t *fl)
+                     int64_t *ap, int64_t *fl)
 {
     qsort(per, n, sizeof *per, cmp_i64);
-    double bytes = (double)o->block * (double)n, fl50 = 0;
+    double bytes = (double)o->block * (double)n, fl50 = 0, ap50 = quantile(per, n, 0.5) / 1e3;
     if (fl) {
+        qsort(ap, n, sizeof *ap, cmp_i64);
         qsort(fl, n, sizeof *fl, cmp_i64);
+        ap50 = quantile(ap, n, 0.5) / 1e3;
         fl50 = quantile(fl, n, 0.5) / 1e3;
     }
     printf("what=%s block=%zu bytes=%.0f appends=%zu io_MBps=%.1f wall_MBps=%.1f p50_us=%.2f p99_us=%.2f "
-           "flush_p50_us=%.2f preheat=%d\n",
+           "append_p50_us=%.2f flush_p50_us=%.2f preheat=%d\n",
            what, o->block, bytes, n, bytes * 1e3 / (double)in_calls, bytes * 1e3 / (double)wall,
-           quantile(per, n, 0.5) / 1e3, quantile(per, n, 0.99) / 1e3, fl50, o->preheat);
+           quantile(per, n, 0.5) / 1e3, quantile(per, n, 0.99) / 1e3, ap50, fl50, o->preheat);
     fflush(stdout);
 }
 
@@ -160,7 +162,7 @@ static int run_raw(const opts_t *o, const char *path, size_t n, char *buf, int64
     close(fd);
     unlink(path);
     if (rc == 0)
-        print_tp("raw", o, n, in_calls, wall, per, NULL);
+        print_tp("raw", o, n, in_calls, wall, per, NULL, NULL);
     return rc;
 }
 
@@ -209,7 +211,7 @@ static int swmr_append(hid_t d, hsize_t at, hsize_t count, const void *buf, int 
 }
 
 /* swmr: n appends of o->block bytes, each extended, written and flushed. */
-static int run_swmr(const opts_t *o, const char *path, size_t n, char *buf, int64_t *per, int64_t *fl)
+static int run_swmr(const opts_t *o, const char *path, size_t n, char *buf, int64_t *per, int64_t *ap, int64_t *fl)
 {
     hsize_t count = o->block / 4;
     hid_t d = -1, fid = swmr_create(path, count, &d);
@@ -238,6 +240,7 @@ static int run_swmr(const opts_t *o, const char *path, size_t n, char *buf, int6
         }
         int64_t t2 = now_ns();
         per[i] = t2 - t0;
+        ap[i] = t1 - t0;
         fl[i] = t2 - t1;
         in_calls += t2 - t0;
     }
@@ -247,7 +250,7 @@ static int run_swmr(const opts_t *o, const char *path, size_t n, char *buf, int6
         rc = 1;
     unlink(path);
     if (rc == 0)
-        print_tp("swmr", o, n, in_calls, wall, per, fl);
+        print_tp("swmr", o, n, in_calls, wall, per, ap, fl);
     return rc;
 }
 
@@ -439,9 +442,9 @@ static int run_lag(const opts_t *o, lagrun_t *l, const char *path)
             lag[m++] = seen[k] - shm->t[k];
     if (rc == 0 && lag && m) {
         qsort(lag, m, sizeof *lag, cmp_i64);
-        printf("what=lag block=%zu pace_ms=%.3f events=%zu p50_us=%.2f p90_us=%.2f p99_us=%.2f max_us=%.2f\n",
-               o->block, o->pace_ms, m, quantile(lag, m, 0.5) / 1e3, quantile(lag, m, 0.9) / 1e3,
-               quantile(lag, m, 0.99) / 1e3, (double)lag[m - 1] / 1e3);
+        printf("what=lag block=%zu pace_ms=%.3f events=%zu p50_us=%.2f p90_us=%.2f p99_us=%.2f max_us=%.2f\n", o->block,
+               o->pace_ms, m, quantile(lag, m, 0.5) / 1e3, quantile(lag, m, 0.9) / 1e3, quantile(lag, m, 0.99) / 1e3,
+               (double)lag[m - 1] / 1e3);
         fflush(stdout);
     } else if (rc == 0) {
         fprintf(stderr, "h5floor: the lag reader saw nothing\n");
@@ -543,8 +546,8 @@ int main(int argc, char **argv)
     size_t n = (size_t)(o.mb * 1e6 / (double)o.block);
     n = n ? n : 1;
     char *buf = malloc(o.block);
-    int64_t *per = malloc(n * sizeof *per), *fl = malloc(n * sizeof *fl);
-    if (!buf || !per || !fl)
+    int64_t *per = malloc(n * sizeof *per), *ap = malloc(n * sizeof *ap), *fl = malloc(n * sizeof *fl);
+    if (!buf || !per || !ap || !fl)
         return usage("out of memory");
     for (size_t i = 0; i < o.block / 4; i++)
         ((float *)buf)[i] = (float)(i + 1);
@@ -558,7 +561,7 @@ int main(int argc, char **argv)
         }
         if (o.swmr && rc == 0) {
             snprintf(path, sizeof path, "%s/h5floor-%d.h5", o.dir, (int)getpid());
-            rc |= run_swmr(&o, path, n, buf, per, fl);
+            rc |= run_swmr(&o, path, n, buf, per, ap, fl);
         }
         if (o.lag && rc == 0) {
             snprintf(path, sizeof path, "%s/h5floor-%d-lag.h5", o.dir, (int)getpid());
@@ -569,6 +572,7 @@ int main(int argc, char **argv)
         lag_stop(&lr);
     free(buf);
     free(per);
+    free(ap);
     free(fl);
     return rc;
 }

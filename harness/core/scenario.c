@@ -154,6 +154,11 @@ static const scn_opt_t options[] = {
     {"reader_baseline", OPT_BOOL, F(reader_baseline), "false", 0, 0, NULL,
      "h5swmr sweep: also run each configuration with readers as reader_mode = bare, in the same repeat, so that "
      "lag targets are judged where HDF5 and the machine allow"},
+    {"floor", OPT_BOOL, F(floor), "true", 0, 0, NULL,
+     "h5swmr sweep: also run the standalone floor program h5floor (plain C on HDF5, none of h5swmr's code) beside "
+     "each configuration it mirrors - one float32 channel, a flush per block: its raw pwrite and SWMR loop next to a "
+     "flat-out writer, its busy-poll lag next to a paced writer with one busy-polling reader - and report h5swmr's "
+     "figures against it"},
     {"warmup", OPT_BOOL, F(warmup), "true", 0, 0, NULL,
      "a flat-out writer (realtime = false) preheats its file before READY: zeros past its end for the bytes it "
      "will append (at most 1 GiB), so that appends land on pages already in the page cache (on virtual machines a "

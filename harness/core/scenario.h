@@ -97,6 +97,7 @@ typedef struct scn {
     char sweep[SCN_PATH];
     bool baselines;
     bool reader_baseline;
+    bool floor;
     bool warmup;
     int64_t repeat;
 } scn_t;

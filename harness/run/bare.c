@@ -223,6 +223,8 @@ int bare_main(const role_ctx_t *c)
 {
     const scn_t *s = c->scn;
     bare_t b = {.c = c, .s = s, .fid = H5I_INVALID_HID};
+    uint64_t preheat = 0; /* bytes written past the end of the file before READY */
+    h5s_err_t perr;
     b.r.role = ROLE_WRITER;
     b.r.table_samples = -1;
     b.r.t_start_ns = h5s_now_ns();
@@ -245,8 +247,7 @@ int bare_main(const role_ctx_t *c)
     if (bare_open(&b) < 0)
         goto out;
     b.r.channels = (uint64_t)b.nch;
-    uint64_t preheat = preheat_bytes(s, b.nch);
-    h5s_err_t perr;
+    preheat = preheat_bytes(s, b.nch);
     if (preheat && preheat_file(c->file, preheat, &perr) < 0) {
         snprintf(b.r.msg, sizeof b.r.msg, "bare HDF5 loop: %.380s", perr.msg);
         b.r.cause = perr.cause;
@@ -266,6 +267,10 @@ out:
             H5Dclose(b.did[i]);
     if (b.fid >= 0 && H5Fclose(b.fid) < 0 && rc == 0) {
         snprintf(b.r.msg, sizeof b.r.msg, "bare HDF5 loop: closing %.300s failed", c->file);
+        rc = -1;
+    }
+    if (rc == 0 && preheat && preheat_trim(c->file, &perr) < 0) {
+        snprintf(b.r.msg, sizeof b.r.msg, "bare HDF5 loop: %.380s", perr.msg);
         rc = -1;
     }
     H5Eclear2(H5E_DEFAULT);

@@ -6,6 +6,7 @@
 #include "preheat.h"
 
 #include <errno.h>
+#include <hdf5.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -53,4 +54,14 @@ int preheat_file(const char *path, uint64_t bytes, h5s_err_t *err)
     if (close(fd) != 0 && rc == 0)
         rc = h5s_seterr(err, H5S_ESYS, "preheating %s: %s", path, strerror(errno));
     return rc;
+}
+
+int preheat_trim(const char *path, h5s_err_t *err)
+{
+    hid_t fid = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    if (fid < 0)
+        return h5s_seterr_h5(err, H5S_EHDF5, "cannot reopen %s to cut its preheated tail", path);
+    if (H5Fclose(fid) < 0)
+        return h5s_seterr_h5(err, H5S_EHDF5, "closing %s after cutting its preheated tail failed", path);
+    return 0;
 }

@@ -35,4 +35,10 @@ uint64_t preheat_bytes(const scn_t *s, int nch);
  * negative error code with err set (its cause: no space, file too large). */
 int preheat_file(const char *path, uint64_t bytes, h5s_err_t *err);
 
+/* Cuts the preheated tail off the closed HDF5 file at path: opening it for
+ * writing and closing it again makes HDF5 truncate the file to its end of
+ * allocation. For writers whose file no finalizer opens after them (noswmr,
+ * bare). Returns 0, or a negative error code with err set. */
+int preheat_trim(const char *path, h5s_err_t *err);
+
 #endif

@@ -493,6 +493,9 @@ out:
             rc = cerr.code;
         }
     }
+    /* no finalizer opens a noswmr writer's file: it cuts its preheated tail itself */
+    if (rc == 0 && preheat && c->scn->writer_mode == SCN_MODE_NOSWMR)
+        rc = preheat_trim(c->file, &w.err);
     atomic_store(&c->shm->state, rc < 0 ? WRITER_FAILED : WRITER_DONE);
     free(w.buf);
     free(w.ch);
