@@ -40,7 +40,7 @@ typedef struct sweep_base {
     double bare_reader_p50_us, bare_reader_p99_us;       /* lag of bare HDF5 reader loops (reader_baseline) */
     double bare_reader_p50_hi_us, bare_reader_p99_hi_us; /* the upper ends of their 95 % intervals */
     /* the standalone floor (h5floor) run beside the SWMR run, 0 where not run */
-    double floor_raw_io, floor_io, floor_call;                     /* MB/s */
+    double floor_raw_io, floor_io, floor_call;                   /* MB/s */
     double floor_lag_p50_us, floor_lag_p99_us, floor_lag_events; /* busy-poll lag */
 } sweep_base_t;
 

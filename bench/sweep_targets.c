@@ -135,11 +135,8 @@ static target_check_t lag_check(double value_ns, double lo_ns, double hi_ns, dou
                                 double floor_hi)
 {
     bool floored = FLOOR_TOLERANCE * floor > limit;
-    return (target_check_t){value_ns / 1e3, floored ? FLOOR_TOLERANCE * floor : limit,
-                            true,           " us",
-                            lo_ns / 1e3,    hi_ns / 1e3,
-                            floored ? FLOOR_TOLERANCE * floor_hi : limit,
-                            0};
+    return (target_check_t){value_ns / 1e3, floored ? FLOOR_TOLERANCE * floor : limit,    true, " us", lo_ns / 1e3,
+                            hi_ns / 1e3,    floored ? FLOOR_TOLERANCE * floor_hi : limit, 0};
 }
 
 /* Met when the figure holds; missed only when even the end of its interval
