@@ -15,18 +15,22 @@
  *          H5Dflush returned, the lag of each flushed block
  *
  * Throughput is per call: payload bytes over the time spent inside the timed
- * calls (pwrite; extend + write + flush), with the per-append p50. Before each
- * timed loop the program touches as much memory as the loop will write and
- * lets it go (a preheat): on virtual machines, pages left idle for about two
- * seconds are handed back to the host, and faulting them in again inside the
- * loop caps writes at a fraction of what the machine does. --no-preheat
- * measures without it.
+ * calls (pwrite; extend + write + flush), with the per-append p50 (and for
+ * swmr the p50 of the append and of the flush alone). Before each timed loop
+ * the program preheats its file: it writes zeros past the file's end for
+ * every byte the loop will append, so that the loop's writes land on pages
+ * already in the page cache. On virtual machines a page that lies free for a
+ * moment goes back to the host, and a loop that takes fresh pages pays a host
+ * fault for most of them (the same pwrite loop gives 0.3 or 8 GB/s by what
+ * the machine did just before). --no-preheat measures appends onto fresh
+ * pages. h5swmr's flat-out writers preheat the same way (warmup = true).
  *
- * Output: one line per measurement, `key=value` words (what=, block=,
- * bytes=, appends=, call_MBps=, wall_MBps=, p50_us=, p99_us=, for lag
- * events= and p50_us/p90_us/p99_us/max_us), for people and for
- * `h5swmr sweep`. Exit 0, 1 on a failure, 2 on bad arguments. Files are
- * created with O_EXCL in --dir and removed at the end. */
+ * Output: one line per measurement, `key=value` words: what=raw|swmr block=
+ * bytes= appends= io_MBps= wall_MBps= p50_us= p99_us= append_p50_us=
+ * flush_p50_us= preheat=; what=lag block= pace_ms= events= p50_us= p90_us=
+ * p99_us= max_us=. For people and for `h5swmr sweep`. Exit 0, 1 on a
+ * failure, 2 on bad arguments. Files are created with O_EXCL in --dir and
+ * removed at the end. Built by CMake beside h5swmr (build/h5floor). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -472,13 +476,23 @@ out:
     munmap(l->shm, l->shm_size);
 }
 
+static const char help_text[] =
+    "h5floor: raw pwrite, an SWMR append+flush loop and a busy-poll lag loop in plain C on HDF5\n"
+    "usage: h5floor [--dir DIR] [--block BYTES] [--mb MB] [--repeat N] [--what raw,swmr,lag]\n"
+    "               [--lag-s SECONDS] [--pace-ms MS] [--no-preheat]\n"
+    "  --dir DIR      where its files go (created O_EXCL, removed at the end; default .)\n"
+    "  --block BYTES  bytes per append, a multiple of 4 (float32 samples; default 1048576)\n"
+    "  --mb MB        data per raw and swmr loop (default 96)\n"
+    "  --repeat N     raw, swmr, lag interleaved N times (default 1)\n"
+    "  --what LIST    raw, swmr and/or lag (default raw,swmr)\n"
+    "  --lag-s S      duration of the lag loop (default 3)\n"
+    "  --pace-ms MS   mean period of the lag loop's appends (default 3)\n"
+    "  --no-preheat   append onto fresh pages (no zeros written past the end first)\n";
+
+/* One line on stderr about bad arguments; the exit status for them. */
 static int usage(const char *msg)
 {
-    fprintf(stderr,
-            "h5floor: %s\n"
-            "usage: h5floor [--dir DIR] [--block BYTES] [--mb MB] [--repeat N] [--what raw,swmr,lag]\n"
-            "               [--lag-s SECONDS] [--pace-ms MS] [--no-preheat]\n",
-            msg);
+    fprintf(stderr, "h5floor: %s (h5floor --help)\n", msg);
     return 2;
 }
 
@@ -506,7 +520,7 @@ int main(int argc, char **argv)
             continue;
         }
         if (!strcmp(a, "--help")) {
-            usage("measures raw pwrite, SWMR append+flush and busy-poll lag with plain C");
+            fputs(help_text, stdout);
             return 0;
         }
         if (i + 1 >= argc)
@@ -529,9 +543,18 @@ int main(int argc, char **argv)
         else
             return usage("bad option or value (--block: a multiple of 4 bytes; numbers finite and in range)");
     }
-    o.raw = strstr(what, "raw") != NULL;
-    o.swmr = strstr(what, "swmr") != NULL;
-    o.lag = strstr(what, "lag") != NULL;
+    for (const char *p = what; *p;) {
+        size_t n = strcspn(p, ",");
+        if (n == 3 && !strncmp(p, "raw", 3))
+            o.raw = 1;
+        else if (n == 4 && !strncmp(p, "swmr", 4))
+            o.swmr = 1;
+        else if (n == 3 && !strncmp(p, "lag", 3))
+            o.lag = 1;
+        else
+            return usage("--what takes raw, swmr and lag, comma-separated");
+        p += n + (p[n] == ',');
+    }
     if (!o.raw && !o.swmr && !o.lag)
         return usage("--what takes raw, swmr and lag, comma-separated");
     struct stat st;
