@@ -274,6 +274,49 @@ Test(clients, the_h5py_client_wakes_on_sigterm_for_its_final_poll)
     cJSON_Delete(j);
 }
 
+/* The name of reader 2 (a cmd reader) of a scenario with reader_cmd cmd. */
+static const char *cmd_reader_name(const char *cmd)
+{
+    static char name[SCN_STR];
+    scn_t s;
+    char msg[256];
+    scn_defaults(&s);
+    cr_assert_eq(scn_set(&s, "reader_kind", "h5swmr,cmd", msg, sizeof msg), 0, "%s", msg);
+    cr_assert_eq(scn_set(&s, "reader_cmd", cmd, msg, sizeof msg), 0, "%s", msg);
+    scn_reader_name(&s, 1, name, sizeof name);
+    return name;
+}
+
+/* A cmd client is named by what it runs, not by its interpreter. */
+Test(clients, a_cmd_client_is_named_by_its_script)
+{
+    cr_assert_str_eq(cmd_reader_name("/usr/bin/python3 -u /opt/mon/watch_mt.py {file}"), "watch_mt.py");
+    cr_assert_str_eq(cmd_reader_name("python3 -m mth5_monitor.follow --every {poll_ms}"), "mth5_monitor.follow");
+    cr_assert_str_eq(cmd_reader_name("env PYTHONPATH=/x python3.11 'my monitor.py'"), "my_monitor.py");
+    cr_assert_str_eq(cmd_reader_name("julia --project=/opt/mon monitor.jl {file}"), "monitor.jl");
+    cr_assert_str_eq(cmd_reader_name("/opt/viewer/bin/swmrview --file {file}"), "swmrview");
+    cr_assert_str_eq(cmd_reader_name("{h5swmr} watch {file} --protocol"), "h5swmr");
+    cr_assert_str_eq(cmd_reader_name("sh -c 'exec mon {file}'"), "sh");
+    /* names stand in a column: at most SCN_NAME_MAX characters */
+    cr_assert_eq(strlen(cmd_reader_name("python3 a_monitor_with_a_very_long_file_name.py")), SCN_NAME_MAX);
+    /* reader_name wins, cycled over the readers; other kinds by program */
+    scn_t s;
+    char msg[256], name[SCN_STR];
+    scn_defaults(&s);
+    cr_assert_eq(scn_set(&s, "reader_kind", "h5swmr,h5py,watch", msg, sizeof msg), 0, "%s", msg);
+    scn_reader_name(&s, 1, name, sizeof name);
+    cr_assert_str_eq(name, "h5py");
+    scn_reader_name(&s, 2, name, sizeof name);
+    cr_assert_str_eq(name, "watch");
+    cr_assert_eq(scn_set(&s, "reader_name", "c1,py", msg, sizeof msg), 0, "%s", msg);
+    scn_reader_name(&s, 2, name, sizeof name);
+    cr_assert_str_eq(name, "c1");
+    static const char *const bad[] = {"a b", "a,,b", "x/y", "abcdefghijklmnopqrstuvwxyz", ","};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert_lt(scn_set(&s, "reader_name", bad[i], msg, sizeof msg), 0, "'%s' was taken as a name list", bad[i]);
+    cr_assert(strstr(msg, "reader_name"), "%s", msg);
+}
+
 /* ---- the matching, against a flush ring ------------------------------------ */
 
 static shm_t *g_shm;
