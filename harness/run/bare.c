@@ -418,8 +418,7 @@ static bool bare_reader_wait(bare_reader_t *b, int64_t *next, int64_t period)
 int bare_reader_main(const role_ctx_t *c)
 {
     const scn_t *s = c->scn;
-    static bare_reader_t b; /* large (the lag's queue): not on the stack */
-    b = (bare_reader_t){.c = c, .s = s, .fid = H5I_INVALID_HID, .ino = -1};
+    bare_reader_t b = {.c = c, .s = s, .fid = H5I_INVALID_HID, .ino = -1};
     lag_init(&b.lag, s, c->shm, c->index, NULL);
     b.r.role = ROLE_READER;
     b.r.index = c->index;

@@ -9,9 +9,9 @@
  *     T_NS DATASET_PATH SAMPLES [ok|bad=INDEX]
  *
  * - matches the first channel's observations with the writer's flush records
- * for lag per flushed block, as the C reader does (lag.h), and on STOP ends the client (SIGTERM, its
- * last lines until EOF within half of stop_timeout, then SIGKILL) and sends
- * one result record. Whatever the client does wrong (cannot be run, exits
+ * for lag per flushed block, as the C reader does (lag.h), and on STOP ends
+ * the client (SIGTERM, its last lines until EOF within half of stop_timeout,
+ * then SIGKILL) and sends one result record. Whatever the client does wrong (cannot be run, exits
  * early, prints nothing or garbage, ignores SIGTERM) becomes one line in the
  * result's msg; the other readers are not affected. */
 #ifndef _GNU_SOURCE
@@ -530,9 +530,10 @@ static void begin_stop(xstate_t *x)
         return;
     x->stopping = true;
     x->stop_deadline = h5s_now_ns() + (int64_t)(x->s->stop_timeout_s * 0.5e9);
+    /* lines timed from now on are its final poll */
     x->t_stop_ns = h5s_now_ns();
-    lag_stop(&x->lag, x->t_stop_ns); /* lines timed from now on are its final poll */
-    if (!x->reaped_seen)             /* the client's memory at the end of its watch, before it is asked to stop */
+    lag_stop(&x->lag, x->t_stop_ns);
+    if (!x->reaped_seen) /* the client's memory at the end of its watch, before it is asked to stop */
         x->client_rss_end = h5s_rss_kb(x->child.pid);
     h5s_child_hurry(&x->child);
 }
