@@ -222,7 +222,8 @@ Test(clients, a_slow_starting_client_stopped_before_its_first_line_is_not_a_fail
 }
 
 /* Two clients of the same command told apart by reader_name: in the kind
- * column, in summary.json and in the messages. */
+ * column, in summary.json and in the messages; h5swmr's reader is named by
+ * it too. */
 Test(clients, reader_names_tell_clients_apart)
 {
     const char *py = script("mon.py", "import os, sys, time\n"
@@ -234,7 +235,8 @@ Test(clients, reader_names_tell_clients_apart)
                                       "time.sleep(100)\n");
     char text[1024];
     snprintf(text, sizeof text,
-             "duration = 1\nreaders = 2\nreader_kind = cmd\nreader_name = left,right\nreader_cmd = %s %s {index}\n"
+             "duration = 1\nreaders = 3\nreader_kind = cmd,cmd,h5swmr\nreader_name = left,right,c-reader\n"
+             "reader_cmd = %s %s {index}\n"
              "sample_rate = 1000\nblock_samples = 100\npoll_ms = 20\n",
              H5SWMR_PYTHON, py);
     cr_assert_eq(run_ini(text), 3, "%s", g_out);
@@ -243,10 +245,13 @@ Test(clients, reader_names_tell_clients_apart)
     row(2, r2, sizeof r2);
     cr_assert(strstr(r1, " left ") && !strstr(r1, "right"), "%s", r1);
     cr_assert(strstr(r2, " right ") && strstr(r2, "external reader 2 (right): "), "%s", r2);
+    cr_assert(strstr(row(3, r1, sizeof r1), " c-reader "), "%s", r1);
     cJSON *j = tu_summary_json(tu_path("results"), NULL, 0);
     cr_assert_str_eq(str(process(j, 1), "name"), "left");
     cr_assert_str_eq(str(process(j, 2), "name"), "right");
     cr_assert_str_eq(str(process(j, 2), "kind"), "cmd");
+    cr_assert_str_eq(str(process(j, 3), "name"), "c-reader");
+    cr_assert_str_eq(str(process(j, 3), "kind"), "h5swmr");
     cJSON_Delete(j);
 }
 

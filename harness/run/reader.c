@@ -50,7 +50,7 @@ typedef struct rstate {
     char first_path[512];
     int64_t last_report;
     uint64_t reported_samples, reported_channels, reported_runs;
-    char name[24];   /* "Reader N", how it signs its lines */
+    char name[48];   /* "Reader N", or "Reader N (name)" with reader_name: how it signs its lines */
     bool unopenable; /* a fault left the file unopenable: reading ended */
     FILE *log;       /* raw lag events, or NULL */
     bool stopping;   /* STOP (or EOF) seen: catching up until stop_deadline */
@@ -491,6 +491,11 @@ static void reader_init(rstate_t *rs, const role_ctx_t *c)
     const scn_t *s = c->scn;
     *rs = (rstate_t){.c = c, .s = s, .ino = -1};
     snprintf(rs->name, sizeof rs->name, "Reader %d", c->index);
+    if (s->reader_name[0]) { /* named readers sign with their name too */
+        char nm[SCN_STR];
+        scn_reader_name(s, c->index - 1, nm, sizeof nm);
+        snprintf(rs->name, sizeof rs->name, "Reader %d (%.30s)", c->index, nm);
+    }
     rs->r.role = ROLE_READER;
     rs->r.index = c->index;
     rs->r.table_samples = -1;
@@ -686,7 +691,7 @@ static int reader_finish(rstate_t *rs, int rc)
         rs->r.errors++;
         rs->r.cause = rs->err.cause;
         snprintf(rs->r.msg, sizeof rs->r.msg, "%.399s", rs->err.msg);
-        printf("[Reader %d] ERROR: %s\n", c->index, rs->err.msg);
+        printf("[%s] ERROR: %s\n", rs->name, rs->err.msg);
     }
     rs->r.exit_code = rc == H5S_ETIMEOUT                                 ? EXIT_TIMEOUT
                       : rc < 0                                           ? EXIT_FAIL
