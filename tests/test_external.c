@@ -368,7 +368,14 @@ Test(external, external_readers_survive_the_writer_being_killed)
     cr_assert(strstr(g_out, "writer SIGKILLed"), "%s", g_out);
     row_has(1, "h5swmr", "exit 0", NULL);
     row_has(2, "watch", "exit 0", "samples verified", NULL);
-    row_has(3, H5SWMR_PYTHON_OK ? "h5py" : "watch", "exit 0", "samples verified", NULL);
+    /* on a loaded machine the h5py client may still be importing h5py when
+     * the writer dies 0.7 s in: then it is stopped before it started
+     * observing, which is not a failure either */
+    char r3[1024];
+    row(3, r3, sizeof r3);
+    cr_assert(strstr(r3, H5SWMR_PYTHON_OK ? "h5py" : "watch") && strstr(r3, "exit 0") &&
+                  (strstr(r3, "samples verified") || strstr(r3, "stopped before it started observing")),
+              "%s", r3);
 }
 
 /* A long run in miniature for an external reader: lag in its first and last
