@@ -177,7 +177,8 @@ Test(external, a_wrong_sample_verdict_fails_the_run_as_a_verification_error)
     snprintf(extra, sizeof extra, "readers = 2\nreader_kind = h5swmr,cmd\nreader_cmd = %s %s\n", H5SWMR_PYTHON, py);
     cr_assert_eq(run_with(extra), 3, "%s", g_out);
     row_has(1, "exit 0", "lag p50", NULL);
-    row_has(2, "cmd", "exit 3", "external reader 2 (cmd): /Experiment/Surveys/live_survey/Stations/MT001/run_001/ex[3]",
+    row_has(2, "bad.py", "exit 3",
+            "external reader 2 (bad.py): /Experiment/Surveys/live_survey/Stations/MT001/run_001/ex[3]",
             "client's verdict", NULL);
 }
 
@@ -189,8 +190,9 @@ Test(external, garbage_on_stdout_is_a_protocol_error_of_that_reader_only)
     snprintf(extra, sizeof extra, "readers = 2\nreader_kind = h5swmr,cmd\nreader_cmd = %s\n", sh);
     cr_assert_eq(run_with(extra), 1, "%s", g_out);
     row_has(1, "exit 0", "lag p50", NULL);
-    row_has(2, "cmd", "exit 1",
-            "external reader 2 (cmd): line 2 is not 'T_NS PATH SAMPLES [ok|bad=I]': \"not a protocol line\"", NULL);
+    row_has(2, "garbage.sh", "exit 1",
+            "external reader 2 (garbage.sh): line 2 is not 'T_NS PATH SAMPLES [ok|bad=I]': \"not a protocol line\"",
+            NULL);
 }
 
 Test(external, a_time_in_the_future_is_a_protocol_error)
@@ -233,14 +235,16 @@ Test(external, a_client_that_exits_at_once_is_reported_with_its_status)
     row_has(2, "exit 1", "exited with status 1 before STOP", "its stderr ends: \"cannot open the file\"", NULL);
 }
 
+/* A client that prints nothing until STOP and then ends as asked was stopped
+ * before it started observing (a slow start): reported, not a failure. */
 Test(external, a_client_that_never_prints_is_reported)
 {
     char extra[1024];
     const char *sh = script("silent.sh", "#!/bin/sh\nexec sleep 100\n");
     snprintf(extra, sizeof extra, "readers = 2\nreader_kind = h5swmr,cmd\nreader_cmd = %s\n", sh);
-    cr_assert_eq(run_with(extra), 1, "%s", g_out);
+    cr_assert_eq(run_with(extra), 0, "%s", g_out);
     row_has(1, "exit 0", "lag p50", NULL);
-    row_has(2, "exit 1", "printed no observation line", NULL);
+    row_has(2, "silent.sh", "exit 0", "stopped before it started observing", NULL);
 }
 
 Test(external, a_client_that_ignores_sigterm_is_killed_and_nothing_is_left)
@@ -364,7 +368,14 @@ Test(external, external_readers_survive_the_writer_being_killed)
     cr_assert(strstr(g_out, "writer SIGKILLed"), "%s", g_out);
     row_has(1, "h5swmr", "exit 0", NULL);
     row_has(2, "watch", "exit 0", "samples verified", NULL);
-    row_has(3, H5SWMR_PYTHON_OK ? "h5py" : "watch", "exit 0", "samples verified", NULL);
+    /* on a loaded machine the h5py client may still be importing h5py when
+     * the writer dies 0.7 s in: then it is stopped before it started
+     * observing, which is not a failure either */
+    char r3[1024];
+    row(3, r3, sizeof r3);
+    cr_assert(strstr(r3, H5SWMR_PYTHON_OK ? "h5py" : "watch") && strstr(r3, "exit 0") &&
+                  (strstr(r3, "samples verified") || strstr(r3, "stopped before it started observing")),
+              "%s", r3);
 }
 
 /* A long run in miniature for an external reader: lag in its first and last

@@ -9,13 +9,16 @@ dataset that grew:
     T_NS DATASET_PATH SAMPLES [ok|bad=INDEX]
 
 T_NS is time.monotonic_ns() when the new samples were in hand. Ends with exit
-status 0 on SIGTERM or SIGINT, after a last poll.
+status 0 on SIGTERM or SIGINT, after a last poll made at once: the signal
+wakes it from its pause between polls (a pause that ran on would make that
+last poll, and the lag of everything it sees, late).
 
 usage: h5py_reader.py [FILE] [--poll-ms MS] [--rescan-ms MS] [--no-verify] [--summary]
 FILE defaults to $H5SWMR_FILE, --poll-ms to $H5SWMR_POLL_MS (0: poll without pause),
 --no-verify to $H5SWMR_VERIFY = 0."""
 import argparse
 import os
+import select
 import signal
 import sys
 import time
@@ -28,11 +31,29 @@ from h5swmr_pattern import first_mismatch, pat_key  # noqa: E402
 
 NOT_RUNS = {"Transfer_Functions", "Fourier_Coefficients", "Features"}
 stop = False
+wake_r = -1  # read end of the pipe the signals are written to (signal.set_wakeup_fd)
 
 
 def on_signal(signum, frame):
     global stop
     stop = True
+
+
+def setup_signals():
+    """SIGTERM and SIGINT set stop and, through the wake-up pipe, end a pause at once."""
+    global wake_r
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+    signal.set_wakeup_fd(wake_w)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+
+def pause(seconds):
+    """Waits up to seconds between polls; returns at once when a signal came
+    (before the wait, too: its byte is already in the pipe)."""
+    if not stop:
+        select.select([wake_r], [], [], seconds)
 
 
 def find_channels(f):
@@ -96,8 +117,7 @@ def main():
     a = ap.parse_args()
     if not a.file:
         ap.error("no file given (nor $H5SWMR_FILE)")
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    setup_signals()
     verify = not a.no_verify
     with h5py.File(a.file, "r", libver="latest", swmr=True) as f:
         print("# h5py %s, HDF5 %s, following %s" % (h5py.__version__, h5py.version.hdf5_version, a.file), flush=True)
@@ -120,7 +140,7 @@ def main():
             if last:
                 return 0
             if a.poll_ms > 0:
-                time.sleep(a.poll_ms / 1e3)  # the poll interval itself, not a wait for anything
+                pause(a.poll_ms / 1e3)  # the poll interval itself, cut short only by SIGTERM or SIGINT
 
 
 if __name__ == "__main__":

@@ -221,7 +221,8 @@ static int watch_refresh(watch_t *w, int64_t t0)
 }
 
 /* Looks at the file every interval until the duration is over or a signal
- * arrives on sfd. Returns 0 or the exit status. */
+ * arrives on sfd (with --protocol, after one last look). Returns 0 or the
+ * exit status. */
 static int watch_loop(watch_t *w, int sfd)
 {
     int rc;
@@ -245,8 +246,14 @@ static int watch_loop(watch_t *w, int sfd)
             next = t_end;
         if (h5s_now_ns() >= t_end)
             break;
-        if (h5s_wait_readable(sfd, next) != 0)
-            break; /* Ctrl-C or SIGTERM */
+        if (h5s_wait_readable(sfd, next) != 0) {
+            /* Ctrl-C or SIGTERM: with --protocol a last look at once, so
+             * that what was flushed until now is reported, as the external
+             * reader protocol asks */
+            if (w->protocol && (rc = watch_refresh(w, t0)) != 0)
+                return rc;
+            break;
+        }
     }
     printf("%swatch ended\n", w->protocol ? "# " : "");
     return 0;

@@ -104,6 +104,13 @@ static const scn_opt_t options[] = {
      "quote); {file}, {h5swmr}, {poll_ms}, {poll_s}, {index}, {verify} are replaced"},
     {"reader_python", OPT_STRING, F(reader_python), "/usr/bin/python3", 0, 0, NULL,
      "reader_kind h5py: the Python interpreter (with h5py) that runs the client"},
+    {"reader_name", OPT_STRING, F(reader_name), "", 0, 0, NULL,
+     "per reader, cycled: the names the report, summary.json and messages give the readers (letters, digits and "
+     "._+-, at most 24 characters each); empty = by program: h5swmr, bare, h5py, watch, or for cmd the script "
+     "reader_cmd runs (its first word that is not an interpreter, an option or a VAR=value)"},
+    {"lag_warmup_ms", OPT_DOUBLE, F(lag_warmup_ms), "250", 0, 3.6e6, NULL,
+     "every reader kind: flushes that returned before the reader's first observation plus this many ms give no "
+     "lag event (its start-up: first reads of the file, caches filling, the poll clock settling)"},
     {"rescan_ms", OPT_DOUBLE, F(rescan_ms), "500", 0, 3.6e6, NULL,
      "reader: walk the tree for new runs/channels this often (ms); 0 = every poll"},
     {"verify", OPT_BOOL, F(verify), "true", 0, 0, NULL, "readers read and verify every new sample"},
@@ -273,6 +280,25 @@ static bool valid_name(const char *s)
     return strcmp(s, ".") != 0;
 }
 
+/* Whether v is a reader_name list: items of 1 to SCN_NAME_MAX characters
+ * from letters, digits and ._+- (they stand in table columns and messages). */
+static bool valid_reader_names(const char *v)
+{
+    char items[SCN_MAX_CHANNELS][SCN_STR];
+    int n = scn_split(v, items, SCN_MAX_CHANNELS);
+    if (n <= 0)
+        return false;
+    for (int i = 0; i < n; i++) {
+        if (strlen(items[i]) > SCN_NAME_MAX)
+            return false;
+        for (const char *c = items[i]; *c; c++)
+            if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '.' ||
+                  *c == '_' || *c == '+' || *c == '-'))
+                return false;
+    }
+    return true;
+}
+
 /* Sets the list key o (at p) to v (pv: v printable): each item a number in
  * [min, max] (a list of numbers), one of the choices, or a valid lower-case
  * name appearing once. Returns 0 or H5S_ESCENARIO with msg. */
@@ -389,6 +415,12 @@ static int set_raw(scn_t *s, const char *key, const char *value, char *msg, size
                    H5S_ESCENARIO;
         if (o->offset == offsetof(scn_t, reader_cmd))
             s->reader_cmd_blank = !v[0]; /* given, but blank: scn_validate refuses it */
+        if (o->offset == offsetof(scn_t, reader_name) && v[0] && !valid_reader_names(v))
+            return snprintf(msg, cap,
+                            "%s: '%s' is not a comma-separated list of names (letters, digits and ._+-, at most %d "
+                            "characters each)",
+                            key, pv, SCN_NAME_MAX),
+                   H5S_ESCENARIO;
         snprintf(p, o->size, "%s", v);
         return 0;
     }
@@ -439,23 +471,35 @@ void scn_format(const scn_t *s, const scn_opt_t *o, char *buf, size_t cap)
     }
 }
 
+/* Copies the next word of the command line at *cmd (blanks separate,
+ * '...' and "..." quote, as reader_cmd is split) into out and moves *cmd past
+ * it. Returns false when no word is left. */
+static bool next_word(const char **cmd, char *out, size_t cap)
+{
+    size_t n = 0;
+    char q = 0;
+    const char *p = *cmd;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    bool any = *p != '\0';
+    for (; *p && (q || (*p != ' ' && *p != '\t')); p++) {
+        if (!q && (*p == '\'' || *p == '"'))
+            q = *p;
+        else if (q && *p == q)
+            q = 0;
+        else if (n + 1 < cap)
+            out[n++] = *p;
+    }
+    out[n] = '\0';
+    *cmd = p;
+    return any;
+}
+
 /* The first word of a command line (blanks split, '...' and "..." quote)
  * into out. */
 static void first_word(const char *cmd, char *out, size_t cap)
 {
-    size_t n = 0;
-    char q = 0;
-    while (*cmd == ' ' || *cmd == '\t')
-        cmd++;
-    for (; *cmd && (q || (*cmd != ' ' && *cmd != '\t')); cmd++) {
-        if (!q && (*cmd == '\'' || *cmd == '"'))
-            q = *cmd;
-        else if (q && *cmd == q)
-            q = 0;
-        else if (n + 1 < cap)
-            out[n++] = *cmd;
-    }
-    out[n] = '\0';
+    next_word(&cmd, out, cap);
 }
 
 /* Whether prog names an executable file: a path as it is, a bare name
@@ -704,6 +748,77 @@ scn_reader_kind_t scn_reader_kind(const scn_t *s, int i)
 const char *scn_reader_kind_name(scn_reader_kind_t k)
 {
     return reader_kinds[k];
+}
+
+/* Whether base (a program's file name) is an interpreter or a launcher that
+ * runs the script or program named by a later word. */
+static bool is_interpreter(const char *base)
+{
+    static const char *const names[] = {"env",    "sh",    "bash",    "dash", "zsh", "ksh",  "perl",  "ruby", "node",
+                                        "nodejs", "julia", "Rscript", "lua",  "php", "java", "tclsh", NULL};
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(base, names[i]))
+            return true;
+    /* python, python3, python3.11, pypy3 ... */
+    return !strncmp(base, "python", 6) || !strncmp(base, "pypy", 4);
+}
+
+/* The name of the program reader_cmd runs: the file name of its first word
+ * that is not an interpreter, an option or a VAR=value (python3 -u mon.py:
+ * mon.py; python3 -m pkg.mon: pkg.mon; a placeholder {h5swmr}: h5swmr). */
+static void cmd_name(const char *cmd, char *out, size_t cap)
+{
+    char word[SCN_PATH], interp[SCN_PATH] = "";
+    bool module = false;
+    out[0] = '\0';
+    while (next_word(&cmd, word, sizeof word)) {
+        const char *base = strrchr(word, '/') ? strrchr(word, '/') + 1 : word;
+        if (module) {
+            snprintf(out, cap, "%s", word);
+            return;
+        }
+        if (interp[0] && word[0] == '-') {
+            if (!strcmp(word, "-m"))
+                module = true;
+            else if (!strcmp(word, "-c") || !strcmp(word, "-e"))
+                break; /* code on the command line: the interpreter is the name */
+            continue;
+        }
+        if (interp[0] && strchr(word, '=') && !strcmp(interp, "env"))
+            continue;
+        if (is_interpreter(base)) {
+            snprintf(interp, sizeof interp, "%s", base);
+            continue;
+        }
+        if (!strcmp(base, "{h5swmr}"))
+            base = "h5swmr";
+        snprintf(out, cap, "%s", base);
+        return;
+    }
+    snprintf(out, cap, "%s", interp[0] ? interp : "cmd");
+}
+
+void scn_reader_name(const scn_t *s, int i, char *out, size_t cap)
+{
+    char items[SCN_MAX_CHANNELS][SCN_STR];
+    int n = s->reader_name[0] ? scn_split(s->reader_name, items, SCN_MAX_CHANNELS) : 0;
+    if (n > 0 && i >= 0) {
+        snprintf(out, cap, "%s", items[i % n]);
+        return;
+    }
+    scn_reader_kind_t k = scn_reader_kind(s, i);
+    if (s->reader_mode == SCN_READER_BARE)
+        snprintf(out, cap, "bare");
+    else if (k == SCN_KIND_CMD)
+        cmd_name(s->reader_cmd, out, cap);
+    else
+        snprintf(out, cap, "%s", reader_kinds[k]);
+    /* a name stands in a table column and in messages: one word, bounded */
+    for (char *c = out; *c; c++)
+        if ((unsigned char)*c <= ' ' || *c == 0x7f)
+            *c = '_';
+    if (strlen(out) > SCN_NAME_MAX)
+        out[SCN_NAME_MAX] = '\0';
 }
 
 /* ---- files -------------------------------------------------------------- */

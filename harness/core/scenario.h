@@ -14,6 +14,7 @@
 #define SCN_PATH 1024
 #define SCN_MAX_CHANNELS 64
 #define SCN_MAX_READERS 256
+#define SCN_NAME_MAX 24 /* a reader name (reader_name, or by program), in characters */
 
 typedef enum { SCN_APPEND, SCN_STRUCTURE } scn_workload_t;
 typedef enum { SCN_DFLUSH, SCN_FFLUSH } scn_flush_t;
@@ -69,6 +70,8 @@ typedef struct scn {
     char reader_kind[SCN_STR];    /* list cycled over readers: SCN_KIND_* names */
     char reader_cmd[SCN_PATH];    /* kind cmd: the client's command line */
     char reader_python[SCN_PATH]; /* kind h5py: the interpreter */
+    char reader_name[SCN_STR];    /* list cycled over readers: their names ("": by program) */
+    double lag_warmup_ms;         /* flushes this soon after a reader's first observation give no lag */
     bool reader_cmd_blank;        /* reader_cmd was given blank (not an option: refused by scn_validate) */
     double rescan_ms;
     bool verify;
@@ -191,5 +194,9 @@ double scn_reader_delay(const scn_t *s, int i);
 scn_reader_kind_t scn_reader_kind(const scn_t *s, int i);
 
 const char *scn_reader_kind_name(scn_reader_kind_t k);
+/* The name of reader i (from 0) for reports and messages, at most
+ * SCN_NAME_MAX characters: its reader_name item (cycled), or by program:
+ * h5swmr, bare, h5py, watch, or the script or program reader_cmd runs. */
+void scn_reader_name(const scn_t *s, int i, char *out, size_t cap);
 
 #endif

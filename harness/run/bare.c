@@ -29,6 +29,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "lag.h"
 #include "preheat.h"
 #include "proto.h"
 #include "util.h"
@@ -301,15 +302,8 @@ typedef struct bare_reader {
     int ino;
     void *buf;
     size_t buf_samples;
-    int64_t t_watch_ns;
-    struct {
-        uint64_t samples;
-        int64_t t_seen;
-    } pend[64]; /* seen before the writer recorded the flush that published it */
-    size_t npend;
     FILE *log; /* raw_logs: every lag event, as h5swmr's reader writes them */
-    stats_buf_t lag_ns, e2e_ns;
-    proto_windows_t win;
+    lag_t lag; /* lag per flushed block of the first channel, as h5swmr's reader measures it */
     proto_result_t r;
 } bare_reader_t;
 
@@ -402,29 +396,12 @@ static int bare_reader_poll(bare_reader_t *b)
     if (len > b->r.samples) {
         b->r.updates++;
         b->r.samples = len;
-        if (b->s->measure && b->npend < sizeof b->pend / sizeof b->pend[0]) {
-            b->pend[b->npend].samples = len;
-            b->pend[b->npend++].t_seen = t_seen;
-        }
     }
-    /* each observation against the flush that published it, once recorded */
-    size_t keep = 0;
-    for (size_t i = 0; i < b->npend; i++) {
-        const shm_rec_t *rec = proto_find_flush(b->c->shm, b->pend[i].samples);
-        if (!rec)
-            b->pend[keep++] = b->pend[i];
-        else if (rec->t_flushed_ns >= b->t_watch_ns) {
-            int64_t lag = b->pend[i].t_seen - rec->t_flushed_ns, e2e = b->pend[i].t_seen - rec->t_start_ns;
-            stats_add(&b->lag_ns, lag);
-            stats_add(&b->e2e_ns, e2e);
-            proto_windows_add(&b->win, rec->t_flushed_ns, lag);
-            if (b->log)
-                fprintf(b->log, "%d,%llu,%llu,%lld,%lld,%lld\n", b->c->index, (unsigned long long)rec->seq,
-                        (unsigned long long)b->pend[i].samples, (long long)b->pend[i].t_seen, (long long)lag,
-                        (long long)e2e);
-        }
+    /* every flush this poll newly covers, against the flush records */
+    if (b->s->measure) {
+        lag_observe(&b->lag, len, t_seen);
+        lag_resolve(&b->lag);
     }
-    b->npend = keep;
     return 0;
 }
 
@@ -455,6 +432,7 @@ int bare_reader_main(const role_ctx_t *c)
 {
     const scn_t *s = c->scn;
     bare_reader_t b = {.c = c, .s = s, .fid = H5I_INVALID_HID, .ino = -1};
+    lag_init(&b.lag, s, c->shm, c->index, NULL);
     b.r.role = ROLE_READER;
     b.r.index = c->index;
     b.r.table_samples = -1;
@@ -480,22 +458,19 @@ int bare_reader_main(const role_ctx_t *c)
             goto out;
         }
         fprintf(b.log, "reader,seq,samples,t_seen_ns,lag_ns,e2e_ns\n");
+        b.lag.log = b.log;
     }
     b.r.t_ready_ns = atomic_load(&c->shm->t_ready_ns);
     b.r.t_open_ns = h5s_now_ns();
     int64_t period = (int64_t)(s->poll_ms * 1e6);
-    b.t_watch_ns = INT64_MAX; /* until the warm-up polls are done */
     int64_t next = h5s_now_ns() + proto_poll_phase(s, c->index, period);
     do {
         if (bare_reader_poll(&b) < 0)
             goto out;
-        if (b.t_watch_ns == INT64_MAX && b.r.polls >= PROTO_WARMUP_POLLS) {
-            b.t_watch_ns = h5s_now_ns();
-            proto_windows_start(&b.win, s, b.t_watch_ns);
-        }
         proto_rss_tick(&b.r, s, b.fid);
     } while (bare_reader_wait(&b, &next, period));
     /* stopped: one last look, so that the sample count covers the last flush */
+    lag_stop(&b.lag, h5s_now_ns());
     rc = bare_reader_poll(&b);
 out:
     proto_rss_end(&b.r, b.fid); /* before the file and buffers are let go */
@@ -506,6 +481,7 @@ out:
     H5Eclear2(H5E_DEFAULT);
     if (b.ino >= 0)
         close(b.ino);
+    lag_finish(&b.lag, &b.r); /* before the lag log is closed */
     if (b.log && fclose(b.log) != 0 && rc == 0) {
         snprintf(b.r.msg, sizeof b.r.msg, "writing the lag log failed");
         rc = -1;
@@ -514,11 +490,6 @@ out:
     b.r.channels = (uint64_t)b.nch;
     b.r.runs_seen = 1;
     b.r.runs_expected = 1;
-    b.r.lag = proto_lat(&b.lag_ns);
-    b.r.e2e_lag = proto_lat(&b.e2e_ns);
-    proto_windows_finish(&b.win, &b.r);
-    stats_free(&b.lag_ns);
-    stats_free(&b.e2e_ns);
     b.r.t_end_ns = h5s_now_ns();
     b.r.errors = rc < 0;
     b.r.exit_code = rc < 0 ? EXIT_FAIL : EXIT_OK;

@@ -9,9 +9,9 @@
  *     T_NS DATASET_PATH SAMPLES [ok|bad=INDEX]
  *
  * - matches the first channel's observations with the writer's flush records
- * for lag, as the C reader does, and on STOP ends the client (SIGTERM, its
- * last lines until EOF within half of stop_timeout, then SIGKILL) and sends
- * one result record. Whatever the client does wrong (cannot be run, exits
+ * for lag per flushed block, as the C reader does (lag.h), and on STOP ends
+ * the client (SIGTERM, its last lines until EOF within half of stop_timeout,
+ * then SIGKILL) and sends one result record. Whatever the client does wrong (cannot be run, exits
  * early, prints nothing or garbage, ignores SIGTERM) becomes one line in the
  * result's msg; the other readers are not affected. */
 #ifndef _GNU_SOURCE
@@ -33,6 +33,7 @@
 
 #include "child.h"
 #include "cli.h"
+#include "lag.h"
 #include "orch.h"
 #include "paths.h"
 #include "proto.h"
@@ -49,37 +50,28 @@ typedef struct xds {
     uint64_t verified; /* samples up to which the client said ok */
 } xds_t;
 
-/* A first-channel observation not yet matched with a flush record. */
-typedef struct xpend {
-    uint64_t samples;
-    int64_t t_seen;
-} xpend_t;
-
 typedef struct xstate {
     const role_ctx_t *c;
     const scn_t *s;
     scn_reader_kind_t kind;
-    char name[40];  /* "Reader N (kind)": how it signs its narration */
-    char who[48];   /* "external reader N (kind)": how its messages start */
-    char what[160]; /* the program, for messages */
+    char name[48];  /* "Reader N (name)": how it signs its narration (name: scn_reader_name) */
+    char who[56];   /* "external reader N (name)": how its messages start */
+    char what[160]; /* the client's name, for messages */
+    char prog[160]; /* the program run (argv[0]), for the messages about running it */
     char first_path[512];
     proto_result_t r;
-    stats_buf_t lag, e2e;
-    proto_windows_t win; /* lag_window_s: lag of the first and last windows */
+    lag_t lag;           /* lag per flushed block of the first channel (lag.h) */
     long client_rss_end; /* the client's resident KiB when STOP came, 0 if not measured */
-    xpend_t pend[256];
-    size_t npend;
-    int64_t t_watch_ns; /* the end of the warm-up: earlier flushes give no lag */
-    uint64_t obs;       /* observation lines */
-    uint64_t line_no;   /* lines read, comments included */
-    uint64_t min_bad;   /* the lowest bad index reported, UINT64_MAX if none */
+    uint64_t obs;        /* observation lines */
+    uint64_t line_no;    /* lines read, comments included */
+    uint64_t min_bad;    /* the lowest bad index reported, UINT64_MAX if none */
     xds_t *ds;
     size_t nds;
     FILE *log;
     h5s_child_t child;
     bool spawned, reaped_seen, eof, stopping, killed, exec_failed;
     int out_fd, exec_fd;
-    int64_t t_spawn_ns, t_reaped_ns, stop_deadline;
+    int64_t t_spawn_ns, t_reaped_ns, t_stop_ns, stop_deadline;
     char buf[X_LINE_MAX];
     size_t blen;
     bool skipping; /* inside an over-long line: dropped up to its newline */
@@ -231,8 +223,8 @@ static int build_argv(xstate_t *x, char **argv)
     }
     int n = split_cmd(x, self, cmd, argv);
     if (n > 0) {
-        snprintf(x->what, sizeof x->what, "%.150s", argv[0]);
-        cli_one_line(x->what);
+        snprintf(x->prog, sizeof x->prog, "%.150s", argv[0]);
+        cli_one_line(x->prog);
     }
     return n;
 }
@@ -376,32 +368,6 @@ static xds_t *dataset(xstate_t *x, const char *path)
     return d;
 }
 
-/* Matches pending first-channel observations with the writer's flush
- * records (now or later: a client can see data before the flush returns),
- * as resolve_lag in reader.c does. */
-static void resolve_lag(xstate_t *x)
-{
-    size_t keep = 0;
-    for (size_t i = 0; i < x->npend; i++) {
-        xpend_t *p = &x->pend[i];
-        const shm_rec_t *rec = proto_find_flush(x->c->shm, p->samples);
-        if (!rec) {
-            x->pend[keep++] = *p;
-            continue;
-        }
-        if (rec->t_flushed_ns < x->t_watch_ns)
-            continue; /* flushed during the client's warm-up */
-        int64_t lag = p->t_seen - rec->t_flushed_ns, e2e = p->t_seen - rec->t_start_ns;
-        stats_add(&x->lag, lag);
-        stats_add(&x->e2e, e2e);
-        proto_windows_add(&x->win, rec->t_flushed_ns, lag);
-        if (x->log)
-            fprintf(x->log, "%d,%llu,%llu,%lld,%lld,%lld\n", x->c->index, (unsigned long long)rec->seq,
-                    (unsigned long long)p->samples, (long long)p->t_seen, (long long)lag, (long long)e2e);
-    }
-    x->npend = keep;
-}
-
 /* Reads a whole unsigned decimal number; false if text is anything else. */
 static bool parse_u64(const char *text, uint64_t *v)
 {
@@ -466,6 +432,8 @@ static void on_line(xstate_t *x, char *line)
     }
     x->obs++;
     x->r.polls++;
+    if (x->s->measure)
+        lag_begin(&x->lag, t); /* the first observation line, of any dataset, starts the warm-up */
     bool grew = samples > d->samples;
     d->samples = samples;
     if (ok || isbad) {
@@ -485,13 +453,8 @@ static void on_line(xstate_t *x, char *line)
             snprintf(x->r.msg, sizeof x->r.msg, "%s: %.250s[%llu] is wrong (the client's verdict, line %llu)", x->who,
                      d->path, (unsigned long long)bad, (unsigned long long)x->line_no);
     }
-    if (grew && !strcmp(d->path, x->first_path) && x->s->measure && x->npend < sizeof x->pend / sizeof x->pend[0])
-        x->pend[x->npend++] = (xpend_t){samples, t};
-    if (x->t_watch_ns == INT64_MAX && x->obs >= PROTO_WARMUP_POLLS) {
-        x->t_watch_ns = now;
-        proto_windows_start(&x->win, x->s, now);
-    }
-    resolve_lag(x);
+    if (grew && !strcmp(d->path, x->first_path) && x->s->measure)
+        lag_observe(&x->lag, samples, t);
 }
 
 /* Reads what the client's stdout holds now and handles its whole lines.
@@ -553,7 +516,7 @@ static void read_exec(xstate_t *x)
         return;
     if (got == (ssize_t)sizeof e) {
         x->exec_failed = true;
-        xfail(x, "could not run '%s': %s", x->what, strerror(e));
+        xfail(x, "could not run '%s': %s", x->prog, strerror(e));
     }
     close(x->exec_fd);
     x->exec_fd = -1;
@@ -567,6 +530,9 @@ static void begin_stop(xstate_t *x)
         return;
     x->stopping = true;
     x->stop_deadline = h5s_now_ns() + (int64_t)(x->s->stop_timeout_s * 0.5e9);
+    /* lines timed from now on are its final poll */
+    x->t_stop_ns = h5s_now_ns();
+    lag_stop(&x->lag, x->t_stop_ns);
     if (!x->reaped_seen) /* the client's memory at the end of its watch, before it is asked to stop */
         x->client_rss_end = h5s_rss_kb(x->child.pid);
     h5s_child_hurry(&x->child);
@@ -661,9 +627,17 @@ static void client_end(xstate_t *x)
     } else if (code != 0 && code != 128 + SIGTERM) {
         xfail(x, "'%s' %s when asked to stop (SIGTERM)%s", x->what, how, tailmsg);
     }
-    if (x->obs == 0 && !x->fail[0])
-        xfail(x, "'%s' printed no observation line in %.1f s (nothing on its stdout%s)", x->what,
-              (double)(h5s_now_ns() - x->t_spawn_ns) / 1e9, x->line_no ? " but comments" : "");
+    if (x->obs == 0 && !x->fail[0]) {
+        /* asked to stop before it printed its first observation (a slow start:
+         * importing a large package takes seconds), and it stopped as asked */
+        x->r.stopped_before_observing = true;
+        snprintf(x->r.observation, sizeof x->r.observation,
+                 "stopped before it started observing: STOP came %.1f s after '%.150s' was started, before its "
+                 "first observation line%s",
+                 (double)(x->t_stop_ns - x->t_spawn_ns) / 1e9, x->what,
+                 x->line_no ? " (it printed only comments)" : "");
+        h5s_say(x->s->quiet, x->name, "%s", x->r.observation);
+    }
 }
 
 /* ---- the role ------------------------------------------------------------- */
@@ -677,11 +651,14 @@ static void x_init(xstate_t *x, const role_ctx_t *c, scn_reader_kind_t kind)
     x->s = s;
     x->kind = kind;
     x->out_fd = x->exec_fd = -1;
-    x->t_watch_ns = INT64_MAX;
     x->min_bad = UINT64_MAX;
-    snprintf(x->name, sizeof x->name, "Reader %d (%s)", c->index, scn_reader_kind_name(kind));
-    snprintf(x->who, sizeof x->who, "external reader %d (%s)", c->index, scn_reader_kind_name(kind));
-    snprintf(x->what, sizeof x->what, "%s", scn_reader_kind_name(kind));
+    lag_init(&x->lag, s, c->shm, c->index, NULL);
+    char nm[SCN_STR];
+    scn_reader_name(s, c->index - 1, nm, sizeof nm);
+    snprintf(x->name, sizeof x->name, "Reader %d (%.30s)", c->index, nm);
+    snprintf(x->who, sizeof x->who, "external reader %d (%.30s)", c->index, nm);
+    snprintf(x->what, sizeof x->what, "%.30s", nm);
+    snprintf(x->prog, sizeof x->prog, "%s", scn_reader_kind_name(kind));
     x->r.role = ROLE_READER;
     x->r.index = c->index;
     x->r.table_samples = -1;
@@ -719,6 +696,7 @@ static int x_start(xstate_t *x, bool *timed_out)
         if (!(x->log = fopen(lp, "wx")))
             return xfail(x, "%s: %s", lp, strerror(errno)), -1;
         fprintf(x->log, "reader,seq,samples,t_seen_ns,lag_ns,e2e_ns\n");
+        x->lag.log = x->log;
     }
     return 0;
 }
@@ -742,6 +720,7 @@ static void excuse_unflushed(xstate_t *x)
 /* Fills the rest of the result, sends it and returns the exit code. */
 static int x_finish(xstate_t *x, bool timed_out)
 {
+    lag_finish(&x->lag, &x->r); /* before the lag log is closed */
     if (x->log && fclose(x->log) != 0)
         xfail(x, "writing the lag log failed");
     x->log = NULL;
@@ -763,11 +742,6 @@ static int x_finish(xstate_t *x, bool timed_out)
             x->r.samples += x->ds[i].samples;
         x->r.bytes = 0;
     }
-    x->r.lag = proto_lat(&x->lag);
-    x->r.e2e_lag = proto_lat(&x->e2e);
-    proto_windows_finish(&x->win, &x->r);
-    stats_free(&x->lag);
-    stats_free(&x->e2e);
     for (size_t i = 0; i < x->nds; i++)
         free(x->ds[i].path);
     free(x->ds);
@@ -806,7 +780,6 @@ int external_reader_main(const role_ctx_t *c, int kind)
         h5s_say(x.s->quiet, x.name, "Started '%s' (pid %d)", x.what, (int)x.child.pid);
         follow(&x);
         client_end(&x);
-        resolve_lag(&x);
     }
     for (int i = 0; argv[i]; i++)
         free(argv[i]);

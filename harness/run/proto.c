@@ -192,20 +192,6 @@ void proto_finish_writer(proto_result_t *r, stats_buf_t *append_ns, stats_buf_t 
     r->t_end_ns = h5s_now_ns();
 }
 
-const shm_rec_t *proto_find_flush(shm_t *shm, uint64_t samples)
-{
-    uint64_t nf = atomic_load(&shm->nflush);
-    uint64_t a = nf > SHM_RECS ? nf - SHM_RECS : 0, b = nf;
-    while (a < b) {
-        uint64_t mid = a + (b - a) / 2;
-        if (shm->rec[mid % SHM_RECS].samples >= samples)
-            b = mid;
-        else
-            a = mid + 1;
-    }
-    return a < nf ? &shm->rec[a % SHM_RECS] : NULL;
-}
-
 int64_t proto_poll_phase(const scn_t *s, int index, int64_t period_ns)
 {
     if (period_ns <= 0 || s->readers <= 1)

@@ -24,12 +24,6 @@
 
 #define SHM_RECS 65536
 
-/* A reader's first polls are its warm-up - the first reads of the file, the
- * chunk cache filling, the wake-up compensation settling - and measure its
- * start, not visibility: lag is counted for flushes that returned after
- * this many polls. */
-#define PROTO_WARMUP_POLLS 16
-
 /* One flush as the writer published it. */
 typedef struct shm_rec {
     uint64_t seq;
@@ -102,6 +96,14 @@ typedef struct proto_result {
     uint64_t retries; /* metadata read retries (readers) */
     int64_t io_ns;    /* writer: time inside append and flush calls */
     lat_summary_t append_lat, flush_lat, lag, e2e_lag, poll_cost;
+    /* readers (lag.h): lag is one event per flushed block; lag_newest the age
+     * of the newest flush at each observation that covered one; lag_before_stop
+     * the events of observations before STOP; lag_final the count of events
+     * of observations after it (the final poll); lag_skipped flushes after
+     * the warm-up that could not be matched (the flush ring overran) */
+    lat_summary_t lag_newest, lag_before_stop;
+    uint64_t lag_skipped, lag_final;
+    bool stopped_before_observing; /* external: stopped before its first observation line */
     /* long runs: resident memory once settled (rss_settle_s after the start;
      * 0 if the run was shorter) and at the end, in KiB */
     long rss_settled_kb, rss_end_kb;
@@ -179,9 +181,6 @@ int proto_wait_ctl(const role_ctx_t *c, int64_t deadline_ns);
  * sample buffers (which it frees) and the end time. */
 void proto_finish_writer(proto_result_t *r, stats_buf_t *append_ns, stats_buf_t *flush_ns);
 
-/* The first flush record whose samples reach `samples` (the flush that
- * published what a reader saw), or NULL while no such flush is published. */
-const shm_rec_t *proto_find_flush(shm_t *shm, uint64_t samples);
 /* Where reader `index`'s poll clock starts within its period: a seeded
  * moment of [0, period), so that readers started by one GO do not poll in
  * step (independent monitors share no phase); 0 with a single reader. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "crash.h"
+#include "lag.h"
 #include "mth5.h"
 #include "orch.h"
 #include "pattern.h"
@@ -32,11 +33,6 @@ typedef struct rchan {
     uint64_t min_bad; /* the lowest bad index seen, UINT64_MAX if none */
 } rchan_t;
 
-typedef struct pending {
-    uint64_t samples;
-    int64_t t_seen;
-} pending_t;
-
 typedef struct rstate {
     const role_ctx_t *c;
     const scn_t *s;
@@ -48,16 +44,13 @@ typedef struct rstate {
     void *buf;
     pat_check_t check;
     proto_result_t r;
-    stats_buf_t lag, e2e, poll_cost;
-    proto_windows_t win; /* lag_window_s: lag of the first and last windows */
-    pending_t pend[64];
-    size_t npend;
+    stats_buf_t poll_cost;
+    lag_t lag;             /* lag per flushed block of the first channel (lag.h) */
     int64_t wake_early_ns; /* how early paced_wait aims, learnt from its wake-ups */
-    int64_t t_watch_ns;    /* when the warm-up polls ended: earlier flushes give no lag */
     char first_path[512];
     int64_t last_report;
     uint64_t reported_samples, reported_channels, reported_runs;
-    char name[24];   /* "Reader N", how it signs its lines */
+    char name[48];   /* "Reader N", or "Reader N (name)" with reader_name: how it signs its lines */
     bool unopenable; /* a fault left the file unopenable: reading ended */
     FILE *log;       /* raw lag events, or NULL */
     bool stopping;   /* STOP (or EOF) seen: catching up until stop_deadline */
@@ -183,31 +176,6 @@ static int rescan(rstate_t *rs)
     return 0;
 }
 
-/* Matches seen sample counts of the first channel with the writer's flush
- * records, now or later (a reader can see data before the flush returns). */
-static void resolve_lag(rstate_t *rs)
-{
-    size_t keep = 0;
-    for (size_t i = 0; i < rs->npend; i++) {
-        pending_t *p = &rs->pend[i];
-        const shm_rec_t *rec = proto_find_flush(rs->c->shm, p->samples);
-        if (!rec) {
-            rs->pend[keep++] = *p;
-            continue;
-        }
-        if (rec->t_flushed_ns < rs->t_watch_ns)
-            continue; /* flushed before this reader watched: its start-up, not a lag */
-        int64_t lag = p->t_seen - rec->t_flushed_ns, e2e = p->t_seen - rec->t_start_ns;
-        stats_add(&rs->lag, lag);
-        stats_add(&rs->e2e, e2e);
-        proto_windows_add(&rs->win, rec->t_flushed_ns, lag);
-        if (rs->log)
-            fprintf(rs->log, "%d,%llu,%llu,%lld,%lld,%lld\n", rs->c->index, (unsigned long long)rec->seq,
-                    (unsigned long long)p->samples, (long long)p->t_seen, (long long)lag, (long long)e2e);
-    }
-    rs->npend = keep;
-}
-
 /* Whether reading must end now: STOP was seen (noticed here between chunks
  * of a long read, too) and the catch-up time - half of stop_timeout, the rest
  * left for reporting - has passed. */
@@ -216,6 +184,7 @@ static bool out_of_time(rstate_t *rs)
     if (!rs->stopping && proto_stop_requested(rs->c)) {
         rs->stopping = true;
         rs->stop_deadline = h5s_now_ns() + (int64_t)(rs->s->stop_timeout_s * 0.5e9);
+        lag_stop(&rs->lag, h5s_now_ns());
     }
     return rs->stopping && h5s_now_ns() >= rs->stop_deadline;
 }
@@ -399,8 +368,8 @@ again:
             return rc;
         if (rc > 0)
             break; /* out of time: no lag for a block not wholly read */
-        if (c->first && rs->s->measure && rs->npend < sizeof rs->pend / sizeof rs->pend[0])
-            rs->pend[rs->npend++] = (pending_t){len, t_seen};
+        if (c->first && rs->s->measure)
+            lag_observe(&rs->lag, len, t_seen);
     }
     if (!rescanned) {
         rescanned = true;
@@ -422,7 +391,10 @@ again:
     rs->r.polls++;
     if (got == 0 && !rescan_now && rs->s->measure)
         stats_add(&rs->poll_cost, h5s_now_ns() - t0);
-    resolve_lag(rs);
+    if (rs->s->measure) {
+        lag_begin(&rs->lag, h5s_now_ns()); /* the first poll is the first observation */
+        lag_resolve(&rs->lag);
+    }
     report(rs, false);
     return 0;
 }
@@ -519,11 +491,17 @@ static void reader_init(rstate_t *rs, const role_ctx_t *c)
     const scn_t *s = c->scn;
     *rs = (rstate_t){.c = c, .s = s, .ino = -1};
     snprintf(rs->name, sizeof rs->name, "Reader %d", c->index);
+    if (s->reader_name[0]) { /* named readers sign with their name too */
+        char nm[SCN_STR];
+        scn_reader_name(s, c->index - 1, nm, sizeof nm);
+        snprintf(rs->name, sizeof rs->name, "Reader %d (%.30s)", c->index, nm);
+    }
     rs->r.role = ROLE_READER;
     rs->r.index = c->index;
     rs->r.table_samples = -1;
     rs->r.t_start_ns = h5s_now_ns();
     rs->strategy = scn_reader_refresh(s, c->index - 1);
+    lag_init(&rs->lag, s, c->shm, c->index, NULL);
     snprintf(rs->r.strategy, sizeof rs->r.strategy, "%s", scn_refresh_name(rs->strategy));
     char items[1][SCN_STR];
     scn_channel_names(s, items, 1);
@@ -560,6 +538,7 @@ static int open_watchers(rstate_t *rs)
         if (!(rs->log = fopen(lp, "wx")))
             return h5s_seterr(&rs->err, H5S_ESYS, "%s: %s", lp, strerror(errno));
         fprintf(rs->log, "reader,seq,samples,t_seen_ns,lag_ns,e2e_ns\n");
+        rs->lag.log = rs->log;
     }
     if (rs->s->reader_wait == SCN_WAIT_INOTIFY) {
         rs->ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -607,7 +586,6 @@ static int reader_watch(rstate_t *rs)
     const scn_t *s = rs->s;
     int64_t t0 = h5s_now_ns(), next = t0, last_scan = t0;
     int64_t period = (int64_t)(s->poll_ms * 1e6);
-    rs->t_watch_ns = INT64_MAX;
     next += proto_poll_phase(s, rs->c->index, period);
     for (;;) {
         int64_t now = h5s_now_ns();
@@ -617,10 +595,6 @@ static int reader_watch(rstate_t *rs)
         int rc = poll_once(rs, scan);
         if (rc < 0)
             return rs->unopenable ? 1 : rc;
-        if (rs->t_watch_ns == INT64_MAX && rs->r.polls >= PROTO_WARMUP_POLLS) {
-            rs->t_watch_ns = h5s_now_ns();
-            proto_windows_start(&rs->win, s, rs->t_watch_ns);
-        }
         proto_rss_tick(&rs->r, s, rs->m ? mth5_fid(rs->m) : H5I_INVALID_HID);
         if (rs->stopping)
             return 0; /* STOP arrived during a long read */
@@ -650,6 +624,7 @@ static int reader_catch_up(rstate_t *rs)
         rs->stopping = true;
         rs->stop_deadline = h5s_now_ns() + (int64_t)(rs->s->stop_timeout_s * 0.5e9);
     }
+    lag_stop(&rs->lag, h5s_now_ns());
     if (rs->strategy != SCN_NONE) {
         int rc;
         while ((rc = poll_once(rs, true)) == 0 && !caught_up(rs) && !out_of_time(rs)) {
@@ -695,6 +670,7 @@ static int reader_finish(rstate_t *rs, int rc)
     if (rs->m)
         rs->r.channels = rs->nch;
     close_all(rs);
+    lag_finish(&rs->lag, &rs->r); /* before the lag log is closed */
     if (rs->log && fclose(rs->log) != 0 && rc == 0)
         rc = h5s_seterr(&rs->err, H5S_ESYS, "writing the lag log failed");
     if (rs->ino >= 0)
@@ -706,12 +682,7 @@ static int reader_finish(rstate_t *rs, int rc)
     rs->r.mismatches = rs->check.mismatches;
     rs->r.fills = rs->check.fills;
     excuse_unflushed(rs, published);
-    rs->r.lag = proto_lat(&rs->lag);
-    rs->r.e2e_lag = proto_lat(&rs->e2e);
     rs->r.poll_cost = proto_lat(&rs->poll_cost);
-    proto_windows_finish(&rs->win, &rs->r);
-    stats_free(&rs->lag);
-    stats_free(&rs->e2e);
     stats_free(&rs->poll_cost);
     free(rs->buf);
     free(rs->ch);
@@ -720,7 +691,7 @@ static int reader_finish(rstate_t *rs, int rc)
         rs->r.errors++;
         rs->r.cause = rs->err.cause;
         snprintf(rs->r.msg, sizeof rs->r.msg, "%.399s", rs->err.msg);
-        printf("[Reader %d] ERROR: %s\n", c->index, rs->err.msg);
+        printf("[%s] ERROR: %s\n", rs->name, rs->err.msg);
     }
     rs->r.exit_code = rc == H5S_ETIMEOUT                                 ? EXIT_TIMEOUT
                       : rc < 0                                           ? EXIT_FAIL

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statfs.h>
@@ -47,7 +48,8 @@ static scn_reader_kind_t reader_kind(const orch_report_t *rep, const orch_child_
     return scn_reader_kind(&rep->scn, ch->index - 1);
 }
 
-/* The kind column: "-" for other roles, "bare" for bare readers. */
+/* The kind of a reader for summary.json: "-" for other roles, "bare" for
+ * bare readers. */
 static const char *kind_text(const orch_report_t *rep, const orch_child_t *ch)
 {
     if (ch->role != ROLE_READER)
@@ -55,6 +57,73 @@ static const char *kind_text(const orch_report_t *rep, const orch_child_t *ch)
     if (rep->scn.reader_mode == SCN_READER_BARE)
         return "bare";
     return scn_reader_kind_name(reader_kind(rep, ch));
+}
+
+/* The table's kind column, into buf: a reader's name (reader_name, or by
+ * program: h5swmr, bare, h5py, watch, the script a cmd client runs), "-" for
+ * other roles. */
+static void name_text(const orch_report_t *rep, const orch_child_t *ch, char *buf, size_t cap)
+{
+    if (ch->role != ROLE_READER)
+        snprintf(buf, cap, "-");
+    else
+        scn_reader_name(&rep->scn, ch->index - 1, buf, cap);
+}
+
+/* A duration in microseconds as text with a fitting unit: "850 us",
+ * "4.1 ms", "450 ms", "1.02 s". */
+static void dur_text(double us, char *out, size_t cap)
+{
+    double a = fabs(us);
+    if (a < 1000)
+        snprintf(out, cap, "%.0f us", us);
+    else if (a < 1e6)
+        snprintf(out, cap, "%.*f ms", a < 1e4 ? 1 : 0, us / 1e3);
+    else
+        snprintf(out, cap, "%.2f s", us / 1e6);
+}
+
+/* Whether a lag figure of r (all: over every event; before: without the
+ * events of observations after STOP) is the final poll's doing: there were
+ * such events and without them the figure is gone or a quarter lower. */
+static bool from_final_poll(const proto_result_t *r, double all, double before)
+{
+    return r->lag_final > 0 && (r->lag_before_stop.n == 0 || all > 1.25 * before);
+}
+
+/* A reader's lag for the notes, each percentile with its event count:
+ * "lag p50 4.1 ms, p90 9.0 ms, p99 9.8 ms, max 10 ms (n=37 flushes)", then
+ * whether the final poll after STOP made p99 or max, and flushes that could
+ * not be matched. Nothing when it measured no lag. */
+static void lag_notes(const proto_result_t *r, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (!r->lag.n)
+        return;
+    char p50[24], p90[24], p99[24], mx[24];
+    dur_text(r->lag.p50_us, p50, sizeof p50);
+    dur_text(r->lag.p90_us, p90, sizeof p90);
+    dur_text(r->lag.p99_us, p99, sizeof p99);
+    dur_text(r->lag.max_us, mx, sizeof mx);
+    size_t n = (size_t)snprintf(out, cap, "lag p50 %s, p90 %s, p99 %s, max %s (n=%llu flush%s)", p50, p90, p99, mx,
+                                (unsigned long long)r->lag.n, r->lag.n == 1 ? "" : "es");
+    bool p99f = from_final_poll(r, r->lag.p99_us, r->lag_before_stop.p99_us);
+    bool maxf = from_final_poll(r, r->lag.max_us, r->lag_before_stop.max_us);
+    if ((p99f || maxf) && n < cap && r->lag_before_stop.n == 0) {
+        n += (size_t)snprintf(out + n, cap - n, ", all from the final poll after STOP");
+    } else if ((p99f || maxf) && n < cap) {
+        dur_text(r->lag_before_stop.p99_us, p99, sizeof p99);
+        dur_text(r->lag_before_stop.max_us, mx, sizeof mx);
+        n += (size_t)snprintf(out + n, cap - n,
+                              ", %s from the final poll after STOP (%llu events; before STOP p99 %s, max %s, n=%llu)",
+                              p99f && maxf ? "p99 and max"
+                              : p99f       ? "p99"
+                                           : "max",
+                              (unsigned long long)r->lag_final, p99, mx, (unsigned long long)r->lag_before_stop.n);
+    }
+    if (r->lag_skipped && n < cap)
+        snprintf(out + n, cap - n, "; %llu flushes not measured (their records were overwritten before a match)",
+                 (unsigned long long)r->lag_skipped);
 }
 
 /* The notes column of a process: how it crashed, its message, or what it
@@ -97,12 +166,13 @@ static void child_notes(const orch_report_t *rep, const orch_child_t *ch, char *
     else if (ch->role == ROLE_READER && r->unread)
         snprintf(notes, cap, "stopped with %llu samples visible but not read before its deadline",
                  (unsigned long long)r->unread);
-    else if (ch->role == ROLE_READER && r->lag.n && reader_kind(rep, ch) != SCN_KIND_H5SWMR)
-        snprintf(notes, cap, "lag p50 %.0f us, p90 %.0f us, p99 %.0f us; %llu samples %s", r->lag.p50_us, r->lag.p90_us,
-                 r->lag.p99_us, (unsigned long long)r->samples,
+    else if (ch->role == ROLE_READER && r->lag.n && reader_kind(rep, ch) != SCN_KIND_H5SWMR) {
+        char lag[400];
+        lag_notes(r, lag, sizeof lag);
+        snprintf(notes, cap, "%s; %llu samples %s", lag, (unsigned long long)r->samples,
                  r->updates ? "verified" : "seen (the client gave no verdicts)");
-    else if (ch->role == ROLE_READER && r->lag.n)
-        snprintf(notes, cap, "lag p50 %.0f us, p99 %.0f us", r->lag.p50_us, r->lag.p99_us);
+    } else if (ch->role == ROLE_READER && r->lag.n)
+        lag_notes(r, notes, cap);
     else if (ch->role == ROLE_READER && reader_kind(rep, ch) != SCN_KIND_H5SWMR && ch->has_result)
         snprintf(notes, cap, "no lag measured; %llu samples %s", (unsigned long long)r->samples,
                  r->updates ? "verified" : "seen (the client gave no verdicts)");
@@ -151,10 +221,23 @@ static void print_structure(FILE *out, const orch_report_t *rep)
     }
 }
 
+/* Whether a reader's MB figure is unknown: it counted samples but no bytes
+ * (no verification, a client that gave no verdicts, the bare reader). */
+static bool reader_bytes_unknown(const orch_child_t *ch)
+{
+    return ch->role == ROLE_READER && ch->res.bytes == 0 && ch->res.samples > 0;
+}
+
 void report_print(FILE *out, const orch_report_t *rep)
 {
-    char st[64], label[32];
-    fprintf(out, "\n%-10s %-10s %-7s %-18s %8s %12s %10s %8s %7s %s\n", "process", "mode", "kind", "exit", "blocks",
+    char st[64], label[32], name[SCN_STR];
+    int kw = 7; /* the kind column: as wide as its longest name */
+    for (int i = 0; i < rep->nchildren; i++) {
+        name_text(rep, &rep->children[i], name, sizeof name);
+        if ((int)strlen(name) > kw)
+            kw = (int)strlen(name);
+    }
+    fprintf(out, "\n%-10s %-10s %-*s %-18s %8s %12s %10s %8s %7s %s\n", "process", "mode", kw, "kind", "exit", "blocks",
             "samples", "MB", "errors", "runs", "notes");
     for (int i = 0; i < rep->nchildren + rep->has_finalizer; i++) {
         const orch_child_t *ch = i < rep->nchildren ? &rep->children[i] : &rep->finalizer;
@@ -167,11 +250,14 @@ void report_print(FILE *out, const orch_report_t *rep)
         else if (ch->role == ROLE_READER && ch->has_result)
             snprintf(runs, sizeof runs, "%llu/%llu", (unsigned long long)r->runs_seen,
                      (unsigned long long)r->runs_expected);
-        char notes[600];
+        char notes[600], mb[32] = "-";
         child_notes(rep, ch, notes, sizeof notes);
-        fprintf(out, "%-10s %-10s %-7s %-18s %8llu %12llu %10.2f %8llu %7s %s\n", label,
-                r->strategy[0] ? r->strategy : "-", kind_text(rep, ch), st, (unsigned long long)r->blocks,
-                (unsigned long long)r->samples, (double)r->bytes / 1e6,
+        name_text(rep, ch, name, sizeof name);
+        if (!reader_bytes_unknown(ch))
+            snprintf(mb, sizeof mb, "%.2f", (double)r->bytes / 1e6);
+        fprintf(out, "%-10s %-10s %-*s %-18s %8llu %12llu %10s %8llu %7s %s\n", label,
+                r->strategy[0] ? r->strategy : "-", kw, name, st, (unsigned long long)r->blocks,
+                (unsigned long long)r->samples, mb,
                 (unsigned long long)(r->errors + r->mismatches + r->fills + r->missing), runs, notes);
     }
     if (rep->scn.workload == SCN_STRUCTURE)
@@ -345,8 +431,13 @@ static cJSON *child_json(const orch_report_t *rep, const orch_child_t *ch)
     if (!ch->has_result)
         return o;
     cJSON_AddStringToObject(o, "mode", r->strategy);
-    if (ch->role == ROLE_READER)
+    if (ch->role == ROLE_READER) {
+        char name[SCN_STR];
+        name_text(rep, ch, name, sizeof name);
         cJSON_AddStringToObject(o, "kind", kind_text(rep, ch));
+        cJSON_AddStringToObject(o, "name", name);
+        cJSON_AddBoolToObject(o, "stopped_before_observing", r->stopped_before_observing);
+    }
     cJSON_AddStringToObject(o, "message", r->msg);
     cJSON_AddStringToObject(o, "observation", r->observation);
     cJSON_AddNumberToObject(o, "walk_failures", (double)r->walk_failures);
@@ -383,13 +474,28 @@ static cJSON *child_json(const orch_report_t *rep, const orch_child_t *ch)
         cJSON_AddBoolToObject(o, "opened_after_ready", r->t_open_ns && r->t_ready_ns && r->t_open_ns >= r->t_ready_ns);
         cJSON_AddNumberToObject(o, "open_after_ready_ms",
                                 r->t_open_ns && r->t_ready_ns ? (double)(r->t_open_ns - r->t_ready_ns) / 1e6 : -1);
+        /* one event per flushed block: from the flush returning to the reader
+         * first having its data (README "What is measured") */
         cJSON_AddItemToObject(o, "visibility_lag", lat_json(&r->lag));
+        /* the age of the newest flush at each observation that covered one */
+        cJSON_AddItemToObject(o, "visibility_lag_newest", lat_json(&r->lag_newest));
+        /* the events of observations before STOP, and the count of those after it */
+        cJSON_AddItemToObject(o, "visibility_lag_before_stop", lat_json(&r->lag_before_stop));
+        cJSON_AddNumberToObject(o, "lag_final_poll_events", (double)r->lag_final);
+        cJSON_AddBoolToObject(o, "lag_p99_from_final_poll",
+                              from_final_poll(r, r->lag.p99_us, r->lag_before_stop.p99_us));
+        cJSON_AddBoolToObject(o, "lag_max_from_final_poll",
+                              from_final_poll(r, r->lag.max_us, r->lag_before_stop.max_us));
+        cJSON_AddNumberToObject(o, "lag_skipped_flushes", (double)r->lag_skipped);
         cJSON_AddItemToObject(o, "end_to_end_lag", lat_json(&r->e2e_lag));
         cJSON_AddItemToObject(o, "idle_poll_cost", lat_json(&r->poll_cost));
         cJSON_AddNumberToObject(o, "metadata_read_retries", (double)r->retries);
         double wall_r = secs(r->t_open_ns, r->t_end_ns);
         cJSON_AddNumberToObject(o, "cpu_pct_of_core", wall_r > 0 ? 100.0 * (r->cpu_user_s + r->cpu_sys_s) / wall_r : 0);
-        cJSON_AddNumberToObject(o, "throughput_MBps", wall_r > 0 ? (double)r->bytes / 1e6 / wall_r : 0);
+        if (reader_bytes_unknown(ch)) /* samples counted, bytes not: no figure rather than 0 */
+            cJSON_AddNullToObject(o, "throughput_MBps");
+        else
+            cJSON_AddNumberToObject(o, "throughput_MBps", wall_r > 0 ? (double)r->bytes / 1e6 / wall_r : 0);
     }
     if (ch->role == ROLE_WRITER) {
         cJSON_AddNumberToObject(o, "ready_after_s", secs(r->t_start_ns, r->t_ready_ns));
