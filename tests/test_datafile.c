@@ -49,8 +49,8 @@ static void write_argv(const char *argv[40], const char *file, const char *resul
     argv[n++] = H5SWMR_BIN;
     argv[n++] = "write";
     argv[n++] = H5SWMR_SOURCE_DIR "/scenarios/append_fast.ini";
-    const char *base[] = {kv("file", file), kv("results_dir", results), "duration=0", "max_blocks=20",
-                          "block_samples=1024", "channels=ex,ey"};
+    const char *base[] = {kv("file", file), kv("results_dir", results), "duration=0",
+                          "max_blocks=20",  "block_samples=1024",       "channels=ex,ey"};
     for (size_t i = 0; i < sizeof base / sizeof base[0]; i++) {
         argv[n++] = "-o";
         argv[n++] = base[i];
@@ -144,8 +144,8 @@ Test(datafile, overwrite_refuses_a_file_another_process_has_open)
 static void start_paced(tu_proc_t *p, const char *file, const char *const *extra)
 {
     const char *argv[40];
-    const char *more[12] = {"realtime=true", "sample_rate=1000", "block_samples=10", "duration=1",
-                            "flush_every_blocks=1", "max_blocks=0"};
+    const char *more[12] = {"realtime=true", "sample_rate=1000",     "block_samples=10",
+                            "duration=1",    "flush_every_blocks=1", "max_blocks=0"};
     int n = 6;
     for (int i = 0; extra && extra[i] && n < 11; i++)
         more[n++] = extra[i];
@@ -185,8 +185,7 @@ Test(datafile, a_file_renamed_over_the_data_file_during_the_run_is_left_alone)
     cr_assert_eq(tu_proc_finish(&p, 60000, &st), 0);
     cr_assert_eq(exit_of(st), 3, "the run's flushed samples are gone, yet exit %d:\n%s", exit_of(st), p.buf);
     cr_assert(strstr(p.buf, "replaced during the run"), "%s", p.buf);
-    cr_assert(tu_file_equals(file, before, nbefore), "the finalizer changed a file its writer never held:\n%s",
-              p.buf);
+    cr_assert(tu_file_equals(file, before, nbefore), "the finalizer changed a file its writer never held:\n%s", p.buf);
     free(before);
 }
 

@@ -273,8 +273,7 @@ Test(sweep, ctrl_c_keeps_the_configurations_that_finished)
     while ((e = readdir(d)))
         if (!strncmp(e->d_name, "config-", 7)) {
             nrun++;
-            cr_assert_lt(atoi(e->d_name + 7), n, "%s of the discarded configuration is left:\n%s", e->d_name,
-                         p.buf);
+            cr_assert_lt(atoi(e->d_name + 7), n, "%s of the discarded configuration is left:\n%s", e->d_name, p.buf);
         }
     closedir(d);
     cr_assert_eq(nrun, n - 1, "%d run directories for %d kept rows", nrun, n - 1);
