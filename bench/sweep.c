@@ -525,6 +525,17 @@ static void record_run(sweep_t *w, sweep_row_t *r, int mode, const char *wm, con
     w->done_runs++;
 }
 
+/* Removes the directory of a run that is no result, as its repeat was cut
+ * short: its data file, lag logs and summary (kept with keep_data, and when
+ * the run saw wrong data: failures are kept). */
+static void discard_run_dir(const scn_t *s, const char *dir, int exit_code)
+{
+    if (s->keep_data || exit_code == EXIT_VERIFY)
+        return;
+    if (h5s_rm_rf(dir) != 0 && errno != ENOENT)
+        printf("sweep: warning: cannot remove %s: %s\n", dir, strerror(errno));
+}
+
 /* Runs one run of a repeat (see prepare_run) and takes in its results.
  * Returns 0, or -1 when the sweep must stop: after a failure (w->rc set,
  * one line on stderr) or a stop request (w->worst = 130). */
@@ -545,6 +556,7 @@ static int run_one(sweep_t *w, size_t i, int rep_no, int mode, sweep_base_t *bas
     if (s->warmup)
         warm_up(r->dir, s, r->nch);
     if (interrupted_pending()) {
+        discard_run_dir(s, r->dir, 0);
         printf("interrupted: %zu runs kept in %s\n", w->done_runs, w->dir);
         w->worst = 130;
         return -1;
@@ -555,7 +567,8 @@ static int run_one(sweep_t *w, size_t i, int rep_no, int mode, sweep_base_t *bas
         return -1;
     }
     if (w->rep->interrupted) {
-        /* a configuration cut short is not a result */
+        /* a configuration cut short is not a result: what it made goes */
+        discard_run_dir(s, r->dir, w->rep->exit_code);
         printf("interrupted: configuration %zu discarded, %zu runs kept in %s\n", i + 1, w->done_runs, w->dir);
         w->worst = 130;
         return -1;
@@ -584,6 +597,10 @@ static void run_repeat(sweep_t *w, size_t i, int rep_no)
     size_t first_run = w->done_runs;
     for (int mi = 0; mi < nmodes; mi++)
         if (run_one(w, i, rep_no, modes[mi], &base) != 0) {
+            /* the repeat is no result: the runs of it that finished go too */
+            for (size_t k = first_run; k < w->done_runs; k++)
+                if (w->rows[k].exit_code == 0 && w->rows[k].errors == 0)
+                    discard_run_dir(w->rows[k].s, w->rows[k].dir, 0);
             w->done_runs = first_run;
             w->stop = true;
             return;
