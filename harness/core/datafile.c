@@ -71,8 +71,9 @@ bool h5s_df_in_use(int fd, const struct stat *st, char *why, size_t cap)
     }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         if (errno == EWOULDBLOCK) {
-            snprintf(why, cap, "another process has it open (an HDF5 writer, or a reader without SWMR, holds its "
-                               "lock)");
+            snprintf(why, cap,
+                     "another process has it open (an HDF5 writer, or a reader without SWMR, holds its "
+                     "lock)");
             return true;
         }
     } else {

@@ -373,7 +373,7 @@ int mth5_open_fd(int fd, const char *shown, const char *mode, bool swmr, mth5_t 
         replace_all(err->msg, sizeof err->msg, via, shown);
         return rc;
     }
-    snprintf((*out)->path, sizeof (*out)->path, "%s", shown);
+    snprintf((*out)->path, sizeof(*out)->path, "%s", shown);
     return 0;
 }
 

@@ -147,7 +147,7 @@ int finalizer_main(const role_ctx_t *c)
      * renamed over its path, and never create one */
     h5s_df_id_t id;
     int fd = proto_data_file_id(c, &id) ? h5s_df_open_same(c->file, &id, O_RDONLY, &err)
-                                         : h5s_seterr(&err, H5S_ENOENT, "the writer created no data file");
+                                        : h5s_seterr(&err, H5S_ENOENT, "the writer created no data file");
     if (fd < 0) {
         file_gone(c, &r, &err);
         r.exit_code = r.missing ? EXIT_VERIFY : EXIT_FAIL;
