@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "datafile.h"
 #include "testutil.h"
 
 TestSuite(datafile, .init = tu_setup, .fini = tu_teardown, .timeout = 120);
@@ -228,4 +229,67 @@ Test(datafile, a_full_file_system_is_named_and_the_run_leaves_nothing_there, .fi
     cr_assert(strcasestr(g_out, "no space left on device"), "%s", g_out);
     cr_assert(!strstr(g_out, "another process"), "a full disk blamed on another process:\n%s", g_out);
     cr_assert_eq(entries(g_mnt), 1, "the run left files on the full file system:\n%s", g_out);
+}
+
+/* ---- the checks the writer itself makes (after the command's preflight) --- */
+
+/* A helper process that opens path read-only, says so, and holds it until
+ * the test closes its pipe. */
+static int hold_open(void *arg, int in_fd, int out_fd)
+{
+    int fd = open((const char *)arg, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || tu_send(out_fd, 'o') != 0)
+        return 1;
+    char c;
+    tu_recv(in_fd, &c, 60000);
+    close(fd);
+    return 0;
+}
+
+Test(datafile, the_writers_own_checks_hold_whatever_the_command_checked_before)
+{
+    h5s_err_t err;
+    h5s_df_id_t id;
+    const char *target = tu_path("t.txt"), *link = tu_path("l.mth5"), *dang = tu_path("d.mth5");
+    cr_assert_eq(tu_write_text(target, "mine\n"), 0);
+    cr_assert_eq(symlink("t.txt", link), 0);
+    cr_assert_eq(symlink("none.mth5", dang), 0);
+    /* a link put in place after the preflight: neither removed nor created through */
+    cr_assert_eq(h5s_df_remove_for_overwrite(link, &err), H5S_EEXIST, "%s", err.msg);
+    cr_assert(strstr(err.msg, "symbolic link"), "%s", err.msg);
+    cr_assert_eq(h5s_df_create(dang, &id, &err), H5S_EEXIST);
+    cr_assert(!tu_exists(tu_path("none.mth5")), "a file was created through a dangling link");
+    cr_assert(tu_file_equals(target, (const unsigned char *)"mine\n", 5));
+    /* a file another process opened after the preflight */
+    const char *held = tu_path("h.mth5");
+    cr_assert_eq(tu_write_text(held, "held\n"), 0);
+    tu_child_t c;
+    char b;
+    cr_assert_eq(tu_child_start(&c, hold_open, (void *)held), 0);
+    cr_assert_eq(tu_recv(c.from, &b, TU_TIMEOUT_MS), 1);
+    cr_assert_eq(h5s_df_remove_for_overwrite(held, &err), H5S_EEXIST, "a held file was removed");
+    cr_assert(strstr(err.msg, "another process has it open"), "%s", err.msg);
+    int st;
+    cr_assert_eq(tu_child_finish(&c, TU_TIMEOUT_MS, &st), 0);
+    cr_assert_eq(h5s_df_remove_for_overwrite(held, &err), 0, "%s", err.msg);
+    cr_assert(!tu_exists(held));
+    /* the file created is known by its identity: another one renamed over its
+     * path, or its deletion, is told apart and nothing is created or removed */
+    const char *f = tu_path("f.mth5"), *other = tu_path("o.mth5");
+    int fd = h5s_df_create(f, &id, &err);
+    cr_assert_geq(fd, 0, "%s", err.msg);
+    close(fd);
+    fd = h5s_df_open_same(f, &id, O_RDONLY, &err);
+    cr_assert_geq(fd, 0, "%s", err.msg);
+    close(fd);
+    cr_assert_eq(tu_write_text(other, "another file\n"), 0);
+    cr_assert_eq(rename(other, f), 0);
+    cr_assert_eq(h5s_df_open_same(f, &id, O_RDWR, &err), H5S_EEXIST);
+    cr_assert(strstr(err.msg, "replaced during the run"), "%s", err.msg);
+    cr_assert_eq(h5s_df_remove_if_same(f, &id), 0);
+    cr_assert(tu_file_equals(f, (const unsigned char *)"another file\n", 13), "the replacement was touched");
+    cr_assert_eq(unlink(f), 0);
+    cr_assert_eq(h5s_df_open_same(f, &id, O_RDWR | O_CREAT, &err), H5S_ENOENT);
+    cr_assert(strstr(err.msg, "deleted during the run"), "%s", err.msg);
+    cr_assert(!tu_exists(f), "opening the writer's file by its identity created one");
 }
