@@ -158,15 +158,20 @@ static void start_paced(tu_proc_t *p, const char *file, const char *const *extra
 
 Test(datafile, a_data_file_deleted_during_the_run_is_flushed_data_missing_and_never_recreated)
 {
-    const char *file = tu_path("gone.mth5");
-    tu_proc_t p;
-    start_paced(&p, file, NULL);
-    cr_assert_eq(unlink(file), 0);
-    int st;
-    cr_assert_eq(tu_proc_finish(&p, 60000, &st), 0);
-    cr_assert_eq(exit_of(st), 3, "flushed samples vanished, yet exit %d:\n%s", exit_of(st), p.buf);
-    cr_assert(strstr(p.buf, "deleted during the run"), "%s", p.buf);
-    cr_assert(!tu_exists(file), "the finalizer created a new file in place of the deleted one:\n%s", p.buf);
+    /* with the finalizer (swmr), and without one (the raw baseline: the run checks at its end) */
+    static const char *const modes[] = {"writer_mode=swmr", "writer_mode=raw"};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        const char *file = tu_path(i ? "gone.raw" : "gone.mth5");
+        const char *extra[] = {modes[i], NULL};
+        tu_proc_t p;
+        start_paced(&p, file, extra);
+        cr_assert_eq(unlink(file), 0);
+        int st;
+        cr_assert_eq(tu_proc_finish(&p, 60000, &st), 0);
+        cr_assert_eq(exit_of(st), 3, "%s: flushed samples vanished, yet exit %d:\n%s", modes[i], exit_of(st), p.buf);
+        cr_assert(strstr(p.buf, "deleted during the run"), "%s: %s", modes[i], p.buf);
+        cr_assert(!tu_exists(file), "%s: a new file was created in place of the deleted one:\n%s", modes[i], p.buf);
+    }
 }
 
 Test(datafile, a_file_renamed_over_the_data_file_during_the_run_is_left_alone)
