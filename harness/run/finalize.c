@@ -39,10 +39,12 @@ static void file_gone(const role_ctx_t *c, proto_result_t *r, const h5s_err_t *e
     uint64_t runs = atomic_load(&c->shm->runs);
     r->recovery |= PROTO_RECOVERY_FILE_GONE;
     r->missing = flushed ? flushed : runs;
+    char what[96] = "";
+    if (r->missing)
+        snprintf(what, sizeof what, ": the %llu %s are not there", (unsigned long long)r->missing,
+                 flushed ? "flushed samples per channel" : "runs the writer added and flushed");
     snprintf(r->msg, sizeof r->msg,
-             "%.250s: the %llu flushed samples per channel%s are not there; nothing was recovered, verified or "
-             "rebuilt, and no other file was touched",
-             err->msg, (unsigned long long)flushed, runs ? " (and the runs added)" : "");
+             "%.250s%s; nothing was recovered, verified or rebuilt, and no other file was touched", err->msg, what);
 }
 
 /* Publishes a finished step (the orchestrator counts any as progress). */
