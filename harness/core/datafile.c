@@ -79,6 +79,12 @@ bool h5s_df_in_use(int fd, const struct stat *st, char *why, size_t cap)
     } else {
         flock(fd, LOCK_UN);
     }
+    /* a POSIX record lock (HDF5 built to lock with fcntl, or another program) */
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+    if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK) {
+        snprintf(why, cap, "another process (%d) holds a lock on it", (int)fl.l_pid);
+        return true;
+    }
     /* the superblock: at 0 or after a user block (512, 1024, ... bytes) */
     static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
     for (off_t off = 0; off + 12 <= st->st_size && off <= (1 << 20); off = off ? off * 2 : 512) {

@@ -22,7 +22,8 @@ typedef struct h5s_df_id {
  * and why into why: another process has it open (a /proc/PID/fd entry of a
  * process other than this one names the same device and inode; processes
  * whose descriptors may not be read are not seen), holds HDF5's file lock on
- * it, or its superblock says a writer has it open. */
+ * it (flock) or a POSIX record lock (fcntl), or its superblock says a writer
+ * has it open. */
 bool h5s_df_in_use(int fd, const struct stat *st, char *why, size_t cap);
 
 /* For overwrite=true: removes the file at path so that the writer can create
