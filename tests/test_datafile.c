@@ -140,13 +140,13 @@ Test(datafile, overwrite_refuses_a_file_another_process_has_open)
 
 /* ---- item 3: the file the finalizer works on ----------------------------- */
 
-/* Starts a paced writer on file (a flushed block every 10 ms for a second)
+/* Starts a paced writer on file (a flushed block every 10 ms for half a second)
  * and waits until it says a block was flushed. */
 static void start_paced(tu_proc_t *p, const char *file, const char *const *extra)
 {
     const char *argv[40];
     const char *more[12] = {"realtime=true", "sample_rate=1000",     "block_samples=10",
-                            "duration=1",    "flush_every_blocks=1", "max_blocks=0"};
+                            "duration=0.5",  "flush_every_blocks=1", "max_blocks=0"};
     int n = 6;
     for (int i = 0; extra && extra[i] && n < 11; i++)
         more[n++] = extra[i];
@@ -183,7 +183,7 @@ Test(datafile, a_file_renamed_over_the_data_file_during_the_run_is_left_alone)
     size_t nbefore;
     cr_assert_eq(tu_read_file(other, &before, &nbefore), 0);
     /* the writer crashes after the rename, so its run would also h5clear what it finds */
-    const char *extra[] = {"kill_writer_after_ms=400", NULL};
+    const char *extra[] = {"kill_writer_after_ms=250", NULL};
     tu_proc_t p;
     start_paced(&p, file, extra);
     cr_assert_eq(rename(other, file), 0);
