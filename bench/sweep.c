@@ -506,6 +506,17 @@ static void record_run(sweep_t *w, sweep_row_t *r, int mode, const char *wm, con
     w->done_runs++;
 }
 
+/* Removes the directory of a run that is no result, as its repeat was cut
+ * short: its data file, lag logs and summary (kept with keep_data, and when
+ * the run saw wrong data: failures are kept). */
+static void discard_run_dir(const scn_t *s, const char *dir, int exit_code)
+{
+    if (s->keep_data || exit_code == EXIT_VERIFY)
+        return;
+    if (h5s_rm_rf(dir) != 0 && errno != ENOENT)
+        printf("sweep: warning: cannot remove %s: %s\n", dir, strerror(errno));
+}
+
 /* Runs one run of a repeat (see prepare_run) and takes in its results.
  * Returns 0, or -1 when the sweep must stop: after a failure (w->rc set,
  * one line on stderr) or a stop request (w->worst = 130). */
@@ -524,6 +535,7 @@ static int run_one(sweep_t *w, size_t i, int rep_no, int mode, sweep_base_t *bas
                                      : "data.mth5");
     s->quiet = true;
     if (interrupted_pending()) {
+        discard_run_dir(s, r->dir, 0);
         printf("interrupted: %zu runs kept in %s\n", w->done_runs, w->dir);
         w->worst = 130;
         return -1;
@@ -534,7 +546,8 @@ static int run_one(sweep_t *w, size_t i, int rep_no, int mode, sweep_base_t *bas
         return -1;
     }
     if (w->rep->interrupted) {
-        /* a configuration cut short is not a result */
+        /* a configuration cut short is not a result: what it made goes */
+        discard_run_dir(s, r->dir, w->rep->exit_code);
         printf("interrupted: configuration %zu discarded, %zu runs kept in %s\n", i + 1, w->done_runs, w->dir);
         w->worst = 130;
         return -1;
@@ -582,10 +595,13 @@ static void run_repeat(sweep_t *w, size_t i, int rep_no)
     bool floor = sweep_floor_applies(c, scn_channel_names(c, w->names, SCN_MAX_GEN_CHANNELS));
     for (int mi = 0; mi < nmodes; mi++) {
         bool swmr = modes[mi] == SCN_MODE_SWMR;
-        if (floor && swmr && rep_no % 2 && run_floor(w, i, &base) != 0)
-            break;
-        if (run_one(w, i, rep_no, modes[mi], &base) != 0 ||
+        if ((floor && swmr && rep_no % 2 && run_floor(w, i, &base) != 0) ||
+            run_one(w, i, rep_no, modes[mi], &base) != 0 ||
             (floor && swmr && !(rep_no % 2) && run_floor(w, i, &base) != 0)) {
+            /* the repeat is no result: the runs of it that finished go too */
+            for (size_t k = first_run; k < w->done_runs; k++)
+                if (w->rows[k].exit_code == 0 && w->rows[k].errors == 0)
+                    discard_run_dir(w->rows[k].s, w->rows[k].dir, 0);
             w->done_runs = first_run;
             w->stop = true;
             return;

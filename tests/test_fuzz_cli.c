@@ -377,6 +377,18 @@ static void make_outside(void)
     cr_assert_eq(tu_write_text(b, SENTINEL_TEXT), 0);
     snprintf(b, sizeof b, "%s/fifo", g_outside);
     cr_assert_eq(mkfifo(b, 0600), 0);
+    /* data file paths overwrite=true must refuse: a link to a file of the
+     * user's (never excused, unlike the sentinel), a dangling link, and a
+     * file this process keeps open (a plain reader: no lock) */
+    snprintf(b, sizeof b, "%s/linked.txt", g_outside);
+    cr_assert_eq(tu_write_text(b, SENTINEL_TEXT), 0);
+    snprintf(b, sizeof b, "%s/link.mth5", g_outside);
+    cr_assert_eq(symlink("linked.txt", b), 0);
+    snprintf(b, sizeof b, "%s/dangling.mth5", g_outside);
+    cr_assert_eq(symlink("nothing.mth5", b), 0);
+    snprintf(b, sizeof b, "%s/held.mth5", g_outside);
+    cr_assert_eq(tu_write_text(b, SENTINEL_TEXT), 0);
+    cr_assert_geq(open(b, O_RDONLY | O_CLOEXEC), 0); /* held until the test process ends */
 
     char setup[700], file[1400], res[1400], csv[1400];
     snprintf(setup, sizeof setup, "%s", tu_path("setup"));
@@ -448,6 +460,9 @@ static const seed_t seeds[] = {
      {"@O/append_fast.ini", "--seed 7", "-o readers=1", "-o results_dir=@C/res", "!--iterations 1",
       "!-o duration=0.2"}},
     {"stress", {"--replay @C/adir", "-o keep_data=false"}}, /* refused: not a kept failure */
+    /* overwrite=true never writes through a link, nor replaces a file another process has open */
+    {"write", {"@O/append_fast.ini", "^-o file=@O/link.mth5", "^-o overwrite=true", "!-o duration=0.2"}},
+    {"write", {"@O/append_fast.ini", "^-o file=@O/held.mth5", "^-o overwrite=true", "!-o duration=0.2"}},
     {"gate", {"--baseline @O/base.json", "@O/sweep.json", "--tolerance 0.1", "--markdown @C/gate.md"}},
     {"gate", {"--baseline @O/base.json", "@O/base.json", "--lag-tolerance 0.25", "--exponent-tolerance 0.45"}},
     {"gate", {"--help"}},
@@ -459,6 +474,16 @@ static const seed_t seeds[] = {
     {"summary", {"-h"}},
 };
 #define NSEEDS (sizeof seeds / sizeof seeds[0])
+
+/* The exit status of a corpus entry as it stands: 2 for those made to be
+ * refused (a replay of no kept failure, a data file among the shared inputs). */
+static int corpus_exit(const seed_t *s)
+{
+    for (int i = 0; s->units[i]; i++)
+        if (strstr(s->units[i], "--replay") || strstr(s->units[i], "file=@O/"))
+            return 2;
+    return 0;
+}
 
 /* Options each command knows: "name" or "name=" for one that takes a value.
  * Never --run or --ab for gate (a sweep of minutes by design). */
@@ -571,6 +596,8 @@ static char *edge_value(const char *cdir)
                                         "/dev/null",
                                         "@O/fifo",
                                         "@O/sentinel.txt",
+                                        "@O/link.mth5",
+                                        "@O/dangling.mth5",
                                         "@C/adir",
                                         "@C/fifodir",
                                         "@C",
@@ -929,8 +956,7 @@ static void fuzz_cli(uint64_t part)
         snprintf(what, sizeof what, "case %ld (seed part %llu)", n, (unsigned long long)part);
         int code = one_case(&st, &c, cname, what, true);
         if (corpus)
-            cr_assert_eq(code, strstr(seeds[n].units[0], "--replay") ? 2 : 0, "corpus entry %ld: exit %d: %s", n, code,
-                         g_out);
+            cr_assert_eq(code, corpus_exit(&seeds[n]), "corpus entry %ld: exit %d: %s", n, code, g_out);
         cmdline_free(&c);
     }
     snap_free(&st.before);

@@ -265,6 +265,18 @@ Test(sweep, ctrl_c_keeps_the_configurations_that_finished)
     }
     snprintf(path, sizeof path, "%s/sweep.json", dir);
     cr_assert(tu_exists(path));
+    /* what the discarded configuration made (its data file, lag logs, summary) is gone */
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d);
+    struct dirent *e;
+    int nrun = 0;
+    while ((e = readdir(d)))
+        if (!strncmp(e->d_name, "config-", 7)) {
+            nrun++;
+            cr_assert_lt(atoi(e->d_name + 7), n, "%s of the discarded configuration is left:\n%s", e->d_name, p.buf);
+        }
+    closedir(d);
+    cr_assert_eq(nrun, n - 1, "%d run directories for %d kept rows", nrun, n - 1);
 }
 
 Test(sweep, keep_data_keeps_what_passed_and_space_is_checked_first)

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -21,6 +20,7 @@
 #include "scenario.h"
 #include "util.h"
 #include "fs.h"
+#include "datafile.h"
 
 #define MAX_OVERRIDES 256
 
@@ -35,57 +35,30 @@ static const char *file_kind(mode_t m)
                          : "not a regular file";
 }
 
-/* Is an existing regular file in use? Another process holds HDF5's file lock
- * (a writer, or a reader without SWMR), or the superblock says a writer has
- * it open (an SWMR writer holds no lock; a writer that died leaves the flag).
- * Returns NULL or why, without HDF5 (the orchestrator does not load it). */
-static const char *in_use(const char *path)
+/* Is the existing regular file f in use (h5s_df_in_use)? Returns false
+ * when it cannot be opened: the writer reports what it cannot open. */
+static bool in_use(const char *f, char *why, size_t cap)
 {
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    int fd = open(f, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
-        return NULL; /* the writer reports what it cannot open */
-    const char *why = NULL;
+        return false;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return "it is not a regular file";
-    }
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EWOULDBLOCK)
-            why = "another process has it open (an HDF5 writer, or a reader without SWMR, holds its lock)";
-    } else {
-        flock(fd, LOCK_UN);
-    }
-    /* the superblock: at 0 or after a user block (512, 1024, ... bytes) */
-    static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-    for (off_t off = 0; !why && off + 12 <= st.st_size && off <= (1 << 20); off = off ? off * 2 : 512) {
-        unsigned char b[12];
-        if (pread(fd, b, sizeof b, off) != (ssize_t)sizeof b)
-            break;
-        if (memcmp(b, sig, 8) != 0)
-            continue;
-        /* versions 2 and 3 keep the file consistency flags in byte 11: bit 0
-         * a writer has it open, bit 2 an SWMR writer has it open */
-        if (b[8] >= 2 && (b[11] & 0x05))
-            why = "its superblock says a writer has it open (a live writer, or one that died with it open: "
-                  "'h5clear -s --increment=0 FILE' clears that once no process has it open)";
-        break;
-    }
+    bool used = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && h5s_df_in_use(fd, &st, why, cap);
     close(fd);
-    return why;
+    return used;
 }
 
 /* Refuses an existing data file f (lstat'ed into st) that h5swmr must not
- * replace: not a regular file (or a dangling link), on a pseudo file system,
- * not to be overwritten, or in use. Returns 0 or the exit status. */
+ * replace: a symbolic link (live or dangling: h5swmr never writes through
+ * one), not a regular file, on a pseudo file system, not to be overwritten,
+ * or in use. Returns 0 or the exit status. */
 static int preflight_existing(const char *f, struct stat *st, bool overwrite)
 {
-    if (S_ISLNK(st->st_mode) && stat(f, st) != 0)
+    if (S_ISLNK(st->st_mode))
         return cmd_fail(EXIT_USAGE,
-                        errno == ENOENT ? "data file '%s' is a symbolic link to nothing (a dangling link); "
-                                          "h5swmr does not create files through it"
-                                        : "data file '%s': %s",
-                        f, strerror(errno));
+                        "data file '%s' is a symbolic link%s; h5swmr never writes through one (name the file "
+                        "itself)",
+                        f, stat(f, st) != 0 && errno == ENOENT ? " to nothing (a dangling link)" : "");
     if (!S_ISREG(st->st_mode))
         return cmd_fail(EXIT_USAGE, "data file '%s' is %s; h5swmr writes data files only as regular files", f,
                         file_kind(st->st_mode));
@@ -95,8 +68,8 @@ static int preflight_existing(const char *f, struct stat *st, bool overwrite)
     if (!overwrite)
         return cmd_fail(EXIT_USAGE,
                         "data file '%s' exists; h5swmr never overwrites it unless asked (-o overwrite=true)", f);
-    const char *why = in_use(f);
-    if (why)
+    char why[200];
+    if (in_use(f, why, sizeof why))
         return cmd_fail(EXIT_USAGE, "data file '%s' is in use, so it is not replaced: %s", f, why);
     return 0;
 }
@@ -197,9 +170,14 @@ static bool run_job(const scn_t *s, size_t njobs, bool writer_only, orch_report_
     }
     report_print(stdout, rep);
     snprintf(json, sizeof json, "%s/summary.json", dir);
-    if (report_write_json(json, rep, dir, &err) < 0)
-        cmd_fail(EXIT_FAIL, "%s", err.msg);
-    else
+    if (report_write_json(json, rep, dir, &err) < 0) {
+        /* a partial summary is no summary (a full disk): what this run made there goes */
+        unlink(json);
+        rmdir(dir);
+        cmd_fail(EXIT_FAIL, "cannot write the run's summary: %s; removed", err.msg);
+        if (!*worst)
+            *worst = EXIT_FAIL;
+    } else
         printf("results: %s\n", json);
     fflush(stdout);
     if (rep->exit_code && (!*worst || rep->exit_code == EXIT_VERIFY))

@@ -47,6 +47,12 @@ int mth5_mode_parse(const char *s, mth5_mode_t *out);
  * mth5_close. */
 int mth5_open(const char *path, const char *mode, bool swmr, mth5_t **out, h5s_err_t *err);
 
+/* mth5_open of the very file this process has open as fd (through
+ * /proc/PID/fd/FD, whatever was renamed over or deleted from its path since),
+ * named `shown` in messages and by mth5_path. With "w" it truncates that file
+ * (one its caller created); "a" behaves as "r+": nothing is created. */
+int mth5_open_fd(int fd, const char *shown, const char *mode, bool swmr, mth5_t **out, h5s_err_t *err);
+
 /* True when the file is open in SWMR mode (reader or writer). */
 bool mth5_is_swmr_mode(const mth5_t *m);
 

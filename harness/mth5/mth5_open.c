@@ -227,7 +227,7 @@ static int open_preflight(const char *path, const char *mode_s, bool swmr, mth5_
 static int create_file(const char *path, mth5_mode_t mode, bool exists, hid_t fapl, hid_t *fid, h5s_err_t *err)
 {
     int rc;
-    if ((rc = dir_writable(path, err)) < 0)
+    if (!exists && (rc = dir_writable(path, err)) < 0)
         return rc;
     if (exists && (rc = not_in_use(path, fapl, err)) < 0)
         return rc;
@@ -342,6 +342,39 @@ int mth5_open(const char *path, const char *mode_s, bool swmr, mth5_t **out, h5s
     if (rc < 0)
         H5Eclear2(H5E_DEFAULT);
     return rc;
+}
+
+/* Replaces every "from" in msg (cap bytes) with "to". */
+static void replace_all(char *msg, size_t cap, const char *from, const char *to)
+{
+    char out[H5S_ERRMSG_MAX];
+    size_t lf = strlen(from), n = 0;
+    for (const char *p = msg; *p && n + 1 < sizeof out;) {
+        if (!strncmp(p, from, lf)) {
+            n += (size_t)snprintf(out + n, sizeof out - n, "%s", to);
+            p += lf;
+        } else {
+            out[n++] = *p++;
+        }
+    }
+    out[n < sizeof out ? n : sizeof out - 1] = '\0';
+    snprintf(msg, cap, "%s", out);
+}
+
+int mth5_open_fd(int fd, const char *shown, const char *mode, bool swmr, mth5_t **out, h5s_err_t *err)
+{
+    h5s_err_t local;
+    if (!err)
+        err = &local;
+    char via[64];
+    snprintf(via, sizeof via, "/proc/%d/fd/%d", (int)getpid(), fd);
+    int rc = mth5_open(via, mode && !strcmp(mode, "a") ? "r+" : mode, swmr, out, err);
+    if (rc < 0) {
+        replace_all(err->msg, sizeof err->msg, via, shown);
+        return rc;
+    }
+    snprintf((*out)->path, sizeof(*out)->path, "%s", shown);
+    return 0;
 }
 
 bool mth5_is_swmr_mode(const mth5_t *m)

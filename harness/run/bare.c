@@ -20,6 +20,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <fcntl.h>
 #include <hdf5.h>
 #include <poll.h>
 #include <stdio.h>
@@ -45,6 +46,7 @@ typedef struct bare {
     size_t bufsz;
     stats_buf_t append_ns, flush_ns;
     proto_result_t r;
+    bool refused; /* the data file may not be created or replaced: bad input */
 } bare_t;
 
 /* The cause of the HDF5 failure now on the error stack (which it clears),
@@ -86,7 +88,19 @@ static int bare_open(bare_t *b)
         goto out;
     if ((sp = H5Screate_simple(1, dims, maxd)) < 0)
         goto out;
-    hid_t fid = H5Fcreate(b->c->file, s->overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT, fapl);
+    /* the file is created with O_EXCL (proto_create_data_file) and HDF5
+     * writes that very file, then reopens it by its identity */
+    h5s_err_t e;
+    char via[64];
+    int fd = proto_create_data_file(b->c, &e);
+    if (fd < 0) {
+        snprintf(b->r.msg, sizeof b->r.msg, "%.399s", e.msg);
+        b->refused = e.code == H5S_EEXIST;
+        rc = -2;
+        goto out;
+    }
+    hid_t fid = H5Fcreate(h5s_df_fd_path((int)getpid(), fd, via, sizeof via), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    close(fd);
     if (fid < 0)
         goto out;
     bool ok = true;
@@ -100,7 +114,15 @@ static int bare_open(bare_t *b)
     }
     if (H5Fclose(fid) < 0 || !ok)
         goto out;
-    if ((b->fid = H5Fopen(b->c->file, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, fapl)) < 0)
+    h5s_df_id_t id;
+    if (!proto_data_file_id(b->c, &id) || (fd = h5s_df_open_same(b->c->file, &id, O_RDONLY, &e)) < 0) {
+        snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 loop: %.380s", e.msg);
+        rc = -2;
+        goto out;
+    }
+    b->fid = H5Fopen(h5s_df_fd_path((int)getpid(), fd, via, sizeof via), H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, fapl);
+    close(fd);
+    if (b->fid < 0)
         goto out;
     for (int i = 0; i < b->nch; i++) {
         char name[32];
@@ -110,9 +132,16 @@ static int bare_open(bare_t *b)
     }
     rc = 0;
 out:
-    if (rc < 0) {
-        snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 loop: cannot create %.300s in SWMR mode", b->c->file);
+    if (rc == -1) {
         b->r.cause = bare_hdf5_cause();
+        snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 loop: cannot create %.300s in SWMR mode%s", b->c->file,
+                 b->r.cause == H5S_CAUSE_NO_SPACE ? ": no space left on device" : "");
+    }
+    if (rc < 0 && !b->refused) {
+        if (b->fid >= 0)
+            H5Fclose(b->fid);
+        b->fid = H5I_INVALID_HID;
+        proto_drop_data_file(b->c); /* it holds no data yet */
     }
     if (sp >= 0)
         H5Sclose(sp);
@@ -120,7 +149,7 @@ out:
         H5Pclose(dcpl);
     if (fapl >= 0)
         H5Pclose(fapl);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 /* One block to every dataset, each append timed as h5swmr times its own. */
@@ -280,7 +309,7 @@ out:
     free(b.buf);
     proto_finish_writer(&b.r, &b.append_ns, &b.flush_ns);
     b.r.errors = rc < 0;
-    b.r.exit_code = rc < 0 ? EXIT_FAIL : EXIT_OK;
+    b.r.exit_code = rc < 0 ? (b.refused ? EXIT_USAGE : EXIT_FAIL) : EXIT_OK;
     if (rc < 0) {
         printf("[Writer] ERROR: %s\n", b.r.msg);
         fflush(stdout);

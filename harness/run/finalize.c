@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,23 @@ static int run_h5clear(const char *file, int timeout_ms)
 {
     const char *argv[] = {"h5clear", "-s", "--increment=0", file, NULL};
     return h5s_run_quiet(argv, timeout_ms);
+}
+
+/* The writer's file is not at its path any more (deleted, or another file
+ * renamed over it; err says which): nothing is recovered, verified or
+ * rebuilt, and every flushed sample counts as missing. */
+static void file_gone(const role_ctx_t *c, proto_result_t *r, const h5s_err_t *err)
+{
+    uint64_t flushed = atomic_load(&c->shm->samples);
+    uint64_t runs = atomic_load(&c->shm->runs);
+    r->recovery |= PROTO_RECOVERY_FILE_GONE;
+    r->missing = flushed ? flushed : runs;
+    char what[96] = "";
+    if (r->missing)
+        snprintf(what, sizeof what, ": the %llu %s are not there", (unsigned long long)r->missing,
+                 flushed ? "flushed samples per channel" : "runs the writer added and flushed");
+    snprintf(r->msg, sizeof r->msg,
+             "%.250s%s; nothing was recovered, verified or rebuilt, and no other file was touched", err->msg, what);
 }
 
 /* Publishes a finished step (the orchestrator counts any as progress). */
@@ -126,8 +144,21 @@ int finalizer_main(const role_ctx_t *c)
     r.t_start_ns = h5s_now_ns();
     snprintf(r.strategy, sizeof r.strategy, "%s", c->recover ? "recover" : "finalize");
     char recovered[200] = "";
+    /* the file this run's writer created, by its identity: through this
+     * descriptor h5clear and HDF5 reach that very file, never another one
+     * renamed over its path, and never create one */
+    h5s_df_id_t id;
+    int fd = proto_data_file_id(c, &id) ? h5s_df_open_same(c->file, &id, O_RDONLY, &err)
+                                        : h5s_seterr(&err, H5S_ENOENT, "the writer created no data file");
+    if (fd < 0) {
+        file_gone(c, &r, &err);
+        r.exit_code = r.missing ? EXIT_VERIFY : EXIT_FAIL;
+        goto done;
+    }
+    char via[64];
+    h5s_df_fd_path((int)getpid(), fd, via, sizeof via);
     if (c->recover) {
-        int hc = run_h5clear(c->file, 30000);
+        int hc = run_h5clear(via, 30000);
         r.recovery |= hc == 0 ? PROTO_RECOVERY_CLEARED : PROTO_RECOVERY_CLEAR_FAILED;
         snprintf(
             recovered, sizeof recovered,
@@ -138,7 +169,8 @@ int finalizer_main(const role_ctx_t *c)
             hc);
         step(c);
     }
-    rc = mth5_open(c->file, "a", false, &m, &err);
+    rc = mth5_open_fd(fd, c->file, "r+", false, &m, &err);
+    close(fd);
     step(c);
     if (rc == 0 && c->scn->verify_file)
         rc = verify(m, c, &r, &err);
@@ -164,6 +196,7 @@ int finalizer_main(const role_ctx_t *c)
         r.cause = err.cause;
     }
     r.exit_code = rc < 0 ? EXIT_FAIL : r.mismatches || r.fills || r.missing ? EXIT_VERIFY : EXIT_OK;
+done:
     r.t_end_ns = h5s_now_ns();
     proto_fill_usage(&r);
     proto_send_result(c, &r);

@@ -655,6 +655,34 @@ static int spawn_all(orch_t *o, h5s_err_t *err)
     return 0;
 }
 
+/* Without a finalizer (which checks for itself): whether the file this
+ * run's writer created is still at its path; if not, and it held flushed
+ * data, the run says so in its problem and counts that data as missing. */
+static void check_file_kept(orch_t *o)
+{
+    orch_report_t *rep = o->rep;
+    if (rep->has_finalizer || !atomic_load(&o->shm->file_made))
+        return;
+    struct stat st;
+    bool gone = lstat(o->file, &st) != 0;
+    if (!gone && (uint64_t)st.st_dev == atomic_load(&o->shm->file_dev) &&
+        (uint64_t)st.st_ino == atomic_load(&o->shm->file_ino))
+        return;
+    uint64_t flushed = atomic_load(&o->shm->samples);
+    const orch_child_t *wr = &rep->children[0];
+    bool had_data = flushed > 0 || atomic_load(&o->shm->runs) > 0 || (wr->has_result && wr->res.flushes > 0);
+    char what[96] = "";
+    if (flushed)
+        snprintf(what, sizeof what, ": the %llu flushed samples per channel are not there",
+                 (unsigned long long)flushed);
+    else if (had_data)
+        snprintf(what, sizeof what, ": what its writer flushed is not there");
+    size_t l = strlen(rep->problem);
+    snprintf(rep->problem + l, sizeof rep->problem - l, "%sthe data file was %s during the run%s", l ? "; " : "",
+             gone ? "deleted" : "replaced", what);
+    rep->file_gone = had_data;
+}
+
 /* After writer and readers: the finalizer (recovery, verification, summary
  * table), only for a file this run's writer held in SWMR mode - a writer
  * refused by the file (another writer's, or one left by a dead writer) never
@@ -684,9 +712,12 @@ static void finish_file(orch_t *o, h5s_err_t *err)
                     (double)fr->bytes / 1e9 / el);
         }
     }
+    check_file_kept(o);
     rep->t_end_ns = h5s_now_ns();
     if (s->writer_mode != SCN_MODE_SWMR || !o->recover)
         return;
+    if (rep->has_finalizer && rep->finalizer.has_result && (rep->finalizer.res.recovery & PROTO_RECOVERY_FILE_GONE))
+        return; /* the writer's file is not there: no advice for whatever is */
     char st[64];
     orch_status_text(wr->status, st, sizeof st);
     bool cleared =
@@ -746,6 +777,8 @@ static void judge(orch_report_t *rep)
         else if (worst == EXIT_OK)
             worst = EXIT_FAIL;
     }
+    if (rep->file_gone)
+        worst = EXIT_VERIFY; /* flushed data missing */
     if (rep->problem[0] && worst == EXIT_OK)
         worst = EXIT_FAIL;
     rep->exit_code = rep->interrupted && worst != EXIT_VERIFY ? 130 : worst;

@@ -56,6 +56,7 @@ typedef struct orch_report {
     bool has_finalizer;
     orch_child_t finalizer;
     bool finalizer_stalled; /* stopped after finalize_stall_s without progress */
+    bool file_gone;         /* the writer's file, with flushed data, was deleted or replaced during the run */
     bool interrupted;
     bool writer_ready;
     int64_t t_begin_ns, t_ready_ns, t_end_ns;

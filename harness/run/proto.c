@@ -12,6 +12,37 @@
 
 #include "util.h"
 
+int proto_create_data_file(const role_ctx_t *c, h5s_err_t *err)
+{
+    int rc;
+    if (c->scn->overwrite && (rc = h5s_df_remove_for_overwrite(c->file, err)) < 0)
+        return rc;
+    h5s_df_id_t id;
+    int fd = h5s_df_create(c->file, &id, err);
+    if (fd < 0)
+        return fd;
+    atomic_store(&c->shm->file_dev, id.dev);
+    atomic_store(&c->shm->file_ino, id.ino);
+    atomic_store(&c->shm->file_made, 1);
+    return fd;
+}
+
+bool proto_data_file_id(const role_ctx_t *c, h5s_df_id_t *id)
+{
+    if (!atomic_load(&c->shm->file_made))
+        return false;
+    id->dev = atomic_load(&c->shm->file_dev);
+    id->ino = atomic_load(&c->shm->file_ino);
+    return true;
+}
+
+void proto_drop_data_file(const role_ctx_t *c)
+{
+    h5s_df_id_t id;
+    if (proto_data_file_id(c, &id) && h5s_df_remove_if_same(c->file, &id) == 1)
+        atomic_store(&c->shm->file_made, 0);
+}
+
 lat_summary_t proto_lat(stats_buf_t *b)
 {
     stats_summary_t s = stats_summarize(b);

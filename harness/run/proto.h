@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "datafile.h"
 #include "err.h"
 
 #include "scenario.h"
@@ -46,6 +47,11 @@ typedef struct shm {
     /* set once this run's writer holds the file in SWMR-write mode: only
      * then may the run recover, verify or rebuild the file afterwards */
     _Atomic int held_swmr;
+    /* the data file as this run's writer created it (O_EXCL): its device
+     * and inode, published once file_made is set. The finalizer recovers,
+     * verifies or rebuilds only the file that is still this one */
+    _Atomic int file_made;
+    _Atomic uint64_t file_dev, file_ino;
     _Atomic int64_t t_ready_ns;
     /* what each reader is doing (READER_*), so that a reader that dies by a
      * signal can be told apart: inside HDF5's tree walk, or elsewhere */
@@ -72,6 +78,7 @@ typedef struct lat_summary {
 enum {
     PROTO_RECOVERY_CLEARED = 1u << 0,      /* 'h5clear -s --increment=0' cleared its flags and stale EOA */
     PROTO_RECOVERY_CLEAR_FAILED = 1u << 1, /* that h5clear was run and failed */
+    PROTO_RECOVERY_FILE_GONE = 1u << 2,    /* the writer's file was deleted or replaced: nothing done */
 };
 
 /* Sent once by each child when it ends; fits in PIPE_BUF so it arrives whole. */
@@ -187,6 +194,20 @@ void proto_finish_writer(proto_result_t *r, stats_buf_t *append_ns, stats_buf_t 
 int64_t proto_poll_phase(const scn_t *s, int index, int64_t period_ns);
 /* Fills CPU and memory figures of r from this process. */
 void proto_fill_usage(proto_result_t *r);
+
+/* Creates the run's data file c->file for the writer (every writer mode):
+ * with overwrite=true the existing file goes first, only a regular file not
+ * in use and never a symbolic link (h5s_df_remove_for_overwrite); then the
+ * new file is created with O_EXCL and its device and inode are published in
+ * shared memory. Returns the read-write descriptor (the caller closes it) or
+ * a negative code with err (H5S_EEXIST: a refusal). */
+int proto_create_data_file(const role_ctx_t *c, h5s_err_t *err);
+/* The identity of the data file this run's writer created, into *id; false
+ * when it created none. */
+bool proto_data_file_id(const role_ctx_t *c, h5s_df_id_t *id);
+/* Removes the data file this run's writer created, if it is still that file
+ * at c->file (a writer that failed before holding any data). */
+void proto_drop_data_file(const role_ctx_t *c);
 
 /* Role entry points; each returns the process exit code. */
 int writer_main(const role_ctx_t *c);

@@ -269,10 +269,11 @@ void report_print(FILE *out, const orch_report_t *rep)
         fprintf(out, "recovery: %s\n", rep->recovery);
     if (rep->problem[0])
         fprintf(out, "problem: %s\n", rep->problem);
-    const char *verdict = rep->exit_code == 0             ? "OK"
-                          : rep->exit_code == 130         ? "INTERRUPTED (results so far kept)"
-                          : rep->exit_code == EXIT_VERIFY ? "FAILED: readers saw wrong, missing or fill-value samples"
-                                                          : "FAILED";
+    const char *verdict = rep->exit_code == 0     ? "OK"
+                          : rep->exit_code == 130 ? "INTERRUPTED (results so far kept)"
+                          : rep->exit_code == EXIT_VERIFY
+                              ? "FAILED: readers or the final check saw wrong, missing or fill-value samples"
+                              : "FAILED";
     fprintf(out, "result: %s; file %s\n", verdict, rep->file);
 }
 

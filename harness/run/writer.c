@@ -95,7 +95,21 @@ static int add_channels(wstate_t *w, const char *run, char (*items)[SCN_STR], in
     return n;
 }
 
-/* Creates the file and its structure (non-SWMR), then closes it. */
+/* After a failure to create the file or its structure (no data in it yet):
+ * removes the file this writer created and names a full disk as such.
+ * Returns rc. */
+static int creation_failed(wstate_t *w, int rc)
+{
+    proto_drop_data_file(w->c);
+    if (w->err.cause == H5S_CAUSE_NO_SPACE) {
+        h5s_seterr(&w->err, rc, "cannot create '%s': no space left on device; the file was removed", w->c->file);
+        w->err.cause = H5S_CAUSE_NO_SPACE;
+    }
+    return rc;
+}
+
+/* Creates the file (proto_create_data_file: O_EXCL, its identity published)
+ * and its structure (non-SWMR), then closes it. */
 static int create_structure(wstate_t *w)
 {
     const scn_t *s = w->s;
@@ -111,15 +125,17 @@ static int create_structure(wstate_t *w)
     if (!names)
         return h5s_seterr(&w->err, H5S_ENOMEM, "out of memory");
     int nnames = scn_channel_names(s, names, SCN_MAX_GEN_CHANNELS);
-    if ((rc = mth5_open(w->c->file, s->overwrite ? "w" : "x", false, &w->m, &w->err)) < 0) {
+    int fd = proto_create_data_file(w->c, &w->err);
+    if (fd < 0) {
         free(names);
-        /* another writer created it first (HDF5 creates with O_EXCL): a refusal, not a failure */
-        if (!s->overwrite && rc != H5S_EEXIST && access(w->c->file, F_OK) == 0)
-            rc = h5s_seterr(&w->err, H5S_EEXIST,
-                            "'%s' was created by another process as this writer started; "
-                            "it was left alone (mode 'x' never overwrites)",
-                            w->c->file);
-        return rc;
+        return fd;
+    }
+    /* HDF5 writes the very file just created, whatever is at the path by now */
+    rc = mth5_open_fd(fd, w->c->file, "w", false, &w->m, &w->err);
+    close(fd);
+    if (rc < 0) {
+        free(names);
+        return creation_failed(w, rc);
     }
     mth5_station_meta_t loc = {40.0, -120.0, 1200.0};
     if ((rc = mth5_add_survey(w->m, s->survey, &w->err)) < 0 ||
@@ -129,13 +145,33 @@ static int create_structure(wstate_t *w)
         free(names);
         mth5_close(w->m, NULL);
         w->m = NULL;
-        return rc;
+        return creation_failed(w, rc);
     }
     free(names);
     rc = mth5_close(w->m, &w->err);
     w->m = NULL;
-    if (rc == 0)
-        say(w, "Initial structure created");
+    if (rc < 0)
+        return creation_failed(w, rc);
+    say(w, "Initial structure created");
+    return rc;
+}
+
+/* Reopens the file this writer created (by its identity: a file renamed over
+ * its path since is refused, never opened for writing). Returns 0 or a
+ * negative code (in w->err). */
+static int reopen_own(wstate_t *w, bool swmr)
+{
+    h5s_df_id_t id;
+    if (!proto_data_file_id(w->c, &id))
+        return h5s_seterr(&w->err, H5S_ESYS, "'%s': this writer did not create it", w->c->file);
+    int fd = h5s_df_open_same(w->c->file, &id, O_RDONLY, &w->err);
+    if (fd < 0) {
+        /* not a refusal of the user's input: the file changed under the run */
+        w->err.code = H5S_ESYS;
+        return w->err.code;
+    }
+    int rc = mth5_open_fd(fd, w->c->file, "a", swmr, &w->m, &w->err);
+    close(fd);
     return rc;
 }
 
@@ -150,7 +186,7 @@ static int open_swmr(wstate_t *w)
     bool swmr = s->writer_mode == SCN_MODE_SWMR;
     bool upkeep_on = swmr && s->summary_upkeep && s->workload == SCN_APPEND;
     say(w, swmr ? "Activating SWMR writer mode..." : "Reopening without SWMR (baseline)...");
-    if ((rc = mth5_open(w->c->file, "a", swmr, &w->m, &w->err)) < 0)
+    if ((rc = reopen_own(w, swmr)) < 0)
         return rc;
     char(*items)[SCN_STR] = calloc(SCN_MAX_GEN_CHANNELS, SCN_STR);
     if (!items)
@@ -194,11 +230,12 @@ static int open_swmr(wstate_t *w)
 static int open_raw(wstate_t *w)
 {
     const scn_t *s = w->s;
-    int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (s->overwrite ? O_TRUNC : O_EXCL);
     say(w, "Creating raw file (pwrite baseline, no HDF5): %s", w->c->file);
-    w->rawfd = open(w->c->file, flags, 0644);
-    if (w->rawfd < 0)
-        return h5s_seterr(&w->err, errno == EEXIST ? H5S_EEXIST : H5S_ESYS, "%s: %s", w->c->file, strerror(errno));
+    if ((w->rawfd = proto_create_data_file(w->c, &w->err)) < 0) {
+        int rc = w->rawfd;
+        w->rawfd = -1;
+        return rc;
+    }
     char(*items)[SCN_STR] = calloc(SCN_MAX_GEN_CHANNELS, SCN_STR);
     if (!items)
         return h5s_seterr(&w->err, H5S_ENOMEM, "out of memory");
