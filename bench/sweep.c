@@ -599,7 +599,7 @@ static void run_repeat(sweep_t *w, size_t i, int rep_no)
 static int write_sweep_json(sweep_t *w, int werr)
 {
     char path[SCN_PATH + 128];
-    char *text = cJSON_Print(w->json);
+    char *text = h5s_json_text(w->json);
     cJSON_Delete(w->json);
     w->json = NULL;
     snprintf(path, sizeof path, "%s/sweep.json", w->dir);

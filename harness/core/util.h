@@ -80,6 +80,13 @@ struct cJSON;
  * read but is not JSON. */
 struct cJSON *h5s_read_json(const char *path, long max_bytes, char *why, size_t cap);
 
+/* The text of the JSON tree root (cJSON_Print, freed with free), after every
+ * string in it - values and keys - is made valid UTF-8: each byte that is
+ * not part of a UTF-8 character (a client's output, a user's argument) is
+ * replaced by U+FFFD. Every JSON file h5swmr writes is printed here. NULL
+ * when out of memory. */
+char *h5s_json_text(struct cJSON *root);
+
 /* The directory part of path into out: "." for a bare name, "/" for a file
  * in the root. */
 void h5s_parent_dir(const char *path, char *out, size_t cap);

@@ -3,7 +3,9 @@
 #define _GNU_SOURCE
 #endif
 #include "report.h"
+#include "cli.h"
 #include "fs.h"
+#include "util.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -169,6 +171,7 @@ void report_print(FILE *out, const orch_report_t *rep)
                      (unsigned long long)r->runs_expected);
         char notes[600];
         child_notes(rep, ch, notes, sizeof notes);
+        cli_one_line(notes); /* a client's bytes are shown as text, never as control sequences */
         fprintf(out, "%-10s %-10s %-7s %-18s %8llu %12llu %10.2f %8llu %7s %s\n", label,
                 r->strategy[0] ? r->strategy : "-", kind_text(rep, ch), st, (unsigned long long)r->blocks,
                 (unsigned long long)r->samples, (double)r->bytes / 1e6,
@@ -314,7 +317,7 @@ static cJSON *env_obj(const char *dir)
 char *report_environment_json(const char *dir)
 {
     cJSON *o = env_obj(dir);
-    char *s = cJSON_Print(o);
+    char *s = h5s_json_text(o);
     cJSON_Delete(o);
     return s;
 }
@@ -428,7 +431,7 @@ int report_write_json(const char *path, const orch_report_t *rep, const char *ru
         cJSON_AddItemToArray(procs, child_json(rep, &rep->children[i]));
     if (rep->has_finalizer)
         cJSON_AddItemToObject(root, "finalize", child_json(rep, &rep->finalizer));
-    char *text = cJSON_Print(root);
+    char *text = h5s_json_text(root);
     cJSON_Delete(root);
     if (!text)
         return h5s_seterr(err, H5S_ENOMEM, "out of memory");
