@@ -429,10 +429,8 @@ static void on_line(xstate_t *x, char *line)
         x->verdicts = true;
         x->r.updates++;
     }
-    if (ok && samples > d->verified) {
-        x->r.samples = sat_add(x->r.samples, samples - d->verified);
-        d->verified = samples;
-    }
+    if (ok && samples > d->verified)
+        d->verified = samples; /* summed at the end (count_samples) */
     if (isbad) {
         x->r.mismatches++;
         if (bad < x->min_bad)
@@ -692,19 +690,27 @@ static int x_start(xstate_t *x, bool *timed_out)
     return 0;
 }
 
-/* SAMPLES past what the writer wrote (the longest it made any channel) is a
- * protocol error: no reader can have seen them. Checked at the end, when
- * the bound is final; a client may see a block before its flush returns. */
-static void check_samples_bound(xstate_t *x)
+/* The samples the client verified (with verdicts) or saw (without), summed
+ * over datasets, into the result. SAMPLES past what the writer wrote (the
+ * longest it made any channel) is a protocol error - no reader can have
+ * seen them - and counts only up to that bound. Checked at the end, when
+ * the bound is final (a client may see a block before its flush returns). */
+static void count_samples(xstate_t *x)
 {
-    uint64_t written = atomic_load(&x->c->shm->samples_written);
-    for (size_t i = 0; i < x->nds; i++)
-        if (x->ds[i].samples > written) {
+    uint64_t written = atomic_load(&x->c->shm->samples_written), size = x->s->dtype == 1 ? 8 : 4;
+    bool said = false;
+    x->r.samples = 0;
+    for (size_t i = 0; i < x->nds; i++) {
+        const xds_t *d = &x->ds[i];
+        if (d->samples > written && !said) {
             xfail(x, "line %llu: SAMPLES %llu of %.200s is more than the writer wrote (%llu samples per channel)",
-                  (unsigned long long)x->ds[i].line, (unsigned long long)x->ds[i].samples, x->ds[i].path,
-                  (unsigned long long)written);
-            return;
+                  (unsigned long long)d->line, (unsigned long long)d->samples, d->path, (unsigned long long)written);
+            said = true;
         }
+        uint64_t n = x->verdicts ? d->verified : d->samples;
+        x->r.samples = sat_add(x->r.samples, n < written ? n : written);
+    }
+    x->r.bytes = !x->verdicts ? 0 : x->r.samples > UINT64_MAX / size ? UINT64_MAX : x->r.samples * size;
 }
 
 /* Bad samples reported only past the writer's last successful flush belong
@@ -729,7 +735,7 @@ static int x_finish(xstate_t *x, bool timed_out)
     if (x->log && fclose(x->log) != 0)
         xfail(x, "writing the lag log failed");
     x->log = NULL;
-    check_samples_bound(x);
+    count_samples(x);
     excuse_unflushed(x);
     if (x->fail[0])
         snprintf(x->r.msg, sizeof x->r.msg, "%s", x->fail);
@@ -745,12 +751,6 @@ static int x_finish(xstate_t *x, bool timed_out)
         x->r.runs_seen += k == i;
     }
     x->r.runs_expected = atomic_load(&x->c->shm->runs) + 1;
-    if (!x->verdicts) { /* no verdicts: what it saw, unverified */
-        for (size_t i = 0; i < x->nds; i++)
-            x->r.samples = sat_add(x->r.samples, x->ds[i].samples);
-    }
-    uint64_t size = x->s->dtype == 1 ? 8 : 4; /* bytes verified */
-    x->r.bytes = !x->verdicts ? 0 : x->r.samples > UINT64_MAX / size ? UINT64_MAX : x->r.samples * size;
     x->r.lag = proto_lat(&x->lag);
     x->r.e2e_lag = proto_lat(&x->e2e);
     proto_windows_finish(&x->win, &x->r);
