@@ -143,12 +143,12 @@ void cproc_reap_orphans(pid_t keep)
 int cproc_end_descendants(int64_t deadline_ns)
 {
     for (;;) {
-        int left = cproc_signal_descendants(SIGKILL, 0);
         pid_t r;
         while ((r = waitpid(-1, NULL, WNOHANG)) > 0)
             ;
         if (r < 0 && errno == ECHILD)
             return 0; /* no child left, so no descendant: an orphan would be a child here */
+        int left = cproc_signal_descendants(SIGKILL, 0);
         if (h5s_now_ns() >= deadline_ns)
             return left ? left : 1;
         struct timespec ts = {0, 1000000}; /* killed processes take a moment to die */

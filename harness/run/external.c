@@ -260,6 +260,9 @@ static int client_start(xstate_t *x, char **argv)
     if (pid < 0) {
         close(outp[0]);
         close(errp[0]);
+        if (x->have_elog)
+            cproc_log_close(&x->elog);
+        x->have_elog = false;
         return xfail(x, "%s", err.msg), -1;
     }
     g_client_group = pid;
