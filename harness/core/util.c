@@ -190,12 +190,16 @@ uint64_t h5s_rand_next(uint64_t *state)
 
 int h5s_cli_fail(const char *who, int code, const char *fmt, ...)
 {
+    char msg[8192];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, who ? "h5swmr %s: " : "h5swmr: ", who);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    cli_one_line(msg); /* what it echoes (paths, values, a client's bytes) as printable text */
+    if (who)
+        fprintf(stderr, "h5swmr %s: %s\n", who, msg);
+    else
+        fprintf(stderr, "h5swmr: %s\n", msg);
     return code;
 }
 

@@ -39,8 +39,9 @@ void h5s_utc_stamp(char *buf, size_t cap);
  * Returns 0, or -1 with errno set. */
 int h5s_make_unique_dir(const char *parent, const char *base, char *out, size_t cap);
 
-/* Prints "h5swmr: message" (or "h5swmr WHO: message") as one line on stderr
- * and returns code: how every command reports bad input and failures. */
+/* Prints "h5swmr: message" (or "h5swmr WHO: message") as one line of
+ * printable text on stderr (cli_one_line) and returns code: how every
+ * command reports bad input and failures. */
 int h5s_cli_fail(const char *who, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Prints "[PREFIX] message" as one line on stdout and flushes, unless quiet:
