@@ -255,7 +255,7 @@ int fc_write_json(const fc_opts_t *o, const char *dir, const fc_row_t *rows, int
     fc_json_rows(root, rows, nrows);
     fc_json_analysis(root, o, fits, rec);
 
-    char *text = cJSON_Print(root);
+    char *text = h5s_json_text(root);
     cJSON_Delete(root);
     if (!text)
         return h5s_seterr(err, H5S_ENOMEM, "out of memory");

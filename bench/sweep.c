@@ -622,7 +622,7 @@ static void run_repeat(sweep_t *w, size_t i, int rep_no)
 static int write_sweep_json(sweep_t *w, int werr)
 {
     char path[SCN_PATH + 128];
-    char *text = cJSON_Print(w->json);
+    char *text = h5s_json_text(w->json);
     cJSON_Delete(w->json);
     w->json = NULL;
     snprintf(path, sizeof path, "%s/sweep.json", w->dir);
@@ -728,7 +728,8 @@ const cli_cmd_t cmd_sweep_def = {
             "and as a bare HDF5 SWMR loop (baselines = true), back to back, so that throughput is reported\n"
             "as ratios paired within one repeat; the standalone floor h5floor (plain C on HDF5, beside the\n"
             "h5swmr program) runs next to each configuration it mirrors (floor = true: one float32 channel,\n"
-            "a flush per block; flat out, or paced with one busy-polling reader). Writes results/<scenario>-sweep-<time>/: sweep.csv (a row\n"
+            "a flush per block; flat out, or paced with one busy-polling reader). Writes "
+            "results/<scenario>-sweep-<time>/: sweep.csv (a row\n"
             "per run), sweep.json, lag_events.csv, a directory per run, and plots. Data files of runs that\n"
             "passed are deleted unless keep_data = true. It states the number of runs and an estimate of\n"
             "their time first, and refuses more than --max-runs (default 2000) or more data than the disk\n"

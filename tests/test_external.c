@@ -17,7 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "testutil.h"
+#include "util.h"
 
 TestSuite(external, .init = tu_setup, .fini = tu_teardown, .timeout = 90);
 
@@ -270,17 +272,6 @@ Test(external, a_client_that_ignores_sigterm_is_killed_and_nothing_is_left)
     cr_assert(process_dead(pid), "the client's 'sleep 1000' (pid %d) outlived the run", (int)pid);
 }
 
-Test(external, a_client_that_cannot_be_executed_is_reported)
-{
-    /* it exists and is executable, but its interpreter does not: execve fails */
-    char extra[1024];
-    const char *sh = script("noint.sh", "#!/nonexistent/interpreter\n");
-    snprintf(extra, sizeof extra, "readers = 2\nreader_kind = h5swmr,cmd\nreader_cmd = %s\n", sh);
-    cr_assert_eq(run_with(extra), 1, "%s", g_out);
-    row_has(1, "exit 0", "lag p50", NULL);
-    row_has(2, "exit 1", "could not run", "No such file or directory", NULL);
-}
-
 Test(external, bad_values_are_refused_before_anything_is_created)
 {
     static const char *const bad[] = {
@@ -420,4 +411,270 @@ Test(external, a_delay_longer_than_the_run_starts_no_client)
     cr_assert_eq(run_with("readers = 2\nreader_kind = h5swmr,watch\nreader_delay_s = 0,60\n"), 0, "%s", g_out);
     row_has(2, "watch", "exit 0", "stopped before its start delay ended", NULL);
     cr_assert_null(strstr(g_out, "ERROR"), "%s", g_out);
+}
+
+/* ---- issue 18: clients that misbehave at the edges ------------------------ */
+
+/* Whether the len bytes at buf are valid UTF-8 without C1 control
+ * characters (U+0080-U+009F); *why says where they are not. */
+static bool clean_utf8(const unsigned char *buf, size_t len, char *why, size_t cap)
+{
+    for (size_t i = 0; i < len;) {
+        unsigned char c = buf[i];
+        size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+        uint32_t cp = n == 1 ? c : n == 2 ? c & 0x1f : n == 3 ? c & 0x0f : c & 0x07;
+        bool ok = n > 0 && i + n <= len;
+        for (size_t k = 1; ok && k < n; k++) {
+            ok = (buf[i + k] & 0xc0) == 0x80;
+            cp = cp << 6 | (buf[i + k] & 0x3f);
+        }
+        ok = ok && !(n == 2 && cp < 0x80) && !(n == 3 && cp < 0x800) && !(n == 4 && (cp < 0x10000 || cp > 0x10ffff)) &&
+             !(cp >= 0xd800 && cp <= 0xdfff);
+        if (!ok || (cp >= 0x80 && cp <= 0x9f)) {
+            snprintf(why, cap, "%s at byte %zu: \"%.40s\"", ok ? "a C1 control character" : "invalid UTF-8", i,
+                     (const char *)buf + (i > 20 ? i - 20 : 0));
+            return false;
+        }
+        i += n;
+    }
+    return true;
+}
+
+/* Kills process pid if it is still alive and returns whether it was gone. */
+static bool gone_or_killed(pid_t pid)
+{
+    if (process_dead(pid))
+        return true;
+    kill(pid, SIGKILL);
+    return false;
+}
+
+/* Item 4: a grandchild of the client in a session of its own, ignoring
+ * SIGTERM and holding the client's stdout and the data file, is ended with
+ * the run (the adapter is its subreaper and kills every descendant). */
+Test(external, a_descendant_in_its_own_session_does_not_outlive_the_run)
+{
+    char extra[2048];
+    const char *pidfile = tu_path("grandchild.pid");
+    const char *py =
+        script("escape.py", "import os, signal, sys, time\n"
+                            "a = os.fork()\n"
+                            "if a == 0:\n"
+                            "    os.setsid()\n"
+                            "    b = os.fork()\n"
+                            "    if b == 0:\n"
+                            "        signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+                            "        fd = os.open(os.environ['H5SWMR_FILE'], os.O_RDONLY)\n"
+                            "        os.set_inheritable(fd, True)\n"
+                            "        os.execvp('sleep', ['sleep', '1000'])\n"
+                            "    with open(sys.argv[1], 'w') as f:\n"
+                            "        f.write(str(b))\n"
+                            "    os._exit(0)\n"
+                            "os.waitpid(a, 0)\n"
+                            "print(time.monotonic_ns(), os.environ['H5SWMR_FIRST_CHANNEL'], 0, flush=True)\n"
+                            "time.sleep(100)\n");
+    snprintf(extra, sizeof extra,
+             "duration = 0.5\nstop_timeout = 1\nreaders = 2\nreader_kind = h5swmr,cmd\nreader_cmd = %s %s %s\n",
+             H5SWMR_PYTHON, py, pidfile);
+    int rc = run_with(extra);
+    unsigned char *buf;
+    size_t len;
+    cr_assert_eq(tu_read_file(pidfile, &buf, &len), 0, "the client did not record its grandchild's pid: %s", g_out);
+    pid_t pid = (pid_t)atoi((char *)buf);
+    free(buf);
+    cr_assert(pid > 1);
+    cr_assert(gone_or_killed(pid), "the client's grandchild (pid %d, its own session) outlived the run", (int)pid);
+    cr_assert_eq(rc, 0, "%s", g_out);
+    row_has(2, "exit 0", NULL); /* the kind column may name the client */
+}
+
+/* Item 5: 8 MB on stderr leave a log of its first and last 64 KiB with a
+ * line saying how much was dropped between them; the message quotes the
+ * last line. */
+Test(external, a_client_flooding_stderr_leaves_a_bounded_log)
+{
+    char extra[1024];
+    const char *py = script("flood.py", "import sys\n"
+                                        "sys.stderr.write('FIRST LINE\\n')\n"
+                                        "sys.stderr.write(('x' * 99 + '\\n') * 80000)\n"
+                                        "sys.stderr.write('the last words\\n')\n"
+                                        "sys.stderr.flush()\n"
+                                        "sys.exit(1)\n");
+    snprintf(extra, sizeof extra, "duration = 0.5\nreaders = 2\nreader_kind = h5swmr,cmd\nreader_cmd = %s %s\n",
+             H5SWMR_PYTHON, py);
+    int rc = run_with(extra);
+    char dir[1200], path[1400];
+    run_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/client_reader2.log", dir);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0, "no %s", path);
+    cr_assert_leq(st.st_size, 2 * 65536 + 256, "client_reader2.log has %lld bytes", (long long)st.st_size);
+    unsigned char *buf;
+    size_t len;
+    cr_assert_eq(tu_read_file(path, &buf, &len), 0);
+    cr_assert(len > 2 * 65536 && !strncmp((char *)buf, "FIRST LINE\n", 11), "the log's head: %.40s", buf);
+    cr_assert(len > 15 && !memcmp(buf + len - 15, "the last words\n", 15), "the log's tail: %.40s", buf + len - 40);
+    char want[160];
+    snprintf(want, sizeof want, "[h5swmr: %d bytes of the client's stderr dropped here", 8000026 - 2 * 65536);
+    cr_assert(memmem(buf, len, want, strlen(want)), "the log does not say '%s'", want);
+    free(buf);
+    cr_assert_eq(rc, 1, "%s", g_out);
+    row_has(2, "exit 1", "exited with status 1 before STOP", "its stderr ends: \"the last words\"", NULL);
+}
+
+/* Item 8: bytes that are not UTF-8, C1 control characters and an excerpt
+ * that would cut a character reach neither the terminal nor summary.json:
+ * both stay valid UTF-8 without C1 characters, excerpts end on a character. */
+Test(external, client_bytes_that_are_not_text_stay_out_of_the_terminal_and_json)
+{
+    char extra[1024];
+    const char *py = script("bytes.py", "import os, sys, time\n"
+                                        "out, i = sys.stdout.buffer, sys.argv[1]\n"
+                                        "t = str(time.monotonic_ns()).encode()\n"
+                                        "ch = os.environ['H5SWMR_FIRST_CHANNEL'].encode()\n"
+                                        "if i == '2':\n" /* the 60-byte excerpt would cut the e-acute */
+                                        "    out.write(b'y' * 59 + '\\u00e9'.encode() + b' is no protocol line\\n')\n"
+                                        "elif i == '3':\n"
+                                        "    out.write(b'\\xc2\\x9b31m\\x9b2J\\xff\\xfe\\xe2\\x82 not a line\\n')\n"
+                                        "else:\n"
+                                        "    out.write(t + b' /bad\\xff\\xc2\\x9b\\x9bpath 10 bad=3\\n')\n"
+                                        "out.flush()\n"
+                                        "time.sleep(100)\n");
+    snprintf(extra, sizeof extra,
+             "duration = 0.5\nreaders = 4\nreader_kind = h5swmr,cmd,cmd,cmd\nreader_cmd = %s %s {index}\n",
+             H5SWMR_PYTHON, py);
+    int rc = run_with(extra);
+    char why[200];
+    cr_assert(clean_utf8((const unsigned char *)g_out, strlen(g_out), why, sizeof why), "the terminal got %s\n%s", why,
+              g_out);
+    char dir[1200], path[1400];
+    run_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    unsigned char *buf;
+    size_t len;
+    cr_assert_eq(tu_read_file(path, &buf, &len), 0);
+    cr_assert(clean_utf8(buf, len, why, sizeof why), "summary.json has %s", why);
+    cJSON *j = cJSON_ParseWithLength((const char *)buf, len);
+    free(buf);
+    cr_assert_not_null(j, "summary.json is not JSON");
+    const cJSON *m2 = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "processes"), 2), "message");
+    cr_assert(cJSON_IsString(m2), "no message of reader 2");
+    char want[128];
+    snprintf(want, sizeof want, "\"%.59s...\"", "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy");
+    cr_assert(strstr(m2->valuestring, want), "reader 2's excerpt does not end on a character: %s", m2->valuestring);
+    cJSON_Delete(j);
+    cr_assert_eq(rc, 3, "%s", g_out);
+    row_has(2, "exit 1", "line 1 is not", NULL);
+    row_has(3, "exit 1", "line 1 is not", "?31m?2J", NULL);
+    row_has(4, "exit 3", "/bad?", "path[3] is wrong", NULL);
+}
+
+/* Item 9: SAMPLES past what the writer wrote, and a bad= index that is not
+ * one of the samples reported, are protocol errors, not verified samples or
+ * data of a failed flush. */
+Test(external, samples_and_bad_indexes_out_of_range_are_protocol_errors)
+{
+    char extra[1024];
+    const char *py = script("range.py", "import os, sys, time\n"
+                                        "ch = os.environ['H5SWMR_FIRST_CHANNEL']\n"
+                                        "t = time.monotonic_ns()\n"
+                                        "if sys.argv[1] == '2':\n"
+                                        "    print(t, ch, 18446744073709551615, 'ok', flush=True)\n"
+                                        "    print(t, ch + 'x', 18446744073709551615, 'ok', flush=True)\n"
+                                        "else:\n"
+                                        "    print(t, ch, 10, 'bad=18446744073709551615', flush=True)\n"
+                                        "time.sleep(100)\n");
+    snprintf(extra, sizeof extra,
+             "duration = 0.5\nreaders = 3\nreader_kind = h5swmr,cmd,cmd\nreader_cmd = %s %s {index}\n", H5SWMR_PYTHON,
+             py);
+    int rc = run_with(extra);
+    cr_assert_eq(rc, 1, "%s", g_out);
+    row_has(1, "exit 0", "lag p50", NULL);
+    row_has(2, "exit 1", "line 1: SAMPLES 18446744073709551615 of", "more than the writer wrote", NULL);
+    row_has(3, "exit 1", "line 1: bad=18446744073709551615 is not one of the 10 samples", NULL);
+    cr_assert_null(strstr(g_out, "data of a flush that failed"), "%s", g_out);
+}
+
+/* Item 12: reader_cmd errors that used to show only once the run had made its
+ * directory and data file - too many words, a word too long once {file} is
+ * replaced, a placeholder as the program, a script whose #! interpreter does
+ * not exist (also for reader_python) - are refused before anything is made. */
+Test(external, reader_cmd_errors_are_refused_before_anything_is_created)
+{
+    char words[1024] = "/bin/echo";
+    for (int i = 0; i < 127; i++)
+        strcat(words, " w");
+    char longword[512] = "/bin/echo ";
+    for (int i = 0; i < 40; i++)
+        strcat(longword, "{file}");
+    const char *noint = script("noint.sh", "#!/nonexistent/interpreter\n");
+    char noint_cmd[1100], noint_py[1100];
+    snprintf(noint_cmd, sizeof noint_cmd, "reader_kind = cmd\nreader_cmd = %s --x\n", noint);
+    snprintf(noint_py, sizeof noint_py, "reader_kind = h5py\nreader_python = %s\n", noint);
+    char many[1200], toolong[700];
+    snprintf(many, sizeof many, "reader_kind = cmd\nreader_cmd = %s\n", words);
+    snprintf(toolong, sizeof toolong, "reader_kind = cmd\nreader_cmd = %s\n", longword);
+    const char *const bad[] = {many,
+                               toolong,
+                               "reader_kind = cmd\nreader_cmd = {file} --x\n",
+                               "reader_kind = cmd\nreader_cmd = /opt/{index}/monitor\n",
+                               noint_cmd,
+                               noint_py};
+    static const char *const says[] = {"more than 127 words",
+                                       "longer than 8191 characters",
+                                       "'{file}' cannot be the program",
+                                       "'/opt/{index}/monitor' cannot be the program",
+                                       "#!/nonexistent/interpreter",
+                                       "#!/nonexistent/interpreter"};
+    /* a data file path of 230 characters: 40 times {file} is over 9000 */
+    char name[256];
+    memset(name, 'f', 224);
+    snprintf(name + 224, sizeof name - 224, ".mth5");
+    char data[1200]; /* tu_path's buffers rotate */
+    snprintf(data, sizeof data, "%s", tu_path(name));
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char extra[2400];
+        snprintf(extra, sizeof extra, "readers = 1\nfile = %s\n%s", data, bad[i]);
+        cr_assert_eq(run_with(extra), 2, "%s: %s", bad[i], g_out);
+        cr_assert(strstr(g_out, says[i]), "%s: the message does not say '%s': %s", bad[i], says[i], g_out);
+        cr_assert_eq(strchr(g_out, '\n'), g_out + strlen(g_out) - 1, "%s: more than one line: %s", bad[i], g_out);
+        cr_assert(!tu_exists(tu_path("results")) && !tu_exists(data), "%s: something was created", bad[i]);
+    }
+    /* {h5swmr} is a program, and {file} once in a word of a long path is fine */
+    char ok[1400];
+    snprintf(ok, sizeof ok,
+             "duration = 0.5\nreaders = 2\nfile = %s\nreader_kind = h5swmr,cmd\n"
+             "reader_cmd = {h5swmr} watch {file} --protocol --interval {poll_s}\n",
+             data);
+    cr_assert_eq(run_with(ok), 0, "%s", g_out);
+    row_has(2, "exit 0", "samples verified", NULL);
+}
+
+/* Item 8, the two central places: cli_one_line (every text echoed to the
+ * terminal) and h5s_json_text (every JSON file written). */
+Test(external, text_for_the_terminal_and_json_is_valid_utf8)
+{
+    char t[] = "ok \xc3\xa9 \xe2\x82\xac\tC1:\xc2\x9b raw:\x9b\x80 bad:\xff\xc3x cut:\xe2\x82";
+    cli_one_line(t);
+    cr_assert_str_eq(t, "ok \xc3\xa9 \xe2\x82\xac?C1:? raw:?? bad:??x cut:??");
+    char o[] = "\xc0\xaf overlong \xed\xa0\x80 surrogate \xf4\x90\x80\x80 past U+10FFFF \xf0\x9f\x98\x80";
+    cli_one_line(o);
+    cr_assert_str_eq(o, "?? overlong ??? surrogate ???? past U+10FFFF \xf0\x9f\x98\x80");
+    /* a cut never ends inside a character */
+    cr_assert_eq(cli_utf8_cut("ab\xc3\xa9", 3), 2);
+    cr_assert_eq(cli_utf8_cut("ab\xe2\x82\xac", 4), 2);
+    cr_assert_eq(cli_utf8_cut("ab\xe2\x82\xac", 5), 5);
+    cr_assert_eq(cli_utf8_cut("abcdef", 3), 3);
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "m", "a\xff b \xc3\xa9 \xe2\x82");
+    cJSON_AddStringToObject(j, "k\x9b", "fine");
+    char *text = h5s_json_text(j);
+    cr_assert_not_null(text);
+    char why[200];
+    cr_assert(clean_utf8((const unsigned char *)text, strlen(text), why, sizeof why), "%s: %s", why, text);
+    cr_assert(strstr(text, "\"a\xef\xbf\xbd b \xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd\""), "%s", text);
+    cr_assert(strstr(text, "\"k\xef\xbf\xbd\""), "%s", text);
+    free(text);
+    cJSON_Delete(j);
 }

@@ -24,6 +24,13 @@
  * a directory, the regular file, a missing path, a path with a newline and
  * one of 5000 characters, and lists every case that fails.
  *
+ * One corpus entry runs an external reader whose client misbehaves in every
+ * way at once: it prints SAMPLES past anything written, a bad= index past
+ * its SAMPLES, bytes that are not UTF-8 and C1 controls, floods its stderr,
+ * and leaves a grandchild in a session of its own that ignores SIGTERM.
+ * After every case no such grandchild may be alive, every summary.json must
+ * be valid UTF-8 and every client_reader*.log bounded.
+ *
  * Gate's JSON: a valid sweep.json built here (and the shipped baseline) is
  * mutated structurally (types swapped, keys deleted or repeated, arrays grown
  * by up to a thousand entries, values nested deeply, long strings) and as text
@@ -46,6 +53,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,6 +360,43 @@ static void copy_file(const char *from, const char *to)
 
 static const char SENTINEL_TEXT[] = "a sentinel: no command may change this file unless told to replace it\n";
 
+/* The text of outside/client.py: a client that breaks every rule at once
+ * and leaves a grandchild (its pid in client-grandchild.pid in the working
+ * directory, the case's) in a session of its own, ignoring SIGTERM. */
+static const char CLIENT_PY[] =
+    "import os, signal, sys, time\n"
+    "t, ch = time.monotonic_ns(), os.environ.get('H5SWMR_FIRST_CHANNEL', '/x').encode()\n"
+    "out = sys.stdout.buffer\n"
+    "out.write(b'%d %s 18446744073709551615 ok\\n' % (t, ch))\n"
+    "out.write(b'%d %s 10 bad=18446744073709551615\\n' % (t, ch + b'2'))\n"
+    "out.write(b'\\xff\\xfe\\xc2\\x9b31m\\x9b2J ' + b'y' * 50 + '\\u00e9'.encode() + b' not text\\n')\n"
+    "out.flush()\n"
+    "sys.stderr.write(('e' * 99 + '\\n') * 3000)\n"
+    "sys.stderr.flush()\n"
+    "a = os.fork()\n"
+    "if a == 0:\n"
+    "    os.setsid()\n"
+    "    b = os.fork()\n"
+    "    if b == 0:\n"
+    "        signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+    "        os.dup2(os.open('/dev/null', os.O_RDWR), 1)\n"
+    "        os.execvp('sleep', ['sleep', '1000'])\n"
+    "    with open('client-grandchild.pid', 'w') as f:\n"
+    "        f.write(str(b))\n"
+    "    os._exit(0)\n"
+    "os.waitpid(a, 0)\n";
+
+/* Writes outside/client.py (executable, run by H5SWMR_PYTHON without the
+ * site module, so that it has done its worst well within a 0.5 s run). */
+static void write_client(void)
+{
+    char p[1400], text[sizeof CLIENT_PY + 1200];
+    snprintf(p, sizeof p, "%s/client.py", g_outside);
+    snprintf(text, sizeof text, "#!%s -S\n%s", H5SWMR_PYTHON, CLIENT_PY); /* -S: starts in a few ms */
+    cr_assert_eq(tu_write_text(p, text), 0);
+    cr_assert_eq(chmod(p, 0755), 0);
+}
+
 /* outside/: scenarios, expectations, an MTH5 file (written by a short run),
  * a flushcost.csv (by a short flushcost), gate's JSON, a FIFO and a regular
  * file that stands for something the user owns. */
@@ -389,6 +435,7 @@ static void make_outside(void)
     snprintf(b, sizeof b, "%s/held.mth5", g_outside);
     cr_assert_eq(tu_write_text(b, SENTINEL_TEXT), 0);
     cr_assert_geq(open(b, O_RDONLY | O_CLOEXEC), 0); /* held until the test process ends */
+    write_client();
 
     char setup[700], file[1400], res[1400], csv[1400];
     snprintf(setup, sizeof setup, "%s", tu_path("setup"));
@@ -437,6 +484,9 @@ static const seed_t seeds[] = {
     {"run",
      {"@O/mth5_concurrent.ini", "-o readers=1", "-ofile=@C/data.mth5", "-o results_dir=@C/res",
       "-o reader_refresh=reopen", "!-o duration=0.2"}},
+    {"run",
+     {"@O/append_fast.ini", "-o readers=2", "-o reader_kind=h5swmr,cmd", "-o reader_cmd=@O/client.py", "-o quiet=true",
+      "-o results_dir=@C/res", "!-o duration=0.5"}},
     {"write", {"@O/append_fast.ini", "-o results_dir=@C/res", "-o overwrite=false", "!-o duration=0.2"}},
     {"watch", {"@O/fix.mth5", "--interval 0.05", "!--duration 0.2"}},
     {"watch", {"@O/fix.mth5", "/Experiment/Surveys/live_survey/Stations/MT001/run_001/ex", "!--duration 0.1"}},
@@ -476,12 +526,15 @@ static const seed_t seeds[] = {
 #define NSEEDS (sizeof seeds / sizeof seeds[0])
 
 /* The exit status of a corpus entry as it stands: 2 for those made to be
- * refused (a replay of no kept failure, a data file among the shared inputs). */
+ * refused (a replay of no kept failure, a data file among the shared inputs),
+ * 1 for the misbehaving client, else 0. */
 static int corpus_exit(const seed_t *s)
 {
     for (int i = 0; s->units[i]; i++)
         if (strstr(s->units[i], "--replay") || strstr(s->units[i], "file=@O/"))
             return 2;
+        else if (strstr(s->units[i], "@O/client.py"))
+            return 1;
     return 0;
 }
 
@@ -866,6 +919,82 @@ static bool may_replace(const char *const *argv)
     return false;
 }
 
+static char g_leftover[400]; /* what leftover_one found, "" if nothing */
+
+/* Whether process pid is alive (not gone, not a zombie). */
+static bool alive(pid_t pid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *close = strrchr(buf, ')');
+    return !close || (close[2] != 'Z' && close[2] != 'X');
+}
+
+/* The offset of the first byte of buf that is not part of valid UTF-8
+ * (overlong forms, surrogates and code points past U+10FFFF included), len
+ * when there is none. */
+static size_t utf8_invalid_at(const unsigned char *buf, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        unsigned char c = buf[i];
+        size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : (c & 0xf0) == 0xe0 ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+        uint32_t cp = n == 2 ? c & 0x1fu : n == 3 ? c & 0x0fu : c & 0x07u;
+        if (!n || i + n > len)
+            return i;
+        for (size_t k = 1; k < n; k++) {
+            if ((buf[i + k] & 0xc0) != 0x80)
+                return i;
+            cp = cp << 6 | (buf[i + k] & 0x3fu);
+        }
+        if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+            return i;
+        i += n;
+    }
+    return len;
+}
+
+/* nftw callback of leftovers: one file of a case's directory. */
+static int leftover_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    const char *name = path + ftw->base;
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    if (flag != FTW_F)
+        return 0;
+    if (!strcmp(name, "client-grandchild.pid") && tu_read_file(path, &buf, &len) == 0) {
+        pid_t pid = (pid_t)atoi((char *)buf);
+        if (pid > 1 && alive(pid)) {
+            kill(pid, SIGKILL); /* whatever else was found: it must not outlive the test */
+            snprintf(g_leftover, sizeof g_leftover, "the client's grandchild (pid %d) outlived the run", (int)pid);
+        }
+    } else if (g_leftover[0]) {
+        /* one problem is enough */
+    } else if (!strncmp(name, "client_reader", 13) && st->st_size > 2 * 65536 + 256) {
+        snprintf(g_leftover, sizeof g_leftover, "%s has %lld bytes", name, (long long)st->st_size);
+    } else if (!strcmp(name, "summary.json") && tu_read_file(path, &buf, &len) == 0) {
+        size_t at = utf8_invalid_at(buf, len);
+        if (at < len)
+            snprintf(g_leftover, sizeof g_leftover, "%s is not UTF-8 at byte %zu", path, at);
+    }
+    free(buf);
+    return 0;
+}
+
+/* What a case left that no run may leave (a client's process, an unbounded
+ * client log, a summary.json that is not UTF-8): "" or the problem. */
+static const char *leftovers(const char *cdir)
+{
+    g_leftover[0] = '\0';
+    nftw(cdir, leftover_one, 16, FTW_PHYS);
+    return g_leftover;
+}
+
 typedef struct cli_state {
     snap_t before;
     long n, by_code[256];
@@ -902,6 +1031,9 @@ static int one_case(cli_state_t *st, cmdline_t *c, const char *cname, const char
     snap_free(&after);
     if (!problem[0] && diff)
         snprintf(problem, sizeof problem, "the shared inputs changed: %s", diff);
+    const char *left = leftovers(cdir);
+    if (!problem[0] && left[0])
+        snprintf(problem, sizeof problem, "%s", left);
     if (!problem[0]) { /* the top of the test directory holds only outside/ and the case's own */
         DIR *d = opendir(tu_dir());
         cr_assert_not_null(d);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,11 +21,55 @@ bool cli_has_control_char(const char *text)
     return false;
 }
 
+size_t cli_utf8_char(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    unsigned char c = n ? s[0] : 0;
+    size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : (c & 0xf0) == 0xe0 ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (!len || len > n)
+        return 0;
+    uint32_t v = len == 1 ? c : len == 2 ? c & 0x1fu : len == 3 ? c & 0x0fu : c & 0x07u;
+    for (size_t k = 1; k < len; k++) {
+        if ((s[k] & 0xc0) != 0x80)
+            return 0;
+        v = v << 6 | (s[k] & 0x3fu);
+    }
+    /* overlong forms, UTF-16 surrogates and code points past U+10FFFF are not UTF-8 */
+    if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10ffff)) || (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    *cp = v;
+    return len;
+}
+
+size_t cli_utf8_cut(const char *text, size_t max)
+{
+    size_t n = strnlen(text, max + 1);
+    if (n <= max)
+        return n;
+    /* back over at most three continuation bytes to the start of the character at max */
+    size_t k = max;
+    while (k > 0 && max - k < 3 && ((unsigned char)text[k] & 0xc0) == 0x80)
+        k--;
+    return ((unsigned char)text[k] & 0xc0) == 0x80 ? max : k;
+}
+
 void cli_one_line(char *text)
 {
-    for (unsigned char *c = (unsigned char *)text; *c; c++)
-        if (*c < 0x20 || *c == 0x7f)
-            *c = '?';
+    unsigned char *in = (unsigned char *)text, *out = in;
+    size_t left = strlen(text);
+    while (left) {
+        uint32_t cp = 0;
+        size_t len = cli_utf8_char(in, left, &cp);
+        if (len == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) {
+            *out++ = '?'; /* one '?' per control character, or per byte that is not UTF-8 */
+            len = len ? len : 1;
+        } else {
+            memmove(out, in, len);
+            out += len;
+        }
+        in += len;
+        left -= len;
+    }
+    *out = '\0';
 }
 
 int cli_usage_error(const cli_cmd_t *cmd, const char *fmt, ...)

@@ -12,6 +12,8 @@
 #ifndef H5SWMR_CLI_H
 #define H5SWMR_CLI_H
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* One option of a command. */
@@ -63,9 +65,19 @@ const char *cli_take(cli_parser_t *p);
 const char *cli_spelling(const cli_parser_t *p, int k);
 /* Prints cmd's --help: usage line, help text, options, help_extra. */
 void cli_help(const cli_cmd_t *cmd, FILE *out);
-/* Makes text one line: control characters (a newline in an echoed argument)
- * become '?'. */
+/* Makes text one line of printable text, in place: each control character
+ * (C0 such as a newline in an echoed argument, DEL, and C1 U+0080-U+009F)
+ * and each byte that is not part of valid UTF-8 becomes one '?'; valid
+ * UTF-8 text stays as it is. Every text echoed to the terminal goes through
+ * here. */
 void cli_one_line(char *text);
+/* The length (1-4) of the valid UTF-8 character at s (n bytes there) with
+ * its code point in *cp, or 0 when the bytes there are not one (invalid or
+ * cut short, an overlong form, a surrogate, past U+10FFFF). */
+size_t cli_utf8_char(const unsigned char *s, size_t n, uint32_t *cp);
+/* How many bytes of text to keep to cut it to at most max bytes without
+ * cutting a UTF-8 character: strlen(text) when it fits, else max or less. */
+size_t cli_utf8_cut(const char *text, size_t max);
 /* Whether text holds a control character (below 0x20, or DEL). */
 bool cli_has_control_char(const char *text);
 /* One line "h5swmr CMD: message" on stderr; returns 2 (bad usage). */

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #endif
 #include "scenario.h"
+#include "cmdline.h"
 #include "util.h"
 
 #include <errno.h>
@@ -495,60 +496,59 @@ static bool next_word(const char **cmd, char *out, size_t cap)
     return any;
 }
 
-/* The first word of a command line (blanks split, '...' and "..." quote)
- * into out. */
-static void first_word(const char *cmd, char *out, size_t cap)
+/* The data file's path for checking reader_cmd: the file itself when it is
+ * set, else a stand-in as long as the longest path a run, sweep or stress
+ * run can give it under results_dir (its directory, a configuration's
+ * directory and the file's name). malloc'd; NULL when out of memory. */
+static char *file_standin(const scn_t *s)
 {
-    next_word(&cmd, out, cap);
-}
-
-/* Whether prog names an executable file: a path as it is, a bare name
- * looked up in PATH as execvp does. Placeholders ({h5swmr}) pass. */
-static bool program_exists(const char *prog)
-{
-    struct stat st;
-    if (strchr(prog, '{'))
-        return true;
-    if (strchr(prog, '/'))
-        return stat(prog, &st) == 0 && !S_ISDIR(st.st_mode) && access(prog, X_OK) == 0;
-    const char *path = getenv("PATH");
-    if (!path)
-        path = "/usr/local/bin:/usr/bin:/bin";
-    for (const char *p = path;; p++) {
-        const char *e = strchr(p, ':');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        char full[SCN_PATH + 512];
-        snprintf(full, sizeof full, "%.*s/%s", (int)(len ? len : 1), len ? p : ".", prog);
-        if (stat(full, &st) == 0 && !S_ISDIR(st.st_mode) && access(full, X_OK) == 0)
-            return true;
-        if (!e)
-            return false;
-        p = e;
+    if (s->file[0])
+        return strdup(s->file);
+    size_t n = strlen(s->results_dir) + strlen(s->scenario) + strlen(s->name) + 128;
+    char *f = malloc(n + 1);
+    if (f) {
+        memset(f, 'f', n);
+        f[n] = '\0';
     }
+    return f;
 }
 
-/* Checks the external reader kinds in use: cmd needs reader_cmd, and the
+/* Checks the external reader kinds in use: cmd needs reader_cmd, a command
+ * line the adapter can split and run (cmdl_check: words, their length with
+ * the placeholders replaced, the program and its #! interpreter), and the
  * program each kind runs must exist. Returns 0 or H5S_ESCENARIO with msg. */
 static int validate_reader_kinds(const scn_t *s, char *msg, size_t cap)
 {
     bool used[4] = {false};
     for (int i = 0; s->reader_mode == SCN_READER_H5SWMR && i < s->readers && i < SCN_MAX_CHANNELS; i++)
         used[scn_reader_kind(s, i)] = true;
-    char prog[SCN_PATH], pp[96];
+    char why[512];
     if (used[SCN_KIND_CMD] && !s->reader_cmd[0])
         return snprintf(msg, cap, "reader_kind = cmd needs reader_cmd, the command to run"), H5S_ESCENARIO;
     if (used[SCN_KIND_CMD]) {
-        first_word(s->reader_cmd, prog, sizeof prog);
-        printable(prog, pp, sizeof pp);
-        if (!program_exists(prog))
-            return snprintf(msg, cap, "reader_cmd: '%s' is not an executable program (nor found in PATH)", pp),
+        char self[4096] = "h5swmr";
+        ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (sl > 0)
+            self[sl] = '\0';
+        char *file = file_standin(s);
+        if (!file)
+            return snprintf(msg, cap, "out of memory"), H5S_ESCENARIO;
+        cmdl_vars_t v = {
+            .file = file, .self = self, .poll_ms = s->poll_ms, .index = (int)s->readers, .verify = s->verify};
+        int rc = cmdl_check(s->reader_cmd, &v, why, sizeof why);
+        size_t flen = strlen(file);
+        free(file);
+        if (rc == CMDL_ETOOLONG && !s->file[0])
+            return snprintf(msg, cap,
+                            "reader_cmd: %s (with {file} counted as %zu characters, the longest a run can make the "
+                            "data file's path under results_dir; set file to count its own)",
+                            why, flen),
                    H5S_ESCENARIO;
+        if (rc < 0)
+            return snprintf(msg, cap, "reader_cmd: %s", why), H5S_ESCENARIO;
     }
-    if (used[SCN_KIND_H5PY] && !program_exists(s->reader_python)) {
-        printable(s->reader_python, pp, sizeof pp);
-        return snprintf(msg, cap, "reader_python: '%s' is not an executable program (nor found in PATH)", pp),
-               H5S_ESCENARIO;
-    }
+    if (used[SCN_KIND_H5PY] && cmdl_check_program(s->reader_python, why, sizeof why) < 0)
+        return snprintf(msg, cap, "reader_python: %s", why), H5S_ESCENARIO;
     return 0;
 }
 

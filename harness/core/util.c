@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 
 #include "child.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -189,12 +190,16 @@ uint64_t h5s_rand_next(uint64_t *state)
 
 int h5s_cli_fail(const char *who, int code, const char *fmt, ...)
 {
+    char msg[8192];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, who ? "h5swmr %s: " : "h5swmr: ", who);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    cli_one_line(msg); /* what it echoes (paths, values, a client's bytes) as printable text */
+    if (who)
+        fprintf(stderr, "h5swmr %s: %s\n", who, msg);
+    else
+        fprintf(stderr, "h5swmr: %s\n", msg);
     return code;
 }
 
@@ -333,4 +338,55 @@ cJSON *h5s_read_json(const char *path, long max_bytes, char *why, size_t cap)
     if (!j && cap)
         why[0] = '\0';
     return j;
+}
+
+/* A copy of s (allocated as cJSON allocates) with each byte that is not part
+ * of valid UTF-8 replaced by U+FFFD; NULL when s is valid UTF-8 already (or
+ * there is no memory: it is then printed as it is). */
+static char *utf8_repaired(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s), bad = 0;
+    uint32_t cp;
+    for (size_t i = 0, len; i < n; i += len ? len : 1)
+        bad += (len = cli_utf8_char(p + i, n - i, &cp)) == 0;
+    char *out = bad ? cJSON_malloc(n + 2 * bad + 1) : NULL;
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0, len; i < n; i += len ? len : 1) {
+        if ((len = cli_utf8_char(p + i, n - i, &cp)) != 0) {
+            memcpy(out + o, p + i, len);
+            o += len;
+        } else {
+            memcpy(out + o, "\xef\xbf\xbd", 3); /* U+FFFD REPLACEMENT CHARACTER */
+            o += 3;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Repairs every string value and key of the tree at item (see utf8_repaired). */
+static void json_repair(cJSON *item)
+{
+    for (; item; item = item->next) {
+        char *r;
+        if ((cJSON_IsString(item) || cJSON_IsRaw(item)) && item->valuestring && !(item->type & cJSON_IsReference) &&
+            (r = utf8_repaired(item->valuestring))) {
+            cJSON_free(item->valuestring);
+            item->valuestring = r;
+        }
+        if (item->string && !(item->type & cJSON_StringIsConst) && (r = utf8_repaired(item->string))) {
+            cJSON_free(item->string);
+            item->string = r;
+        }
+        json_repair(item->child);
+    }
+}
+
+char *h5s_json_text(cJSON *root)
+{
+    json_repair(root);
+    return cJSON_Print(root);
 }

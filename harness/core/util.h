@@ -39,8 +39,9 @@ void h5s_utc_stamp(char *buf, size_t cap);
  * Returns 0, or -1 with errno set. */
 int h5s_make_unique_dir(const char *parent, const char *base, char *out, size_t cap);
 
-/* Prints "h5swmr: message" (or "h5swmr WHO: message") as one line on stderr
- * and returns code: how every command reports bad input and failures. */
+/* Prints "h5swmr: message" (or "h5swmr WHO: message") as one line of
+ * printable text on stderr (cli_one_line) and returns code: how every
+ * command reports bad input and failures. */
 int h5s_cli_fail(const char *who, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Prints "[PREFIX] message" as one line on stdout and flushes, unless quiet:
@@ -79,6 +80,13 @@ struct cJSON;
  * cannot: why then says why it could not be opened, or is "" when it was
  * read but is not JSON. */
 struct cJSON *h5s_read_json(const char *path, long max_bytes, char *why, size_t cap);
+
+/* The text of the JSON tree root (cJSON_Print, freed with free), after every
+ * string in it - values and keys - is made valid UTF-8: each byte that is
+ * not part of a UTF-8 character (a client's output, a user's argument) is
+ * replaced by U+FFFD. Every JSON file h5swmr writes is printed here. NULL
+ * when out of memory. */
+char *h5s_json_text(struct cJSON *root);
 
 /* The directory part of path into out: "." for a bare name, "/" for a file
  * in the root. */

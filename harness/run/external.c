@@ -33,13 +33,15 @@
 
 #include "child.h"
 #include "cli.h"
+#include "client_proc.h"
+#include "cmdline.h"
 #include "lag.h"
 #include "orch.h"
 #include "paths.h"
 #include "proto.h"
 #include "util.h"
 
-#define X_MAX_ARGS 128
+#define X_MAX_ARGS (CMDL_MAX_WORDS + 1)
 #define X_LINE_MAX 8192
 #define X_MAX_DATASETS 4096
 
@@ -48,6 +50,7 @@ typedef struct xds {
     char *path;
     uint64_t samples;  /* the last SAMPLES reported */
     uint64_t verified; /* samples up to which the client said ok */
+    uint64_t line;     /* the line that first reported the last SAMPLES */
 } xds_t;
 
 typedef struct xstate {
@@ -76,6 +79,8 @@ typedef struct xstate {
     size_t blen;
     bool skipping; /* inside an over-long line: dropped up to its newline */
     char stderr_path[4200];
+    cproc_log_t elog; /* the client's stderr, bounded */
+    bool have_elog;
     char fail[400]; /* the first failure, "" if none */
     bool verdicts;  /* the client gave at least one verdict */
 } xstate_t;
@@ -89,6 +94,8 @@ static void on_term(int sig)
 {
     if (g_client_group > 0)
         kill(-(pid_t)g_client_group, SIGKILL);
+    /* and whatever it started elsewhere (this process is their subreaper) */
+    cproc_end_descendants(h5s_now_ns() + 1000000000LL);
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -110,89 +117,28 @@ static void xfail(xstate_t *x, const char *fmt, ...)
     cli_one_line(x->fail);
 }
 
-/* A copy of text for a message: at most 60 characters, one line. */
+/* A copy of text for a message: at most 60 bytes, cut on a character, one
+ * line of printable text. */
 static void excerpt(const char *text, char *out, size_t cap)
 {
-    size_t n = strlen(text);
-    snprintf(out, cap, "%.60s%s", text, n > 60 ? "..." : "");
+    size_t n = cli_utf8_cut(text, 60);
+    snprintf(out, cap, "%.*s%s", (int)n, text, text[n] ? "..." : "");
     cli_one_line(out);
 }
 
 /* ---- the command line ---------------------------------------------------- */
 
-/* Appends src to dst (cap bytes) with the placeholders replaced. Returns 0,
- * or -1 when the result does not fit. */
-static int substitute(const xstate_t *x, const char *self, const char *src, char *dst, size_t cap)
-{
-    char poll_ms[32], poll_s[32], index[16];
-    snprintf(poll_ms, sizeof poll_ms, "%g", x->s->poll_ms);
-    snprintf(poll_s, sizeof poll_s, "%g", x->s->poll_ms / 1e3);
-    snprintf(index, sizeof index, "%d", x->c->index);
-    const char *const keys[][2] = {{"{file}", x->c->file}, {"{h5swmr}", self}, {"{poll_ms}", poll_ms},
-                                   {"{poll_s}", poll_s},   {"{index}", index}, {"{verify}", x->s->verify ? "1" : "0"}};
-    size_t n = 0;
-    while (*src) {
-        const char *rep = NULL;
-        size_t klen = 0;
-        for (size_t k = 0; k < sizeof keys / sizeof keys[0] && !rep; k++)
-            if (!strncmp(src, keys[k][0], strlen(keys[k][0]))) {
-                rep = keys[k][1];
-                klen = strlen(keys[k][0]);
-            }
-        size_t add = rep ? strlen(rep) : 1;
-        if (n + add >= cap)
-            return -1;
-        memcpy(dst + n, rep ? rep : src, add);
-        n += add;
-        src += rep ? klen : 1;
-    }
-    dst[n] = '\0';
-    return 0;
-}
-
-/* Splits cmd into words (blanks separate; '...' and "..." quote, nothing
- * else is special) with placeholders replaced in each, into argv (malloc'd
+/* Splits cmd into argv (cmdl_split: words, placeholders replaced; malloc'd
  * strings, NULL-terminated). Returns the count, or -1 with a failure. */
 static int split_cmd(xstate_t *x, const char *self, const char *cmd, char **argv)
 {
-    int n = 0;
-    const char *p = cmd;
-    char word[SCN_PATH], out[8192];
-    for (;;) {
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (!*p)
-            break;
-        size_t w = 0;
-        while (*p && *p != ' ' && *p != '\t') {
-            if (*p == '\'' || *p == '"') {
-                char q = *p++;
-                while (*p && *p != q)
-                    word[w++] = *p++;
-                if (!*p) {
-                    xfail(x, "reader_cmd has an unterminated %c quote", q);
-                    return -1;
-                }
-                p++;
-            } else {
-                word[w++] = *p++;
-            }
-        }
-        word[w] = '\0';
-        if (n == X_MAX_ARGS - 1) {
-            xfail(x, "reader_cmd has more than %d words", X_MAX_ARGS - 1);
-            return -1;
-        }
-        if (substitute(x, self, word, out, sizeof out) < 0 || !(argv[n] = strdup(out))) {
-            xfail(x, "reader_cmd: a word is too long once its placeholders are replaced");
-            return -1;
-        }
-        n++;
-    }
-    argv[n] = NULL;
-    if (n == 0)
-        xfail(x, "reader_cmd is empty");
-    return n ? n : -1;
+    const cmdl_vars_t v = {
+        .file = x->c->file, .self = self, .poll_ms = x->s->poll_ms, .index = x->c->index, .verify = x->s->verify};
+    char why[400];
+    int n = cmdl_split(cmd, &v, argv, why, sizeof why);
+    if (n < 0)
+        xfail(x, "reader_cmd: %s", why);
+    return n;
 }
 
 /* Builds the client's argv by kind. Returns the count or -1 with a failure. */
@@ -232,10 +178,10 @@ static int build_argv(xstate_t *x, char **argv)
 /* ---- starting and ending the client --------------------------------------- */
 
 /* In the forked child: stdin from /dev/null, stdout to the pipe, stderr to
- * the log (or inherited), the exec-error pipe on fd 3 (close-on-exec),
+ * the log's pipe (or inherited), the exec-error pipe on fd 3 (close-on-exec),
  * nothing else open; no signal blocked or ignored; then the program. On
  * failure writes errno to fd 3 and exits 127. Never returns. */
-__attribute__((noreturn)) static void client_exec(xstate_t *x, char **argv, int out_w, int err_w)
+__attribute__((noreturn)) static void client_exec(char **argv, int out_w, int log_w, int err_w)
 {
     /* a client starts as a program started from a shell would: no signal
      * blocked (a sweep's orchestrator blocks SIGTERM for its signalfd, and a
@@ -250,11 +196,8 @@ __attribute__((noreturn)) static void client_exec(xstate_t *x, char **argv, int 
     if (in >= 0)
         dup2(in, 0);
     dup2(out_w, 1);
-    if (x->stderr_path[0]) {
-        int e = open(x->stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-        if (e >= 0)
-            dup2(e, 2);
-    }
+    if (log_w >= 0)
+        dup2(log_w, 2);
     if (err_w != 3 && dup3(err_w, 3, O_CLOEXEC) < 0)
         _exit(127);
     close_range(4, ~0U, 0);
@@ -291,18 +234,27 @@ static int client_start(xstate_t *x, char **argv)
         close(outp[1]);
         return xfail(x, "pipe: %s", strerror(errno)), -1;
     }
+    /* stderr through a pipe into a bounded log (a missing log: kept in memory) */
+    int log_w = -1;
+    x->have_elog = cproc_log_open(&x->elog, x->stderr_path[0] ? x->stderr_path : NULL, &log_w) == 0 ||
+                   cproc_log_open(&x->elog, NULL, &log_w) == 0;
     client_env(x);
     h5s_child_opts_t o = {.pdeathsig = SIGKILL, .own_group = true};
     h5s_err_t err;
     x->t_spawn_ns = h5s_now_ns();
     pid_t pid = h5s_child_spawn(&x->child, &o, &err);
     if (pid == 0)
-        client_exec(x, argv, outp[1], errp[1]);
+        client_exec(argv, outp[1], log_w, errp[1]);
     close(outp[1]);
     close(errp[1]);
+    if (log_w >= 0)
+        close(log_w);
     if (pid < 0) {
         close(outp[0]);
         close(errp[0]);
+        if (x->have_elog)
+            cproc_log_close(&x->elog);
+        x->have_elog = false;
         return xfail(x, "%s", err.msg), -1;
     }
     g_client_group = pid;
@@ -314,22 +266,16 @@ static int client_start(xstate_t *x, char **argv)
     return 0;
 }
 
-/* The last non-blank line of the client's stderr log, for messages. */
+/* The last non-blank line of the client's stderr, for messages. */
 static void stderr_tail(const xstate_t *x, char *out, size_t cap)
 {
-    out[0] = '\0';
-    FILE *f = x->stderr_path[0] ? fopen(x->stderr_path, "r") : NULL;
-    if (!f)
-        return;
     char line[512];
-    while (fgets(line, sizeof line, f)) {
-        size_t n = strlen(line);
-        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
-            line[--n] = '\0';
-        if (n)
-            excerpt(line, out, cap);
-    }
-    fclose(f);
+    out[0] = '\0';
+    if (!x->have_elog)
+        return;
+    cproc_log_tail(&x->elog, line, sizeof line);
+    if (line[0])
+        excerpt(line, out, cap);
 }
 
 /* How the client ended, for messages: "exited with status 1" or "was
@@ -366,6 +312,13 @@ static xds_t *dataset(xstate_t *x, const char *path)
     d->samples = d->verified = 0;
     x->nds++;
     return d;
+}
+
+/* a + b, or UINT64_MAX when that does not fit: counts a client reports
+ * never wrap. */
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
 /* Reads a whole unsigned decimal number; false if text is anything else. */
@@ -409,6 +362,11 @@ static void on_line(xstate_t *x, char *line)
         xfail(x, "line %llu is not 'T_NS PATH SAMPLES [ok|bad=I]': \"%s\"", (unsigned long long)x->line_no, orig);
         return;
     }
+    if (isbad && bad >= samples) {
+        xfail(x, "line %llu: bad=%llu is not one of the %llu samples it reports: \"%s\"",
+              (unsigned long long)x->line_no, (unsigned long long)bad, (unsigned long long)samples, orig);
+        return;
+    }
     int64_t now = h5s_now_ns(), t = (int64_t)t_ns;
     if (t > now) {
         xfail(x, "line %llu: T_NS %lld is in the future (now %lld on CLOCK_MONOTONIC): \"%s\"",
@@ -435,16 +393,15 @@ static void on_line(xstate_t *x, char *line)
     if (x->s->measure)
         lag_begin(&x->lag, t); /* the first observation line, of any dataset, starts the warm-up */
     bool grew = samples > d->samples;
+    if (grew || !d->line)
+        d->line = x->line_no;
     d->samples = samples;
     if (ok || isbad) {
         x->verdicts = true;
         x->r.updates++;
     }
-    if (ok && samples > d->verified) {
-        x->r.samples += samples - d->verified;
-        x->r.bytes += (samples - d->verified) * (x->s->dtype == 1 ? 8 : 4);
-        d->verified = samples;
-    }
+    if (ok && samples > d->verified)
+        d->verified = samples; /* summed at the end (count_samples) */
     if (isbad) {
         x->r.mismatches++;
         if (bad < x->min_bad)
@@ -522,7 +479,8 @@ static void read_exec(xstate_t *x)
     x->exec_fd = -1;
 }
 
-/* Begins the stop: SIGTERM to the client's group, and half of stop_timeout
+/* Begins the stop: SIGTERM to the client's group and to every other process
+ * it started (in a group or session of its own), and half of stop_timeout
  * for its last lines. */
 static void begin_stop(xstate_t *x)
 {
@@ -536,6 +494,7 @@ static void begin_stop(xstate_t *x)
     if (!x->reaped_seen) /* the client's memory at the end of its watch, before it is asked to stop */
         x->client_rss_end = h5s_rss_kb(x->child.pid);
     h5s_child_hurry(&x->child);
+    cproc_signal_descendants(SIGTERM, x->child.pid); /* its group has it already */
 }
 
 /* Follows the client until STOP (or EOF on the control pipe) and its end,
@@ -560,14 +519,17 @@ static void follow(xstate_t *x)
          * when something it started holds the pipe) */
         if (!x->stopping && x->reaped_seen && x->exec_fd < 0 && (x->eof || now - x->t_reaped_ns > 1000000000LL))
             return;
-        struct pollfd pf[3];
-        int n = 0, ic = -1, io = -1, ie = -1;
+        cproc_reap_orphans(x->child.pid); /* what it started and left, reparented here */
+        struct pollfd pf[4];
+        int n = 0, ic = -1, io = -1, ie = -1, il = -1;
         if (ctl_open && !x->stopping)
             pf[ic = n++] = (struct pollfd){.fd = x->c->ctl_fd, .events = POLLIN};
         if (!x->eof)
             pf[io = n++] = (struct pollfd){.fd = x->out_fd, .events = POLLIN};
         if (x->exec_fd >= 0)
             pf[ie = n++] = (struct pollfd){.fd = x->exec_fd, .events = POLLIN};
+        if (x->have_elog && x->elog.fd >= 0)
+            pf[il = n++] = (struct pollfd){.fd = x->elog.fd, .events = POLLIN};
         int64_t wait_ns = x->reaped_seen ? 10000000 : 50000000;
         if (x->stopping && x->stop_deadline - now < wait_ns)
             wait_ns = x->stop_deadline - now;
@@ -581,6 +543,8 @@ static void follow(xstate_t *x)
             read_exec(x);
         if (io >= 0 && pf[io].revents)
             read_out(x);
+        if (il >= 0 && pf[il].revents)
+            cproc_log_read(&x->elog);
         if (ic >= 0 && pf[ic].revents) {
             int b = proto_wait_ctl(x->c, h5s_now_ns());
             if (b < 0)
@@ -592,7 +556,8 @@ static void follow(xstate_t *x)
 }
 
 /* Ends what is left of the client: SIGKILL when it outlived its time,
- * a bounded reap, its last readable lines, stragglers of its group, and the
+ * a bounded reap, every process it started (in its group or not) killed and
+ * reaped, its last readable lines, its stderr log completed, and the
  * messages of how it ended. */
 static void client_end(xstate_t *x)
 {
@@ -603,12 +568,14 @@ static void client_end(xstate_t *x)
         if (h5s_child_wait(&x->child, h5s_now_ns() + 2000000000LL) != 1)
             xfail(x, "'%s' did not end even after SIGKILL (pid %d abandoned)", x->what, (int)x->child.pid);
     }
-    /* whatever it started in its group and left behind (holding the pipe) */
-    if (kill(-x->child.pid, 0) == 0)
-        kill(-x->child.pid, SIGKILL);
+    /* whatever it started and left behind (holding the pipes or the file),
+     * found as descendants of this process, their subreaper */
+    int left = cproc_end_descendants(h5s_now_ns() + 2000000000LL);
     g_client_group = 0;
     if (!x->eof)
         read_out(x);
+    if (x->have_elog && cproc_log_close(&x->elog) != 0)
+        xfail(x, "writing %s failed: %s", x->stderr_path, strerror(errno));
     char how[96], tail[96];
     ended_text(x->child.status, how, sizeof how);
     stderr_tail(x, tail, sizeof tail);
@@ -638,6 +605,9 @@ static void client_end(xstate_t *x)
                  x->line_no ? " (it printed only comments)" : "");
         h5s_say(x->s->quiet, x->name, "%s", x->r.observation);
     }
+    if (left)
+        xfail(x, "%d process%s started by '%s' did not end even after SIGKILL (abandoned)", left, left == 1 ? "" : "es",
+              x->what);
 }
 
 /* ---- the role ------------------------------------------------------------- */
@@ -701,6 +671,29 @@ static int x_start(xstate_t *x, bool *timed_out)
     return 0;
 }
 
+/* The samples the client verified (with verdicts) or saw (without), summed
+ * over datasets, into the result. SAMPLES past what the writer wrote (the
+ * longest it made any channel) is a protocol error - no reader can have
+ * seen them - and counts only up to that bound. Checked at the end, when
+ * the bound is final (a client may see a block before its flush returns). */
+static void count_samples(xstate_t *x)
+{
+    uint64_t written = atomic_load(&x->c->shm->samples_written), size = x->s->dtype == 1 ? 8 : 4;
+    bool said = false;
+    x->r.samples = 0;
+    for (size_t i = 0; i < x->nds; i++) {
+        const xds_t *d = &x->ds[i];
+        if (d->samples > written && !said) {
+            xfail(x, "line %llu: SAMPLES %llu of %.200s is more than the writer wrote (%llu samples per channel)",
+                  (unsigned long long)d->line, (unsigned long long)d->samples, d->path, (unsigned long long)written);
+            said = true;
+        }
+        uint64_t n = x->verdicts ? d->verified : d->samples;
+        x->r.samples = sat_add(x->r.samples, n < written ? n : written);
+    }
+    x->r.bytes = !x->verdicts ? 0 : x->r.samples > UINT64_MAX / size ? UINT64_MAX : x->r.samples * size;
+}
+
 /* Bad samples reported only past the writer's last successful flush belong
  * to a flush that failed (a fault): an observation, as in reader.c. */
 static void excuse_unflushed(xstate_t *x)
@@ -724,9 +717,12 @@ static int x_finish(xstate_t *x, bool timed_out)
     if (x->log && fclose(x->log) != 0)
         xfail(x, "writing the lag log failed");
     x->log = NULL;
+    count_samples(x);
     excuse_unflushed(x);
     if (x->fail[0])
         snprintf(x->r.msg, sizeof x->r.msg, "%s", x->fail);
+    cli_one_line(x->r.msg); /* dataset paths are the client's bytes */
+    cli_one_line(x->r.observation);
     x->r.channels = x->nds;
     for (size_t i = 0; i < x->nds; i++) { /* runs: the distinct groups holding the datasets */
         const char *slash = strrchr(x->ds[i].path, '/');
@@ -737,11 +733,6 @@ static int x_finish(xstate_t *x, bool timed_out)
         x->r.runs_seen += k == i;
     }
     x->r.runs_expected = atomic_load(&x->c->shm->runs) + 1;
-    if (!x->verdicts) { /* no verdicts: what it saw, unverified */
-        for (size_t i = 0; i < x->nds; i++)
-            x->r.samples += x->ds[i].samples;
-        x->r.bytes = 0;
-    }
     for (size_t i = 0; i < x->nds; i++)
         free(x->ds[i].path);
     free(x->ds);
@@ -774,6 +765,7 @@ int external_reader_main(const role_ctx_t *c, int kind)
     static xstate_t x; /* large: not on the stack */
     x_init(&x, c, (scn_reader_kind_t)kind);
     signal(SIGTERM, on_term);
+    cproc_subreaper(); /* what the client starts stays a descendant here, to be ended with it */
     bool timed_out = false;
     char *argv[X_MAX_ARGS] = {0};
     if (x_start(&x, &timed_out) == 0 && build_argv(&x, argv) > 0 && client_start(&x, argv) == 0) {

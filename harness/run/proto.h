@@ -42,7 +42,11 @@ enum { READER_OTHER, READER_WALKING };
 typedef struct shm {
     _Atomic uint64_t nflush;  /* records published; rec[(n-1) % SHM_RECS] is the last */
     _Atomic uint64_t samples; /* per-channel samples of the last flush */
-    _Atomic uint64_t runs;    /* structure workload: runs created and flushed */
+    /* the most samples any channel has been made to hold, raised before the
+     * channel grows: no reader can see more (external readers' SAMPLES are
+     * checked against it) */
+    _Atomic uint64_t samples_written;
+    _Atomic uint64_t runs; /* structure workload: runs created and flushed */
     _Atomic int state;
     /* set once this run's writer holds the file in SWMR-write mode: only
      * then may the run recover, verify or rebuild the file afterwards */

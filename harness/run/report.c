@@ -3,7 +3,9 @@
 #define _GNU_SOURCE
 #endif
 #include "report.h"
+#include "cli.h"
 #include "fs.h"
+#include "util.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -252,6 +254,7 @@ void report_print(FILE *out, const orch_report_t *rep)
                      (unsigned long long)r->runs_expected);
         char notes[600], mb[32] = "-";
         child_notes(rep, ch, notes, sizeof notes);
+        cli_one_line(notes); /* a client's bytes are shown as text, never as control sequences */
         name_text(rep, ch, name, sizeof name);
         if (!reader_bytes_unknown(ch))
             snprintf(mb, sizeof mb, "%.2f", (double)r->bytes / 1e6);
@@ -401,7 +404,7 @@ static cJSON *env_obj(const char *dir)
 char *report_environment_json(const char *dir)
 {
     cJSON *o = env_obj(dir);
-    char *s = cJSON_Print(o);
+    char *s = h5s_json_text(o);
     cJSON_Delete(o);
     return s;
 }
@@ -535,7 +538,7 @@ int report_write_json(const char *path, const orch_report_t *rep, const char *ru
         cJSON_AddItemToArray(procs, child_json(rep, &rep->children[i]));
     if (rep->has_finalizer)
         cJSON_AddItemToObject(root, "finalize", child_json(rep, &rep->finalizer));
-    char *text = cJSON_Print(root);
+    char *text = h5s_json_text(root);
     cJSON_Delete(root);
     if (!text)
         return h5s_seterr(err, H5S_ENOMEM, "out of memory");

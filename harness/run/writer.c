@@ -329,6 +329,14 @@ static bool flush_due(const wstate_t *w, int64_t now)
     return s->flush_every_ms > 0 && (double)(now - w->t_last_flush) >= s->flush_every_ms * 1e6;
 }
 
+/* Raises shm->samples_written to n, before a channel is made to hold n
+ * samples: the bound no reader's count can pass. */
+static void announce_length(wstate_t *w, uint64_t n)
+{
+    if (n > atomic_load(&w->c->shm->samples_written))
+        atomic_store(&w->c->shm->samples_written, n);
+}
+
 /* Appends one block of pattern samples to every channel (with pwrite in raw
  * mode) and counts the blocks, samples, bytes and append times. Returns 0 or
  * a negative error code (in w->err, with the cause of a failed pwrite). */
@@ -341,6 +349,7 @@ static int append_block(wstate_t *w)
     bool raw = s->writer_mode == SCN_MODE_RAW;
     for (int i = 0; i < w->nch; i++) {
         uint64_t at = raw ? w->rawlen : mth5_channel_length(w->ch[i].ch);
+        announce_length(w, at + (uint64_t)s->block_samples);
         pat_fill((mth5_dtype_t)s->dtype, w->ch[i].key, at, (size_t)s->block_samples, w->buf);
         int64_t a0 = h5s_now_ns();
         if (raw) {
@@ -391,6 +400,7 @@ static int add_run_block(wstate_t *w)
         mth5_channel_t *ch;
         if ((rc = mth5_channel_open(w->m, s->survey, s->station, run, items[i], &ch, &w->err)) < 0)
             return rc;
+        announce_length(w, (uint64_t)s->block_samples);
         pat_fill((mth5_dtype_t)s->dtype, pat_key(mth5_channel_path(ch)), 0, (size_t)s->block_samples, w->buf);
         rc = mth5_channel_append(ch, w->buf, (size_t)s->block_samples, s->cork, &w->err);
         mth5_channel_close(ch);
