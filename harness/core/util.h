@@ -75,9 +75,10 @@ uint64_t h5s_rand_next(uint64_t *state);
 FILE *h5s_open_input(const char *path, long max_bytes, char *msg, size_t cap);
 
 struct cJSON;
-/* Reads path, opened as h5s_open_input opens it, as JSON. NULL when it
- * cannot: why then says why it could not be opened, or is "" when it was
- * read but is not JSON. */
+/* Reads path, opened as h5s_open_input opens it, as one JSON value: a NUL
+ * byte, anything but blanks after the value, or a key that appears twice in
+ * one object (at any depth) makes it not JSON. NULL when it cannot, with the
+ * reason in why (never empty). */
 struct cJSON *h5s_read_json(const char *path, long max_bytes, char *why, size_t cap);
 
 /* The directory part of path into out: "." for a bare name, "/" for a file
