@@ -4,8 +4,10 @@
 #define _GNU_SOURCE
 #endif
 #include <hdf5.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "proto.h"
@@ -48,14 +50,46 @@ static void version(void)
            H5_VERS_MINOR, H5_VERS_RELEASE);
 }
 
+/* Ends the program with 130 if SIGINT or SIGTERM is pending: it came while
+ * they were blocked at the start (before any command could install its
+ * handlers: nothing was created yet), or was already pending when the
+ * program was started. Otherwise unblocks them (the rest of the mask the
+ * program was started with stays), so that commands and their children
+ * never begin with them blocked. */
+static void startup_signals_end(const sigset_t *start_mask, const char *cmd)
+{
+    sigset_t pending, mask = *start_mask;
+    if (sigpending(&pending) == 0 && (sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM))) {
+        h5s_cli_fail(cmd, 130, "interrupted as it started; nothing was done");
+        _exit(130); /* the signal stays blocked and pending: never delivered */
+    }
+    sigdelset(&mask, SIGINT);
+    sigdelset(&mask, SIGTERM);
+    sigprocmask(SIG_SETMASK, &mask, NULL);
+}
+
 int main(int argc, char **argv)
 {
+    /* SIGINT and SIGTERM wait until a command is chosen (and HDF5 set up):
+     * one that comes earlier ends the program with 130, not by the signal */
+    sigset_t block, start_mask;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, &start_mask);
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2) {
+        startup_signals_end(&start_mask, NULL);
         usage(stderr);
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
+    for (size_t i = 0; commands[i]; i++)
+        if (!strcmp(cmd, commands[i]->name))
+            cmd_set_name(commands[i]->name);
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help") || !strcmp(cmd, "-V") ||
+        !strcmp(cmd, "--version"))
+        startup_signals_end(&start_mask, NULL);
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
         if (argc > 2)
             return cmd_fail(EXIT_USAGE, "%s takes no arguments (for a command's help: h5swmr COMMAND --help)", cmd);
@@ -75,7 +109,9 @@ int main(int argc, char **argv)
             continue;
         if (commands[i]->needs_hdf5 && h5s_hdf5_quiet() < 0)
             return cmd_fail(EXIT_FAIL, "cannot initialise HDF5");
+        startup_signals_end(&start_mask, commands[i]->name);
         return commands[i]->handler(argc, argv);
     }
+    startup_signals_end(&start_mask, NULL);
     return cmd_fail(EXIT_USAGE, "unknown command '%s' (see h5swmr --help)", cmd);
 }

@@ -221,7 +221,8 @@ static int watch_refresh(watch_t *w, int64_t t0)
 }
 
 /* Looks at the file every interval until the duration is over or a signal
- * arrives on sfd. Returns 0 or the exit status. */
+ * arrives on sfd. Returns 0 (the duration is over, or SIGTERM: how a run
+ * stops it as a reader), 130 after SIGINT, or the exit status of a failure. */
 static int watch_loop(watch_t *w, int sfd)
 {
     int rc;
@@ -245,8 +246,15 @@ static int watch_loop(watch_t *w, int sfd)
             next = t_end;
         if (h5s_now_ns() >= t_end)
             break;
-        if (h5s_wait_readable(sfd, next) != 0)
-            break; /* Ctrl-C or SIGTERM */
+        if (h5s_wait_readable(sfd, next) != 0) {
+            /* Ctrl-C is an interruption; SIGTERM the end a run asks of a reader */
+            struct signalfd_siginfo si;
+            if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si && si.ssi_signo == SIGINT) {
+                printf("%swatch interrupted\n", w->protocol ? "# " : "");
+                return 130;
+            }
+            break;
+        }
     }
     printf("%swatch ended\n", w->protocol ? "# " : "");
     return 0;
