@@ -528,17 +528,16 @@ static int data_readerkind(const char *events, const char *sweep, plot_set_t *s,
 static int distinct_values(const sweep_ctx_t *x, const char *col, bool *any_pos)
 {
     int n = 0;
+    plot_strset_t seen = {0};
     *any_pos = false;
     for (int r = 0; r < x->t->nrows; r++) {
         if (!x->sel[r])
             continue;
         const char *v = plot_table_get(x->t, r, col);
-        bool seen = false;
-        for (int q = 0; q < r && !seen; q++)
-            seen = x->sel[q] && !strcmp(plot_table_get(x->t, q, col), v);
-        n += !seen;
+        n += plot_strset_add(&seen, v, r) == r; /* a value not seen before (or out of memory) */
         *any_pos |= plot_num(v) > 0;
     }
+    plot_strset_free(&seen);
     return n;
 }
 
@@ -658,13 +657,16 @@ static int data_throughput(sweep_ctx_t *x)
                                          "poll_ms",
                                          "reader_wait",
                                          NULL};
+    plot_strset_t groups = {0};
     for (int r = 0; r < t->nrows; r++) {
-        bool first = x->sel[r] != NULL;
-        for (int q = 0; q < r && first; q++)
-            first = !x->sel[q] || strcmp(x->sel[q], x->sel[r]) != 0;
-        if (first && plot_label_rows(t, x->sel, x->sel[r], others, plot_mode_name(x->sel[r]), x->lab) < 0)
+        int first = x->sel[r] ? plot_strset_add(&groups, x->sel[r], r) : -1;
+        if ((x->sel[r] && first < 0) ||
+            (first == r && plot_label_rows(t, x->sel, x->sel[r], others, plot_mode_name(x->sel[r]), x->lab) < 0)) {
+            plot_strset_free(&groups);
             return -1;
+        }
     }
+    plot_strset_free(&groups);
     char key[2 * TXT], cl[TXT], hdr[TXT + 16], kib[64];
     for (int r = 0; r < t->nrows; r++) {
         if (!x->sel[r])
