@@ -81,8 +81,8 @@ static int validate(const cJSON *j, const char *path, char *msg, size_t cap)
     cJSON_ArrayForEach (r, runs) {
         i++;
         if (!cJSON_IsObject(r) || !gate_str_of(r, "job") ||
-            !gate_str_of(cJSON_GetObjectItemCaseSensitive(r, "scenario"), "writer_mode") || isnan(gate_num(r, "errors")) ||
-            isnan(gate_num(r, "exit_code")))
+            !gate_str_of(cJSON_GetObjectItemCaseSensitive(r, "scenario"), "writer_mode") ||
+            isnan(gate_num(r, "errors")) || isnan(gate_num(r, "exit_code")))
             return snprintf(msg, cap, "%s: run %d lacks job, scenario.writer_mode, errors or exit_code", path, i), -1;
     }
     const cJSON *g = cJSON_GetObjectItemCaseSensitive(j, "flush_growth");
@@ -231,8 +231,8 @@ static int dry_run(const runner_t *ru, int s, char *msg, size_t cap)
     /* the last line of its output says why */
     char tail[1024] = "";
     off_t end = lseek(fd, 0, SEEK_END);
-    ssize_t n = end > 0 ? pread(fd, tail, sizeof tail - 1, end > (off_t)sizeof tail - 1 ? end - (off_t)sizeof tail + 1 : 0)
-                        : 0;
+    ssize_t n =
+        end > 0 ? pread(fd, tail, sizeof tail - 1, end > (off_t)sizeof tail - 1 ? end - (off_t)sizeof tail + 1 : 0) : 0;
     close(fd);
     tail[n > 0 ? n : 0] = '\0';
     for (size_t len = strlen(tail); len && (tail[len - 1] == '\n' || tail[len - 1] == '\r');)
@@ -257,7 +257,8 @@ static int dry_run(const runner_t *ru, int s, char *msg, size_t cap)
  * with one line on stderr. */
 static cJSON *run_sweep(const runner_t *ru, int s, int r)
 {
-    char dir[SCN_PATH + 160], resdir[SCN_PATH + 200], log[SCN_PATH + 200], json[SCN_PATH + 600], msg[2 * SCN_PATH + 900];
+    char dir[SCN_PATH + 160], resdir[SCN_PATH + 200], log[SCN_PATH + 200], json[SCN_PATH + 600],
+        msg[2 * SCN_PATH + 900];
     /* a side's own results_dir (another file system) holds its rounds; the
      * gate's --out holds the others */
     const char *parent = side_parent(ru, s);
@@ -388,7 +389,7 @@ static int number_option(const cli_parser_t *p, int k, const char *v, gate_args_
                   : k == OPT_ROUNDS             ? &c->rounds
                                                 : &c->max_rounds;
     bool count = k == OPT_ROUNDS || k == OPT_MAX_ROUNDS;
-    double lo = count ? 1 : 0, hi = k == OPT_BUDGET             ? 86400
+    double lo = count ? 1 : 0, hi = k == OPT_BUDGET               ? 86400
                                     : count                       ? GATE_MAX_SOURCES
                                     : k == OPT_TOLERANCE          ? 1
                                     : k == OPT_EXPONENT_TOLERANCE ? 2
@@ -472,8 +473,8 @@ static int parse(int argc, char **argv, gate_args_t *c)
     if (c->ab[0] && !c->scenario)
         return cli_usage_error(&cmd_gate_def, "--ab needs --run SCENARIO");
     if (c->side_opt && !c->ab[0])
-        return cli_usage_error(&cmd_gate_def,
-                               "--a-opt and --b-opt are overrides for one side of --ab A_BIN B_BIN; without --ab use -o");
+        return cli_usage_error(
+            &cmd_gate_def, "--a-opt and --b-opt are overrides for one side of --ab A_BIN B_BIN; without --ab use -o");
     if (!!c->scenario == !!c->nfiles)
         return cli_usage_error(&cmd_gate_def, "%s",
                                c->nfiles ? "give either --run SCENARIO or sweep files, not both"

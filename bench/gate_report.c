@@ -74,7 +74,7 @@ static const char *key_value(const char *key, const char *k, char *out, size_t c
 typedef struct job_names {
     char name[SHORT_NAMES][64];
     bool varies[SHORT_NAMES];
-    int count[SHORT_NAMES]; /* how many of the job's figures have it */
+    int count[SHORT_NAMES];   /* how many of the job's figures have it */
     bool valued[SHORT_NAMES]; /* one has a value that is not empty */
     int n;
 } job_names_t;

@@ -622,8 +622,10 @@ static int plot_results(plot_ctx_t *c)
         return 128 + g_plot_signal;
     }
     if (c->timed_out) {
-        fprintf(stderr, "h5swmr plot: plotting did not finish within %ld s; stopped (gnuplot or the reading of the CSV files)\n",
-                c->timeout_s);
+        fprintf(
+            stderr,
+            "h5swmr plot: plotting did not finish within %ld s; stopped (gnuplot or the reading of the CSV files)\n",
+            c->timeout_s);
         return PLOT_EXIT_FAIL;
     }
     if (c->failed > 0) {

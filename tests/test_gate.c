@@ -324,7 +324,8 @@ Test(gate, a_baseline_must_judge_something_and_json_must_be_one_clean_value)
          "{\"job\":\"d\",\"flush_call\":\"dflush\",\"exponent_top\":2}]}",
          "the baseline has no runs", false},
         {"{\"runs\":[%s],\"runs\":[]}", "'runs' appears twice", true},
-        {"{\"runs\":[{\"job\":\"t\",\"errors\":0,\"exit_code\":0,\"errors\":5,\"scenario\":{\"writer_mode\":\"swmr\"}}]}",
+        {"{\"runs\":[{\"job\":\"t\",\"errors\":0,\"exit_code\":0,\"errors\":5,\"scenario\":{\"writer_mode\":\"swmr\"}}]"
+         "}",
          "'errors' appears twice", true},
         {"{\"runs\":[%s,{\"job\":\"t\",\"errors\":0,\"exit_code\":0,\"scenario\":{\"writer_mode\":\"swmr\","
          "\"x\":[{\"a\":{\"k\":1,\"k\":2}}]}}]}",
@@ -399,8 +400,12 @@ Test(gate, tolerances_in_sound_ranges_and_side_overrides_only_with_ab)
     char base[1200];
     snprintf(base, sizeof base, "%s", sweep_json("base.json", 0.9, steady, 0, 2.0));
     static const char *const bad[][2] = {
-        {"--tolerance", "2"},           {"--tolerance", "1"},        {"--exponent-tolerance", "2.5"},
-        {"--exponent-tolerance", "1e300"}, {"--lag-tolerance", "11"}, {"--a-opt", "poll_ms=1"},
+        {"--tolerance", "2"},
+        {"--tolerance", "1"},
+        {"--exponent-tolerance", "2.5"},
+        {"--exponent-tolerance", "1e300"},
+        {"--lag-tolerance", "11"},
+        {"--a-opt", "poll_ms=1"},
         {"--b-opt", "poll_ms=1"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
