@@ -293,7 +293,7 @@ Test(cli, summary_refuses_what_is_not_mth5)
     cr_assert_eq(truncate(f, st.st_size / 2), 0);
     int rc = h5swmr("summary", f, NULL);
     cr_assert_neq(rc, 0);
-    cr_assert(strstr(g_out, "h5swmr: ") && strstr(g_out, "t.mth5"), "%s", g_out);
+    cr_assert(strstr(g_out, "h5swmr summary: ") && strstr(g_out, "t.mth5"), "%s", g_out);
 }
 
 /* ---- one writer, N readers ---------------------------------------------- */

@@ -379,7 +379,7 @@ cJSON *h5s_read_json(const char *path, long max_bytes, char *why, size_t cap)
     else if (nul)
         snprintf(why, cap, "a NUL byte at offset %zu", (size_t)(nul - buf));
     else if (!len || !(j = cJSON_ParseWithOpts(buf, &end, false)))
-        snprintf(why, cap, "not JSON (at offset %zu)", end ? (size_t)(end - buf) : 0);
+        snprintf(why, cap, "not JSON");
     else if (end[strspn(end, " \t\r\n")])
         snprintf(why, cap, "text after the JSON value at offset %zu", (size_t)(end - buf));
     else if ((dup = json_duplicate(j)))
