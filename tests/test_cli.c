@@ -225,6 +225,34 @@ Test(cli, a_signal_before_the_handlers_ends_with_130_and_nothing_done)
     }
 }
 
+/* A sweep blocks SIGINT and SIGTERM around its runs; the processes of a run
+ * still start with them unblocked (a reader that is sent SIGTERM ends). The
+ * reader's client, a shell, records the mask of its parent, h5swmr's reader
+ * process, then runs watch --protocol. */
+Test(cli, the_processes_of_a_sweep_start_with_stop_signals_unblocked)
+{
+    const char *rec = tu_path("sigblk.txt");
+    char sc[4096];
+    snprintf(sc, sizeof sc,
+             "[blk]\nreaders = 1\nreader_kind = cmd\nduration = 0.3\nquiet = true\nrepeat = 1\n"
+             "reader_cmd = /bin/sh -c 'grep SigBlk /proc/$PPID/status > %s; exec %s watch \"$H5SWMR_FILE\" "
+             "--protocol --interval 0.01'\n",
+             rec, H5SWMR_BIN);
+    const char *scn = scenario("blk.ini", sc);
+    char o[1200];
+    snprintf(o, sizeof o, "results_dir=%s", tu_path("results"));
+    int rc = h5swmr("sweep", scn, "--no-plot", "-o", o, NULL);
+    cr_assert(rc == 0 || rc == 1, "%s", g_out);
+    unsigned char *text;
+    size_t len;
+    cr_assert_eq(tu_read_file(rec, &text, &len), 0, "the client did not run: %s", g_out);
+    unsigned long long blk = 0;
+    cr_assert_eq(sscanf((char *)text, "SigBlk: %llx", &blk), 1, "%s", text);
+    free(text);
+    cr_assert_eq(blk & ((1ull << (SIGINT - 1)) | (1ull << (SIGTERM - 1))), 0,
+                 "the reader process runs with SIGINT or SIGTERM blocked (SigBlk %llx)", blk);
+}
+
 Test(cli, bad_scenarios_refused_with_file_line_and_nothing_created)
 {
     const char *res = tu_path("results");
