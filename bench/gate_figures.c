@@ -73,11 +73,13 @@ static int ref_cmp(const ref_t *a, const ref_t *b, bool by_repeat)
     return c;
 }
 
+/* qsort's order of an index by key. */
 static int ref_cmp_plain(const void *a, const void *b)
 {
     return ref_cmp(a, b, false);
 }
 
+/* qsort's order of an index by key and repeat. */
 static int ref_cmp_repeat(const void *a, const void *b)
 {
     return ref_cmp(a, b, true);
@@ -115,6 +117,7 @@ static void index_build(index_t *ix, cJSON *const *src, int nsrc, const char *wh
         qsort(ix->r, (size_t)ix->n, sizeof *ix->r, by_repeat ? ref_cmp_repeat : ref_cmp_plain);
 }
 
+/* Frees the entries of ix and empties it. */
 static void index_free(index_t *ix)
 {
     free(ix->r);
