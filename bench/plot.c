@@ -610,6 +610,7 @@ static int plot_results(plot_ctx_t *c)
     g_plot_signal = 0;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    h5s_stop_signals_ready();
     c->deadline_ns = h5s_now_ns() + (int64_t)c->timeout_s * 1000000000LL;
     plot_all(c);
     nftw(c->work, plot_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -798,4 +799,5 @@ const cli_cmd_t cmd_plot_def = {
     .opts = plot_opts,
     .handler = cmd_plot,
     .needs_hdf5 = true,
+    .own_stop_signals = true, /* plot_results installs its handlers */
 };

@@ -318,4 +318,5 @@ const cli_cmd_t cmd_watch_def = {
     .opts = watch_opts,
     .handler = cmd_watch,
     .needs_hdf5 = true,
+    .own_stop_signals = true, /* read from a signalfd */
 };

@@ -232,6 +232,15 @@ int h5s_run_logged(const char *const argv[], const char *log, int timeout_ms)
     return r < 0 ? -1 : h5s_child_exit_code(c.status);
 }
 
+void h5s_stop_signals_ready(void)
+{
+    sigset_t m;
+    sigemptyset(&m);
+    sigaddset(&m, SIGINT);
+    sigaddset(&m, SIGTERM);
+    sigprocmask(SIG_UNBLOCK, &m, NULL);
+}
+
 void h5s_parent_dir(const char *path, char *out, size_t cap)
 {
     snprintf(out, cap, "%s", path);

@@ -81,6 +81,11 @@ struct cJSON;
  * reason in why (never empty). */
 struct cJSON *h5s_read_json(const char *path, long max_bytes, char *why, size_t cap);
 
+/* Unblocks SIGINT and SIGTERM: a command whose stop signals stay blocked
+ * when it starts (cli_cmd_t.own_stop_signals) calls it once its handlers
+ * are installed; one that came meanwhile is then delivered to them. */
+void h5s_stop_signals_ready(void);
+
 /* The directory part of path into out: "." for a bare name, "/" for a file
  * in the root. */
 void h5s_parent_dir(const char *path, char *out, size_t cap);
