@@ -329,6 +329,7 @@ static int fc_measure_all(const fc_opts_t *o, const char *dir, fc_row_t *rows, i
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    h5s_stop_signals_ready();
 
     unsigned maj = 0, min = 0, rel = 0;
     H5get_libversion(&maj, &min, &rel);
@@ -476,4 +477,5 @@ const cli_cmd_t cmd_flushcost_def = {
     .opts = fc_opts,
     .handler = cmd_flushcost,
     .needs_hdf5 = true,
+    .own_stop_signals = true, /* fc_measure_all installs its handlers */
 };

@@ -29,6 +29,9 @@
 #endif
 #include <cjson/cJSON.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -37,8 +40,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "cli.h"
 #include "commands.h"
+#include "fs.h"
 #include "gate.h"
 #include "proto.h"
 #include "util.h"
@@ -46,19 +51,20 @@
 #define fail(code, ...) h5s_cli_fail("gate", code, __VA_ARGS__)
 
 #define MAX_OPTS 64
+#define GATE_JSON_MAX (64L << 20) /* bytes of a sweep.json the gate reads */
+#define GATE_DRY_RUN_MS 60000     /* for a side's sweep --dry-run */
 
 /* ---------------------------------------------------------------- inputs */
 
 /* Reads a JSON file that must be a regular file (a FIFO or device is refused
- * without blocking). NULL with msg set on failure. */
+ * without blocking) of at most GATE_JSON_MAX bytes, one JSON value without
+ * NUL bytes, trailing text or duplicate keys. NULL with msg set on failure. */
 static cJSON *load_json(const char *path, char *msg, size_t cap)
 {
     char why[256];
-    cJSON *j = h5s_read_json(path, 64L << 20, why, sizeof why);
-    if (!j && why[0])
+    cJSON *j = h5s_read_json(path, GATE_JSON_MAX, why, sizeof why);
+    if (!j)
         snprintf(msg, cap, "cannot read %s as JSON: %s", path, why);
-    else if (!j)
-        snprintf(msg, cap, "cannot read %s as JSON", path);
     return j;
 }
 
@@ -75,8 +81,8 @@ static int validate(const cJSON *j, const char *path, char *msg, size_t cap)
     cJSON_ArrayForEach (r, runs) {
         i++;
         if (!cJSON_IsObject(r) || !gate_str_of(r, "job") ||
-            !gate_str_of(cJSON_GetObjectItem(r, "scenario"), "writer_mode") || isnan(gate_num(r, "errors")) ||
-            isnan(gate_num(r, "exit_code")))
+            !gate_str_of(cJSON_GetObjectItemCaseSensitive(r, "scenario"), "writer_mode") ||
+            isnan(gate_num(r, "errors")) || isnan(gate_num(r, "exit_code")))
             return snprintf(msg, cap, "%s: run %d lacks job, scenario.writer_mode, errors or exit_code", path, i), -1;
     }
     const cJSON *g = cJSON_GetObjectItemCaseSensitive(j, "flush_growth");
@@ -99,7 +105,7 @@ static void key_rows(cJSON *j)
                                        NULL};
     cJSON *r;
     char out[GATE_KEY_CAP];
-    cJSON_ArrayForEach (r, cJSON_GetObjectItem(j, "runs")) {
+    cJSON_ArrayForEach (r, cJSON_GetObjectItemCaseSensitive(j, "runs")) {
         int n = snprintf(out, sizeof out, "[%s]", gate_str_of(r, "job"));
         for (int i = 0; keys[i] && n > 0 && (size_t)n < sizeof out; i++)
             n += snprintf(out + n, sizeof out - (size_t)n, " %s=%s", keys[i], gate_sopt(r, keys[i]));
@@ -142,17 +148,120 @@ typedef struct runner {
     int64_t deadline_ns;
 } runner_t;
 
-/* Runs one sweep of side s as round r; returns its parsed sweep.json or NULL
- * with one line on stderr. */
-static cJSON *run_sweep(const runner_t *ru, int s, int r)
+/* The directory a side's rounds go to: its own results_dir override, else
+ * the gate's --out. */
+static const char *side_parent(const runner_t *ru, int s)
 {
-    char dir[SCN_PATH + 160], resdir[SCN_PATH + 200], log[SCN_PATH + 200], json[SCN_PATH + 600], msg[512];
-    /* a side's own results_dir (another file system) holds its rounds; the
-     * gate's --out holds the others */
     const char *parent = ru->out;
     for (int i = 0; i < ru->nopts[s]; i++)
         if (!strncmp(ru->opts[s][i], "results_dir=", 12) && ru->opts[s][i][12])
             parent = ru->opts[s][i] + 12;
+    return parent;
+}
+
+/* Checks, creating nothing, that rounds can be made in dir: it is a
+ * directory, or the nearest part of its path that exists is one, that may
+ * be written, and not on a pseudo file system (/proc, /sys). 0, or -1 with
+ * msg. */
+static int check_round_dir(const char *what, const char *dir, char *msg, size_t cap)
+{
+    char p[SCN_PATH], up[SCN_PATH];
+    struct stat st;
+    if (!dir[0] || snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p)
+        return snprintf(msg, cap, "%s '%s': %s", what, dir, dir[0] ? "path too long" : "an empty path"), -1;
+    while (stat(p, &st) != 0) {
+        if (errno != ENOENT && errno != ENOTDIR)
+            return snprintf(msg, cap, "%s %s: %s", what, dir, strerror(errno)), -1;
+        h5s_parent_dir(p, up, sizeof up);
+        if (!strcmp(up, p))
+            return snprintf(msg, cap, "%s %s: %s", what, dir, strerror(errno)), -1;
+        snprintf(p, sizeof p, "%s", up);
+    }
+    const char *pseudo = S_ISDIR(st.st_mode) ? h5s_fs_pseudo(p) : NULL;
+    if (!S_ISDIR(st.st_mode))
+        return snprintf(msg, cap, "%s %s: %s is not a directory", what, dir, p), -1;
+    if (pseudo)
+        return snprintf(msg, cap, "%s %s: on %s, which holds no results", what, dir, pseudo), -1;
+    if (access(p, W_OK | X_OK) != 0)
+        return snprintf(msg, cap, "%s %s: %s may not be written: %s", what, dir, p, strerror(errno)), -1;
+    return 0;
+}
+
+/* Asks side s's program whether it accepts the sweep as the gate will run
+ * it: `sweep SCENARIO --dry-run` with the side's overrides checks the
+ * scenario and every value, and runs and creates nothing. 0, or -1 with its
+ * message (its last line of output) in msg. */
+static int dry_run(const runner_t *ru, int s, char *msg, size_t cap)
+{
+    const char *argv[2 * MAX_OPTS + 16];
+    int k = 0;
+    argv[k++] = ru->bin[s];
+    argv[k++] = "sweep";
+    argv[k++] = ru->scenario;
+    argv[k++] = "--dry-run";
+    argv[k++] = "--no-plot";
+    for (int i = 0; i < ru->nopts[s]; i++) {
+        argv[k++] = "-o";
+        argv[k++] = ru->opts[s][i];
+    }
+    argv[k] = NULL;
+    int fd = memfd_create("h5swmr-gate-dry-run", MFD_CLOEXEC);
+    if (fd < 0)
+        return snprintf(msg, cap, "memfd_create: %s", strerror(errno)), -1;
+    h5s_child_t ch;
+    h5s_err_t err;
+    h5s_child_opts_t o = {.pdeathsig = SIGKILL};
+    pid_t pid = h5s_child_spawn(&ch, &o, &err);
+    if (pid < 0) {
+        close(fd);
+        return snprintf(msg, cap, "%s", err.msg), -1;
+    }
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDONLY);
+        if (in < 0 || dup2(in, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+            _exit(127);
+        execv(argv[0], (char *const *)argv);
+        dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    int r = h5s_child_wait(&ch, h5s_now_ns() + (int64_t)GATE_DRY_RUN_MS * 1000000);
+    if (r == 0)
+        h5s_child_end(&ch, H5S_REAP_GRACE_NS);
+    int code = r > 0 ? h5s_child_exit_code(ch.status) : -1;
+    /* the last line of its output says why */
+    char tail[1024] = "";
+    off_t end = lseek(fd, 0, SEEK_END);
+    ssize_t n =
+        end > 0 ? pread(fd, tail, sizeof tail - 1, end > (off_t)sizeof tail - 1 ? end - (off_t)sizeof tail + 1 : 0) : 0;
+    close(fd);
+    tail[n > 0 ? n : 0] = '\0';
+    for (size_t len = strlen(tail); len && (tail[len - 1] == '\n' || tail[len - 1] == '\r');)
+        tail[--len] = '\0';
+    const char *last = strrchr(tail, '\n') ? strrchr(tail, '\n') + 1 : tail;
+    if (code == 0)
+        return 0;
+    char line[512];
+    if (!strncmp(last, "h5swmr sweep: ", 14))
+        last += 14;
+    snprintf(line, sizeof line, "%s", last);
+    cli_one_line(line);
+    if (r == 0)
+        snprintf(msg, cap, "%s sweep --dry-run did not finish within %d s", ru->bin[s], GATE_DRY_RUN_MS / 1000);
+    else
+        snprintf(msg, cap, "%s sweep %s --dry-run refuses it%s%s", ru->bin[s], ru->scenario, line[0] ? ": " : "",
+                 line[0] ? line : " (no message)");
+    return -1;
+}
+
+/* Runs one sweep of side s as round r; returns its parsed sweep.json or NULL
+ * with one line on stderr. */
+static cJSON *run_sweep(const runner_t *ru, int s, int r)
+{
+    char dir[SCN_PATH + 160], resdir[SCN_PATH + 200], log[SCN_PATH + 200], json[SCN_PATH + 600],
+        msg[2 * SCN_PATH + 900];
+    /* a side's own results_dir (another file system) holds its rounds; the
+     * gate's --out holds the others */
+    const char *parent = side_parent(ru, s);
     snprintf(dir, sizeof dir, "%s/round%02d-%c", parent, r, 'a' + s);
     if (h5s_mkdir_p(dir) != 0) {
         fail(EXIT_FAIL, "cannot create %s: %s", dir, strerror(errno));
@@ -219,6 +328,7 @@ typedef struct gate_args {
     const char *ab[2];
     const char *files[GATE_MAX_SOURCES];
     int nfiles;
+    bool side_opt; /* an --a-opt or --b-opt was given */
     double budget, rounds, max_rounds;
     runner_t ru;
 } gate_args_t;
@@ -246,17 +356,18 @@ static const cli_opt_t gate_opts[] = {
     [OPT_BASELINE] = {"baseline", 0, "BASELINE.json", "judge against this sweep.json (e.g. the committed baseline)"},
     [OPT_RUN] = {"run", 0, "SCENARIO", "run this sweep in rounds instead of judging SWEEP.json files"},
     [OPT_AB] = {"ab", 0, "A_BIN B_BIN", "A/B: two h5swmr programs in alternating rounds (needs --run)"},
-    [OPT_TOLERANCE] = {"tolerance", 0, "F", "relative figures: fraction they may lose (default 0.10)"},
+    [OPT_TOLERANCE] = {"tolerance", 0, "F", "relative figures: fraction they may lose, below 1 (default 0.10)"},
     [OPT_LAG_TOLERANCE] = {"lag-tolerance", 0, "F",
-                           "lag p50 may grow by this fraction of the poll interval (default 0.25)"},
+                           "lag p50 may grow by this fraction of the poll interval, up to 10 (default 0.25)"},
     [OPT_EXPONENT_TOLERANCE] = {"exponent-tolerance", 0, "E",
-                                "flush cost growth exponent may grow by E (default 0.45)"},
+                                "flush cost growth exponent may grow by E, up to 2 (default 0.45)"},
     [OPT_BUDGET] = {"budget", 0, "SECONDS", "--run: time for all rounds (default 300)"},
     [OPT_ROUNDS] = {"rounds", 0, "N", "--run: at least N rounds (default 1; --ab: 2)"},
     [OPT_MAX_ROUNDS] = {"max-rounds", 0, "N", "--run: at most N rounds (default 6)"},
     [OPT_OUT] = {"out", 0, "DIR", "--run: where the rounds' sweeps go (default results/gate-<UTC time>)"},
     [OPT_OVERRIDE] = {"o", 'o', "KEY=VALUE", "--run: a scenario override for every sweep"},
-    [OPT_A_OPT] = {"a-opt", 0, "KEY=VALUE", "--ab: an override for side A only (e.g. its data directory)"},
+    [OPT_A_OPT] = {"a-opt", 0, "KEY=VALUE",
+                   "--ab: an override for side A only (e.g. its data directory); only with --ab"},
     [OPT_B_OPT] = {"b-opt", 0, "KEY=VALUE", "--ab: an override for side B only"},
     [OPT_STRICT] = {"strict", 0, NULL, "an inconclusive figure fails the gate"},
     [OPT_MARKDOWN] = {"markdown", 0, "FILE", "also write the verdicts as a Markdown table (a new file)"},
@@ -264,9 +375,12 @@ static const cli_opt_t gate_opts[] = {
     {NULL, 0, NULL, NULL},
 };
 
-/* Takes the value v of the number option k into its setting: tolerances in
- * [0, 10], the budget in [0, 86400] s, round counts whole in [1, 64].
- * Returns 0, or the exit status after one line on stderr. */
+/* Takes the value v of the number option k into its setting: --tolerance in
+ * [0, 1) (at 1 a relative figure could fall to nothing and pass),
+ * --lag-tolerance in [0, 10] poll intervals, --exponent-tolerance in [0, 2]
+ * (more would pass linear flush cost turning cubic), the budget in
+ * [0, 86400] s, round counts whole in [1, 64]. Returns 0, or the exit status
+ * after one line on stderr. */
 static int number_option(const cli_parser_t *p, int k, const char *v, gate_args_t *c)
 {
     double *dst = k == OPT_TOLERANCE            ? &c->o.tol
@@ -276,8 +390,17 @@ static int number_option(const cli_parser_t *p, int k, const char *v, gate_args_
                   : k == OPT_ROUNDS             ? &c->rounds
                                                 : &c->max_rounds;
     bool count = k == OPT_ROUNDS || k == OPT_MAX_ROUNDS;
-    double lo = count ? 1 : 0, hi = k == OPT_BUDGET ? 86400 : count ? GATE_MAX_SOURCES : 10;
+    double lo = count ? 1 : 0, hi = k == OPT_BUDGET               ? 86400
+                                    : count                       ? GATE_MAX_SOURCES
+                                    : k == OPT_TOLERANCE          ? 1
+                                    : k == OPT_EXPONENT_TOLERANCE ? 2
+                                                                  : 10;
     const char *opt = cli_spelling(p, k);
+    if (k == OPT_TOLERANCE && (!cli_number(v, lo, hi, dst) || *dst >= 1))
+        return cli_usage_error(&cmd_gate_def,
+                               "%s: '%s' is not a number in [0, 1) (the fraction a figure may lose: at 1 it could "
+                               "fall to nothing and pass)",
+                               opt, v);
     if (!cli_number(v, lo, hi, dst))
         return cli_usage_error(&cmd_gate_def, "%s: '%s' is not a number in [%g, %g]", opt, v, lo, hi);
     if (count && *dst != floor(*dst))
@@ -291,6 +414,7 @@ static int override_option(const cli_parser_t *p, int k, const char *v, gate_arg
 {
     if (!strchr(v, '=') || strchr(v, '\n'))
         return cli_usage_error(&cmd_gate_def, "%s needs KEY=VALUE, not '%s'", cli_spelling(p, k), v);
+    c->side_opt |= k != OPT_OVERRIDE;
     for (int s = 0; s < 2; s++)
         if (k == OPT_OVERRIDE || (s == 0 && k == OPT_A_OPT) || (s == 1 && k == OPT_B_OPT)) {
             if (c->ru.nopts[s] == MAX_OPTS)
@@ -349,17 +473,25 @@ static int parse(int argc, char **argv, gate_args_t *c)
                                "give one of --baseline BASELINE.json or --ab A_BIN B_BIN (see h5swmr gate --help)");
     if (c->ab[0] && !c->scenario)
         return cli_usage_error(&cmd_gate_def, "--ab needs --run SCENARIO");
+    if (c->side_opt && !c->ab[0])
+        return cli_usage_error(
+            &cmd_gate_def, "--a-opt and --b-opt are overrides for one side of --ab A_BIN B_BIN; without --ab use -o");
     if (!!c->scenario == !!c->nfiles)
         return cli_usage_error(&cmd_gate_def, "%s",
                                c->nfiles ? "give either --run SCENARIO or sweep files, not both"
                                          : "no sweep to judge: give SWEEP.json files or --run SCENARIO");
     if (c->rounds > c->max_rounds)
         return cli_usage_error(&cmd_gate_def, "--rounds %g is more than --max-rounds %g", c->rounds, c->max_rounds);
+    struct stat st;
     for (int s = 0; s < 2 && c->ab[0]; s++)
-        if (access(c->ab[s], X_OK) != 0)
+        if (stat(c->ab[s], &st) != 0 || !S_ISREG(st.st_mode) || access(c->ab[s], X_OK) != 0)
             return cli_usage_error(&cmd_gate_def, "%s: not an executable program", c->ab[s]);
-    if (c->scenario && access(c->scenario, R_OK) != 0)
-        return cli_usage_error(&cmd_gate_def, "%s: %s", c->scenario, strerror(errno));
+    char why[256];
+    FILE *f = c->scenario ? h5s_open_input(c->scenario, 0, why, sizeof why) : NULL;
+    if (c->scenario && !f)
+        return cli_usage_error(&cmd_gate_def, "--run %s: %s", c->scenario, why);
+    if (f)
+        fclose(f);
     return -1;
 }
 
@@ -427,6 +559,10 @@ int cmd_gate(int argc, char **argv)
         cJSON_Delete(base);
         return fail(EXIT_USAGE, "%s", msg);
     }
+    if (base && !cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(base, "runs"))) {
+        cJSON_Delete(base);
+        return fail(EXIT_USAGE, "%s: the baseline has no runs: it would judge nothing", c.baseline);
+    }
     if (base)
         key_rows(base);
     for (; n < c.nfiles; n++) {
@@ -437,26 +573,39 @@ int cmd_gate(int argc, char **argv)
         }
         key_rows(A[n]);
     }
-    char outdir[SCN_PATH + 64];
+    char outdir[SCN_PATH + 64], self[SCN_PATH];
     if (c.scenario) {
-        c.ru.bin[0] = c.ab[0] ? c.ab[0] : "/proc/self/exe";
+        /* the gate's own executable, even when the parent's path is relative */
+        ssize_t l = c.ab[0] ? -1 : readlink("/proc/self/exe", self, sizeof self - 1);
+        if (l > 0)
+            self[l] = '\0';
+        c.ru.bin[0] = c.ab[0] ? c.ab[0] : l > 0 ? self : "/proc/self/exe";
         c.ru.bin[1] = c.ab[1];
         c.ru.scenario = c.scenario;
-        if (c.out)
-            snprintf(outdir, sizeof outdir, "%s", c.out);
-        if ((c.out && h5s_mkdir_p(outdir) != 0) ||
-            (!c.out && h5s_make_unique_dir("results", "gate", outdir, sizeof outdir) != 0)) {
+        c.ru.out = c.out ? c.out : "results";
+        /* everything is checked before anything is created: where the rounds
+         * go, and each side's sweep with its overrides (a dry run) */
+        for (int s = 0; s < (c.ab[0] ? 2 : 1) && !rc; s++) {
+            const char *parent = side_parent(&c.ru, s);
+            if (check_round_dir(parent == c.ru.out ? "--out" : "results_dir", parent, msg, sizeof msg) != 0 ||
+                dry_run(&c.ru, s, msg, sizeof msg) != 0)
+                rc = EXIT_USAGE;
+        }
+        if (!rc) {
+            if (c.out)
+                snprintf(outdir, sizeof outdir, "%s", c.out);
+            if ((c.out && h5s_mkdir_p(outdir) != 0) ||
+                (!c.out && h5s_make_unique_dir("results", "gate", outdir, sizeof outdir) != 0)) {
+                snprintf(msg, sizeof msg, "cannot create %s: %s", c.out ? c.out : "results/gate-*", strerror(errno));
+                rc = EXIT_USAGE;
+            }
+        }
+        if (rc) {
+            free_all(A, n);
             cJSON_Delete(base);
-            return fail(EXIT_USAGE, "cannot create %s: %s", c.out ? c.out : "results/gate-*", strerror(errno));
+            return fail(rc, "%s", msg);
         }
         c.ru.out = c.out = outdir;
-        /* the gate's own executable, even when the parent's path is relative */
-        char self[SCN_PATH];
-        ssize_t l = c.ab[0] ? -1 : readlink("/proc/self/exe", self, sizeof self - 1);
-        if (l > 0) {
-            self[l] = '\0';
-            c.ru.bin[0] = self;
-        }
         rc = run_rounds(&c, base, A, B, &n, &fs);
     } else {
         gate_baseline_figures(&fs, base, A, n, &c.o);

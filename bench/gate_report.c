@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #endif
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gate.h"
@@ -66,28 +67,126 @@ static const char *key_value(const char *key, const char *k, char *out, size_t c
     return out;
 }
 
-/* A figure's key for people: its job and only the settings that differ
- * between the figures of that job. */
-static void short_key(const gate_figs_t *fs, const char *key, char *out, size_t cap)
+#define SHORT_NAMES 64 /* settings per job whose variation is worked out; more are shown */
+
+/* A job's settings (" name=") and whether their values differ between the
+ * job's figures. */
+typedef struct job_names {
+    char name[SHORT_NAMES][64];
+    bool varies[SHORT_NAMES];
+    int count[SHORT_NAMES];   /* how many of the job's figures have it */
+    bool valued[SHORT_NAMES]; /* one has a value that is not empty */
+    int n;
+} job_names_t;
+
+/* The length of the job part of a figure key (up to its first blank). */
+static size_t job_len(const char *key)
 {
-    size_t jl = strcspn(key, " ");
+    return strcspn(key, " ");
+}
+
+/* A figure's key and its place among the figures, to group them by job. */
+typedef struct fig_ref {
+    const char *key;
+    int i;
+} fig_ref_t;
+
+/* qsort's order of fig_ref_t: by job, then place. */
+static int fig_ref_cmp(const void *a, const void *b)
+{
+    const fig_ref_t *x = a, *y = b;
+    size_t lx = job_len(x->key), ly = job_len(y->key);
+    int c = strncmp(x->key, y->key, lx < ly ? lx : ly);
+    if (!c)
+        c = (lx > ly) - (lx < ly);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Notes in jn the settings of key, and whether each one's value differs
+ * from the job's first figure's (first). */
+static void note_names(job_names_t *jn, const char *key, const char *first)
+{
+    size_t jl = job_len(key);
+    for (const char *t = key + jl; *t == ' ';) {
+        const char *eq = strchr(t, '=');
+        size_t tl = strcspn(t + 1, " ") + 1;
+        if (!eq || eq > t + tl)
+            break;
+        char name[64], mine[128], theirs[128];
+        snprintf(name, sizeof name, "%.*s", (int)(eq - t + 1), t);
+        int k = 0;
+        while (k < jn->n && strcmp(jn->name[k], name))
+            k++;
+        if (k == jn->n && jn->n < SHORT_NAMES) {
+            snprintf(jn->name[jn->n], sizeof jn->name[0], "%s", name);
+            jn->varies[jn->n] = jn->valued[jn->n] = false;
+            jn->count[jn->n++] = 0;
+        }
+        if (k < jn->n) {
+            key_value(key, name, mine, sizeof mine);
+            jn->count[k]++;
+            jn->valued[k] |= mine[0] != '\0';
+            jn->varies[k] |= strcmp(mine, key_value(first, name, theirs, sizeof theirs)) != 0;
+        }
+        t += tl;
+    }
+}
+
+/* A figure's key for people: its job and only the settings that differ
+ * between the figures of that job (jn, worked out once per job; a setting
+ * beyond the first SHORT_NAMES is shown). */
+static void short_key(const job_names_t *jn, const char *key, char *out, size_t cap)
+{
+    size_t jl = job_len(key);
     int n = snprintf(out, cap, "%.*s", (int)jl, key);
     for (const char *t = key + jl; *t == ' ' && n > 0 && (size_t)n < cap;) {
         const char *eq = strchr(t, '=');
         size_t tl = strcspn(t + 1, " ") + 1;
         if (!eq || eq > t + tl)
             break;
-        char name[64], mine[128], other[128];
+        char name[64];
         snprintf(name, sizeof name, "%.*s", (int)(eq - t + 1), t);
-        key_value(key, name, mine, sizeof mine);
-        bool varies = false;
-        for (int i = 0; i < fs->n && !varies; i++)
-            if (!strncmp(fs->f[i].key, key, jl) && fs->f[i].key[jl] == ' ')
-                varies = strcmp(key_value(fs->f[i].key, name, other, sizeof other), mine) != 0;
-        if (varies)
+        int k = 0;
+        while (k < jn->n && strcmp(jn->name[k], name))
+            k++;
+        if (k == jn->n || jn->varies[k])
             n += snprintf(out + n, cap - (size_t)n, "%.*s", (int)tl, t);
         t += tl;
     }
+}
+
+/* The key for people of every figure (see short_key), into shown[i]: the
+ * figures are grouped by job once, so this is n log n in the figures. NULL
+ * when out of memory. */
+static char (*short_keys(const gate_figs_t *fs))[GATE_KEY_CAP]
+{
+    char(*shown)[GATE_KEY_CAP] = calloc(fs->n ? (size_t)fs->n : 1, sizeof *shown);
+    fig_ref_t *r = calloc(fs->n ? (size_t)fs->n : 1, sizeof *r);
+    job_names_t *jn = malloc(sizeof *jn);
+    if (!shown || !r || !jn) {
+        free(shown);
+        free(r);
+        free(jn);
+        return NULL;
+    }
+    for (int i = 0; i < fs->n; i++)
+        r[i] = (fig_ref_t){fs->f[i].key, i};
+    qsort(r, (size_t)fs->n, sizeof *r, fig_ref_cmp);
+    for (int a = 0, b; a < fs->n; a = b) {
+        size_t jl = job_len(r[a].key);
+        for (b = a + 1; b < fs->n && job_len(r[b].key) == jl && !strncmp(r[b].key, r[a].key, jl); b++)
+            ;
+        jn->n = 0;
+        for (int i = a; i < b; i++)
+            note_names(jn, r[i].key, r[a].key);
+        for (int k = 0; k < jn->n; k++) /* a figure without the setting has the value "" */
+            jn->varies[k] |= jn->count[k] < b - a && jn->valued[k];
+        for (int i = a; i < b; i++)
+            short_key(jn, r[i].key, shown[r[i].i], sizeof shown[0]);
+    }
+    free(r);
+    free(jn);
+    return shown;
 }
 
 /* Prints every figure (problems first; exact figures that pass as one count)
@@ -95,8 +194,9 @@ static void short_key(const gate_figs_t *fs, const char *key, char *out, size_t 
 static tally_t report(const gate_figs_t *fs, FILE *md)
 {
     tally_t t = {{0}};
-    char line[2048], shown[GATE_KEY_CAP];
+    char line[2048];
     int exact_ok = 0;
+    char(*keys)[GATE_KEY_CAP] = short_keys(fs);
     if (md)
         fprintf(md, "| verdict | configuration | figure |\n|---|---|---|\n");
     for (int pass = 0; pass < 2; pass++)
@@ -110,7 +210,7 @@ static tally_t report(const gate_figs_t *fs, FILE *md)
                 exact_ok++;
                 continue;
             }
-            short_key(fs, f->key, shown, sizeof shown);
+            const char *shown = keys ? keys[i] : f->key;
             fig_line(f, line, sizeof line);
             const char *what = line + strlen(f->key) + 1;
             printf("%-12s %s %s\n", verdict_names[f->verdict], shown, what);
@@ -124,6 +224,7 @@ static tally_t report(const gate_figs_t *fs, FILE *md)
         if (md)
             fprintf(md, "| pass | every configuration | %d correctness figures as the reference |\n", exact_ok);
     }
+    free(keys);
     return t;
 }
 

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -50,6 +51,7 @@
 #define PLOT_EXIT_USAGE 2
 #define PLOT_DEFAULT_TIMEOUT_S 600
 #define PLOT_MAX_LAG_FILES 4096
+#define PLOT_DATA_MEM_MAX (2LL << 30) /* address space of a plot's data preparation */
 
 static volatile sig_atomic_t g_plot_signal;
 
@@ -276,6 +278,61 @@ static void plot_note(plot_ctx_t *c, const char *plots, const char *why)
     c->skipped++;
 }
 
+/* Runs plot_data_prepare (see plot_data.h) in a child process, so that
+ * reading the CSV files is bounded like gnuplot is: by the deadline (and
+ * Ctrl-C), which stop it whatever it is doing, and by PLOT_DATA_MEM_MAX of
+ * memory, beyond which it fails as out of memory. Returns what
+ * plot_data_prepare returned, or -1 with the reason in msg (also when the
+ * run must stop: plot_stopped). */
+static int plot_data_child(plot_ctx_t *c, plot_mode_t mode, const char *const *files, int nfiles, const char *sweep,
+                           const char *dir, char *msg, size_t cap)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        return snprintf(msg, cap, "pipe: %s", strerror(errno)), -1;
+    h5s_child_t ch;
+    h5s_err_t err;
+    const h5s_child_opts_t opts = {.pdeathsig = SIGKILL};
+    pid_t pid = h5s_child_spawn(&ch, &opts, &err);
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return snprintf(msg, cap, "%s", err.msg), -1;
+    }
+    if (pid == 0) {
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        close(fds[0]);
+#if !defined(__SANITIZE_ADDRESS__)
+        /* (AddressSanitizer reserves terabytes of address space for itself) */
+        struct rlimit rl = {PLOT_DATA_MEM_MAX, PLOT_DATA_MEM_MAX};
+        setrlimit(RLIMIT_AS, &rl);
+#endif
+        char m[2048] = "";
+        int n = plot_data_prepare(mode, files, nfiles, sweep, dir, m, sizeof m);
+        bool ok = h5s_write_full(fds[1], &n, sizeof n) == 0 && h5s_write_full(fds[1], m, strlen(m) + 1) == 0;
+        _exit(ok ? 0 : 1);
+    }
+    close(fds[1]);
+    int status = plot_wait(&ch, c->deadline_ns, &c->timed_out), n = -1;
+    char got[sizeof n + 2048];
+    ssize_t len = status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? read(fds[0], got, sizeof got - 1) : 0;
+    close(fds[0]);
+    if (len > (ssize_t)sizeof n) {
+        got[len] = '\0';
+        memcpy(&n, got, sizeof n);
+        snprintf(msg, cap, "%s", got + sizeof n);
+    } else if (plot_stopped(c)) {
+        snprintf(msg, cap, "stopped");
+    } else if (status >= 0 && WIFSIGNALED(status)) {
+        snprintf(msg, cap, "the data preparation was killed by signal %d (%s; its memory is bounded to %lld MiB)",
+                 WTERMSIG(status), strsignal(WTERMSIG(status)), PLOT_DATA_MEM_MAX >> 20);
+    } else {
+        snprintf(msg, cap, "the data preparation failed");
+    }
+    return plot_stopped(c) ? -1 : n;
+}
+
 /* Prepares the data files of plot name (for the plots named plots) in
  * work/name, into dir. Returns whether there is something to draw; if not, a
  * note or a failure was reported. */
@@ -289,7 +346,9 @@ static bool plot_prep(plot_ctx_t *c, const char *name, const char *plots, plot_m
         c->failed++;
         return false;
     }
-    int n = plot_data_prepare(mode, files, nfiles, sweep, dir, msg, sizeof msg);
+    int n = plot_data_child(c, mode, files, nfiles, sweep, dir, msg, sizeof msg);
+    if (n < 0 && plot_stopped(c))
+        return false;
     if (n < 0) {
         if (nfiles == 1)
             fprintf(stderr, "  FAILED %s: reading %s failed: %s\n", name, plot_vis(files[0], vis, sizeof vis), msg);
@@ -551,6 +610,7 @@ static int plot_results(plot_ctx_t *c)
     g_plot_signal = 0;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    h5s_stop_signals_ready();
     c->deadline_ns = h5s_now_ns() + (int64_t)c->timeout_s * 1000000000LL;
     plot_all(c);
     nftw(c->work, plot_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -563,7 +623,10 @@ static int plot_results(plot_ctx_t *c)
         return 128 + g_plot_signal;
     }
     if (c->timed_out) {
-        fprintf(stderr, "h5swmr plot: plotting did not finish within %ld s; gnuplot was stopped\n", c->timeout_s);
+        fprintf(
+            stderr,
+            "h5swmr plot: plotting did not finish within %ld s; stopped (gnuplot or the reading of the CSV files)\n",
+            c->timeout_s);
         return PLOT_EXIT_FAIL;
     }
     if (c->failed > 0) {
@@ -736,4 +799,5 @@ const cli_cmd_t cmd_plot_def = {
     .opts = plot_opts,
     .handler = cmd_plot,
     .needs_hdf5 = true,
+    .own_stop_signals = true, /* plot_results installs its handlers */
 };

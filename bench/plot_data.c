@@ -230,11 +230,13 @@ typedef struct kind_cfg {
     const char *run_dir;           /* bare-reader rows: where its lag logs are */
     bool bare, has_events;
     int series;
+    char *group; /* "b" or "s\x1fKIND": the entries pooled when their descriptions agree */
 } kind_cfg_t;
 
 typedef struct kind_ctx {
     kind_cfg_t *c;
     int n;
+    plot_strset_t by_cfg; /* the non-bare entries by configuration */
     plot_set_t *s;
     char *msg;
     size_t cap;
@@ -243,10 +245,8 @@ typedef struct kind_ctx {
 /* The entry of the non-bare configuration cfg, or NULL. */
 static kind_cfg_t *kind_find(const kind_ctx_t *k, const char *cfg)
 {
-    for (int i = 0; i < k->n; i++)
-        if (!k->c[i].bare && !strcmp(k->c[i].cfg, cfg))
-            return &k->c[i];
-    return NULL;
+    int i = plot_strset_get(&k->by_cfg, cfg);
+    return i >= 0 ? &k->c[i] : NULL;
 }
 
 /* A reader kind in words: "h5py readers", "mixed readers: h5swmr + h5py". */
@@ -311,40 +311,51 @@ static int kind_lags(kind_ctx_t *k, const char *path, bool mark, int fixed)
     return 0;
 }
 
-/* Whether every entry of kind (bare: the bare reader's) with events has the
- * same description: then they are one series. *count gets their number. */
-static bool kind_pooled(const kind_ctx_t *k, const char *kind, bool bare, int *count)
-{
-    const char *d = NULL;
-    bool same = true;
-    *count = 0;
-    for (int i = 0; i < k->n; i++) {
-        const kind_cfg_t *e = &k->c[i];
-        if (!e->has_events || e->bare != bare || (!bare && strcmp(e->kind, kind) != 0))
-            continue;
-        same = same && (!d || !strcmp(d, e->desc));
-        d = e->desc;
-        bool again = false; /* a configuration counted already (another repeat) */
-        for (int q = 0; q < i && !again; q++)
-            again = k->c[q].has_events && k->c[q].bare == bare && !strcmp(k->c[q].cfg, e->cfg) &&
-                    (bare || !strcmp(k->c[q].kind, kind));
-        *count += !again;
-    }
-    return same;
-}
+/* What kind_assign knows of a group of entries (kind_cfg_t.group) with
+ * events: whether their descriptions all agree, how many configurations. */
+typedef struct kind_group {
+    const char *desc;
+    bool same;
+    int count;
+} kind_group_t;
 
 /* Gives every entry with events a series: one per kind when the kind's
- * configurations differ in nothing else, else one per kind and description. */
-static void kind_assign(kind_ctx_t *k)
+ * configurations differ in nothing else, else one per kind and description.
+ * The groups and their configurations are found with hash sets: linear in
+ * the entries. Returns 0, or -1 when out of memory. */
+static int kind_assign(kind_ctx_t *k)
 {
     char words[TXT], lab[3 * TXT], cl[3 * TXT], hdr[3 * TXT + 16], key[3 * TXT];
-    for (int i = 0; i < k->n; i++) {
+    plot_strset_t groups = {0}, cfgs = {0};
+    kind_group_t *g = calloc(k->n ? (size_t)k->n : 1, sizeof *g);
+    char **gcfg = calloc(k->n ? (size_t)k->n : 1, sizeof *gcfg);
+    int *gi = calloc(k->n ? (size_t)k->n : 1, sizeof *gi), rc = g && gcfg && gi ? 0 : -1;
+    for (int i = 0; rc == 0 && i < k->n; i++) {
+        kind_cfg_t *e = &k->c[i];
+        if (!e->has_events)
+            continue;
+        gi[i] = plot_strset_add(&groups, e->group, i);
+        /* a configuration counted already (another repeat) is not counted again */
+        if (gi[i] < 0 || asprintf(&gcfg[i], "%s\x1f%s", e->group, e->cfg) < 0) {
+            gcfg[i] = NULL;
+            rc = -1;
+            break;
+        }
+        int c = plot_strset_add(&cfgs, gcfg[i], i);
+        kind_group_t *gr = &g[gi[i]];
+        if (gi[i] == i)
+            *gr = (kind_group_t){.desc = e->desc, .same = true};
+        gr->same = gr->same && !strcmp(gr->desc, e->desc);
+        gr->count += c == i;
+        rc = c < 0 ? -1 : 0;
+    }
+    for (int i = 0; rc == 0 && i < k->n; i++) {
         kind_cfg_t *e = &k->c[i];
         e->series = -1;
         if (!e->has_events)
             continue;
-        int count;
-        bool pooled = kind_pooled(k, e->kind, e->bare, &count);
+        bool pooled = g[gi[i]].same;
+        int count = g[gi[i]].count;
         if (e->bare)
             snprintf(words, sizeof words, "bare HDF5 reader");
         else
@@ -359,6 +370,14 @@ static void kind_assign(kind_ctx_t *k)
         snprintf(hdr, sizeof hdr, "lag_us\t%s", plot_clean(lab, cl, sizeof cl));
         e->series = plot_set_series(k->s, key, hdr, e->bare ? 'b' : 's');
     }
+    for (int i = 0; gcfg && i < k->n; i++)
+        free(gcfg[i]);
+    free(gcfg);
+    free(gi);
+    free(g);
+    plot_strset_free(&groups);
+    plot_strset_free(&cfgs);
+    return rc;
 }
 
 /* The directory of a bare-reader run: run_dir as recorded, or one of its
@@ -405,25 +424,32 @@ static int kind_dir_lags(kind_ctx_t *k, const char *dir, bool mark, int fixed, b
     return rc;
 }
 
-/* Whether the job of sweep.csv's row r compares reader kinds: two of its
- * (non-bare) rows differ in reader_kind. Only such jobs are plotted by kind,
- * so that no other axis (poll interval, flush interval) passes as a kind's
- * difference. Without a job column, the whole sweep is one job. */
-static bool job_compares_kinds(const plot_table_t *t, int r)
+/* Marks, in cmp[f] for the first row f of each job, whether the job
+ * compares reader kinds: two of its (non-bare) rows differ in reader_kind.
+ * Only such jobs are plotted by kind, so that no other axis (poll interval,
+ * flush interval) passes as a kind's difference. Without a job column, the
+ * whole sweep is one job. first[r] gets the first row of row r's job.
+ * Returns 0, or -1 when out of memory. */
+static int jobs_comparing_kinds(const plot_table_t *t, int *first, bool *cmp)
 {
-    const char *job = plot_table_get(t, r, "job"), *first = NULL;
-    for (int q = 0; q < t->nrows; q++) {
-        if (strcmp(plot_table_get(t, q, "job"), job) || !strcmp(plot_table_get(t, q, "reader_mode"), "bare"))
-            continue;
-        const char *kind = plot_table_get(t, q, "reader_kind");
-        if (!*kind)
-            continue;
-        if (!first)
-            first = kind;
-        else if (strcmp(first, kind))
-            return true;
+    plot_strset_t jobs = {0};
+    const char **kind = calloc(t->nrows ? (size_t)t->nrows : 1, sizeof *kind); /* the job's first kind */
+    int rc = kind ? 0 : -1;
+    for (int r = 0; rc == 0 && r < t->nrows; r++) {
+        int f = first[r] = plot_strset_add(&jobs, plot_table_get(t, r, "job"), r);
+        const char *k = plot_table_get(t, r, "reader_kind");
+        if (f < 0)
+            rc = -1;
+        else if (*k && strcmp(plot_table_get(t, r, "reader_mode"), "bare")) {
+            if (!kind[f])
+                kind[f] = k;
+            else if (strcmp(kind[f], k))
+                cmp[f] = true;
+        }
     }
-    return false;
+    free(kind);
+    plot_strset_free(&jobs);
+    return rc;
 }
 
 /* lag_events.csv with sweep.csv's reader_kind: the lag distribution of each
@@ -436,7 +462,12 @@ static int data_readerkind(const char *events, const char *sweep, plot_set_t *s,
         return -1;
     plot_desc_t desc = {0};
     plot_desc_load(&desc, sweep);
-    kind_ctx_t k = {.c = calloc(t.nrows ? (size_t)t.nrows : 1, sizeof *k.c), .s = s, .msg = msg, .cap = cap};
+    size_t nr = t.nrows ? (size_t)t.nrows : 1;
+    kind_ctx_t k = {.c = calloc(nr, sizeof *k.c), .s = s, .msg = msg, .cap = cap};
+    int *jfirst = calloc(nr, sizeof *jfirst);
+    bool *jcmp = calloc(nr, sizeof *jcmp);
+    plot_strset_t bare_runs = {0}, kinds_seen = {0};
+    char **bare_key = calloc(nr, sizeof *bare_key);
     char results[PATH_MAX], dirbuf[PATH_MAX + 512], kinds[TXT] = "";
     snprintf(results, sizeof results, "%s", sweep);
     char *slash = strrchr(results, '/');
@@ -445,7 +476,7 @@ static int data_readerkind(const char *events, const char *sweep, plot_set_t *s,
     else
         snprintf(results, sizeof results, ".");
     int rc = 1, nkinds = 0; /* 1: going on, 0: nothing to plot, -1: failed */
-    if (!k.c) {
+    if (!k.c || !jfirst || !jcmp || !bare_key || jobs_comparing_kinds(&t, jfirst, jcmp) < 0) {
         snprintf(msg, cap, "out of memory");
         rc = -1;
     } else if (!plot_table_has(&t, "reader_kind") || !plot_table_has(&t, "config"))
@@ -453,31 +484,44 @@ static int data_readerkind(const char *events, const char *sweep, plot_set_t *s,
     for (int r = 0; rc > 0 && r < t.nrows; r++) {
         const char *cfg = plot_table_get(&t, r, "config"), *kind = plot_table_get(&t, r, "reader_kind");
         bool bare = !strcmp(plot_table_get(&t, r, "reader_mode"), "bare");
-        if (!*cfg || (!bare && (!*kind || kind_find(&k, cfg))) || !job_compares_kinds(&t, r))
+        if (!*cfg || (!bare && (!*kind || kind_find(&k, cfg))) || !jcmp[jfirst[r]])
             continue;
-        bool dup = false; /* a bare-reader run seen already */
-        for (int q = 0; bare && q < k.n && !dup; q++)
-            dup = k.c[q].bare && !strcmp(k.c[q].cfg, cfg) && !strcmp(k.c[q].run_dir, plot_table_get(&t, r, "run_dir"));
-        if (dup)
+        /* a bare-reader run seen already */
+        if (bare && asprintf(&bare_key[r], "%s\x1f%s", cfg, plot_table_get(&t, r, "run_dir")) < 0) {
+            bare_key[r] = NULL;
+            rc = -1;
+            break;
+        }
+        int seen = bare ? plot_strset_add(&bare_runs, bare_key[r], r) : r;
+        if (seen != r) {
+            rc = seen < 0 ? -1 : rc;
             continue;
+        }
         const char *d = plot_desc_get(&desc, cfg);
-        k.c[k.n++] = (kind_cfg_t){.cfg = cfg,
-                                  .kind = kind,
-                                  .desc = d ? d : "",
-                                  .run_dir = plot_table_get(&t, r, "run_dir"),
-                                  .bare = bare,
-                                  .series = -1};
+        kind_cfg_t *e = &k.c[k.n];
+        *e = (kind_cfg_t){.cfg = cfg,
+                          .kind = kind,
+                          .desc = d ? d : "",
+                          .run_dir = plot_table_get(&t, r, "run_dir"),
+                          .bare = bare,
+                          .series = -1};
+        if ((!bare && plot_strset_add(&k.by_cfg, cfg, k.n) != k.n) ||
+            asprintf(&e->group, "%s%s", bare ? "b" : "s\x1f", bare ? "" : kind) < 0) {
+            e->group = NULL;
+            rc = -1;
+            break;
+        }
+        k.n++;
     }
+    if (rc < 0 && !*msg)
+        snprintf(msg, cap, "out of memory");
     if (rc > 0 && kind_lags(&k, events, true, -1) < 0)
         rc = -1;
     /* reader kinds with lag events */
     for (int i = 0; rc > 0 && i < k.n; i++) {
         const kind_cfg_t *e = &k.c[i];
-        bool seen = false;
-        for (int q = 0; q < i && !seen; q++)
-            seen = !k.c[q].bare && k.c[q].has_events && !strcmp(k.c[q].kind, e->kind);
-        if (e->bare || !e->has_events || seen)
-            continue;
+        if (e->bare || !e->has_events || plot_strset_add(&kinds_seen, e->kind, i) != i)
+            continue; /* (a kind seen already) */
         size_t len = strlen(kinds);
         snprintf(kinds + len, sizeof kinds - len, "%s%s", nkinds ? "; " : "", e->kind);
         nkinds++;
@@ -496,11 +540,12 @@ static int data_readerkind(const char *events, const char *sweep, plot_set_t *s,
         if (e->bare && *dirbuf && kind_dir_lags(&k, dirbuf, true, -1, &any) == 0)
             e->has_events = any;
     }
-    if (rc > 0) {
-        kind_assign(&k);
-        if (kind_lags(&k, events, false, -1) < 0)
-            rc = -1;
+    if (rc > 0 && kind_assign(&k) < 0) {
+        snprintf(msg, cap, "out of memory");
+        rc = -1;
     }
+    if (rc > 0 && kind_lags(&k, events, false, -1) < 0)
+        rc = -1;
     for (int i = 0; rc > 0 && i < k.n; i++) {
         kind_cfg_t *e = &k.c[i];
         bool any = false;
@@ -515,7 +560,17 @@ static int data_readerkind(const char *events, const char *sweep, plot_set_t *s,
         plot_set_meta(s, "nonpos", "%d", s->x.nonpos ? 1 : 0);
         s->x.nonpos = false;
     }
+    for (int i = 0; k.c && i < k.n; i++)
+        free(k.c[i].group);
+    for (size_t r = 0; bare_key && r < nr; r++)
+        free(bare_key[r]);
+    free(bare_key);
     free(k.c);
+    free(jfirst);
+    free(jcmp);
+    plot_strset_free(&k.by_cfg);
+    plot_strset_free(&bare_runs);
+    plot_strset_free(&kinds_seen);
     plot_desc_free(&desc);
     plot_table_free(&t);
     return rc;
@@ -528,17 +583,16 @@ static int data_readerkind(const char *events, const char *sweep, plot_set_t *s,
 static int distinct_values(const sweep_ctx_t *x, const char *col, bool *any_pos)
 {
     int n = 0;
+    plot_strset_t seen = {0};
     *any_pos = false;
     for (int r = 0; r < x->t->nrows; r++) {
         if (!x->sel[r])
             continue;
         const char *v = plot_table_get(x->t, r, col);
-        bool seen = false;
-        for (int q = 0; q < r && !seen; q++)
-            seen = x->sel[q] && !strcmp(plot_table_get(x->t, q, col), v);
-        n += !seen;
+        n += plot_strset_add(&seen, v, r) == r; /* a value not seen before (or out of memory) */
         *any_pos |= plot_num(v) > 0;
     }
+    plot_strset_free(&seen);
     return n;
 }
 
@@ -658,13 +712,16 @@ static int data_throughput(sweep_ctx_t *x)
                                          "poll_ms",
                                          "reader_wait",
                                          NULL};
+    plot_strset_t groups = {0};
     for (int r = 0; r < t->nrows; r++) {
-        bool first = x->sel[r] != NULL;
-        for (int q = 0; q < r && first; q++)
-            first = !x->sel[q] || strcmp(x->sel[q], x->sel[r]) != 0;
-        if (first && plot_label_rows(t, x->sel, x->sel[r], others, plot_mode_name(x->sel[r]), x->lab) < 0)
+        int first = x->sel[r] ? plot_strset_add(&groups, x->sel[r], r) : -1;
+        if ((x->sel[r] && first < 0) ||
+            (first == r && plot_label_rows(t, x->sel, x->sel[r], others, plot_mode_name(x->sel[r]), x->lab) < 0)) {
+            plot_strset_free(&groups);
             return -1;
+        }
     }
+    plot_strset_free(&groups);
     char key[2 * TXT], cl[TXT], hdr[TXT + 16], kib[64];
     for (int r = 0; r < t->nrows; r++) {
         if (!x->sel[r])

@@ -152,15 +152,21 @@ static bool label_varying(const plot_table_t *t, const char *const *sel, const c
     return vary_poll;
 }
 
-/* Whether two rows of group with different jobs have the same label. */
+/* Whether two rows of group with different jobs have the same label: one
+ * whose job differs from that of the first row with its label (rows grouped
+ * by label in a hash set: linear in the rows). Out of memory, true. */
 static bool label_needs_job(const plot_table_t *t, const char *const *sel, const char *group, char *const *lab)
 {
-    for (int r = 0; r < t->nrows; r++)
-        for (int q = r + 1; q < t->nrows && in_group(sel, r, group); q++)
-            if (in_group(sel, q, group) && !strcmp(lab[r], lab[q]) &&
-                strcmp(plot_table_get(t, r, "job"), plot_table_get(t, q, "job")) != 0)
-                return true;
-    return false;
+    plot_strset_t first = {0};
+    bool needs = false;
+    for (int r = 0; r < t->nrows && !needs; r++) {
+        if (!in_group(sel, r, group))
+            continue;
+        int f = plot_strset_add(&first, lab[r], r);
+        needs = f < 0 || strcmp(plot_table_get(t, r, "job"), plot_table_get(t, f, "job")) != 0;
+    }
+    plot_strset_free(&first);
+    return needs;
 }
 
 int plot_label_rows(const plot_table_t *t, const char *const *sel, const char *group, const char *const *list,
@@ -201,48 +207,53 @@ int plot_label_rows(const plot_table_t *t, const char *const *sel, const char *g
 void plot_keep_jobs_varying(const plot_table_t *t, const char **sel, const char *col)
 {
     size_t n = (size_t)t->nrows, cap = n ? n : 1;
-    const char **job = calloc(cap, sizeof *job), **val = calloc(cap, sizeof *val);
-    bool *first = calloc(cap, sizeof *first);
-    int *nval = calloc(cap, sizeof *nval);
-    bool any = false;
-    for (size_t r = 0; job && val && first && nval && r < n; r++) {
-        job[r] = plot_table_get(t, (int)r, "job");
-        val[r] = plot_table_get(t, (int)r, col);
+    /* pair[r]: "job\x1fvalue" of a selected row; nval[f]: how many values
+     * the job whose first selected row is f ran (hash sets: linear in rows) */
+    char **pair = calloc(cap, sizeof *pair);
+    int *nval = calloc(cap, sizeof *nval), *jobrow = calloc(cap, sizeof *jobrow);
+    plot_strset_t jobs = {0}, pairs = {0};
+    bool any = false, ok = pair && nval && jobrow;
+    for (size_t r = 0; ok && r < n; r++) {
+        if (!sel[r])
+            continue;
+        const char *job = plot_table_get(t, (int)r, "job");
+        ok = asprintf(&pair[r], "%s\x1f%s", job, plot_table_get(t, (int)r, col)) >= 0;
+        if (!ok) {
+            pair[r] = NULL;
+            break;
+        }
+        int j = plot_strset_add(&jobs, job, (int)r), p = plot_strset_add(&pairs, pair[r], (int)r);
+        ok = j >= 0 && p >= 0;
+        jobrow[r] = j;
+        if (ok && p == (int)r)
+            nval[j]++; /* a value new to its job */
     }
-    /* first[q]: row q is the first selected row of its job with its value */
-    for (size_t q = 0; job && val && first && nval && q < n; q++) {
-        first[q] = sel[q] != NULL;
-        for (size_t p = 0; p < q && first[q]; p++)
-            if (sel[p] && !strcmp(job[p], job[q]) && !strcmp(val[p], val[q]))
-                first[q] = false;
-    }
-    /* nval[r]: how many values of col the job of row r ran */
-    for (size_t r = 0; job && val && first && nval && r < n; r++) {
-        for (size_t q = 0; q < n && sel[r]; q++)
-            nval[r] += first[q] && !strcmp(job[q], job[r]);
-        any |= sel[r] && nval[r] >= 2;
-    }
-    for (size_t r = 0; r < n && any; r++)
-        if (sel[r] && nval[r] < 2)
+    for (size_t r = 0; ok && r < n; r++)
+        any |= sel[r] && nval[jobrow[r]] >= 2;
+    for (size_t r = 0; ok && r < n && any; r++)
+        if (sel[r] && nval[jobrow[r]] < 2)
             sel[r] = NULL;
-    free(job);
-    free(val);
-    free(first);
+    for (size_t r = 0; pair && r < n; r++)
+        free(pair[r]);
+    free(pair);
     free(nval);
+    free(jobrow);
+    plot_strset_free(&jobs);
+    plot_strset_free(&pairs);
 }
 
 /* Adds or replaces the description of configuration cfg. */
 static void desc_set(plot_desc_t *d, const char *cfg, const char *desc)
 {
-    for (int i = 0; i < d->n; i++)
-        if (!strcmp(d->cfg[i], cfg)) {
-            char *nd = strdup(desc);
-            if (nd) {
-                free(d->desc[i]);
-                d->desc[i] = nd;
-            }
-            return;
+    int i = plot_strset_get(&d->index, cfg);
+    if (i >= 0) {
+        char *nd = strdup(desc);
+        if (nd) {
+            free(d->desc[i]);
+            d->desc[i] = nd;
         }
+        return;
+    }
     if (d->n == d->cap) {
         int ncap = d->cap ? 2 * d->cap : 16;
         char **nc = realloc(d->cfg, (size_t)ncap * sizeof *nc);
@@ -257,7 +268,7 @@ static void desc_set(plot_desc_t *d, const char *cfg, const char *desc)
     }
     d->cfg[d->n] = strdup(cfg);
     d->desc[d->n] = strdup(desc);
-    if (d->cfg[d->n] && d->desc[d->n])
+    if (d->cfg[d->n] && d->desc[d->n] && plot_strset_add(&d->index, d->cfg[d->n], d->n) == d->n)
         d->n++;
     else {
         free(d->cfg[d->n]);
@@ -328,10 +339,8 @@ void plot_desc_load(plot_desc_t *d, const char *path)
 
 const char *plot_desc_get(const plot_desc_t *d, const char *cfg)
 {
-    for (int i = 0; i < d->n; i++)
-        if (!strcmp(d->cfg[i], cfg))
-            return d->desc[i];
-    return NULL;
+    int i = plot_strset_get(&d->index, cfg);
+    return i >= 0 ? d->desc[i] : NULL;
 }
 
 void plot_desc_free(plot_desc_t *d)
@@ -342,5 +351,6 @@ void plot_desc_free(plot_desc_t *d)
     }
     free(d->cfg);
     free(d->desc);
+    plot_strset_free(&d->index);
     memset(d, 0, sizeof *d);
 }

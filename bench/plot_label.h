@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "plot_csv.h"
+#include "plot_series.h"
 
 /* A writer mode in words: "SWMR", "HDF5 without SWMR", "raw pwrite (no HDF5)". */
 const char *plot_mode_name(const char *mode);
@@ -34,6 +35,7 @@ void plot_keep_jobs_varying(const plot_table_t *t, const char **sel, const char 
 typedef struct plot_desc {
     char **cfg, **desc;
     int n, cap;
+    plot_strset_t index; /* cfg -> its place */
 } plot_desc_t;
 
 /* Reads the descriptions from sweep.csv at path; a file that cannot be read,

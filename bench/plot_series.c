@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,12 +104,71 @@ char *plot_clean(const char *s, char *buf, size_t cap)
     return buf;
 }
 
+/* FNV-1a of s. */
+static size_t strset_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return (size_t)h;
+}
+
+/* The slot of key in h (its own, or the empty one where it would go). */
+static size_t strset_slot(const plot_strset_t *h, const char *key)
+{
+    size_t i = strset_hash(key) & (h->cap - 1);
+    while (h->key[i] && strcmp(h->key[i], key))
+        i = (i + 1) & (h->cap - 1);
+    return i;
+}
+
+int plot_strset_get(const plot_strset_t *h, const char *key)
+{
+    if (!h->cap)
+        return -1;
+    size_t i = strset_slot(h, key);
+    return h->key[i] ? h->id[i] : -1;
+}
+
+int plot_strset_add(plot_strset_t *h, const char *key, int id)
+{
+    if (2 * (h->n + 1) > h->cap) { /* at most half full */
+        plot_strset_t g = {.cap = h->cap ? 2 * h->cap : 64};
+        g.key = calloc(g.cap, sizeof *g.key);
+        g.id = calloc(g.cap, sizeof *g.id);
+        if (!g.key || !g.id) {
+            plot_strset_free(&g);
+            return -1;
+        }
+        for (size_t k = 0; k < h->cap; k++)
+            if (h->key[k]) {
+                size_t i = strset_slot(&g, h->key[k]);
+                g.key[i] = h->key[k];
+                g.id[i] = h->id[k];
+            }
+        g.n = h->n;
+        plot_strset_free(h);
+        *h = g;
+    }
+    size_t i = strset_slot(h, key);
+    if (!h->key[i]) {
+        h->key[i] = key;
+        h->id[i] = id;
+        h->n++;
+    }
+    return h->id[i];
+}
+
+void plot_strset_free(plot_strset_t *h)
+{
+    free(h->key);
+    free(h->id);
+    memset(h, 0, sizeof *h);
+}
+
 int plot_set_find(const plot_set_t *s, const char *key)
 {
-    for (int i = 0; i < s->n; i++)
-        if (!strcmp(s->s[i].key, key))
-            return i;
-    return -1;
+    return plot_strset_get(&s->index, key);
 }
 
 int plot_set_series(plot_set_t *s, const char *key, const char *header, char prefix)
@@ -131,7 +191,7 @@ int plot_set_series(plot_set_t *s, const char *key, const char *header, char pre
     p->key = strdup(key);
     p->header = strdup(header);
     p->prefix = prefix;
-    if (!p->key || !p->header) {
+    if (!p->key || !p->header || plot_strset_add(&s->index, p->key, s->n) != s->n) {
         free(p->key);
         free(p->header);
         s->oom = true;
@@ -144,23 +204,33 @@ int plot_set_series(plot_set_t *s, const char *key, const char *header, char pre
 static void set_count_x(plot_set_t *s, const char *row)
 {
     size_t len = strcspn(row, "\t");
-    for (int i = 0; i < s->nx; i++)
-        if (strlen(s->xseen[i]) == len && !strncmp(s->xseen[i], row, len))
-            return;
+    char *x = strndup(row, len);
+    if (!x) {
+        s->oom = true;
+        return;
+    }
+    int had = plot_strset_get(&s->xindex, x);
+    if (had >= 0) {
+        free(x);
+        return;
+    }
     if (s->nx == s->nx_cap) {
         int ncap = s->nx_cap ? 2 * s->nx_cap : 16;
         char **nx = realloc(s->xseen, (size_t)ncap * sizeof *nx);
         if (!nx) {
+            free(x);
             s->oom = true;
             return;
         }
         s->xseen = nx;
         s->nx_cap = ncap;
     }
-    if (!(s->xseen[s->nx] = strndup(row, len)))
+    if (plot_strset_add(&s->xindex, x, s->nx) != s->nx) {
+        free(x);
         s->oom = true;
-    else
-        s->nx++;
+        return;
+    }
+    s->xseen[s->nx++] = x;
 }
 
 void plot_set_emit(plot_set_t *s, int i, const char *fmt, ...)
@@ -293,6 +363,8 @@ void plot_set_free(plot_set_t *s)
         free(s->s[i].header);
     }
     free(s->s);
+    plot_strset_free(&s->index);
+    plot_strset_free(&s->xindex);
     for (int i = 0; i < s->nx; i++)
         free(s->xseen[i]);
     free(s->xseen);

@@ -37,6 +37,22 @@ void plot_track_num(plot_range_t *r, double v);
  * of 8 or more. */
 bool plot_logaxis(const plot_range_t *r);
 
+/* A set of strings (not copied: they must outlive it), each with the number
+ * it was added with: finding one takes constant time on average, so that
+ * grouping the rows of a file is linear in them, never pairwise. */
+typedef struct plot_strset {
+    const char **key;
+    int *id;
+    size_t cap, n;
+} plot_strset_t;
+
+/* The number key was first added with; when key is new, adds it with id and
+ * returns id. -1 when out of memory. */
+int plot_strset_add(plot_strset_t *h, const char *key, int id);
+/* The number key was added with, or -1. */
+int plot_strset_get(const plot_strset_t *h, const char *key);
+void plot_strset_free(plot_strset_t *h);
+
 typedef struct plot_line {
     double x;   /* the first field, for sorting */
     char *text; /* the whole row */
@@ -56,7 +72,9 @@ typedef struct plot_series {
 typedef struct plot_set {
     plot_series_t *s;
     int n, cap;
-    bool count_x; /* count the distinct x values (nx) */
+    plot_strset_t index; /* the series by key */
+    bool count_x;        /* count the distinct x values (nx) */
+    plot_strset_t xindex;
     char **xseen;
     int nx, nx_cap;
     plot_range_t x, y, y2;

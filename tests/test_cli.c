@@ -145,6 +145,114 @@ Test(cli, bad_arguments_exit_2_with_one_line)
     cr_assert_eq(h5swmr("run", "-o", NULL), 2);
 }
 
+/* Every command's messages start "h5swmr COMMAND: " (only a message before
+ * any command is chosen starts "h5swmr: "). */
+Test(cli, every_message_names_its_command)
+{
+    const char *bad = scenario("bad.ini", "[global]\nfrobs = 3\n");
+    static const char *const cmds[] = {"run", "write"};
+    char want[64];
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(h5swmr(cmds[i], bad, NULL), 2);
+        snprintf(want, sizeof want, "h5swmr %s: ", cmds[i]);
+        cr_assert(!strncmp(g_out, want, strlen(want)), "%s", g_out);
+        cr_assert_eq(h5swmr(cmds[i], tu_path("missing.ini"), NULL), 2);
+        cr_assert(!strncmp(g_out, want, strlen(want)), "%s", g_out);
+    }
+    static const char *const file_cmds[] = {"watch", "summary", "finalize"};
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(h5swmr(file_cmds[i], tu_path("missing.mth5"), NULL), 2);
+        snprintf(want, sizeof want, "h5swmr %s: ", file_cmds[i]);
+        cr_assert(!strncmp(g_out, want, strlen(want)), "%s", g_out);
+    }
+}
+
+/* Runs h5swmr with args (NULL-terminated) from a child that blocked sig and
+ * raised it first: the signal is pending when h5swmr starts, as one that
+ * comes before its handlers are installed. Returns the wait status. */
+static int run_with_pending(int sig, const char *const *args)
+{
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        sigset_t m;
+        sigemptyset(&m);
+        sigaddset(&m, sig);
+        sigprocmask(SIG_BLOCK, &m, NULL);
+        raise(sig);
+        dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        close(fds[0]);
+        const char *argv[16] = {H5SWMR_BIN};
+        for (int i = 0; args[i] && i < 14; i++)
+            argv[i + 1] = args[i];
+        execv(H5SWMR_BIN, (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    size_t n = 0;
+    ssize_t r;
+    while (n + 1 < sizeof g_out && (r = read(fds[0], g_out + n, sizeof g_out - 1 - n)) > 0)
+        n += (size_t)r;
+    g_out[n] = '\0';
+    close(fds[0]);
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+/* SIGINT or SIGTERM that comes before h5swmr has installed its handlers is
+ * not lost and does not kill it by the signal: h5swmr exits 130 before
+ * doing anything. */
+Test(cli, a_signal_before_the_handlers_ends_with_130_and_nothing_done)
+{
+    const char *res = tu_path("results");
+    char o[1200];
+    snprintf(o, sizeof o, "results_dir=%s", res);
+    const char *good = scenario("good.ini", "[global]\nreaders = 0\nduration = 0.2\nquiet = true\n");
+    static const int sigs[] = {SIGINT, SIGTERM};
+    for (int i = 0; i < 2; i++) {
+        const char *a[] = {"run", good, "-o", o, NULL};
+        int st = run_with_pending(sigs[i], a);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 130, "%s: %s\n%s", strsignal(sigs[i]), tu_status_str(st), g_out);
+        cr_assert(strstr(g_out, "h5swmr run: interrupted as it started"), "%s", g_out);
+        cr_assert(!tu_exists(res), "%s: a run interrupted as it started created %s", strsignal(sigs[i]), res);
+        const char *v[] = {"--version", NULL};
+        st = run_with_pending(sigs[i], v);
+        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 130, "--version: %s\n%s", tu_status_str(st), g_out);
+    }
+}
+
+/* A sweep blocks SIGINT and SIGTERM around its runs; the processes of a run
+ * still start with them unblocked (a reader that is sent SIGTERM ends). The
+ * reader's client, a shell, records the mask of its parent, h5swmr's reader
+ * process, then runs watch --protocol. */
+Test(cli, the_processes_of_a_sweep_start_with_stop_signals_unblocked)
+{
+    const char *rec = tu_path("sigblk.txt");
+    char sc[4096];
+    snprintf(sc, sizeof sc,
+             "[blk]\nreaders = 1\nreader_kind = cmd\nduration = 0.3\nquiet = true\nrepeat = 1\n"
+             "reader_cmd = /bin/sh -c 'grep SigBlk /proc/$PPID/status > %s; exec %s watch \"$H5SWMR_FILE\" "
+             "--protocol --interval 0.01'\n",
+             rec, H5SWMR_BIN);
+    const char *scn = scenario("blk.ini", sc);
+    char o[1200];
+    snprintf(o, sizeof o, "results_dir=%s", tu_path("results"));
+    int rc = h5swmr("sweep", scn, "--no-plot", "-o", o, NULL);
+    cr_assert(rc == 0 || rc == 1, "%s", g_out);
+    unsigned char *text;
+    size_t len;
+    cr_assert_eq(tu_read_file(rec, &text, &len), 0, "the client did not run: %s", g_out);
+    unsigned long long blk = 0;
+    cr_assert_eq(sscanf((char *)text, "SigBlk: %llx", &blk), 1, "%s", text);
+    free(text);
+    cr_assert_eq(blk & ((1ull << (SIGINT - 1)) | (1ull << (SIGTERM - 1))), 0,
+                 "the reader process runs with SIGINT or SIGTERM blocked (SigBlk %llx)", blk);
+}
+
 Test(cli, bad_scenarios_refused_with_file_line_and_nothing_created)
 {
     const char *res = tu_path("results");
@@ -213,7 +321,7 @@ Test(cli, summary_refuses_what_is_not_mth5)
     cr_assert_eq(truncate(f, st.st_size / 2), 0);
     int rc = h5swmr("summary", f, NULL);
     cr_assert_neq(rc, 0);
-    cr_assert(strstr(g_out, "h5swmr: ") && strstr(g_out, "t.mth5"), "%s", g_out);
+    cr_assert(strstr(g_out, "h5swmr summary: ") && strstr(g_out, "t.mth5"), "%s", g_out);
 }
 
 /* ---- one writer, N readers ---------------------------------------------- */
@@ -574,7 +682,8 @@ Test(cli, watch_follows_growth_until_interrupted)
     int vs, ws;
     cr_assert_eq(tu_proc_finish(&v, 10000, &vs), 0);
     cr_assert_eq(tu_proc_finish(&w, 30000, &ws), 0);
-    cr_assert(WIFEXITED(vs) && WEXITSTATUS(vs) == 0, "watch: %s\n%s", tu_status_str(vs), v.buf);
+    /* Ctrl-C is an interruption: 130, as for every command */
+    cr_assert(WIFEXITED(vs) && WEXITSTATUS(vs) == 130, "watch: %s\n%s", tu_status_str(vs), v.buf);
     cr_assert(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "write: %s\n%s", tu_status_str(ws), w.buf);
     cr_assert(strstr(v.buf, "(+"), "watch printed no growth: %s", v.buf);
     /* watch may have held the file when the writer finished: finalize now */

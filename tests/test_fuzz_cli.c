@@ -1542,3 +1542,143 @@ Test(fuzz_cli, gate_json_b)
 {
     fuzz_gate_json(2);
 }
+
+/* ---- gate baselines and plots at their edges ------------------------------- */
+
+/* Gate inputs that judge nothing or are not one clean JSON value, with the
+ * place varied by the seed: a baseline without runs, a key repeated in a
+ * random object at any depth, a NUL byte at a random offset, text after the
+ * value; each is refused (exit 2), as baseline and as the sweep judged. Large
+ * baselines (2000 to 6000 configurations) are judged (0 or 1) within a CPU
+ * limit (ulimit -t 30). A large generated sweep.csv (10000 to 40000 rows) is
+ * plotted under --timeout 1 and ends (0, or 1 when the time was up) within
+ * the timeout and the 5 s gnuplot is granted to stop. */
+Test(fuzz_cli, gate_and_plot_edges)
+{
+    sanitizer_env();
+    g_rng = seed_of(300);
+    char cdir[700], a[1400], b[1400];
+    snprintf(cdir, sizeof cdir, "%s", tu_path("edges"));
+    cr_assert_eq(mkdir(cdir, 0755), 0);
+    snprintf(a, sizeof a, "%s/a.json", cdir);
+    snprintf(b, sizeof b, "%s/b.json", cdir);
+    cJSON *v = valid_sweep(0.01);
+    char *valid = cJSON_PrintUnformatted(v);
+    cr_assert_not_null(valid);
+    write_bytes(b, valid, strlen(valid));
+    static const int two[] = {2}, judged[] = {0, 1}, plotted[] = {0, 1};
+    static const char *const trailing[] = {"x", "{}", "]", "}", "null", "0", ",", "\"s\"", "/* c */", "\xff"};
+    char *buf = malloc(JSON_CAP);
+    cr_assert_not_null(buf);
+    for (int n = 0; n < 12; n++) {
+        size_t len = 0;
+        bool as_sweep = true;
+        switch (n % 4) {
+        case 0: { /* no runs, whatever else it has */
+            cJSON *e = cJSON_Duplicate(v, true);
+            cJSON_ReplaceItemInObjectCaseSensitive(e, "runs", cJSON_CreateArray());
+            char *t = cJSON_PrintUnformatted(e);
+            len = strlen(t);
+            memcpy(buf, t, len);
+            free(t);
+            cJSON_Delete(e);
+            as_sweep = false; /* an empty sweep is judged: everything is missing */
+            break;
+        }
+        case 1: { /* a member of a random object repeated */
+            cJSON *e = cJSON_Duplicate(v, true);
+            static node_ref_t nodes[20000];
+            int nn = collect_nodes(e, nodes, 0, 20000), tries = 0;
+            cJSON *obj = NULL;
+            while (!obj && tries++ < 1000) {
+                cJSON *c = nodes[rnd((uint64_t)nn)].node;
+                if (cJSON_IsObject(c) && c->child)
+                    obj = c;
+            }
+            cr_assert_not_null(obj);
+            cJSON *m = obj->child;
+            for (int k = (int)rnd((uint64_t)cJSON_GetArraySize(obj)); k > 0 && m->next; k--)
+                m = m->next;
+            cJSON_AddItemToObject(obj, m->string, cJSON_CreateNumber((double)rnd(100)));
+            char *t = cJSON_PrintUnformatted(e);
+            len = strlen(t);
+            memcpy(buf, t, len);
+            free(t);
+            cJSON_Delete(e);
+            break;
+        }
+        case 2: /* a NUL byte */
+            len = strlen(valid);
+            memcpy(buf, valid, len);
+            buf[rnd(len)] = '\0';
+            break;
+        default: { /* text after the value */
+            const char *t = trailing[rnd(sizeof trailing / sizeof trailing[0])];
+            len = (size_t)snprintf(buf, JSON_CAP, "%s%s%s", valid, rnd(2) ? " " : "\n", t);
+            break;
+        }
+        }
+        write_bytes(a, buf, len);
+        char what[96];
+        snprintf(what, sizeof what, "edge JSON case %d (kind %d) as baseline", n, n % 4);
+        const char *g1[] = {H5SWMR_BIN, "gate", "--baseline", a, b, NULL};
+        run_checked(g1, cdir, two, 1, what);
+        snprintf(what, sizeof what, "edge JSON case %d (kind %d) judged", n, n % 4);
+        const char *g2[] = {H5SWMR_BIN, "gate", "--baseline", b, a, NULL};
+        if (as_sweep)
+            run_checked(g2, cdir, two, 1, what);
+    }
+    /* large baselines: the valid runs copied with new block sizes (new keys) */
+    for (int n = 0; n < 2; n++) {
+        cJSON *e = cJSON_Duplicate(v, true), *runs = cJSON_GetObjectItemCaseSensitive(e, "runs");
+        int base = cJSON_GetArraySize(runs), want = 2000 + (int)rnd(4000);
+        for (int i = base; i < want; i++) {
+            cJSON *r = cJSON_Duplicate(
+                cJSON_GetArrayItem(v ? cJSON_GetObjectItemCaseSensitive(v, "runs") : NULL, i % base), true);
+            char bs[32];
+            snprintf(bs, sizeof bs, "%d", 1000 + i);
+            cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "scenario"), "block_samples",
+                                                   cJSON_CreateString(bs));
+            cJSON_AddItemToArray(runs, r);
+        }
+        char *t = cJSON_PrintUnformatted(e);
+        write_bytes(a, t, strlen(t));
+        free(t);
+        cJSON_Delete(e);
+        char cmd[3200], what[96];
+        snprintf(cmd, sizeof cmd, "ulimit -t 30; exec '%s' gate --baseline '%s' '%s'", H5SWMR_BIN, n % 2 ? a : b,
+                 n % 2 ? b : a);
+        const char *sh[] = {"/bin/sh", "-c", cmd, NULL};
+        snprintf(what, sizeof what, "a baseline of %d runs (%s)", want, n % 2 ? "as baseline" : "judged");
+        run_checked(sh, cdir, judged, 2, what);
+    }
+    /* large sweep.csv files under --timeout */
+    for (int n = 0; n < 1; n++) {
+        char pdir[800], csv[900], to[8], what[96];
+        snprintf(pdir, sizeof pdir, "%s/plot%d", cdir, n);
+        cr_assert_eq(mkdir(pdir, 0755), 0);
+        snprintf(csv, sizeof csv, "%s/sweep.csv", pdir);
+        FILE *f = fopen(csv, "w");
+        cr_assert_not_null(f);
+        fprintf(f, "config,job,block_samples,block_bytes,flush_every_blocks,poll_ms,readers,nchannels,flush_call,"
+                   "writer_mode,reader_mode,writer_MBps,flush_p50_us,flush_p99_us,lag_p50_us,lag_p99_us,reader_kind\n");
+        int rows = 10000 + (int)rnd(30000);
+        static const char *const modes[] = {"swmr", "noswmr", "raw", "bare", ""};
+        for (int i = 0; i < rows; i++)
+            fprintf(f, "%d,j%d,%d,%d,%d,%d,%d,%d,dflush,%s,h5swmr,%d,%d,%d,%d,%d,%s\n", i + 1, (int)rnd(50),
+                    1 << rnd(16), 4 << rnd(16), 1 + (int)rnd(20), (int)rnd(1000), (int)rnd(8), (int)rnd(1000),
+                    modes[rnd(5)], (int)rnd(5000), (int)rnd(900), (int)rnd(9000), (int)rnd(800), (int)rnd(8000),
+                    rnd(2) ? "h5swmr" : "h5py");
+        cr_assert_eq(fclose(f), 0);
+        snprintf(to, sizeof to, "%d", 1 + n);
+        const char *pl[] = {H5SWMR_BIN, "plot", pdir, "--timeout", to, NULL};
+        snprintf(what, sizeof what, "plot of %d rows under --timeout %s", rows, to);
+        int64_t t0 = h5s_now_ns();
+        run_checked(pl, cdir, plotted, 2, what);
+        double took = (double)(h5s_now_ns() - t0) / 1e9;
+        cr_assert_lt(took, 1 + n + 7, "%s took %.1f s: %s", what, took, g_out);
+    }
+    free(buf);
+    free(valid);
+    cJSON_Delete(v);
+}

@@ -55,6 +55,12 @@ static const char *sweep_json(const char *name, double base, const double f[5], 
 
 static const double steady[5] = {1.0, 0.99, 1.01, 0.98, 1.02};
 
+/* run(), for tests with a variable of that name. */
+static int run_gate(const char *const *args)
+{
+    return run(args);
+}
+
 Test(gate, verdicts_from_paired_values)
 {
     char base[1200], p[1200];
@@ -187,11 +193,11 @@ Test(gate, bad_input_exit_2)
         const char *b[] = {"gate", "--baseline", base, txt, NULL};
         cr_assert_eq(run(b), 2, "%s: %s", bad[i], g_out);
     }
-    /* a baseline with nothing to judge is a failure, not a pass */
+    /* a baseline with nothing to judge is bad input, not a pass */
     tu_write_text(txt, "{\"runs\":[]}");
     const char *a7[] = {"gate", "--baseline", txt, base, NULL};
-    cr_assert_eq(run(a7), 1, "%s", g_out);
-    cr_assert(strstr(g_out, "no figure to judge"), "%s", g_out);
+    cr_assert_eq(run(a7), 2, "%s", g_out);
+    cr_assert(strstr(g_out, "the baseline has no runs"), "%s", g_out);
     /* a FIFO is refused at once, never read (it would block) */
     const char *fifo = tu_path("fifo");
     cr_assert_eq(mkfifo(fifo, 0600), 0);
@@ -288,4 +294,151 @@ Test(gate, ab_mode_compares_two_sides_interleaved)
     cr_assert(!strstr(g_out, "REGRESSED    [throughput] writer_mode=raw per-call"), "%s", g_out);
     snprintf(round, sizeof round, "%s/round01-b", tu_path("bside"));
     cr_assert(tu_exists(round), "B's rounds are not in its own results_dir");
+}
+
+/* Writes len bytes of text into the test directory as name; returns the path. */
+static const char *put_bytes(const char *name, const char *text, size_t len)
+{
+    const char *p = tu_path(name);
+    FILE *f = fopen(p, "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(text, 1, len, f), len);
+    cr_assert_eq(fclose(f), 0);
+    return p;
+}
+
+/* A baseline that judges nothing (no runs, whatever else it has), a key twice
+ * in one object at any depth, a NUL byte or text after the JSON value: each
+ * is bad input (exit 2, one line naming what is wrong), as baseline and as
+ * the sweep judged. */
+Test(gate, a_baseline_must_judge_something_and_json_must_be_one_clean_value)
+{
+    char base[1200];
+    snprintf(base, sizeof base, "%s", sweep_json("base.json", 0.9, steady, 0, 2.0));
+    static const char run[] = "{\"job\":\"t\",\"errors\":0,\"exit_code\":0,\"scenario\":{\"writer_mode\":\"swmr\"}}";
+    static const struct {
+        const char *text, *says;
+        bool as_sweep; /* also refused as the sweep judged (an empty sweep is judged: all missing) */
+    } bad[] = {
+        {"{\"runs\":[],\"flush_growth\":[{\"job\":\"c\",\"flush_call\":\"dflush\",\"exponent_top\":2},"
+         "{\"job\":\"d\",\"flush_call\":\"dflush\",\"exponent_top\":2}]}",
+         "the baseline has no runs", false},
+        {"{\"runs\":[%s],\"runs\":[]}", "'runs' appears twice", true},
+        {"{\"runs\":[{\"job\":\"t\",\"errors\":0,\"exit_code\":0,\"errors\":5,\"scenario\":{\"writer_mode\":\"swmr\"}}]"
+         "}",
+         "'errors' appears twice", true},
+        {"{\"runs\":[%s,{\"job\":\"t\",\"errors\":0,\"exit_code\":0,\"scenario\":{\"writer_mode\":\"swmr\","
+         "\"x\":[{\"a\":{\"k\":1,\"k\":2}}]}}]}",
+         "'k' appears twice", true},
+        {"{\"runs\":[%s]}\0", "a NUL byte", true},
+        {"{\"runs\":[%s]} {}", "text after the JSON value", true},
+        {"{\"runs\":[%s]}]", "text after the JSON value", true},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[1024];
+        int len = snprintf(text, sizeof text, bad[i].text, run);
+        if (strstr(bad[i].says, "NUL"))
+            len++; /* the NUL after the value is part of the file */
+        const char *p = put_bytes("bad.json", text, (size_t)len);
+        const char *a[] = {"gate", "--baseline", p, base, NULL};
+        cr_assert_eq(run_gate(a), 2, "%s as baseline: %s", bad[i].text, g_out);
+        cr_assert(strstr(g_out, bad[i].says) && strchr(g_out, '\n') == strrchr(g_out, '\n'), "%s: %s", bad[i].text,
+                  g_out);
+        if (!bad[i].as_sweep)
+            continue;
+        const char *b[] = {"gate", "--baseline", base, p, NULL};
+        cr_assert_eq(run_gate(b), 2, "%s judged: %s", bad[i].text, g_out);
+        cr_assert(strstr(g_out, bad[i].says), "%s: %s", bad[i].text, g_out);
+    }
+    /* blanks after the value are fine */
+    char text[1024];
+    int len = snprintf(text, sizeof text, "{\"runs\":[%s]}\n \t\n", run);
+    const char *p = put_bytes("ok.json", text, (size_t)len);
+    const char *ok[] = {"gate", "--baseline", p, p, NULL};
+    cr_assert_eq(run_gate(ok), 0, "%s", g_out);
+}
+
+/* Bad input for --run found only by the sweep (an unknown key, a value that
+ * is not a number), a scenario that is a FIFO or a device, programs that are
+ * directories, rounds under /proc: exit 2 with one line, and nothing created
+ * (no --out directory, no round, no sweep.log). */
+Test(gate, bad_input_for_run_is_refused_before_anything_is_created)
+{
+    const char *scn = tiny_scenario(), *fifo = tu_path("scn.fifo"), *out = tu_path("rounds");
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    char base[1200];
+    snprintf(base, sizeof base, "%s", sweep_json("base.json", 0.9, steady, 0, 2.0));
+    static const char *const dir_ab[] = {"/tmp", "/tmp"};
+    const char *cases[][8] = {
+        {"--baseline", base, "--run", scn, "--out", out, "-o", "bogus=1"},
+        {"--baseline", base, "--run", scn, "--out", out, "-o", "duration=nan"},
+        {"--baseline", base, "--run", fifo, "--out", out, NULL},
+        {"--baseline", base, "--run", "/dev/zero", "--out", out, NULL},
+        {"--ab", dir_ab[0], dir_ab[1], "--run", scn, "--out", out, NULL},
+        {"--ab", H5SWMR_BIN, H5SWMR_BIN, "--run", scn, "--out", out, "--b-opt"},
+        {"--baseline", base, "--run", scn, "--out", "/proc/self/gate-rounds", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *a[12] = {"gate"};
+        int n = 1;
+        for (int k = 0; k < 8 && cases[i][k]; k++)
+            a[n++] = cases[i][k];
+        if (!strcmp(a[n - 1], "--b-opt"))
+            a[n++] = "block_samples=0"; /* out of range, for side B only */
+        a[n] = NULL;
+        cr_assert_eq(run_gate(a), 2, "case %zu: %s", i, g_out);
+        cr_assert(g_out[0] && strchr(g_out, '\n') == strrchr(g_out, '\n'), "case %zu: not one line: %s", i, g_out);
+        cr_assert(!strncmp(g_out, "h5swmr gate: ", 13), "case %zu: %s", i, g_out);
+        cr_assert(!tu_exists(out), "case %zu created %s: %s", i, out, g_out);
+    }
+}
+
+/* Tolerances outside their sound ranges, and a side's override without --ab,
+ * are refused (exit 2) instead of judging with them or ignoring them. */
+Test(gate, tolerances_in_sound_ranges_and_side_overrides_only_with_ab)
+{
+    char base[1200];
+    snprintf(base, sizeof base, "%s", sweep_json("base.json", 0.9, steady, 0, 2.0));
+    static const char *const bad[][2] = {
+        {"--tolerance", "2"},
+        {"--tolerance", "1"},
+        {"--exponent-tolerance", "2.5"},
+        {"--exponent-tolerance", "1e300"},
+        {"--lag-tolerance", "11"},
+        {"--a-opt", "poll_ms=1"},
+        {"--b-opt", "poll_ms=1"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *a[] = {"gate", "--baseline", base, base, bad[i][0], bad[i][1], NULL};
+        cr_assert_eq(run_gate(a), 2, "%s %s: %s", bad[i][0], bad[i][1], g_out);
+        cr_assert(strchr(g_out, '\n') == strrchr(g_out, '\n'), "%s", g_out);
+    }
+    const char *ok[] = {"gate", "--baseline", base, base, "--tolerance", "0.99", "--exponent-tolerance", "2", NULL};
+    cr_assert_eq(run_gate(ok), 0, "%s", g_out);
+}
+
+/* A baseline of 8000 configurations (each its own key) judged against
+ * itself: near-linear work, within a CPU-time limit (ulimit -t 20) over a
+ * hundred times what it takes; the pairwise matching it replaces needed
+ * minutes of CPU for this. */
+Test(gate, a_large_baseline_is_judged_in_near_linear_time)
+{
+    const char *p = tu_path("big.json");
+    FILE *f = fopen(p, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "{\"runs\":[");
+    for (int i = 0; i < 8000; i++)
+        fprintf(f,
+                "%s{\"job\":\"t\",\"repeat\":1,\"call_ratio_vs_noswmr\":0.9,\"errors\":0,\"exit_code\":0,"
+                "\"scenario\":{\"writer_mode\":\"noswmr\",\"block_samples\":\"%d\"}}",
+                i ? "," : "", 64 + i);
+    fprintf(f, "]}");
+    cr_assert_eq(fclose(f), 0);
+    char cmd[3000];
+    snprintf(cmd, sizeof cmd, "ulimit -t 20; exec '%s' gate --baseline '%s' '%s'", H5SWMR_BIN, p, p);
+    const char *a[] = {"/bin/sh", "-c", cmd, NULL};
+    int status;
+    cr_assert_eq(tu_run(a, 230000, &status, g_out, sizeof g_out), 0, "h5swmr hung: %s", g_out);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: %s", tu_status_str(status), g_out);
+    cr_assert(strstr(g_out, "16000 figures judged: 16000 pass"), "%s", g_out);
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "util.h"
 
 TestSuite(plot, .init = tu_setup, .fini = tu_teardown, .timeout = 120);
 
@@ -579,4 +580,36 @@ Test(plot, every_legend_entry_is_shown_and_kinds_compare_within_a_job)
     cr_assert_eq(assert_legend_outside(svg, "lag_by_reader_kind"), 3, "only the kinds job's three configurations");
     cr_assert(strstr(svg, "<title>h5py readers (config 17)</title>"), "no h5py line");
     free(svg);
+}
+
+/* A sweep.csv of 50000 configurations, all different (far more than a sweep
+ * writes): the plot honours --timeout 1 whatever it is doing, reading the
+ * CSV or drawing, and ends with the time-out message within the timeout and
+ * the 5 s it grants gnuplot to end (bounded here at 8 s: the tool's own
+ * limit, not the machine's speed). */
+Test(plot, a_huge_sweep_csv_is_bounded_by_the_timeout)
+{
+    if (!have_gnuplot())
+        cr_skip_test("gnuplot is not installed");
+    const char *dir = tu_path("huge");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    char p[PATH_MAX];
+    snprintf(p, sizeof p, "%s/sweep.csv", dir);
+    FILE *f = fopen(p, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "config,job,block_samples,block_bytes,flush_every_blocks,flush_every_ms,poll_ms,readers,nchannels,"
+               "flush_call,writer_mode,reader_mode,writer_MBps,io_MBps,flush_p50_us,flush_p90_us,flush_p99_us,"
+               "flush_p999_us,lag_p50_us,lag_p99_us,run_dir\n");
+    static const char *const modes[] = {"swmr", "noswmr", "raw"};
+    for (int i = 0; i < 50000; i++)
+        fprintf(f, "%d,job%d,%d,%d,%d,0,%d,2,%d,dflush,%s,h5swmr,%d,%d,10,14,30,60,5,12,%s/c%d\n", i + 1, i % 3,
+                1024 * (1 + i % 7), 4096 * (1 + i % 7), 1 + i % 5, i, 1 + i % 13, modes[i % 3], 40 + i % 100,
+                50 + i % 90, dir, i);
+    cr_assert_eq(fclose(f), 0);
+    int64_t t0 = h5s_now_ns();
+    int rc = h5swmr("plot", dir, "--timeout", "1", NULL);
+    double took = (double)(h5s_now_ns() - t0) / 1e9;
+    cr_assert_eq(rc, 1, "%s", g_out);
+    cr_assert(strstr(g_out, "did not finish within 1 s"), "%s", g_out);
+    cr_assert_lt(took, 8, "plot --timeout 1 took %.1f s: %s", took, g_out);
 }

@@ -29,9 +29,13 @@ int cmd_sweep(int argc, char **argv);
 int cmd_stress(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 
-/* Prints "h5swmr: message" as one line on stderr (control characters of what
- * it echoes, a path with a newline, shown as '?') and returns code: how the
- * file commands report what they cannot do. */
+/* Names the command being run (main sets it once, before the command's
+ * handler runs) for the messages of cmd_fail. */
+void cmd_set_name(const char *name);
+/* Prints "h5swmr COMMAND: message" ("h5swmr: message" before a command is
+ * chosen) as one line on stderr (control characters of what it echoes, a
+ * path with a newline, shown as '?') and returns code: how the file commands
+ * report what they cannot do. */
 int cmd_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The exit status of a refused mth5_open (its error code): 2, bad input, for
  * a file refused before anything was read or changed (missing, not HDF5 or

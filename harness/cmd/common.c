@@ -9,6 +9,15 @@
 #include "proto.h"
 #include "util.h"
 
+/* The command being run, for messages: set once by main before the
+ * command's handler runs, and never changed after. */
+static const char *g_cmd_name;
+
+void cmd_set_name(const char *name)
+{
+    g_cmd_name = name;
+}
+
 int cmd_fail(int code, const char *fmt, ...)
 {
     char buf[4096];
@@ -17,7 +26,7 @@ int cmd_fail(int code, const char *fmt, ...)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     cli_one_line(buf);
-    return h5s_cli_fail(NULL, code, "%s", buf);
+    return h5s_cli_fail(g_cmd_name, code, "%s", buf);
 }
 
 int cmd_open_exit(int code)

@@ -4,8 +4,10 @@
 #define _GNU_SOURCE
 #endif
 #include <hdf5.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "proto.h"
@@ -48,14 +50,68 @@ static void version(void)
            H5_VERS_MINOR, H5_VERS_RELEASE);
 }
 
+/* Blocks SIGINT and SIGTERM before anything else of the program runs, the
+ * shared libraries' initialisers included (those of HDF5's dependencies take
+ * some 20 ms): a signal that comes meanwhile waits for main, which ends the
+ * program with 130 or hands it to the command (startup_signals_end). Only
+ * the loading of the libraries themselves comes earlier. */
+static void block_stop_signals_first(int argc, char **argv, char **envp)
+{
+    (void)argc;
+    (void)argv;
+    (void)envp;
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, NULL);
+}
+__attribute__((section(".preinit_array"), used)) static void (*const block_first)(int, char **,
+                                                                                  char **) = block_stop_signals_first;
+
+/* Ends the program with 130 if SIGINT or SIGTERM is pending: it came while
+ * they were blocked at the start (before any command could install its
+ * handlers: nothing was created yet), or was already pending when the
+ * program was started. Otherwise restores the mask the program was started
+ * with, SIGINT and SIGTERM unblocked, so that commands and their children
+ * never begin with them blocked, unless cmd handles them itself
+ * (own_stop_signals): then they stay blocked until its handlers are in place. */
+static void startup_signals_end(const sigset_t *start_mask, const char *cmd, bool keep_blocked)
+{
+    sigset_t pending, mask = *start_mask;
+    if (sigpending(&pending) == 0 && (sigismember(&pending, SIGINT) || sigismember(&pending, SIGTERM))) {
+        h5s_cli_fail(cmd, 130, "interrupted as it started; nothing was done");
+        _exit(130); /* the signal stays blocked and pending: never delivered */
+    }
+    (keep_blocked ? sigaddset : sigdelset)(&mask, SIGINT);
+    (keep_blocked ? sigaddset : sigdelset)(&mask, SIGTERM);
+    sigprocmask(SIG_SETMASK, &mask, NULL);
+}
+
 int main(int argc, char **argv)
 {
+    /* SIGINT and SIGTERM wait until a command is chosen (and HDF5 set up):
+     * one that comes earlier ends the program with 130, not by the signal
+     * (blocked already by block_stop_signals_first; blocked here again for a
+     * program that runs main without its .preinit_array) */
+    sigset_t block, start_mask;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, &start_mask);
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2) {
+        startup_signals_end(&start_mask, NULL, false);
         usage(stderr);
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
+    for (size_t i = 0; commands[i]; i++)
+        if (!strcmp(cmd, commands[i]->name))
+            cmd_set_name(commands[i]->name);
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help") || !strcmp(cmd, "-V") ||
+        !strcmp(cmd, "--version"))
+        startup_signals_end(&start_mask, NULL, false);
     if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
         if (argc > 2)
             return cmd_fail(EXIT_USAGE, "%s takes no arguments (for a command's help: h5swmr COMMAND --help)", cmd);
@@ -75,7 +131,9 @@ int main(int argc, char **argv)
             continue;
         if (commands[i]->needs_hdf5 && h5s_hdf5_quiet() < 0)
             return cmd_fail(EXIT_FAIL, "cannot initialise HDF5");
+        startup_signals_end(&start_mask, commands[i]->name, commands[i]->own_stop_signals);
         return commands[i]->handler(argc, argv);
     }
+    startup_signals_end(&start_mask, NULL, false);
     return cmd_fail(EXIT_USAGE, "unknown command '%s' (see h5swmr --help)", cmd);
 }

@@ -293,6 +293,7 @@ const cli_cmd_t cmd_run_def = {
     .handler = cmd_run_main,
     .needs_hdf5 = false,
     .help_extra = scenario_keys_help,
+    .own_stop_signals = true, /* each job's orchestrator reads them from a signalfd */
 };
 
 const cli_cmd_t cmd_write_def = {
@@ -305,4 +306,5 @@ const cli_cmd_t cmd_write_def = {
     .handler = cmd_write_main,
     .needs_hdf5 = false,
     .help_extra = scenario_keys_help,
+    .own_stop_signals = true,
 };

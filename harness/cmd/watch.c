@@ -221,8 +221,9 @@ static int watch_refresh(watch_t *w, int64_t t0)
 }
 
 /* Looks at the file every interval until the duration is over or a signal
- * arrives on sfd (with --protocol, after one last look). Returns 0 or the
- * exit status. */
+ * arrives on sfd (with --protocol, after one last look). Returns 0 (the
+ * duration is over, or SIGTERM: how a run stops it as a reader), 130 after
+ * SIGINT, or the exit status of a failure. */
 static int watch_loop(watch_t *w, int sfd)
 {
     int rc;
@@ -247,11 +248,18 @@ static int watch_loop(watch_t *w, int sfd)
         if (h5s_now_ns() >= t_end)
             break;
         if (h5s_wait_readable(sfd, next) != 0) {
-            /* Ctrl-C or SIGTERM: with --protocol a last look at once, so
+            /* Ctrl-C is an interruption; SIGTERM the end a run asks of a
+             * reader. With --protocol a last look at once either way, so
              * that what was flushed until now is reported, as the external
              * reader protocol asks */
+            struct signalfd_siginfo si;
+            bool intr = read(sfd, &si, sizeof si) == (ssize_t)sizeof si && si.ssi_signo == SIGINT;
             if (w->protocol && (rc = watch_refresh(w, t0)) != 0)
                 return rc;
+            if (intr) {
+                printf("%swatch interrupted\n", w->protocol ? "# " : "");
+                return 130;
+            }
             break;
         }
     }
@@ -317,4 +325,5 @@ const cli_cmd_t cmd_watch_def = {
     .opts = watch_opts,
     .handler = cmd_watch,
     .needs_hdf5 = true,
+    .own_stop_signals = true, /* read from a signalfd */
 };

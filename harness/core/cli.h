@@ -34,6 +34,8 @@ typedef struct cli_cmd {
     int (*handler)(int argc, char **argv); /* argv[1] is the command's name */
     bool needs_hdf5;                       /* initialise (and silence) HDF5 before the handler */
     void (*help_extra)(FILE *out);         /* appended to --help (e.g. the scenario keys), or NULL */
+    bool own_stop_signals;                 /* SIGINT and SIGTERM stay blocked when the handler starts, until
+                                              it handles them (a signalfd, or h5s_stop_signals_ready) */
 } cli_cmd_t;
 
 /* What cli_next returns besides an option's index in the command's table. */

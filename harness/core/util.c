@@ -237,6 +237,15 @@ int h5s_run_logged(const char *const argv[], const char *log, int timeout_ms)
     return r < 0 ? -1 : h5s_child_exit_code(c.status);
 }
 
+void h5s_stop_signals_ready(void)
+{
+    sigset_t m;
+    sigemptyset(&m);
+    sigaddset(&m, SIGINT);
+    sigaddset(&m, SIGTERM);
+    sigprocmask(SIG_UNBLOCK, &m, NULL);
+}
+
 void h5s_parent_dir(const char *path, char *out, size_t cap)
 {
     snprintf(out, cap, "%s", path);
@@ -321,6 +330,42 @@ FILE *h5s_open_input(const char *path, long max_bytes, char *msg, size_t cap)
     return f;
 }
 
+/* qsort's order of object member names (exact bytes). */
+static int json_name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The first name that two members of an object share, anywhere in j (nested
+ * objects and arrays included), or NULL. Each object's names are sorted, so
+ * the work is n log n in its members, never pairwise. */
+static const char *json_duplicate(const cJSON *j)
+{
+    const cJSON *c;
+    size_t n = 0;
+    cJSON_ArrayForEach (c, j) {
+        const char *d = json_duplicate(c);
+        if (d)
+            return d;
+        n++;
+    }
+    if (!cJSON_IsObject(j) || n < 2)
+        return NULL;
+    const char **names = malloc(n * sizeof *names);
+    if (!names)
+        return "(out of memory while checking names)";
+    size_t k = 0;
+    cJSON_ArrayForEach (c, j)
+        names[k++] = c->string ? c->string : "";
+    qsort(names, n, sizeof *names, json_name_cmp);
+    const char *dup = NULL;
+    for (k = 1; k < n && !dup; k++)
+        if (!strcmp(names[k - 1], names[k]))
+            dup = names[k];
+    free(names);
+    return dup;
+}
+
 cJSON *h5s_read_json(const char *path, long max_bytes, char *why, size_t cap)
 {
     FILE *f = h5s_open_input(path, max_bytes, why, cap);
@@ -329,14 +374,35 @@ cJSON *h5s_read_json(const char *path, long max_bytes, char *why, size_t cap)
     char *buf = NULL, chunk[65536];
     size_t len = 0, n;
     FILE *mem = open_memstream(&buf, &len);
-    while (mem && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+    /* the size was checked when it was opened; a file still growing stops at the bound */
+    bool big = false;
+    while (mem && !big && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         fwrite(chunk, 1, n, mem);
+        big = max_bytes > 0 && ftell(mem) > max_bytes;
+    }
     bool ok = mem && !ferror(f) && fclose(mem) == 0;
     fclose(f);
-    cJSON *j = ok && len ? cJSON_ParseWithLength(buf, len) : NULL;
-    free(buf);
-    if (!j && cap)
+    cJSON *j = NULL;
+    const char *end = NULL, *nul = ok ? memchr(buf, '\0', len) : NULL, *dup = NULL;
+    if (cap)
         why[0] = '\0';
+    if (big)
+        snprintf(why, cap, "too large");
+    else if (!ok)
+        snprintf(why, cap, "%s", strerror(errno ? errno : EIO));
+    else if (nul)
+        snprintf(why, cap, "a NUL byte at offset %zu", (size_t)(nul - buf));
+    else if (!len || !(j = cJSON_ParseWithOpts(buf, &end, false)))
+        snprintf(why, cap, "not JSON");
+    else if (end[strspn(end, " \t\r\n")])
+        snprintf(why, cap, "text after the JSON value at offset %zu", (size_t)(end - buf));
+    else if ((dup = json_duplicate(j)))
+        snprintf(why, cap, "the key '%.60s' appears twice in one object", dup);
+    if (why[0]) {
+        cJSON_Delete(j);
+        j = NULL;
+    }
+    free(buf);
     return j;
 }
 

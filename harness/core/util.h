@@ -76,9 +76,10 @@ uint64_t h5s_rand_next(uint64_t *state);
 FILE *h5s_open_input(const char *path, long max_bytes, char *msg, size_t cap);
 
 struct cJSON;
-/* Reads path, opened as h5s_open_input opens it, as JSON. NULL when it
- * cannot: why then says why it could not be opened, or is "" when it was
- * read but is not JSON. */
+/* Reads path, opened as h5s_open_input opens it, as one JSON value: a NUL
+ * byte, anything but blanks after the value, or a key that appears twice in
+ * one object (at any depth) makes it not JSON. NULL when it cannot, with the
+ * reason in why (never empty). */
 struct cJSON *h5s_read_json(const char *path, long max_bytes, char *why, size_t cap);
 
 /* The text of the JSON tree root (cJSON_Print, freed with free), after every
@@ -87,6 +88,11 @@ struct cJSON *h5s_read_json(const char *path, long max_bytes, char *why, size_t 
  * replaced by U+FFFD. Every JSON file h5swmr writes is printed here. NULL
  * when out of memory. */
 char *h5s_json_text(struct cJSON *root);
+
+/* Unblocks SIGINT and SIGTERM: a command whose stop signals stay blocked
+ * when it starts (cli_cmd_t.own_stop_signals) calls it once its handlers
+ * are installed; one that came meanwhile is then delivered to them. */
+void h5s_stop_signals_ready(void);
 
 /* The directory part of path into out: "." for a bare name, "/" for a file
  * in the root. */

@@ -84,7 +84,8 @@ static void note(orch_child_t *ch)
 }
 
 /* In a forked child: ignores the terminal's Ctrl-C (the orchestrator relays
- * it as STOP), restores default SIGTERM and the signal mask, starts HDF5
+ * it as STOP), restores default SIGTERM and the signal mask (SIGINT and
+ * SIGTERM unblocked), starts HDF5
  * quiet, runs the role and exits with its code. A delayed reader gets GO its
  * delay after READY, so it waits for GO ready_timeout plus that long (the
  * orchestrator still bounds the writer's READY by ready_timeout). */
@@ -97,7 +98,13 @@ __attribute__((noreturn)) static void child_run(const orch_t *o, int role, int i
     signal(SIGTERM, SIG_DFL);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGCHLD, SIG_DFL);
-    sigprocmask(SIG_SETMASK, &o->oldmask, NULL);
+    /* the mask from before the run, without SIGINT and SIGTERM: a sweep or
+     * stress blocks them around its runs, and a process of the run would
+     * otherwise never see the SIGTERM that ends it */
+    sigset_t mask = o->oldmask;
+    sigdelset(&mask, SIGINT);
+    sigdelset(&mask, SIGTERM);
+    sigprocmask(SIG_SETMASK, &mask, NULL);
     /* the shared flush records are a fixed ring: mapped whole into this
      * process now, so that its resident memory does not seem to grow as the
      * writer fills the ring page by page during a long run */
