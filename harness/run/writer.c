@@ -485,6 +485,8 @@ out:
             rc = cerr.code;
         }
     }
+    if (rc < 0)
+        proto_error_seen(c->shm, 0);
     atomic_store(&c->shm->state, rc < 0 ? WRITER_FAILED : WRITER_DONE);
     free(w.buf);
     free(w.ch);
