@@ -137,8 +137,8 @@ static const scn_opt_t options[] = {
     {"writer_fsize_limit_mb", OPT_DOUBLE, F(writer_fsize_limit_mb), "0", 0, 1e9, NULL,
      "fault: RLIMIT_FSIZE of the writer once in SWMR mode (a disk-full stand-in); 0 = none"},
     {"corrupt_file_after_ms", OPT_DOUBLE, F(corrupt_file_after_ms), "0", 0, 8.64e7, NULL,
-     "fault: overwrite 4 KiB in the middle of the data file this many ms after READY (another process "
-     "scribbling on it); readers or the final check must notice"},
+     "fault: overwrite 4 KiB of the data file (where: corrupt_file_target) this many ms after READY (another "
+     "process scribbling on it); the report names what it hit and what each process did"},
     {"corrupt_file_target", OPT_ENUM, F(corrupt_file_target), "middle", 0, 0, corrupt_targets,
      "fault: where corrupt_file_after_ms writes: the middle of the file (4 KiB-aligned), the start of the first "
      "channel's first chunk (written once, never again), of /Experiment/channel_summary's data (rewritten by "

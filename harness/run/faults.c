@@ -451,6 +451,121 @@ static void check_left(fault_t *f, const char *file)
                  (long long)same, (long long)f->length);
 }
 
+/* The damage probe over the final file: objects whose metadata HDF5 can no
+ * longer read (header, attributes, links, chunk index), listed into out. */
+typedef struct probe {
+    char *out;
+    size_t cap, len;
+    int objects, broken;
+    const char *parent; /* the path of the group being iterated */
+} probe_t;
+
+#define PROBE_MAX_OBJECTS 10000
+
+/* Notes that HDF5 could not read `part` of the object at path (the reason
+ * from its error stack). */
+static void probe_broken(probe_t *p, const char *path, const char *part)
+{
+    h5s_err_t e;
+    h5s_seterr_h5(&e, H5S_EHDF5, "x");
+    H5Eclear2(H5E_DEFAULT);
+    const char *why = strstr(e.msg, "(HDF5: ");
+    if (p->broken++ < 4 && p->len + 1 < p->cap) {
+        snprintf(p->out + p->len, p->cap - p->len, "%s%.120s (%s%s%.100s", p->len ? "; " : "", path, part,
+                 why ? ": " : ")", why ? why + 7 : "");
+        p->len = strlen(p->out);
+    }
+}
+
+/* H5Aiterate2 callback: nothing (the iteration reads the attribute storage). */
+static herr_t probe_attr(hid_t loc, const char *name, const H5A_info_t *info, void *data)
+{
+    (void)loc;
+    (void)name;
+    (void)info;
+    (void)data;
+    return 0;
+}
+
+static void probe_group(probe_t *p, hid_t g, const char *path);
+
+/* H5Literate2 callback: reads one linked object's header and attributes,
+ * then a group's links or a dataset's chunk index. */
+static herr_t probe_link(hid_t g, const char *name, const H5L_info2_t *info, void *data)
+{
+    probe_t *p = data;
+    char path[600];
+    H5O_info_t oi;
+    if (info->type != H5L_TYPE_HARD || ++p->objects > PROBE_MAX_OBJECTS)
+        return 0;
+    snprintf(path, sizeof path, "%s/%.300s", strcmp(p->parent, "/") ? p->parent : "", name);
+    if (H5Oget_info_by_name2(g, name, &oi, H5O_INFO_ALL, H5P_DEFAULT) < 0) {
+        probe_broken(p, path, "its object header");
+        return 0;
+    }
+    hid_t o = H5Oopen(g, name, H5P_DEFAULT);
+    if (o < 0) {
+        probe_broken(p, path, "opening it");
+        return 0;
+    }
+    hsize_t idx = 0;
+    if (H5Aiterate2(o, H5_INDEX_NAME, H5_ITER_INC, &idx, probe_attr, NULL) < 0)
+        probe_broken(p, path, "its attributes");
+    if (oi.type == H5O_TYPE_GROUP) {
+        probe_group(p, o, path);
+    } else if (oi.type == H5O_TYPE_DATASET) {
+        hid_t sp = H5Dget_space(o);
+        hsize_t n = 0;
+        hid_t dcpl = H5Dget_create_plist(o);
+        if (dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED && sp >= 0 && H5Dget_num_chunks(o, sp, &n) < 0)
+            probe_broken(p, path, "its chunk index");
+        if (dcpl >= 0)
+            H5Pclose(dcpl);
+        if (sp >= 0)
+            H5Sclose(sp);
+    }
+    H5Oclose(o);
+    H5Eclear2(H5E_DEFAULT);
+    return 0;
+}
+
+/* Iterates group g (at path) for the probe. */
+static void probe_group(probe_t *p, hid_t g, const char *path)
+{
+    const char *up = p->parent;
+    hsize_t idx = 0;
+    p->parent = path;
+    if (H5Literate2(g, H5_INDEX_NAME, H5_ITER_INC, &idx, probe_link, p) < 0)
+        probe_broken(p, path, "its links");
+    p->parent = up;
+}
+
+/* Opens the final file read-only (not SWMR: one read attempt, no retries)
+ * and lists what HDF5 can no longer read into out; "" when everything
+ * reads, or why it was not probed. */
+static void probe_file(const char *file, char *out, size_t cap)
+{
+    probe_t p = {.out = out, .cap = cap, .parent = "/"};
+    out[0] = '\0';
+    if (faults_superblock_flags(file) != 0) {
+        snprintf(out, cap, "not probed: the file is flagged open for write");
+        return;
+    }
+    hid_t fid = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (fid < 0) {
+        probe_broken(&p, "the file", "opening it");
+        return;
+    }
+    hsize_t idx = 0;
+    if (H5Aiterate2(fid, H5_INDEX_NAME, H5_ITER_INC, &idx, probe_attr, NULL) < 0)
+        probe_broken(&p, "/", "its attributes");
+    probe_group(&p, fid, "/");
+    H5Fclose(fid);
+    H5Eclear2(H5E_DEFAULT);
+    if (p.broken > 4 && p.len + 1 < cap)
+        snprintf(out + p.len, cap - p.len, "; %d more", p.broken - 4);
+}
+
 void faults_after_run(faults_t *fx, const shm_t *shm, const char *file)
 {
     if (fx->corrupt < 0)
@@ -467,6 +582,8 @@ void faults_after_run(faults_t *fx, const shm_t *shm, const char *file)
         }
     }
     check_left(f, file);
+    if (f->length > 0 && f->hit_metadata)
+        probe_file(file, f->unreadable, sizeof f->unreadable);
 }
 
 void faults_stuck_text(const faults_t *fx, int slot, int64_t t_ready_ns, char *buf, size_t cap)
@@ -760,6 +877,8 @@ void faults_print(FILE *out, const orch_report_t *rep)
                     (long long)f->length, (long long)f->file_size);
             fprintf(out, "    it hit: %s\n", f->hit);
             fprintf(out, "    damage still in the final file: %s\n", f->left_text);
+            if (f->unreadable[0])
+                fprintf(out, "    what HDF5 can no longer read in the final file: %s\n", f->unreadable);
             if (fx->reactions[0]) {
                 fprintf(out, "    after it, in time order:\n");
                 for (const char *p = fx->reactions; *p;) {
@@ -798,6 +917,8 @@ cJSON *faults_json(const orch_report_t *rep)
             /* bytes of the final file still as the overwrite left them; -1 not checked */
             cJSON_AddNumberToObject(o, "damage_left_bytes", (double)f->left);
             cJSON_AddStringToObject(o, "damage_left", f->left_text);
+            /* objects of the final file whose metadata no longer reads ("" all read, or not probed) */
+            cJSON_AddStringToObject(o, "unreadable", f->unreadable);
             cJSON *r = cJSON_AddArrayToObject(o, "reactions");
             for (const char *p = fx->reactions; *p;) {
                 size_t n = strcspn(p, "\n");

@@ -47,6 +47,9 @@ typedef struct fault {
     bool hit_metadata; /* overwrite: the range held metadata, or bytes the walk could not place */
     int64_t left;      /* overwrite: bytes of the final file still as written; -1 not checked */
     char left_text[240];
+    /* when it hit metadata: the objects of the final file whose metadata
+     * HDF5 can no longer read (header, attributes, links, chunk index) */
+    char unreadable[600];
 } fault_t;
 
 /* Every fault of a run and what the processes did around them. Slots are
