@@ -162,6 +162,8 @@ Test(faults, reader_stuck_in_metadata_retries_is_reported_as_such)
     cr_assert(strstr(r1, "in HDF5's metadata read retries"), "%s", r1);
     cr_assert(strstr(r1, "no report"), "%s", r1);
     cr_assert(strstr(out, "in HDF5's metadata read retries"), "the table does not say it: %s", out);
+    /* what the damage broke, read in the final file: /Experiment's header */
+    cr_assert(strstr(str(f, "unreadable"), "/Experiment (its object header"), "%s", str(f, "unreadable"));
     /* the final check cannot read the groups either: a failure of the run,
      * said as caused by the overwrite, and the file not left flagged open */
     cr_assert_eq(code, 1, "%s", out);

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <hdf5.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +19,20 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "mth5.h"
 #include "orch.h"
 #include "util.h"
+
+/* The object information of the 1.10 calls H5Ovisit2 and
+ * H5Oget_info_by_name2 (addresses and header sizes), which HDF5 1.12 and
+ * later keep under the type name H5O_info1_t. */
+#if H5_VERSION_GE(1, 12, 0)
+typedef H5O_info1_t faults_oinfo_t;
+#else
+typedef H5O_info_t faults_oinfo_t;
+#endif
+#define FAULTS_OINFO_FIELDS (H5O_INFO_BASIC | H5O_INFO_NUM_ATTRS | H5O_INFO_HDR)
 
 /* At most this many chunk addresses are looked up per walk: a long run's
  * channels may have millions of chunks. */
@@ -151,7 +163,7 @@ static void walk_chunks(walk_t *w, hid_t did, const char *name)
 }
 
 /* H5Ovisit callback: each object's header, and a dataset's raw data. */
-static herr_t walk_cb(hid_t obj, const char *name, const H5O_info_t *info, void *data)
+static herr_t walk_cb(hid_t obj, const char *name, const faults_oinfo_t *info, void *data)
 {
     walk_t *w = data;
     char path[160], text[256];
@@ -267,7 +279,7 @@ static void locate(fault_t *f, const scn_t *s, const char *file, int64_t file_si
             snprintf(path, sizeof path, "/Experiment/channel_summary");
         int64_t at = -1;
         if (s->corrupt_file_target == SCN_CORRUPT_SUMMARY_TABLE_HEADER) {
-            H5O_info_t oi;
+            faults_oinfo_t oi;
             if (H5Oget_info_by_name2(fid, path, &oi, H5O_INFO_BASIC, H5P_DEFAULT) >= 0)
                 at = (int64_t)oi.addr;
             H5Eclear2(H5E_DEFAULT);
@@ -291,7 +303,7 @@ static void locate(fault_t *f, const scn_t *s, const char *file, int64_t file_si
     if (f->offset >= file_size)
         snprintf(f->hit, sizeof f->hit, "nothing: past the end of the file (%lld bytes)", (long long)file_size);
     else {
-        H5Ovisit2(fid, H5_INDEX_NAME, H5_ITER_INC, walk_cb, &w, H5O_INFO_BASIC | H5O_INFO_HDR);
+        H5Ovisit2(fid, H5_INDEX_NAME, H5_ITER_INC, walk_cb, &w, FAULTS_OINFO_FIELDS);
         H5Eclear2(H5E_DEFAULT);
         describe_hits(&w, f, super_size);
     }
@@ -458,6 +470,7 @@ typedef struct probe {
     size_t cap, len;
     int objects, broken;
     const char *parent; /* the path of the group being iterated */
+    char why[160];      /* the reason last given */
 } probe_t;
 
 #define PROBE_MAX_OBJECTS 10000
@@ -470,10 +483,14 @@ static void probe_broken(probe_t *p, const char *path, const char *part)
     h5s_seterr_h5(&e, H5S_EHDF5, "x");
     H5Eclear2(H5E_DEFAULT);
     const char *why = strstr(e.msg, "(HDF5: ");
+    why = why ? why + 7 : "";
     if (p->broken++ < 4 && p->len + 1 < p->cap) {
-        snprintf(p->out + p->len, p->cap - p->len, "%s%.120s (%s%s%.100s", p->len ? "; " : "", path, part,
-                 why ? ": " : ")", why ? why + 7 : "");
+        /* a reason is given once for the objects that share it */
+        bool same = !strncmp(p->why, why, sizeof p->why - 1);
+        snprintf(p->out + p->len, p->cap - p->len, "%s%.120s (%s%s%.100s%s", p->len ? "; " : "", path, part,
+                 same || !why[0] ? "" : ": ", same ? "" : why, same || !why[0] ? ")" : "");
         p->len = strlen(p->out);
+        snprintf(p->why, sizeof p->why, "%s", why);
     }
 }
 
@@ -491,15 +508,15 @@ static void probe_group(probe_t *p, hid_t g, const char *path);
 
 /* H5Literate2 callback: reads one linked object's header and attributes,
  * then a group's links or a dataset's chunk index. */
-static herr_t probe_link(hid_t g, const char *name, const H5L_info2_t *info, void *data)
+static herr_t probe_link(hid_t g, const char *name, const H5L_info_t *info, void *data)
 {
     probe_t *p = data;
     char path[600];
-    H5O_info_t oi;
+    faults_oinfo_t oi;
     if (info->type != H5L_TYPE_HARD || ++p->objects > PROBE_MAX_OBJECTS)
         return 0;
     snprintf(path, sizeof path, "%s/%.300s", strcmp(p->parent, "/") ? p->parent : "", name);
-    if (H5Oget_info_by_name2(g, name, &oi, H5O_INFO_ALL, H5P_DEFAULT) < 0) {
+    if (H5Oget_info_by_name2(g, name, &oi, FAULTS_OINFO_FIELDS, H5P_DEFAULT) < 0) {
         probe_broken(p, path, "its object header");
         return 0;
     }
@@ -535,7 +552,7 @@ static void probe_group(probe_t *p, hid_t g, const char *path)
     const char *up = p->parent;
     hsize_t idx = 0;
     p->parent = path;
-    if (H5Literate2(g, H5_INDEX_NAME, H5_ITER_INC, &idx, probe_link, p) < 0)
+    if (H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, probe_link, p) < 0)
         probe_broken(p, path, "its links");
     p->parent = up;
 }
@@ -566,6 +583,44 @@ static void probe_file(const char *file, char *out, size_t cap)
         snprintf(out + p.len, cap - p.len, "; %d more", p.broken - 4);
 }
 
+/* probe_file in a child process, at most PROBE_TIMEOUT_NS: HDF5 may crash,
+ * hang or keep state it cannot release on damaged metadata, none of which
+ * may reach the orchestrator. */
+#define PROBE_TIMEOUT_NS 10000000000LL
+static void probe_file_apart(const char *file, char *out, size_t cap)
+{
+    h5s_child_t c;
+    h5s_child_opts_t o = {.pdeathsig = SIGKILL, .pipes = true};
+    h5s_err_t err;
+    out[0] = '\0';
+    pid_t pid = h5s_child_spawn(&c, &o, &err);
+    if (pid < 0) {
+        snprintf(out, cap, "not probed (%.200s)", err.msg);
+        return;
+    }
+    if (pid == 0) {
+        char buf[600];
+        probe_file(file, buf, sizeof buf);
+        ssize_t w = write(4, buf, strlen(buf));
+        _exit(w < 0);
+    }
+    size_t len = 0;
+    int64_t deadline = h5s_now_ns() + PROBE_TIMEOUT_NS;
+    while (len + 1 < cap && h5s_wait_readable(c.from, deadline) > 0) {
+        ssize_t r = read(c.from, out + len, cap - 1 - len);
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+    }
+    out[len] = '\0';
+    if (h5s_child_wait(&c, deadline) != 1) {
+        h5s_child_end(&c, 1000000000LL);
+        snprintf(out, cap, "not probed: HDF5 did not finish reading the damaged file in %lld s",
+                 PROBE_TIMEOUT_NS / 1000000000LL);
+    }
+    h5s_child_close(&c);
+}
+
 void faults_after_run(faults_t *fx, const shm_t *shm, const char *file)
 {
     if (fx->corrupt < 0)
@@ -583,7 +638,7 @@ void faults_after_run(faults_t *fx, const shm_t *shm, const char *file)
     }
     check_left(f, file);
     if (f->length > 0 && f->hit_metadata)
-        probe_file(file, f->unreadable, sizeof f->unreadable);
+        probe_file_apart(file, f->unreadable, sizeof f->unreadable);
 }
 
 void faults_stuck_text(const faults_t *fx, int slot, int64_t t_ready_ns, char *buf, size_t cap)
@@ -777,9 +832,10 @@ static void finalizer_recovery(orch_report_t *rep)
                  "finish (%.200s); %s",
                  r ? "; " : "", (long long)f->offset, (long long)f->length, f->left > 0 ? "still" : "perhaps no longer",
                  fin->has_result ? fr->msg : "no report",
-                 verified ? "every sample was read back first: the channels are intact, the damaged structure is not"
-                          : "HDF5 has no repair for damaged metadata: what still opens can be copied out (h5dump, "
-                            "h5copy of each channel)");
+                 verified
+                     ? "every sample was read back first and is intact; HDF5 has no repair for the damaged metadata"
+                     : "HDF5 has no repair for damaged metadata: what still opens can be copied out (h5dump, "
+                       "h5copy of each channel)");
         if (!verified && rep->scn.verify_file && !rep->problem[0])
             snprintf(rep->problem, sizeof rep->problem,
                      "the injected overwrite left the file unreadable for the final check: the flushed samples could "
@@ -788,14 +844,17 @@ static void finalizer_recovery(orch_report_t *rep)
     }
     if (!rep->has_finalizer || !fin->has_result || !(fr->recovery & PROTO_RECOVERY_LEFT_OPEN))
         return;
-    snprintf(rep->recovery + r, sizeof rep->recovery - r,
-             "%sthe finalizer's read-write work failed%s (%.200s) and its close left the file flagged open for "
-             "write; %s",
-             r ? "; " : "", rep->fx.corrupt >= 0 ? " after the injected overwrite" : "",
-             fr->msg[0] ? fr->msg : "no message",
-             fr->recovery & PROTO_RECOVERY_UNFLAGGED
-                 ? "'h5clear -s --increment=0' cleared that flag (done after the run)"
-                 : "clearing it with 'h5clear -s --increment=0' failed: run it once the cause is known");
+    const char *cleared = fr->recovery & PROTO_RECOVERY_UNFLAGGED
+                              ? "'h5clear -s --increment=0' cleared that flag (done after the run)"
+                              : "clearing it with 'h5clear -s --increment=0' failed: run it once the cause is known";
+    if (rep->fx.corrupt >= 0) /* what failed is said above */
+        snprintf(rep->recovery + r, sizeof rep->recovery - r,
+                 "; its failed close left the file flagged open for write: %s", cleared);
+    else
+        snprintf(rep->recovery + r, sizeof rep->recovery - r,
+                 "%sthe finalizer's read-write work failed (%.200s) and its close left the file flagged open for "
+                 "write: %s",
+                 r ? "; " : "", fr->msg[0] ? fr->msg : "no message", cleared);
 }
 
 void faults_react(orch_report_t *rep)
