@@ -38,6 +38,10 @@ typedef H5O_info_t faults_oinfo_t;
  * channels may have millions of chunks. */
 #define WALK_MAX_CHUNKS 200000
 #define WALK_MAX_HITS 8
+/* How long the walk before the overwrite, and the probe of the final file
+ * after the run, may take. */
+#define LOCATE_TIMEOUT_NS 3000000000LL
+#define PROBE_TIMEOUT_NS 10000000000LL
 
 /* One structure found in the damaged range. */
 typedef struct hit {
@@ -255,6 +259,35 @@ static void describe_hits(walk_t *w, fault_t *f, int64_t super_size)
     }
 }
 
+/* Runs fn(arg, out) in a child process and copies its out (size bytes)
+ * back, within timeout_ns: HDF5 may crash, hang, or keep state it cannot
+ * release on a file being written or damaged, none of which may reach the
+ * orchestrator. Returns 0, or -1 when the child gave no complete answer in
+ * time (it is killed and reaped). */
+static int run_apart(void (*fn)(const void *arg, void *out), const void *arg, void *out, size_t size,
+                     int64_t timeout_ns)
+{
+    h5s_child_t c;
+    h5s_child_opts_t o = {.pdeathsig = SIGKILL, .pipes = true};
+    h5s_err_t err;
+    pid_t pid = h5s_child_spawn(&c, &o, &err);
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        fn(arg, out);
+        ssize_t w = write(4, out, size);
+        _exit(w != (ssize_t)size);
+    }
+    int64_t deadline = h5s_now_ns() + timeout_ns;
+    int rc = h5s_read_full(c.from, out, size, deadline) == (ssize_t)size ? 0 : -1;
+    if (h5s_child_wait(&c, deadline) != 1) {
+        h5s_child_end(&c, 1000000000LL);
+        rc = -1;
+    }
+    h5s_child_close(&c);
+    return rc;
+}
+
 /* Opens file for SWMR reading, picks the target range of s into f
  * (offset) and names what lives there (f->hit). file_size is the file's
  * size now. */
@@ -311,6 +344,19 @@ static void locate(fault_t *f, const scn_t *s, const char *file, int64_t file_si
     mth5_close(m, NULL);
 }
 
+typedef struct locate_arg {
+    const scn_t *s;
+    const char *file;
+    int64_t file_size;
+} locate_arg_t;
+
+/* locate() as run_apart runs it: out is the fault_t to fill. */
+static void locate_apart(const void *arg, void *out)
+{
+    const locate_arg_t *a = arg;
+    locate(out, a->s, a->file, a->file_size);
+}
+
 /* Copies slot's progress from shm. */
 static void snap(fault_progress_t *d, const shm_t *shm, int slot)
 {
@@ -338,7 +384,16 @@ void faults_corrupt(faults_t *fx, const scn_t *s, const char *file, shm_t *shm, 
     snprintf(what, sizeof what, "another process overwrote %d bytes with 0x%02X", FAULT_LEN, FAULT_BYTE);
     fault_t probe = {0};
     snprintf(probe.what, sizeof probe.what, "%s", what);
-    locate(&probe, s, file, (int64_t)st.st_size);
+    locate_arg_t la = {.s = s, .file = file, .file_size = (int64_t)st.st_size};
+    fault_t found = probe;
+    if (run_apart(locate_apart, &la, &found, sizeof found, LOCATE_TIMEOUT_NS) == 0)
+        probe = found;
+    else {
+        probe.offset = (int64_t)st.st_size / 2 & ~(int64_t)(FAULT_LEN - 1);
+        probe.hit_metadata = true;
+        snprintf(probe.hit, sizeof probe.hit, "unknown (the walk of the file did not finish in %lld s)",
+                 LOCATE_TIMEOUT_NS / 1000000000LL);
+    }
     char junk[FAULT_LEN];
     memset(junk, FAULT_BYTE, sizeof junk);
     ssize_t w = pwrite(fd, junk, sizeof junk, (off_t)probe.offset);
@@ -583,42 +638,11 @@ static void probe_file(const char *file, char *out, size_t cap)
         snprintf(out + p.len, cap - p.len, "; %d more", p.broken - 4);
 }
 
-/* probe_file in a child process, at most PROBE_TIMEOUT_NS: HDF5 may crash,
- * hang or keep state it cannot release on damaged metadata, none of which
- * may reach the orchestrator. */
-#define PROBE_TIMEOUT_NS 10000000000LL
-static void probe_file_apart(const char *file, char *out, size_t cap)
+/* probe_file() as run_apart runs it: arg is the file, out its text
+ * (sizeof ((fault_t *)0)->unreadable bytes). */
+static void probe_apart(const void *arg, void *out)
 {
-    h5s_child_t c;
-    h5s_child_opts_t o = {.pdeathsig = SIGKILL, .pipes = true};
-    h5s_err_t err;
-    out[0] = '\0';
-    pid_t pid = h5s_child_spawn(&c, &o, &err);
-    if (pid < 0) {
-        snprintf(out, cap, "not probed (%.200s)", err.msg);
-        return;
-    }
-    if (pid == 0) {
-        char buf[600];
-        probe_file(file, buf, sizeof buf);
-        ssize_t w = write(4, buf, strlen(buf));
-        _exit(w < 0);
-    }
-    size_t len = 0;
-    int64_t deadline = h5s_now_ns() + PROBE_TIMEOUT_NS;
-    while (len + 1 < cap && h5s_wait_readable(c.from, deadline) > 0) {
-        ssize_t r = read(c.from, out + len, cap - 1 - len);
-        if (r <= 0)
-            break;
-        len += (size_t)r;
-    }
-    out[len] = '\0';
-    if (h5s_child_wait(&c, deadline) != 1) {
-        h5s_child_end(&c, 1000000000LL);
-        snprintf(out, cap, "not probed: HDF5 did not finish reading the damaged file in %lld s",
-                 PROBE_TIMEOUT_NS / 1000000000LL);
-    }
-    h5s_child_close(&c);
+    probe_file(arg, out, sizeof((fault_t *)0)->unreadable);
 }
 
 void faults_after_run(faults_t *fx, const shm_t *shm, const char *file)
@@ -638,7 +662,9 @@ void faults_after_run(faults_t *fx, const shm_t *shm, const char *file)
     }
     check_left(f, file);
     if (f->length > 0 && f->hit_metadata)
-        probe_file_apart(file, f->unreadable, sizeof f->unreadable);
+        if (run_apart(probe_apart, file, f->unreadable, sizeof f->unreadable, PROBE_TIMEOUT_NS) < 0)
+            snprintf(f->unreadable, sizeof f->unreadable, "not probed: HDF5 did not finish reading the file in %lld s",
+                     PROBE_TIMEOUT_NS / 1000000000LL);
 }
 
 void faults_stuck_text(const faults_t *fx, int slot, int64_t t_ready_ns, char *buf, size_t cap)
