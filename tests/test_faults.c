@@ -21,7 +21,7 @@ TestSuite(faults, .init = tu_setup, .fini = tu_teardown, .timeout = 120);
 
 #define CHANNEL "/Experiment/Surveys/live_survey/Stations/MT001/run_001/ex"
 
-/* Runs mth5_realtime.ini for 1.2 s (one channel of 4 KiB chunks, a block
+/* Runs mth5_realtime.ini for 1 s (one channel of 4 KiB chunks, a block
  * and a flush every 125 ms, one h5swmr reader, the summary table kept
  * current) with the overwrite 500 ms after READY at target; its output into
  * out. Returns the exit status and the run's summary.json in *json. */
@@ -33,14 +33,14 @@ static int run_corrupt(const char *target, char *out, size_t cap, cJSON **json)
     snprintf(tgt, sizeof tgt, "corrupt_file_target=%s", target);
     const char *a[] = {"run", scn,
                        "-o",  res,
-                       "-o",  "duration=1.2",
+                       "-o",  "duration=1",
                        "-o",  "channels=ex",
                        "-o",  "readers=1",
                        "-o",  "sample_rate=8192",
                        "-o",  "block_samples=1024",
                        "-o",  "poll_ms=50",
                        "-o",  "summary_upkeep=true",
-                       "-o",  "stop_timeout=1",
+                       "-o",  "stop_timeout=0.5",
                        "-o",  "corrupt_file_after_ms=500",
                        "-o",  tgt,
                        NULL};
