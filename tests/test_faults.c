@@ -128,6 +128,7 @@ Test(faults, overwritten_first_chunk_is_named_and_stays_in_the_file)
     cr_assert_eq(bytes_still_a5(j, off), 4096, "the report says the damage is there; the file disagrees");
     cr_assert(strstr(out, "damage still in the final file: yes"), "%s", out);
     cr_assert(strstr(reaction(f, "finalizer"), "1024 wrong"), "%s", reaction(f, "finalizer"));
+    cr_assert(strstr(str(f, "noticed_by"), "finalizer"), "noticed by: %s", str(f, "noticed_by"));
     cJSON_Delete(j);
 }
 
@@ -146,6 +147,9 @@ Test(faults, overwritten_summary_table_is_written_again_by_the_writer)
     cr_assert_lt(bytes_still_a5(j, off), 4096, "the report says the damage is gone; the file disagrees");
     cr_assert(strstr(out, "damage still in the final file: no"), "%s", out);
     cr_assert(strstr(reaction(f, "writer"), "flushes after it"), "%s", reaction(f, "writer"));
+    /* and nobody noticed: the report says so rather than nothing */
+    cr_assert_str_empty(str(f, "noticed_by"));
+    cr_assert(strstr(out, "noticed by: no process"), "%s", out);
     cJSON_Delete(j);
 }
 
@@ -161,6 +165,7 @@ Test(faults, reader_stuck_in_metadata_retries_is_reported_as_such)
     const char *r1 = reaction(f, "reader 1");
     cr_assert(strstr(r1, "in HDF5's metadata read retries"), "%s", r1);
     cr_assert(strstr(r1, "no report"), "%s", r1);
+    cr_assert(strstr(str(f, "noticed_by"), "reader 1"), "noticed by: %s", str(f, "noticed_by"));
     cr_assert(strstr(out, "in HDF5's metadata read retries"), "the table does not say it: %s", out);
     /* what the damage broke, read in the final file: /Experiment's header */
     cr_assert(strstr(str(f, "unreadable"), "/Experiment (its object header"), "%s", str(f, "unreadable"));

@@ -740,7 +740,9 @@ static void label(const orch_report_t *rep, const orch_child_t *ch, char *buf, s
 }
 
 typedef struct line {
-    int64_t t; /* when this process first reacted (or ended) */
+    int64_t t;    /* when this process first reacted (or ended) */
+    bool noticed; /* it erred, hung, or saw bad samples after the fault */
+    char who[48];
     char text[900];
 } line_t;
 
@@ -750,9 +752,13 @@ static void react_one(const orch_report_t *rep, const orch_child_t *ch, const fa
     const faults_t *fx = &rep->fx;
     char who[48], st[64], stuck[400] = "";
     label(rep, ch, who, sizeof who);
+    snprintf(ln->who, sizeof ln->who, "%s", who);
     orch_status_text(ch->status, st, sizeof st);
     size_t l = 0;
     ln->t = fx->t_reaped_ns[ch->index];
+    ln->noticed = faults_after_corrupt(fx, fx->at_end[ch->index].t_error_ns) ||
+                  (ch->has_result && ch->res.mismatches + ch->res.fills + ch->res.missing > 0) ||
+                  (WIFSIGNALED(ch->status) && !ch->has_result && !ch->fault_killed);
     if (ch->role == ROLE_WRITER) {
         if (fx->flushes_after)
             l = (size_t)snprintf(ln->text, sizeof ln->text, "%s: %llu flush%s after it (the last %.0f ms after it)",
@@ -805,6 +811,8 @@ static void react_finalizer(const orch_report_t *rep, line_t *ln)
     char st[64];
     orch_status_text(ch->status, st, sizeof st);
     ln->t = INT64_MAX;
+    snprintf(ln->who, sizeof ln->who, "finalizer");
+    ln->noticed = !(WIFEXITED(ch->status) && WEXITSTATUS(ch->status) == EXIT_OK);
     if (!ch->has_result) {
         snprintf(ln->text, sizeof ln->text, "finalizer (after the run): %s, no report%s", st,
                  rep->finalizer_stalled ? " (stopped: no progress)" : "");
@@ -904,6 +912,12 @@ void faults_react(orch_report_t *rep)
         snprintf(fx->reactions + l, sizeof fx->reactions - l, "%s%s", l ? "\n" : "", lines[i].text);
         l = strlen(fx->reactions);
     }
+    l = 0;
+    for (int i = 0; i < n && l < sizeof fx->noticed; i++)
+        if (lines[i].noticed) {
+            snprintf(fx->noticed + l, sizeof fx->noticed - l, "%s%s", l ? ", " : "", lines[i].who);
+            l = strlen(fx->noticed);
+        }
     free(lines);
 }
 
@@ -961,6 +975,10 @@ void faults_print(FILE *out, const orch_report_t *rep)
             fprintf(out, "    range: offset %lld, %lld bytes (the file had %lld bytes)\n", (long long)f->offset,
                     (long long)f->length, (long long)f->file_size);
             fprintf(out, "    it hit: %s\n", f->hit);
+            fprintf(out, "    noticed by: %s\n",
+                    fx->noticed[0] ? fx->noticed
+                                   : "no process (no error, no hang, no bad sample; the final check found nothing "
+                                     "wrong)");
             fprintf(out, "    damage still in the final file: %s\n", f->left_text);
             if (f->unreadable[0])
                 fprintf(out, "    what HDF5 can no longer read in the final file: %s\n", f->unreadable);
@@ -1004,6 +1022,8 @@ cJSON *faults_json(const orch_report_t *rep)
             cJSON_AddStringToObject(o, "damage_left", f->left_text);
             /* objects of the final file whose metadata no longer reads ("" all read, or not probed) */
             cJSON_AddStringToObject(o, "unreadable", f->unreadable);
+            /* the processes that erred, hung or saw bad samples after it, in time order ("" none) */
+            cJSON_AddStringToObject(o, "noticed_by", fx->noticed);
             cJSON *r = cJSON_AddArrayToObject(o, "reactions");
             for (const char *p = fx->reactions; *p;) {
                 size_t n = strcspn(p, "\n");

@@ -67,6 +67,7 @@ typedef struct faults {
     uint64_t flushes_after;  /* the writer's flushes that returned after the overwrite */
     int64_t t_last_flush_ns; /* the last of them */
     char reactions[4096];    /* what each process did after the overwrite, one line each, in time order */
+    char noticed[512];       /* "reader 1 (h5swmr), finalizer": who erred, hung or saw bad samples after it */
 } faults_t;
 
 /* Empties fx (no faults). */
