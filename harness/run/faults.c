@@ -669,9 +669,11 @@ void faults_after_run(faults_t *fx, const shm_t *shm, const char *file)
 
 void faults_stuck_text(const faults_t *fx, int slot, int64_t t_ready_ns, char *buf, size_t cap)
 {
-    const fault_progress_t *e = &fx->at_end[slot];
     buf[0] = '\0';
-    if (slot < 0 || slot > SCN_MAX_READERS || !e->call || !e->t_call_ns)
+    if (slot < 0 || slot > SCN_MAX_READERS)
+        return;
+    const fault_progress_t *e = &fx->at_end[slot];
+    if (!e->call || !e->t_call_ns)
         return;
     int64_t until = fx->t_reaped_ns[slot] ? fx->t_reaped_ns[slot] : h5s_now_ns();
     double for_s = (double)(until - e->t_call_ns) / 1e9;

@@ -57,6 +57,16 @@ static const char *kind_text(const orch_report_t *rep, const orch_child_t *ch)
     return scn_reader_kind_name(reader_kind(rep, ch));
 }
 
+/* Whether ch (a writer or reader killed without a report) was stuck in a
+ * call, as its published progress tells; if so, what it was inside into notes. */
+static bool stuck_note(const orch_report_t *rep, const orch_child_t *ch, char *notes, size_t cap)
+{
+    if (ch->role == ROLE_FINALIZER || ch->fault_killed)
+        return false;
+    faults_stuck_text(&rep->fx, ch->index, rep->t_ready_ns, notes, cap);
+    return notes[0] != '\0';
+}
+
 /* The notes column of a process: how it crashed, its message, or what it
  * saw, whichever says most. */
 static void child_notes(const orch_report_t *rep, const orch_child_t *ch, char *notes, size_t cap)
@@ -86,8 +96,7 @@ static void child_notes(const orch_report_t *rep, const orch_child_t *ch, char *
         snprintf(notes, cap, "crashed in h5swmr's own code: a failure of h5swmr, not HDF5's");
     else if (ch->crash != ORCH_CRASH_NONE)
         snprintf(notes, cap, "crashed %s", orch_crash_text(ch->crash));
-    else if (!ch->has_result && ch->role != ROLE_FINALIZER && !ch->fault_killed &&
-             (faults_stuck_text(&rep->fx, ch->index, rep->t_ready_ns, notes, cap), notes[0]))
+    else if (!ch->has_result && stuck_note(rep, ch, notes, cap))
         ; /* stuck in a call until killed: what it was inside says most */
     else if (!ch->has_result)
         snprintf(notes, cap, "no report (the process ended before it could send one)");
