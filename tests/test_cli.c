@@ -439,6 +439,23 @@ Test(cli, reader_sigkill_does_not_disturb_the_writer)
     cJSON_Delete(j);
 }
 
+/* The injected fault of kind in run.faults of summary j, with its outcome
+ * (what became of the process it hit): asserts there is one. */
+static const cJSON *fault_of(const cJSON *j, const char *kind, const char **outcome)
+{
+    const cJSON *f, *faults = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j, "run"), "faults");
+    cr_assert(cJSON_IsArray(faults), "run.faults is not a list");
+    cJSON_ArrayForEach (f, faults) {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(f, "kind");
+        if (cJSON_IsString(k) && !strcmp(k->valuestring, kind)) {
+            *outcome = str(f, "outcome");
+            return f;
+        }
+    }
+    cr_assert_fail("no fault '%s' in run.faults", kind);
+    return NULL;
+}
+
 Test(cli, writer_sigkill_lets_readers_end_with_a_clear_report)
 {
     char r[1200];
@@ -451,6 +468,10 @@ Test(cli, writer_sigkill_lets_readers_end_with_a_clear_report)
     cJSON *j = summary_json(tu_path("results"), dir, sizeof dir);
     cr_assert_eq(num(process(j, 0), "signal"), SIGKILL);
     cr_assert(strstr(str(cJSON_GetObjectItemCaseSensitive(j, "run"), "recovery"), "h5clear"));
+    const char *outcome;
+    const cJSON *kill = fault_of(j, "kill_writer", &outcome);
+    cr_assert_geq(num(kill, "at_ms_after_ready"), 700);
+    cr_assert(strstr(outcome, "writer: killed by SIGKILL"), "%s", outcome);
     char file[1200];
     snprintf(file, sizeof file, "%s/data.mth5", dir);
     double seen = 0;
@@ -491,6 +512,10 @@ Test(cli, writer_stall_and_early_reader)
     const cJSON *w = process(j, 0), *early = process(j, 1), *other = process(j, 2);
     cr_assert_eq(num(w, "blocks"), 40);
     cr_assert(strstr(str(early, "observation"), "opened before READY"), "%s", str(early, "observation"));
+    const char *outcome;
+    cr_assert_geq(num(fault_of(j, "stall_writer", &outcome), "at_ms_after_ready"), 200);
+    cr_assert_eq(num(fault_of(j, "early_reader", &outcome), "at_ms_after_ready"), -1);
+    cr_assert(strstr(outcome, "reader 1 (h5swmr): exit 0"), "%s", outcome);
     for (const cJSON *p = early;; p = other) {
         cr_assert_eq(num(p, "samples"), num(w, "samples"));
         cr_assert_eq(num(p, "mismatched_samples") + num(p, "fill_value_samples") + num(p, "missing_flushed_samples"),
@@ -514,6 +539,9 @@ Test(cli, disk_full_keeps_every_flushed_sample)
     const cJSON *w = process(j, 0);
     cr_assert_eq(num(w, "exit_code"), 1, "the writer should hit the limit");
     cr_assert(strstr(str(w, "message"), "File too large"), "%s", str(w, "message"));
+    const char *outcome;
+    fault_of(j, "writer_fsize_limit", &outcome);
+    cr_assert(strstr(outcome, "File too large"), "the fault's outcome: %s", outcome);
     for (int i = 1; i <= 2; i++) {
         const cJSON *p = process(j, i);
         cr_assert_eq(num(p, "exit_code"), 0, "%s", str(p, "message"));

@@ -25,6 +25,7 @@ static const char *const writer_modes[] = {"swmr", "noswmr", "raw", "bare", NULL
 static const char *const reader_modes[] = {"h5swmr", "bare", NULL};
 static const char *const reader_kinds[] = {"h5swmr", "h5py", "watch", "cmd", NULL};
 static const char *const waits[] = {"poll", "inotify", NULL};
+static const char *const corrupt_targets[] = {"middle", "first_chunk", "summary_table", "summary_table_header", NULL};
 
 #define F(field) offsetof(scn_t, field), sizeof(((scn_t *)0)->field)
 #define BIG 9.0e15
@@ -144,8 +145,12 @@ static const scn_opt_t options[] = {
     {"writer_fsize_limit_mb", OPT_DOUBLE, F(writer_fsize_limit_mb), "0", 0, 1e9, NULL,
      "fault: RLIMIT_FSIZE of the writer once in SWMR mode (a disk-full stand-in); 0 = none"},
     {"corrupt_file_after_ms", OPT_DOUBLE, F(corrupt_file_after_ms), "0", 0, 8.64e7, NULL,
-     "fault: overwrite 4 KiB in the middle of the data file this many ms after READY (another process "
-     "scribbling on it); readers or the final check must notice"},
+     "fault: overwrite 4 KiB of the data file (where: corrupt_file_target) this many ms after READY (another "
+     "process scribbling on it); the report names what it hit and what each process did"},
+    {"corrupt_file_target", OPT_ENUM, F(corrupt_file_target), "middle", 0, 0, corrupt_targets,
+     "fault: where corrupt_file_after_ms writes: the middle of the file (4 KiB-aligned), the start of the first "
+     "channel's first chunk (written once, never again), of /Experiment/channel_summary's data (rewritten by "
+     "summary_upkeep), or of its object header (not rewritten)"},
     {"early_reader", OPT_BOOL, F(early_reader), "false", 0, 0, NULL,
      "fault: reader 1 tries to open the file at once, before READY, and reports what happened"},
     {"verify_file", OPT_BOOL, F(verify_file), "true", 0, 0, NULL,

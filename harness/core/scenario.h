@@ -22,6 +22,12 @@ typedef enum { SCN_REFRESH, SCN_REOPEN, SCN_NONE } scn_refresh_t;
 typedef enum { SCN_MODE_SWMR, SCN_MODE_NOSWMR, SCN_MODE_RAW, SCN_MODE_BARE } scn_writer_mode_t;
 typedef enum { SCN_WAIT_POLL, SCN_WAIT_INOTIFY } scn_wait_t;
 typedef enum { SCN_READER_H5SWMR, SCN_READER_BARE } scn_reader_mode_t;
+typedef enum {
+    SCN_CORRUPT_MIDDLE,
+    SCN_CORRUPT_FIRST_CHUNK,
+    SCN_CORRUPT_SUMMARY_TABLE,
+    SCN_CORRUPT_SUMMARY_TABLE_HEADER
+} scn_corrupt_target_t;
 /* What program a reader is (reader_kind): h5swmr's own reader, or an external
  * client followed through the line protocol (harness/run/external.c). */
 typedef enum { SCN_KIND_H5SWMR, SCN_KIND_H5PY, SCN_KIND_WATCH, SCN_KIND_CMD } scn_reader_kind_t;
@@ -93,6 +99,7 @@ typedef struct scn {
     double writer_fsize_limit_mb;
     bool early_reader;
     double corrupt_file_after_ms;
+    int corrupt_file_target; /* scn_corrupt_target_t */
     bool verify_file;
     double slow_writer_pct;
     bool keep_data;

@@ -35,6 +35,7 @@
 #include "cli.h"
 #include "client_proc.h"
 #include "cmdline.h"
+#include "faults.h"
 #include "lag.h"
 #include "orch.h"
 #include "paths.h"
@@ -106,6 +107,7 @@ static void xfail(xstate_t *x, const char *fmt, ...) __attribute__((format(print
 static void xfail(xstate_t *x, const char *fmt, ...)
 {
     x->r.errors++;
+    proto_error_seen(x->c->shm, x->c->index);
     if (x->fail[0])
         return;
     char m[360];
@@ -389,6 +391,7 @@ static void on_line(xstate_t *x, char *line)
         return;
     }
     x->obs++;
+    proto_progress(x->c->shm, x->c->index, 0);
     x->r.polls++;
     if (x->s->measure)
         lag_begin(&x->lag, t); /* the first observation line, of any dataset, starts the warm-up */
@@ -561,7 +564,9 @@ static void follow(xstate_t *x)
  * messages of how it ended. */
 static void client_end(xstate_t *x)
 {
+    char kern[32] = "";
     if (!x->child.reaped) {
+        faults_kernel_text(x->child.pid, kern, sizeof kern); /* what it is stuck in, if it is */
         x->killed = true;
         h5s_child_signal(&x->child, SIGKILL);
         x->child.stage = H5S_CHILD_KILLED;
@@ -586,8 +591,14 @@ static void client_end(xstate_t *x)
     if (x->exec_failed) {
         /* said already */
     } else if (x->killed && x->stopping) {
-        xfail(x, "'%s' ignored SIGTERM: still running %.1f s after it, killed with SIGKILL", x->what,
-              x->s->stop_timeout_s * 0.5);
+        int64_t last = atomic_load(&x->c->shm->progress[x->c->index].t_progress_ns);
+        char since[200] = "";
+        if (kern[0])
+            snprintf(since, sizeof since, " (%s in the kernel, its last observation line %.1f s before%s)", kern,
+                     last ? (double)(h5s_now_ns() - last) / 1e9 : (double)(h5s_now_ns() - x->t_spawn_ns) / 1e9,
+                     strcmp(kern, "clock_nanosleep") ? "" : ": as in HDF5's metadata read retries");
+        xfail(x, "'%s' ignored SIGTERM: still running %.1f s after it%s, killed with SIGKILL", x->what,
+              x->s->stop_timeout_s * 0.5, since);
     } else if (!x->stopping) {
         xfail(x, "'%s' %s before STOP, %.1f s after it started%s", x->what, how,
               (double)(x->t_reaped_ns - x->t_spawn_ns) / 1e9, tailmsg);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "faults.h"
 #include "mth5.h"
 #include "pattern.h"
 #include "proto.h"
@@ -169,16 +170,35 @@ int finalizer_main(const role_ctx_t *c)
             hc);
         step(c);
     }
+    /* whether the file is flagged open for write before this process opens it */
+    bool flagged_before = faults_superblock_flags(via) > 0;
+    const char *doing = "opening it read-write";
     rc = mth5_open_fd(fd, c->file, "r+", false, &m, &err);
-    close(fd);
     step(c);
-    if (rc == 0 && c->scn->verify_file)
-        rc = verify(m, c, &r, &err);
-    if (rc == 0)
+    if (rc == 0 && c->scn->verify_file) {
+        doing = "reading the samples back";
+        if ((rc = verify(m, c, &r, &err)) == 0)
+            r.recovery |= PROTO_RECOVERY_VERIFIED;
+    }
+    if (rc == 0) {
+        doing = "rebuilding /Experiment/channel_summary";
         rc = mth5_summary_table_rebuild(m, &err);
+    }
     step(c);
-    if (m && mth5_close(m, rc == 0 ? &err : NULL) < 0 && rc == 0)
+    if (m && mth5_close(m, rc == 0 ? &err : NULL) < 0 && rc == 0) {
+        doing = "closing it";
         rc = err.code;
+    }
+    if (rc < 0 && rc != H5S_ELOCKED && !flagged_before && faults_superblock_flags(via) > 0) {
+        /* the failed work left the superblock saying a writer has the file
+         * open (HDF5 could not close it): this process set that flag, and
+         * clears it again, so that the file opens normally */
+        r.recovery |= PROTO_RECOVERY_LEFT_OPEN;
+        if (run_h5clear(via, 30000) == 0 && faults_superblock_flags(via) == 0)
+            r.recovery |= PROTO_RECOVERY_UNFLAGGED;
+        step(c);
+    }
+    close(fd); /* the file's identity was needed until here */
     if (recovered[0]) {
         char obs[sizeof r.observation];
         snprintf(obs, sizeof obs, "%s%s%.190s", recovered, r.observation[0] ? "; " : "", r.observation);
@@ -192,7 +212,7 @@ int finalizer_main(const role_ctx_t *c)
                  "'h5swmr finalize FILE' once it is closed");
         rc = 0;
     } else if (rc < 0) {
-        snprintf(r.msg, sizeof r.msg, "%.399s", err.msg);
+        snprintf(r.msg, sizeof r.msg, "%s: %.360s", doing, err.msg);
         r.cause = err.cause;
     }
     r.exit_code = rc < 0 ? EXIT_FAIL : r.mismatches || r.fills || r.missing ? EXIT_VERIFY : EXIT_OK;

@@ -226,6 +226,8 @@ static void reap(const orch_t *o, orch_child_t *ch)
         return;
     note(ch);
     classify_crash(o, ch);
+    if (ch->role != ROLE_FINALIZER)
+        faults_on_reap(&o->rep->fx, o->shm, ch->index);
     while (ch->st_r >= 0 && h5s_wait_readable(ch->st_r, h5s_now_ns()) > 0 && read_child(ch) != 0)
         ;
     close_child_fds(ch);
@@ -239,6 +241,8 @@ static int64_t escalate(orch_t *o, orch_child_t *ch, int64_t now)
     if (ch->reaped || !ch->stop_sent_ns)
         return INT64_MAX;
     int before = ch->proc.stage;
+    if (ch->role != ROLE_FINALIZER) /* what it is doing, should it not end */
+        faults_sample_kernel(&o->rep->fx, ch->index, ch->pid);
     int64_t next = h5s_child_escalate(&ch->proc, ch->stop_sent_ns, t, now);
     note(ch);
     if (before < H5S_CHILD_ABANDONED && ch->kill_stage == H5S_CHILD_ABANDONED)
@@ -265,26 +269,8 @@ static void fault_kill(orch_t *o, orch_child_t *ch, const char *what)
     h5s_child_signal(&ch->proc, SIGKILL);
     ch->fault_killed = true;
     note_fault(o, what);
-}
-
-/* Fault: another process scribbles 4 KiB of 0xA5 over the middle of the file. */
-static void corrupt_file(const char *file, char *what, size_t cap)
-{
-    int fd = open(file, O_WRONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        snprintf(what, cap, "file not overwritten (%s)", strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return;
-    }
-    char junk[4096];
-    memset(junk, 0xA5, sizeof junk);
-    off_t at = st.st_size / 2 & ~(off_t)4095;
-    ssize_t w = pwrite(fd, junk, sizeof junk, at);
-    close(fd);
-    snprintf(what, cap, "4 KiB at offset %lld of %lld overwritten%s", (long long)at, (long long)st.st_size,
-             w == (ssize_t)sizeof junk ? "" : " (short write)");
+    faults_add(&o->rep->fx, ch->role == ROLE_WRITER ? FAULT_KILL_WRITER : FAULT_KILL_READER, h5s_now_ns(),
+               o->rep->t_ready_ns, ch->index, what);
 }
 
 /* The stall fault: SIGSTOP the writer at its moment after READY, SIGCONT it
@@ -302,6 +288,7 @@ static void inject_stall(orch_t *o, orch_child_t *w, int64_t now, int64_t *wake)
         snprintf(what, sizeof what, "writer SIGSTOPped %g ms after READY for %g ms", s->stall_writer_after_ms,
                  s->stall_writer_ms);
         note_fault(o, what);
+        faults_add(&o->rep->fx, FAULT_STALL_WRITER, now, o->rep->t_ready_ns, 0, what);
     } else if (o->stalled && now >= until) {
         h5s_child_signal(&w->proc, SIGCONT);
         o->stalled = false;
@@ -329,8 +316,15 @@ static void inject_faults(orch_t *o, orch_child_t *kids, int n, int64_t now, int
     if (s->corrupt_file_after_ms > 0 && !o->corrupt_done) {
         int64_t at = o->rep->t_ready_ns + (int64_t)(s->corrupt_file_after_ms * 1e6);
         if (now >= at) {
-            corrupt_file(o->file, what, sizeof what);
+            faults_t *fx = &o->rep->fx;
+            faults_corrupt(fx, s, o->file, o->shm, n, o->rep->t_ready_ns);
             o->corrupt_done = true;
+            const fault_t *f = fx->corrupt >= 0 ? &fx->f[fx->corrupt] : &fx->f[fx->n - 1];
+            if (f->length > 0)
+                snprintf(what, sizeof what, "%lld bytes at offset %lld of %lld overwritten", (long long)f->length,
+                         (long long)f->offset, (long long)f->file_size);
+            else
+                snprintf(what, sizeof what, "%.150s", f->what);
             note_fault(o, what);
         } else if (at < *wake) {
             *wake = at;
@@ -764,6 +758,8 @@ static int child_outcome(orch_report_t *rep, const orch_child_t *ch)
         code = EXIT_OK; /* stopped before READY because the user asked */
     if (orch_stopped_before_delay(rep, ch) && code == EXIT_FAIL)
         code = EXIT_OK; /* the run ended before its start delay did: it never opened the file, by design */
+    if (code != EXIT_OK && code != EXIT_VERIFY && faults_excused(rep, ch))
+        code = EXIT_OK; /* it failed after the injected overwrite: reported (faults), expected */
     return code;
 }
 
@@ -781,7 +777,7 @@ static void judge(orch_report_t *rep)
     if (rep->has_finalizer && !(WIFEXITED(f->status) && WEXITSTATUS(f->status) == 0)) {
         if (WIFEXITED(f->status) && WEXITSTATUS(f->status) == EXIT_VERIFY)
             worst = EXIT_VERIFY;
-        else if (worst == EXIT_OK)
+        else if (worst == EXIT_OK && !faults_excused(rep, f))
             worst = EXIT_FAIL;
     }
     if (rep->file_gone)
@@ -791,10 +787,26 @@ static void judge(orch_report_t *rep)
     rep->exit_code = rep->interrupted && worst != EXIT_VERIFY ? 130 : worst;
 }
 
+/* The faults in force from the start, in the report's list: the writer's
+ * file-size limit, the reader that opens before READY. */
+static void note_static_faults(orch_t *o)
+{
+    char what[200];
+    if (o->s->writer_fsize_limit_mb > 0) {
+        snprintf(what, sizeof what,
+                 "the writer's file-size limit (RLIMIT_FSIZE, a full disk) of %g MB once in SWMR mode",
+                 o->s->writer_fsize_limit_mb);
+        faults_add(&o->rep->fx, FAULT_FSIZE_LIMIT, 0, 0, 0, what);
+    }
+    if (o->s->early_reader && o->rep->nchildren > 1)
+        faults_add(&o->rep->fx, FAULT_EARLY_READER, 0, 0, 1, "reader 1 opens the file before the writer's READY");
+}
+
 int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_t *rep, h5s_err_t *err)
 {
     orch_t o = {.s = s, .file = file, .run_dir = run_dir, .rep = rep, .sfd = -1};
     memset(rep, 0, sizeof *rep);
+    faults_init(&rep->fx);
     rep->scn = *s;
     snprintf(rep->file, sizeof rep->file, "%s", file);
     int rc = orch_setup(&o, err);
@@ -802,8 +814,11 @@ int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_
         void (*oldpipe)(int) = signal(SIGPIPE, SIG_IGN);
         rep->t_begin_ns = h5s_now_ns();
         if ((rc = spawn_all(&o, err)) == 0) {
+            note_static_faults(&o);
             supervise(&o, rep->children, rep->nchildren, true);
             finish_file(&o, err);
+            faults_after_run(&rep->fx, o.shm, file);
+            faults_react(rep);
             judge(rep);
         }
         signal(SIGPIPE, oldpipe);

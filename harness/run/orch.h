@@ -9,6 +9,7 @@
 
 #include "child.h"
 #include "err.h"
+#include "faults.h"
 #include "proto.h"
 #include "scenario.h"
 
@@ -64,6 +65,7 @@ typedef struct orch_report {
     char problem[512];   /* the orchestrator's own view of what went wrong */
     char faults[256];    /* faults injected, as done */
     char recovery[1024]; /* what the file needs after the run, if anything */
+    faults_t fx;         /* the faults one by one: what each hit, what the processes did */
 } orch_report_t;
 
 /* Runs one job on file (which must not exist unless s->overwrite) and fills rep;

@@ -230,3 +230,24 @@ int64_t proto_poll_phase(const scn_t *s, int index, int64_t period_ns)
     uint64_t rng = (uint64_t)s->seed * 0xD1B54A32D192ED03ull + (uint64_t)index;
     return (int64_t)((double)(h5s_rand_next(&rng) >> 11) / 9007199254740992.0 * (double)period_ns);
 }
+
+void proto_call(shm_t *shm, int index, int call)
+{
+    proto_progress_t *p = &shm->progress[index];
+    atomic_store(&p->t_call_ns, call ? h5s_now_ns() : 0);
+    atomic_store(&p->call, call);
+}
+
+void proto_progress(shm_t *shm, int index, uint64_t retries)
+{
+    proto_progress_t *p = &shm->progress[index];
+    atomic_store(&p->retries, retries);
+    atomic_fetch_add(&p->polls, 1);
+    atomic_store(&p->t_progress_ns, h5s_now_ns());
+}
+
+void proto_error_seen(shm_t *shm, int index)
+{
+    int64_t none = 0;
+    atomic_compare_exchange_strong(&shm->progress[index].t_error_ns, &none, h5s_now_ns());
+}

@@ -39,6 +39,33 @@ enum { WRITER_STARTING, WRITER_READY, WRITER_DONE, WRITER_FAILED };
 
 enum { READER_OTHER, READER_WALKING };
 
+/* The HDF5 work a process is inside, published in its progress slot (0: none
+ * of these), so that a process killed without a report still tells what it
+ * was doing: a reader stuck in one call for seconds after a fault is seen. */
+enum {
+    PROTO_CALL_NONE,
+    PROTO_CALL_OPEN,    /* opening the file (and its channels) */
+    PROTO_CALL_REFRESH, /* refreshing a channel's extent (H5Drefresh) */
+    PROTO_CALL_READ,    /* reading new samples (H5Dread) */
+    PROTO_CALL_WALK,    /* walking the tree for channels */
+    PROTO_CALL_TABLE,   /* reading /Experiment/channel_summary */
+    PROTO_CALL_CLOSE,   /* closing the file */
+    PROTO_CALL_APPEND,  /* writer: extending and writing a block */
+    PROTO_CALL_FLUSH,   /* writer: flushing */
+    PROTO_CALL_CLIENT,  /* an external client: its own calls, not known */
+};
+
+/* A process's progress as it runs (shm_t.progress[]: the writer 0, readers
+ * 1..N): updated after every poll (or flush) and around each HDF5 call. */
+typedef struct proto_progress {
+    _Atomic int64_t t_progress_ns; /* the end of its last completed poll or flush; 0 none */
+    _Atomic uint64_t polls;        /* polls (flushes, client lines) completed */
+    _Atomic uint64_t retries;      /* HDF5 metadata read retries as of its last poll */
+    _Atomic int call;              /* PROTO_CALL_*: what it is inside now */
+    _Atomic int64_t t_call_ns;     /* when it entered that call */
+    _Atomic int64_t t_error_ns;    /* its first error; 0 none */
+} proto_progress_t;
+
 typedef struct shm {
     _Atomic uint64_t nflush;  /* records published; rec[(n-1) % SHM_RECS] is the last */
     _Atomic uint64_t samples; /* per-channel samples of the last flush */
@@ -67,6 +94,7 @@ typedef struct shm {
     _Atomic uint64_t finalize_bytes;
     _Atomic uint64_t finalize_total;
     _Atomic uint64_t finalize_steps;
+    proto_progress_t progress[SCN_MAX_READERS + 1];
     shm_rec_t rec[SHM_RECS];
 } shm_t;
 
@@ -83,6 +111,9 @@ enum {
     PROTO_RECOVERY_CLEARED = 1u << 0,      /* 'h5clear -s --increment=0' cleared its flags and stale EOA */
     PROTO_RECOVERY_CLEAR_FAILED = 1u << 1, /* that h5clear was run and failed */
     PROTO_RECOVERY_FILE_GONE = 1u << 2,    /* the writer's file was deleted or replaced: nothing done */
+    PROTO_RECOVERY_VERIFIED = 1u << 3,     /* every channel was read back and checked */
+    PROTO_RECOVERY_LEFT_OPEN = 1u << 4,    /* its own read-write open did not close cleanly: flagged open */
+    PROTO_RECOVERY_UNFLAGGED = 1u << 5,    /* ... and 'h5clear -s --increment=0' cleared that flag */
 };
 
 /* Sent once by each child when it ends; fits in PIPE_BUF so it arrives whole. */
@@ -171,6 +202,15 @@ void proto_windows_start(proto_windows_t *w, const scn_t *s, int64_t t0);
 void proto_windows_add(proto_windows_t *w, int64_t t_flushed_ns, int64_t lag_ns);
 /* Puts the first and last windows' lag into r and frees the buffers. */
 void proto_windows_finish(proto_windows_t *w, proto_result_t *r);
+
+/* Publishes that the process in slot `index` entered HDF5 work `call`
+ * (PROTO_CALL_*; PROTO_CALL_NONE when it left it). */
+void proto_call(shm_t *shm, int index, int call);
+/* Publishes a completed poll (or flush) of slot `index`, with its metadata
+ * read retries so far. */
+void proto_progress(shm_t *shm, int index, uint64_t retries);
+/* Publishes the first error of slot `index` (later ones keep the first time). */
+void proto_error_seen(shm_t *shm, int index);
 
 /* Converts a nanosecond sample summary to microseconds. */
 lat_summary_t proto_lat(stats_buf_t *b);

@@ -55,27 +55,55 @@ typedef struct rstate {
     FILE *log;       /* raw lag events, or NULL */
     bool stopping;   /* STOP (or EOF) seen: catching up until stop_deadline */
     int64_t stop_deadline;
-    int ino; /* inotify fd (reader_wait = inotify), or -1 */
+    int ino;               /* inotify fd (reader_wait = inotify), or -1 */
+    int64_t t_retries_ns;  /* when the live retry count was last published */
+    uint64_t live_retries; /* metadata read retries so far, as last published */
     h5s_err_t err;
 } rstate_t;
 
 #define say(rs, ...) h5s_say((rs)->s->quiet, (rs)->name, __VA_ARGS__)
 
-/* Adds the file's metadata read retries (H5Fget_metadata_read_retry_info). */
-static void count_retries(rstate_t *rs)
+/* The open file's metadata read retries (H5Fget_metadata_read_retry_info). */
+static uint64_t file_retries(const rstate_t *rs)
 {
     H5F_retry_info_t info;
+    uint64_t n = 0;
     if (!rs->m || H5Fget_metadata_read_retry_info(mth5_fid(rs->m), &info) < 0) {
         H5Eclear2(H5E_DEFAULT);
-        return;
+        return 0;
     }
     for (unsigned i = 0; i < H5F_NUM_METADATA_READ_RETRY_TYPES; i++) {
         if (!info.retries[i])
             continue;
         for (unsigned k = 0; k < info.nbins; k++)
-            rs->r.retries += info.retries[i][k];
+            n += info.retries[i][k];
         H5free_memory(info.retries[i]);
     }
+    return n;
+}
+
+/* Adds the open file's metadata read retries to the result. */
+static void count_retries(rstate_t *rs)
+{
+    rs->r.retries += file_retries(rs);
+}
+
+/* Publishes what the reader is inside now (PROTO_CALL_*). */
+static void in_call(const rstate_t *rs, int call)
+{
+    proto_call(rs->c->shm, rs->c->index, call);
+}
+
+/* Publishes a completed poll, with the retries so far (counted at most
+ * every 250 ms: the count costs a call into HDF5). */
+static void publish_poll(rstate_t *rs)
+{
+    int64_t now = h5s_now_ns();
+    if (now - rs->t_retries_ns >= 250000000LL) {
+        rs->live_retries = rs->r.retries + file_retries(rs);
+        rs->t_retries_ns = now;
+    }
+    proto_progress(rs->c->shm, rs->c->index, rs->live_retries);
 }
 
 /* Adds the metadata read retries, then closes every channel and the file. */
@@ -347,6 +375,7 @@ static int poll_once(rstate_t *rs, bool rescan_now)
     uint64_t got = 0;
     if (rs->strategy == SCN_REOPEN) {
         close_all(rs);
+        in_call(rs, PROTO_CALL_OPEN);
         if ((rc = open_file(rs)) < 0)
             return rc;
     }
@@ -358,14 +387,18 @@ again:
     for (size_t i = 0; i < rs->nch; i++) {
         rchan_t *c = &rs->ch[i];
         uint64_t len;
+        in_call(rs, PROTO_CALL_REFRESH);
         if ((rc = channel_extent(rs, c, &len)) < 0)
             return rc;
+        in_call(rs, PROTO_CALL_NONE);
         if (len <= c->read)
             continue;
         got += len - c->read;
         int64_t t_seen;
+        in_call(rs, PROTO_CALL_READ);
         if ((rc = read_new(rs, c, len, &t_seen)) < 0)
             return rc;
+        in_call(rs, PROTO_CALL_NONE);
         if (rc > 0)
             break; /* out of time: no lag for a block not wholly read */
         if (c->first && rs->s->measure)
@@ -374,21 +407,27 @@ again:
     if (!rescanned) {
         rescanned = true;
         size_t known = rs->nch;
+        in_call(rs, PROTO_CALL_WALK);
         if ((rc = rescan_observed(rs)) < 0)
             return rc;
+        in_call(rs, PROTO_CALL_NONE);
         if (rs->nch != known)
             goto again; /* read what the new channels already hold */
     }
     if (rs->s->read_summary_table && rescan_now) {
         mth5_table_row_t *rows = NULL;
         size_t n = 0;
-        if (mth5_summary_table_read(rs->m, &rows, &n, &rs->err) == 0)
+        in_call(rs, PROTO_CALL_TABLE);
+        int trc = mth5_summary_table_read(rs->m, &rows, &n, &rs->err);
+        in_call(rs, PROTO_CALL_NONE);
+        if (trc == 0)
             for (size_t i = 0; i < n; i++)
                 if (rows[i].n_samples > rs->r.table_samples)
                     rs->r.table_samples = rows[i].n_samples;
         free(rows);
     }
     rs->r.polls++;
+    publish_poll(rs);
     if (got == 0 && !rescan_now && rs->s->measure)
         stats_add(&rs->poll_cost, h5s_now_ns() - t0);
     if (rs->s->measure) {
@@ -573,8 +612,10 @@ static int reader_start(rstate_t *rs)
     if (!(rs->buf = malloc((size_t)READ_MAX_SAMPLES * 8)))
         return h5s_seterr(&rs->err, H5S_ENOMEM, "out of memory");
     say(rs, "Opening file in SWMR reader mode...");
+    in_call(rs, PROTO_CALL_OPEN);
     if ((rc = open_file(rs)) < 0 || (rc = rescan_observed(rs)) < 0)
         return rs->unopenable ? 1 : rc;
+    in_call(rs, PROTO_CALL_NONE);
     say(rs, "SWMR reader mode active");
     return open_watchers(rs);
 }
@@ -666,10 +707,14 @@ static void excuse_unflushed(rstate_t *rs, uint64_t published)
 static int reader_finish(rstate_t *rs, int rc)
 {
     const role_ctx_t *c = rs->c;
+    if (rc < 0)
+        proto_error_seen(c->shm, c->index);
+    in_call(rs, PROTO_CALL_CLOSE);
     proto_rss_end(&rs->r, rs->m ? mth5_fid(rs->m) : H5I_INVALID_HID); /* before the file and buffers are let go */
     if (rs->m)
         rs->r.channels = rs->nch;
     close_all(rs);
+    in_call(rs, PROTO_CALL_NONE);
     lag_finish(&rs->lag, &rs->r); /* before the lag log is closed */
     if (rs->log && fclose(rs->log) != 0 && rc == 0)
         rc = h5s_seterr(&rs->err, H5S_ESYS, "writing the lag log failed");

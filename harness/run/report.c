@@ -128,6 +128,16 @@ static void lag_notes(const proto_result_t *r, char *out, size_t cap)
                  (unsigned long long)r->lag_skipped);
 }
 
+/* Whether ch (a writer or reader killed without a report) was stuck in a
+ * call, as its published progress tells; if so, what it was inside into notes. */
+static bool stuck_note(const orch_report_t *rep, const orch_child_t *ch, char *notes, size_t cap)
+{
+    if (ch->role == ROLE_FINALIZER || ch->fault_killed)
+        return false;
+    faults_stuck_text(&rep->fx, ch->index, rep->t_ready_ns, notes, cap);
+    return notes[0] != '\0';
+}
+
 /* The notes column of a process: how it crashed, its message, or what it
  * saw, whichever says most. */
 static void child_notes(const orch_report_t *rep, const orch_child_t *ch, char *notes, size_t cap)
@@ -157,6 +167,8 @@ static void child_notes(const orch_report_t *rep, const orch_child_t *ch, char *
         snprintf(notes, cap, "crashed in h5swmr's own code: a failure of h5swmr, not HDF5's");
     else if (ch->crash != ORCH_CRASH_NONE)
         snprintf(notes, cap, "crashed %s", orch_crash_text(ch->crash));
+    else if (!ch->has_result && stuck_note(rep, ch, notes, cap))
+        ; /* stuck in a call until killed: what it was inside says most */
     else if (!ch->has_result)
         snprintf(notes, cap, "no report (the process ended before it could send one)");
     else if (r->msg[0])
@@ -266,13 +278,14 @@ void report_print(FILE *out, const orch_report_t *rep)
     if (rep->scn.workload == SCN_STRUCTURE)
         print_structure(out, rep);
     report_print_long_run(out, rep);
-    if (rep->faults[0])
-        fprintf(out, "faults injected: %s\n", rep->faults);
+    faults_print(out, rep);
     if (rep->recovery[0])
         fprintf(out, "recovery: %s\n", rep->recovery);
     if (rep->problem[0])
         fprintf(out, "problem: %s\n", rep->problem);
-    const char *verdict = rep->exit_code == 0     ? "OK"
+    const char *verdict = rep->exit_code == 0 && faults_excused_any(rep)
+                              ? "OK: the failures above follow from the injected fault (expected, reported)"
+                          : rep->exit_code == 0   ? "OK"
                           : rep->exit_code == 130 ? "INTERRUPTED (results so far kept)"
                           : rep->exit_code == EXIT_VERIFY
                               ? "FAILED: readers or the final check saw wrong, missing or fill-value samples"
@@ -531,7 +544,7 @@ int report_write_json(const char *path, const orch_report_t *rep, const char *ru
     cJSON_AddNumberToObject(run, "ready_after_s", rep->writer_ready ? secs(rep->t_begin_ns, rep->t_ready_ns) : -1);
     cJSON_AddNumberToObject(run, "wall_s", secs(rep->t_begin_ns, rep->t_end_ns));
     cJSON_AddStringToObject(run, "problem", rep->problem);
-    cJSON_AddStringToObject(run, "faults", rep->faults);
+    cJSON_AddItemToObject(run, "faults", faults_json(rep));
     cJSON_AddStringToObject(run, "recovery", rep->recovery);
     cJSON *procs = cJSON_AddArrayToObject(root, "processes");
     for (int i = 0; i < rep->nchildren; i++)

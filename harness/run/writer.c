@@ -543,6 +543,8 @@ out:
     /* no finalizer opens a noswmr writer's file: it cuts its preheated tail itself */
     if (rc == 0 && preheat && c->scn->writer_mode == SCN_MODE_NOSWMR)
         rc = preheat_trim(c->file, &w.err);
+    if (rc < 0)
+        proto_error_seen(c->shm, 0);
     atomic_store(&c->shm->state, rc < 0 ? WRITER_FAILED : WRITER_DONE);
     free(w.buf);
     free(w.ch);
