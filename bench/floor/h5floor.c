@@ -28,7 +28,8 @@
  * Output: one line per measurement, `key=value` words: what=raw|swmr block=
  * bytes= appends= io_MBps= wall_MBps= p50_us= p99_us= append_p50_us=
  * flush_p50_us= preheat=; what=lag block= pace_ms= events= p50_us= p90_us=
- * p99_us= max_us=. For people and for `h5swmr sweep`. Exit 0, 1 on a
+ * p99_us= max_us= (until the data was in hand) extent_p50_us= extent_p99_us=
+ * (until the extent covered it, before the read). For people and for `h5swmr sweep`. Exit 0, 1 on a
  * failure, 2 on bad arguments. Files are created with O_EXCL in --dir and
  * removed at the end. Built by CMake beside h5swmr (build/h5floor). */
 #ifndef _GNU_SOURCE
@@ -263,7 +264,8 @@ typedef struct lagshm {
     volatile int stop;
     volatile size_t appends;
     size_t max;
-    int64_t t[]; /* t[k]: when append k's H5Dflush returned; t[max + k]: when the reader first saw it */
+    int64_t t[]; /* t[k]: when append k's H5Dflush returned; t[max + k]: when the reader had its data in hand;
+                   t[2 max + k]: when the reader first saw the extent cover it */
 } lagshm_t;
 
 /* The lag reader: forked before HDF5 is initialised (HDF5 ids must not cross
@@ -287,7 +289,7 @@ static int lag_reader_loop(int in, int out, lagshm_t *shm, hsize_t count)
         hid_t fid = H5Fopen(path, H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl);
         H5Pclose(fapl);
         hid_t d = fid < 0 ? -1 : H5Dopen2(fid, "x", H5P_DEFAULT);
-        int64_t *seen = shm->t + shm->max, give_up = 0;
+        int64_t *seen = shm->t + shm->max, *ext = shm->t + 2 * shm->max, give_up = 0;
         size_t have = 0;
         char ack = d < 0 ? 'E' : 'K';
         if (write(out, "R", 1) != 1) /* open: the writer may start */
@@ -302,6 +304,10 @@ static int lag_reader_loop(int in, int out, lagshm_t *shm, hsize_t count)
             H5Sget_simple_extent_dims(fs, &len, NULL);
             size_t blocks = (size_t)(len / count);
             if (blocks > have) {
+                int64_t te = now_ns();
+                for (size_t k = have; k < blocks && k < shm->max; k++)
+                    if (!ext[k])
+                        ext[k] = te;
                 /* read what is new, its last 64 appends at most */
                 hsize_t at = (hsize_t)have * count, m = (hsize_t)(blocks - have) * count;
                 if (m > count * 64) {
@@ -351,7 +357,7 @@ typedef struct lagrun {
 static int lag_start(const opts_t *o, lagrun_t *l)
 {
     size_t max = (size_t)(o->lag_s * 1e3 / o->pace_ms) + 16;
-    l->shm_size = sizeof(lagshm_t) + 2 * max * sizeof(int64_t);
+    l->shm_size = sizeof(lagshm_t) + 3 * max * sizeof(int64_t);
     l->shm = mmap(NULL, l->shm_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     int a[2], b[2];
     if (l->shm == MAP_FAILED || pipe(a) != 0 || pipe(b) != 0)
@@ -393,7 +399,7 @@ static int run_lag(const opts_t *o, lagrun_t *l, const char *path)
     double period = o->pace_ms * 1e6;
     lagshm_t *shm = l->shm;
     int64_t *seen = shm->t + shm->max;
-    memset(shm->t, 0, 2 * shm->max * sizeof(int64_t));
+    memset(shm->t, 0, 3 * shm->max * sizeof(int64_t));
     shm->stop = 0;
     shm->appends = 0;
     float *buf = malloc(o->block);
@@ -439,22 +445,31 @@ static int run_lag(const opts_t *o, lagrun_t *l, const char *path)
     H5Dclose(d);
     H5Fclose(fid);
     unlink(path);
-    size_t m = 0;
-    int64_t *lag = malloc((n ? n : 1) * sizeof *lag);
-    for (size_t k = 0; lag && k < n; k++)
-        if (seen[k] && shm->t[k])
+    size_t m = 0, me = 0;
+    int64_t *lag = malloc((n ? n : 1) * sizeof *lag), *elag = malloc((n ? n : 1) * sizeof *elag);
+    const int64_t *ext = shm->t + 2 * shm->max;
+    for (size_t k = 0; lag && elag && k < n; k++)
+        if (seen[k] && shm->t[k]) {
             lag[m++] = seen[k] - shm->t[k];
-    if (rc == 0 && lag && m) {
+            elag[me++] = ext[k] - shm->t[k];
+        }
+    if (rc == 0 && lag && elag && m) {
         qsort(lag, m, sizeof *lag, cmp_i64);
-        printf("what=lag block=%zu pace_ms=%.3f events=%zu p50_us=%.2f p90_us=%.2f p99_us=%.2f max_us=%.2f\n", o->block,
-               o->pace_ms, m, quantile(lag, m, 0.5) / 1e3, quantile(lag, m, 0.9) / 1e3, quantile(lag, m, 0.99) / 1e3,
-               (double)lag[m - 1] / 1e3);
+        qsort(elag, me, sizeof *elag, cmp_i64);
+        /* p50_us..max_us: until the data was in hand (h5swmr's definition of
+         * visibility); extent_*: until the extent covered it, before the read */
+        printf("what=lag block=%zu pace_ms=%.3f events=%zu p50_us=%.2f p90_us=%.2f p99_us=%.2f max_us=%.2f "
+               "extent_p50_us=%.2f extent_p99_us=%.2f\n",
+               o->block, o->pace_ms, m, quantile(lag, m, 0.5) / 1e3, quantile(lag, m, 0.9) / 1e3,
+               quantile(lag, m, 0.99) / 1e3, (double)lag[m - 1] / 1e3, quantile(elag, me, 0.5) / 1e3,
+               quantile(elag, me, 0.99) / 1e3);
         fflush(stdout);
     } else if (rc == 0) {
         fprintf(stderr, "h5floor: the lag reader saw nothing\n");
         rc = 1;
     }
     free(lag);
+    free(elag);
     free(buf);
     return rc;
 }
