@@ -64,12 +64,7 @@ static int runs_per_repeat(const scn_t *c)
  * this machine type writes) for its duration when it runs flat out. */
 static double run_bytes(const scn_t *s, int nch)
 {
-    double block = (double)s->block_samples * (s->dtype == 1 ? 8 : 4) * nch;
-    double bytes = 4e9 * (s->duration_s > 0 ? s->duration_s : 1);
-    if (s->max_blocks > 0 && block * (double)s->max_blocks < bytes)
-        bytes = block * (double)s->max_blocks;
-    if (s->max_mb > 0 && s->max_mb * 1e6 < bytes)
-        bytes = s->max_mb * 1e6;
+    double bytes = preheat_run_bytes(s, nch);
     if (s->realtime && s->sample_rate > 0 && s->duration_s > 0)
         bytes = s->sample_rate * s->duration_s * (s->dtype == 1 ? 8 : 4) * nch;
     return bytes;

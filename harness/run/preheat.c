@@ -12,17 +12,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-uint64_t preheat_bytes(const scn_t *s, int nch)
+double preheat_run_bytes(const scn_t *s, int nch)
 {
-    if (!s->warmup || s->realtime || s->writer_fsize_limit_mb > 0 || s->corrupt_file_after_ms > 0 ||
-        s->kill_writer_after_ms > 0 || nch <= 0)
-        return 0;
     double block = (double)s->block_samples * (s->dtype == 1 ? 8 : 4) * nch;
     double bytes = 4e9 * (s->duration_s > 0 ? s->duration_s : 1);
     if (s->max_blocks > 0 && block * (double)s->max_blocks < bytes)
         bytes = block * (double)s->max_blocks;
     if (s->max_mb > 0 && s->max_mb * 1e6 < bytes)
         bytes = s->max_mb * 1e6;
+    return bytes;
+}
+
+uint64_t preheat_bytes(const scn_t *s, int nch)
+{
+    if (!s->warmup || s->realtime || s->writer_fsize_limit_mb > 0 || s->corrupt_file_after_ms > 0 ||
+        s->kill_writer_after_ms > 0 || nch <= 0)
+        return 0;
+    double block = (double)s->block_samples * (s->dtype == 1 ? 8 : 4) * nch;
+    double bytes = preheat_run_bytes(s, nch);
     /* a block more (a limit is checked before a block), and HDF5's metadata */
     bytes += block + (1 << 20) + 4096.0 * nch;
     return bytes >= (double)PREHEAT_CAP ? PREHEAT_CAP : (uint64_t)bytes;

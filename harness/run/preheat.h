@@ -23,6 +23,11 @@
 /* At most this much is preheated (a longer run's later appends take fresh pages). */
 #define PREHEAT_CAP (1ull << 30)
 
+/* The bytes a flat-out writer of s with nch channels appends by its limits:
+ * max_mb, max_blocks, or 4 GB/s (about the fastest this machine type writes)
+ * for its duration. */
+double preheat_run_bytes(const scn_t *s, int nch);
+
 /* The bytes a writer of s with nch channels preheats: what it will append by
  * its limits (max_mb, max_blocks, or 4 GB/s for its duration) plus room for
  * HDF5's metadata, at most PREHEAT_CAP; 0 when it does not preheat: warmup
