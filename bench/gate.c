@@ -243,7 +243,7 @@ static int dry_run(const runner_t *ru, int s, char *msg, size_t cap)
     char line[512];
     if (!strncmp(last, "h5swmr sweep: ", 14))
         last += 14;
-    snprintf(line, sizeof line, "%s", last);
+    snprintf(line, sizeof line, "%.500s", last);
     cli_one_line(line);
     if (r == 0)
         snprintf(msg, cap, "%s sweep --dry-run did not finish within %d s", ru->bin[s], GATE_DRY_RUN_MS / 1000);

@@ -45,7 +45,7 @@ static void file_gone(const role_ctx_t *c, proto_result_t *r, const h5s_err_t *e
         snprintf(what, sizeof what, ": the %llu %s are not there", (unsigned long long)r->missing,
                  flushed ? "flushed samples per channel" : "runs the writer added and flushed");
     snprintf(r->msg, sizeof r->msg,
-             "%.250s%s; nothing was recovered, verified or rebuilt, and no other file was touched", err->msg, what);
+             "%.230s%.90s; nothing was recovered, verified or rebuilt, and no other file was touched", err->msg, what);
 }
 
 /* Publishes a finished step (the orchestrator counts any as progress). */
