@@ -142,7 +142,7 @@ int tu_read_file(const char *path, unsigned char **buf, size_t *len)
         return -1;
     }
     size_t n = (size_t)st.st_size;
-    unsigned char *b = malloc(n ? n : 1);
+    unsigned char *b = malloc(n + 1);
     size_t got = 0;
     while (b && got < n) {
         ssize_t k = read(fd, b + got, n - got);
@@ -157,6 +157,7 @@ int tu_read_file(const char *path, unsigned char **buf, size_t *len)
         free(b);
         return -1;
     }
+    b[n] = '\0';
     *buf = b;
     *len = n;
     return 0;

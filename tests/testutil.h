@@ -36,7 +36,8 @@ bool tu_exists(const char *path);
 /* Writes text (creating or truncating path). 0 or -1. */
 int tu_write_text(const char *path, const char *text);
 
-/* Reads a whole file into a malloc'd buffer. 0 or -1. */
+/* Reads a whole file into a malloc'd buffer, with a NUL after its *len
+ * bytes (so that text can be parsed in place). 0 or -1. */
 int tu_read_file(const char *path, unsigned char **buf, size_t *len);
 
 /* True if the file at path has exactly these bytes. */
