@@ -14,7 +14,8 @@
 
 TestSuite(repro, .init = tu_setup, .fini = tu_teardown, .timeout = 120);
 
-static const char *const names[] = {"h5orefresh-dense-links", "h5clear-s-loses-appends", "dflush-quadratic"};
+static const char *const names[] = {"h5orefresh-dense-links", "h5clear-s-loses-appends", "dflush-quadratic",
+                                    "reader-open-race"};
 
 /* Runs h5swmr repro with args: its exit status; its output into out. */
 static int repro(const char *const *args, char *out, size_t cap)
@@ -130,6 +131,11 @@ Test(repro, h5clear_s_loses_appends)
 Test(repro, dflush_quadratic)
 {
     build_and_run("dflush-quadratic");
+}
+
+Test(repro, reader_open_race)
+{
+    build_and_run("reader-open-race");
 }
 
 Test(repro, all_writes_each_into_its_folder)
