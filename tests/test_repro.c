@@ -71,6 +71,11 @@ Test(repro, refusals_create_nothing)
     cr_assert_eq(repro(a2, out, sizeof out), 2, "a symbolic link: %s", out);
     cr_assert(strstr(out, "symbolic link"), "%s", out);
     cr_assert_eq(entries(empty), 0);
+    char slash[700];
+    snprintf(slash, sizeof slash, "%s/", link); /* "link/" would resolve the link */
+    const char *a7[] = {"--all", "--out", slash, NULL};
+    cr_assert_eq(repro(a7, out, sizeof out), 2, "a symbolic link with a slash: %s", out);
+    cr_assert_eq(entries(empty), 0);
     const char *a3[] = {"--all", "--out", file, NULL};
     cr_assert_eq(repro(a3, out, sizeof out), 2, "a regular file: %s", out);
 

@@ -106,37 +106,36 @@ static const repro_source_t *source_of(const char *name)
     return NULL;
 }
 
-/* Creates dir/file (never over anything, never through a link) holding len
- * bytes of text: 0, or the exit status after one message. */
-static int put_file(const char *dir, const char *file, const void *text, size_t len)
+/* Creates file in the directory dfd (shown as dir; never over anything, never
+ * through a link) holding len bytes of text: 0, or the exit status after one
+ * message. */
+static int put_file(int dfd, const char *dir, const char *file, const void *text, size_t len)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int fd = openat(dfd, file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
-        return fail(1, "cannot create %s: %s", path, strerror(errno));
+        return fail(1, "cannot create %s/%s: %s", dir, file, strerror(errno));
     int rc = h5s_write_full(fd, text, len);
     if (close(fd) != 0)
         rc = -1;
     if (rc != 0)
-        return fail(1, "cannot write %s: %s", path, strerror(errno));
+        return fail(1, "cannot write %s/%s: %s", dir, file, strerror(errno));
     return 0;
 }
 
-/* Writes reproducer name's NAME.c, BUILD and README.txt into the existing
- * empty directory dir: 0 or the exit status after one message. */
-static int write_one(const char *dir, const repro_source_t *src, const repro_info_t *in)
+/* Writes reproducer src's NAME.c, BUILD and README.txt into the empty
+ * directory dfd (shown as dir): 0 or the exit status after one message. */
+static int write_one(int dfd, const char *dir, const repro_source_t *src, const repro_info_t *in)
 {
     char file[256], text[8192];
     snprintf(file, sizeof file, "%s.c", src->name);
-    int rc = put_file(dir, file, src->text, src->len);
+    int rc = put_file(dfd, dir, file, src->text, src->len);
     if (rc)
         return rc;
     snprintf(text, sizeof text,
              "cc -o %s %s.c $(pkg-config --cflags --libs hdf5-serial 2>/dev/null || pkg-config --cflags --libs "
              "hdf5)%s || h5cc -o %s %s.c%s\n",
              src->name, src->name, in->libs, src->name, src->name, in->libs);
-    if ((rc = put_file(dir, "BUILD", text, strlen(text))))
+    if ((rc = put_file(dfd, dir, "BUILD", text, strlen(text))))
         return rc;
     snprintf(text, sizeof text,
              "%s - a standalone reproducer written by h5swmr %s (h5swmr repro %s)\n\n"
@@ -149,7 +148,7 @@ static int write_one(const char *dir, const repro_source_t *src, const repro_inf
              "Exit status\n  0  HDF5 behaves as promised\n  1  the defect is reproduced\n"
              "  2  could not run (setup failed, a tool missing)\n",
              src->name, H5SWMR_VERSION, src->name, in->what, src->name, in->promise, in->observed, src->name);
-    return put_file(dir, "README.txt", text, strlen(text));
+    return put_file(dfd, dir, "README.txt", text, strlen(text));
 }
 
 /* Whether dir may be written into: it does not exist (made here, its parent
@@ -183,13 +182,26 @@ static int check_out(const char *dir, bool *exists)
     return 0;
 }
 
-/* Makes directory dir (not over anything): 0 or the exit status. */
-static int make_dir(const char *dir)
+/* Opens directory name in at, never through a link: its descriptor, or -1
+ * with *rc the exit status after one message. */
+static int open_dir(int at, const char *name, const char *shown, int *rc)
 {
-    if (mkdir(dir, 0755) != 0)
-        return fail(errno == ENOENT || errno == EEXIST || errno == ENOTDIR ? 2 : 1, "cannot create %s: %s", dir,
-                    strerror(errno));
-    return 0;
+    int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        *rc = fail(errno == ELOOP || errno == ENOTDIR ? 2 : 1, "cannot open %s: %s", shown, strerror(errno));
+    return fd;
+}
+
+/* Makes directory name in at (not over anything) and opens it, never through
+ * a link: its descriptor, or -1 with *rc the exit status after one message. */
+static int make_dir(int at, const char *name, const char *shown, int *rc)
+{
+    if (mkdirat(at, name, 0755) != 0) {
+        *rc = fail(errno == ENOENT || errno == EEXIST || errno == ENOTDIR ? 2 : 1, "cannot create %s: %s", shown,
+                   strerror(errno));
+        return -1;
+    }
+    return open_dir(at, name, shown, rc);
 }
 
 /* h5swmr repro: --list, NAME --out DIR, or --all --out DIR. */
@@ -241,29 +253,40 @@ static int cmd_repro(int argc, char **argv)
             return cli_usage_error(&cmd_repro_def, "unknown reproducer '%s' (h5swmr repro --list)", shown);
         }
     }
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", out);
+    for (size_t l = strlen(dir); l > 1 && dir[l - 1] == '/'; l--) /* "link/" would follow the link */
+        dir[l - 1] = 0;
     bool exists;
-    int rc = check_out(out, &exists);
+    int rc = check_out(dir, &exists);
     if (rc)
         return rc;
-    if (!exists && (rc = make_dir(out)))
+    int dfd = exists ? open_dir(AT_FDCWD, dir, dir, &rc) : make_dir(AT_FDCWD, dir, dir, &rc);
+    if (dfd < 0)
         return rc;
     if (one) {
-        if ((rc = write_one(out, one, info_of(one->name))))
-            return rc;
-        printf("wrote %s/{%s.c,BUILD,README.txt}\n", out, one->name);
-        return 0;
+        rc = write_one(dfd, dir, one, info_of(one->name));
+        close(dfd);
+        if (!rc)
+            printf("wrote %s/{%s.c,BUILD,README.txt}\n", dir, one->name);
+        return rc;
     }
-    for (size_t i = 0; i < N_SOURCES; i++) {
+    for (size_t i = 0; i < N_SOURCES && !rc; i++) {
         const repro_info_t *in = info_of(repro_sources[i].name);
         if (!in)
             continue;
-        char sub[4200];
-        snprintf(sub, sizeof sub, "%s/%s", out, repro_sources[i].name);
-        if ((rc = make_dir(sub)) || (rc = write_one(sub, &repro_sources[i], in)))
-            return rc;
-        printf("wrote %s/\n", sub);
+        char sub[4400];
+        snprintf(sub, sizeof sub, "%s/%s", dir, repro_sources[i].name);
+        int sfd = make_dir(dfd, repro_sources[i].name, sub, &rc);
+        if (sfd < 0)
+            break;
+        rc = write_one(sfd, sub, &repro_sources[i], in);
+        close(sfd);
+        if (!rc)
+            printf("wrote %s/\n", sub);
     }
-    return 0;
+    close(dfd);
+    return rc;
 }
 
 const cli_cmd_t cmd_repro_def = {
