@@ -143,6 +143,11 @@ Test(repro, reader_open_race)
     build_and_run("reader-open-race");
 }
 
+Test(repro, swmr_reader_retry_hang)
+{
+    build_and_run("swmr-reader-retry-hang");
+}
+
 Test(repro, all_writes_each_into_its_folder)
 {
     char out[4096], dir[600], p[800];

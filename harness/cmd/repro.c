@@ -73,6 +73,16 @@ static const repro_info_t repro_infos[] = {
      "exit 1); h5swmr's conformance case reader_open_race saw a few percent of opens refused. HDF5 1.14.6 "
      "(README.md): none refused in about 30,000 opens; this program itself on 1.14.6: not checked.",
      ""},
+    {"swmr-reader-retry-hang",
+     "an SWMR reader's H5Dopen2 of a dataset with a damaged object header hangs in HDF5's read retries",
+     "H5Pset_metadata_read_attempts documents that an SWMR reader retries a metadata read whose checksum fails "
+     "(100 attempts by default, 1 without SWMR) to ride out a writer's partial writes; it says nothing of a wait "
+     "that grows without bound, and a damaged entry should end in an error.",
+     "HDF5 1.10.8 (seen by h5swmr here): the plain reader's H5Dopen2 fails at once; the SWMR reader's is still "
+     "inside the call after 2 s (the wait between attempts doubles from 1 ns: the 30th sleep is 0.5 s, the 40th "
+     "9 minutes; h5swmr measured over 100 s in one H5Dopen2): exit 1. With H5Pset_metadata_read_attempts(10) it "
+     "fails at once. 1.14.6: not checked.",
+     ""},
 };
 
 #define N_INFOS (sizeof repro_infos / sizeof repro_infos[0])
