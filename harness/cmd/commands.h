@@ -20,6 +20,7 @@ extern const cli_cmd_t cmd_stress_def;    /* stress.c: seeded repetition until f
 extern const cli_cmd_t cmd_flushcost_def; /* bench/flushcost.c: flush cost against dataset count */
 extern const cli_cmd_t cmd_plot_def;      /* bench/plot.c: gnuplot plots of a results directory */
 extern const cli_cmd_t cmd_gate_def;      /* bench/gate.c: regression gate */
+extern const cli_cmd_t cmd_repro_def;     /* repro.c: standalone C reproducers of HDF5 defects */
 
 /* The handlers, for commands that call each other (sweep runs plot). */
 int cmd_check(int argc, char **argv);
