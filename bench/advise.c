@@ -416,9 +416,11 @@ static int calibrate(adv_ctx_t *x, adv_model_t *m)
         if (p.chunk_idx == 0)
             m->flush_s[p.call] = o.flush_s;
         double floor = 0.99 * (p.wait == ADV_WAIT_POLL ? p.poll_ms : 0);
-        /* the smallest overhead of the runs: an optimistic model makes the
-         * search measure more candidates, never pass over a good one */
-        if (o.events && (over < 0 || o.p99_ms - floor < over))
+        /* the overhead beyond the waits: the first run's (no poll wait with
+         * inotify, 5 ms of it polling), else the smallest of the others (an
+         * optimistic model makes the search measure more, never pass over a
+         * good candidate) */
+        if (o.events && (k == 0 || over <= 0 || o.p99_ms - floor < over))
             over = o.p99_ms - floor;
         if (o.poll_s >= 0 && p.wait == ADV_WAIT_POLL) {
             poll_s += o.poll_s;
@@ -721,16 +723,36 @@ typedef struct adv_outcome {
     int conf_verdict;
 } adv_outcome_t;
 
-/* Writes front.csv: every candidate with its figures. */
+/* Writes front.csv: every candidate with its figures, the Pareto front's
+ * first in order of lag (so that a plot draws it as one line), then the
+ * others in order of predicted cost (rank). */
 static int write_csv(const adv_ctx_t *x, const adv_outcome_t *oc)
 {
-    FILE *f = new_file(x, "front.csv");
-    if (!f)
+    size_t n = oc->r->n, k = 0;
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    FILE *f = order ? new_file(x, "front.csv") : NULL;
+    if (!f) {
+        free(order);
         return -1;
+    }
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n; i++) {
+            if (oc->r->cands[i].on_front != (pass == 0))
+                continue;
+            size_t at = k++;
+            /* the front sorted by lag: insertion */
+            while (pass == 0 && at > 0 &&
+                   adv_figures(&oc->r->cands[order[at - 1]])->age_p99_ms > adv_figures(&oc->r->cands[i])->age_p99_ms) {
+                order[at] = order[at - 1];
+                at--;
+            }
+            order[at] = i;
+        }
     fprintf(f, "rank,flush_every_blocks,flush_every_s,flush_call,chunk_samples,reader_wait,poll_ms,lag_p99_ms,"
                "lag_p99_lo_ms,lag_p99_hi_ms,writer_busy_pct,reader_cpu_pct,total_cpu_pct,events,measured,verdict,"
                "on_front,recommended\n");
-    for (size_t i = 0; i < oc->r->n; i++) {
+    for (size_t j = 0; j < n; j++) {
+        size_t i = order[j];
         const adv_cand_t *c = &oc->r->cands[i];
         const adv_fig_t *g = adv_figures(c);
         fprintf(f, "%zu,%d,%.6g,%s,%lld,%s,%g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%llu,%d,%s,%d,%d\n", i + 1,
@@ -743,6 +765,7 @@ static int write_csv(const adv_ctx_t *x, const adv_outcome_t *oc)
                 g->writer_busy * 100, g->reader_cpu * 100, g->total_cpu * 100, (unsigned long long)c->meas.events,
                 c->meas.events > 0, verdict_text(c->verdict), c->on_front, (int)i == oc->r->chosen);
     }
+    free(order);
     return close_file(f);
 }
 
@@ -939,7 +962,7 @@ static int load_workload(adv_ctx_t *x)
     scn_file_t sf;
     h5s_err_t err;
     int rc = a->scenario ? scn_load(a->scenario, a->ov, a->nov, &sf, &err)
-                         : scn_load_overrides("advise", a->ov, a->nov, &sf, &err);
+                         : scn_load_overrides("workload", a->ov, a->nov, &sf, &err);
     if (rc < 0)
         return fail(EXIT_USAGE, "%s", err.msg);
     const scn_t *job = NULL;

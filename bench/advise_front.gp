@@ -19,10 +19,10 @@ set label 1 sprintf("budget %g ms", budget) at budget, graph 0.97 right offset -
 if (!exists("footer")) { footer = "" }
 if (footer ne "") { set label 999 footer at screen 0.008, screen 0.018 left front noenhanced font ",8" tc rgb "#555555"; set bmargin at screen 0.13 }
 f = dir.'/front.csv'
-plot f using ($15 == 0 && $8 > 0 ? $8 : NaN):($13 > 0 ? $13 : NaN) every ::1 with points pt 6 ps 1.0 lc rgb "#999999" title "predicted", \
-     f using ($15 == 1 && $8 > 0 ? $8 : NaN):($13 > 0 ? $13 : NaN) every ::1 with points pt 7 ps 1.4 lc rgb "#1f77b4" title "measured (compressed pace)", \
-     f using ($17 == 1 && $8 > 0 ? $8 : NaN):($13 > 0 ? $13 : NaN) every ::1 smooth unique with lines lw 2 lc rgb "#2ca02c" title "Pareto front", \
-     f using ($18 == 1 ? $8 : NaN):13 every ::1 with points pt 3 ps 3 lw 2 lc rgb "#d62728" title "recommended"
+plot f using ($15 == 0 && $8 > 0 ? $8 : 1/0):($13 > 0 ? $13 : 1/0) every ::1 with points pt 6 ps 1.0 lc rgb "#999999" title "predicted", \
+     f using ($15 == 1 && $8 > 0 ? $8 : 1/0):($13 > 0 ? $13 : 1/0) every ::1 with points pt 7 ps 1.4 lc rgb "#1f77b4" title "measured (compressed pace)", \
+     f using ($17 == 1 && $8 > 0 ? $8 : 1/0):($13 > 0 ? $13 : 1/0) every ::1 smooth unique with lines lw 2 lc rgb "#2ca02c" title "Pareto front", \
+     f using ($18 == 1 ? $8 : 1/0):13 every ::1 with points pt 3 ps 3 lw 2 lc rgb "#d62728" title "recommended"
 set terminal svg size 1400,800 dynamic enhanced background rgb 'white'
 set output out.'.svg'
 replot
