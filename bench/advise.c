@@ -986,8 +986,10 @@ static int advise(adv_ctx_t *x)
 {
     adv_model_t m;
     int rc = calibrate(x, &m);
-    if (rc != 0)
+    if (rc != 0) {
+        printf("advise: stopped: %s; runs kept in %s\n", x->why, x->dir);
         return x->rc ? x->rc : EXIT_FAIL;
+    }
     adv_limits_t lim = {.max_measured = 12, .max_attempts = 3, .slack = 0.25};
     adv_result_t r;
     size_t cap = 11 * 15 * ADV_NCALLS * ADV_MAX_CHUNKS;
