@@ -133,6 +133,7 @@ typedef struct adv_ctx {
     int nrun;
     int64_t t0, deadline_ns;
     double run_s;
+    double pace_min_s; /* no measuring run is paced faster: what its readers and writer keep up with */
     stats_buf_t *ages; /* per candidate, pooled over its runs */
     orch_report_t *rep;
     int rc;                    /* exit status after a failure or a stop request, 0 while all is well */
@@ -213,16 +214,21 @@ static void policy_scn(const adv_ctx_t *x, const adv_policy_t *p, double pace_s,
     s->file[0] = '\0';
 }
 
-/* The compressed pace of a measuring run of p: a block at most every 50 ms
- * (the real period when shorter), faster still so that its flushes fit in
- * the run, never faster than a block a millisecond. */
+/* The compressed pace of a measuring run of p: a block at most every 50 ms,
+ * faster still so that its flushes fit in the run, never faster than a
+ * block a millisecond or than x->pace_min_s, never slower than the real
+ * period. */
 static double measure_pace(const adv_ctx_t *x, const adv_policy_t *p)
 {
     double pace = x->wl.period_s < 0.05 ? x->wl.period_s : 0.05;
     double fit = x->run_s / (flushes_needed(x->wl.readers) * p->flush_every);
     if (fit < pace)
         pace = fit;
-    return pace < 0.001 ? (x->wl.period_s < 0.001 ? x->wl.period_s : 0.001) : pace;
+    if (pace < 0.001)
+        pace = 0.001;
+    if (pace < x->pace_min_s)
+        pace = x->pace_min_s;
+    return pace > x->wl.period_s ? x->wl.period_s : pace;
 }
 
 /* The length of a measuring run of p at pace: the run time, longer where
@@ -246,6 +252,7 @@ typedef struct run_out {
     double block_s, flush_s; /* writer time in calls per block; a flush (mean) */
     double poll_s, update_s; /* reader time per idle poll, per update (-1: not known) */
     double reader_share;     /* reader CPU per second of its run (at the run's pace) */
+    double reader_max;       /* the busiest reader's share */
     double p99_ms;           /* lag p99 of this run's events, as measured */
 } run_out_t;
 
@@ -350,8 +357,11 @@ static int run_once(adv_ctx_t *x, scn_t *s, const char *label, int64_t shift_ns,
         if (!rep->children[i].has_result)
             continue;
         double c = r->cpu_user_s + r->cpu_sys_s;
+        double wl = r->t_open_ns && r->t_end_ns ? (double)(r->t_end_ns - r->t_open_ns) / 1e9 : 0;
         cpu += c;
-        wall += r->t_open_ns && r->t_end_ns ? (double)(r->t_end_ns - r->t_open_ns) / 1e9 : 0;
+        wall += wl;
+        if (wl > 0 && c / wl > o->reader_max)
+            o->reader_max = c / wl;
         if (r->poll_cost.n && r->updates) {
             double idle = r->poll_cost.mean_us / 1e6;
             uint64_t idle_polls = r->polls > r->updates ? r->polls - r->updates : 0;
@@ -378,6 +388,14 @@ static int run_once(adv_ctx_t *x, scn_t *s, const char *label, int64_t shift_ns,
     return 0;
 }
 
+/* Whether a run at pace measured its processes' backlog rather than the
+ * policy: a reader busy past half a core, or a writer past half of each
+ * block's period in its calls. */
+static bool overloaded(const run_out_t *o, double pace)
+{
+    return o->reader_max > 0.5 || o->block_s > 0.5 * pace;
+}
+
 /* ---- calibration --------------------------------------------------------- */
 
 /* Measures the cost model with a flush per block: H5Dflush and H5Fflush with
@@ -387,13 +405,17 @@ static int calibrate(adv_ctx_t *x, adv_model_t *m)
 {
     adv_policy_t p = {.flush_every = 1, .wait = x->wl.inotify_ok ? ADV_WAIT_INOTIFY : ADV_WAIT_POLL, .poll_ms = 5};
     double pace = measure_pace(x, &p);
-    int nruns = 1 + 1 + (x->wl.nchunks - 1);
+    int nruns = 1 + 1 + (x->wl.nchunks - 1), restarts = 0;
     printf("calibrating: %d runs at a compressed pace (a block every %.3g ms instead of %.3g s)\n", nruns, pace * 1e3,
            x->wl.period_s);
     memset(m, 0, sizeof *m);
     double over = -1, poll_s = 0, upd_s = 0;
     int npoll = 0, nupd = 0;
     for (int k = 0; k < nruns; k++) {
+        if (k == 0) {
+            p.wait = x->wl.inotify_ok ? ADV_WAIT_INOTIFY : ADV_WAIT_POLL;
+            p.poll_ms = 5;
+        }
         p.call = k == 1 ? ADV_CALL_FFLUSH : ADV_CALL_DFLUSH;
         p.chunk_idx = k <= 1 ? 0 : k - 1;
         if (k > 0) {
@@ -430,8 +452,31 @@ static int calibrate(adv_ctx_t *x, adv_model_t *m)
             upd_s += o.update_s;
             nupd++;
         }
-        printf("    writer %.3g ms a block (flush %.3g ms), lag p99 %.3g ms (%llu events)\n", o.block_s * 1e3,
-               o.flush_s * 1e3, o.p99_ms, (unsigned long long)o.events);
+        printf("    writer %.3g ms a block (flush %.3g ms), lag p99 %.3g ms (%llu events), readers %.3g %% of a core\n",
+               o.block_s * 1e3, o.flush_s * 1e3, o.p99_ms, (unsigned long long)o.events, o.reader_share * 100);
+        /* compression holds while the processes keep up: a reader that
+         * reads and checks the data (a Python client) costs per block, and
+         * one busy past a quarter of a core at this pace would measure its
+         * own backlog, not the policy. Slow down and start again. */
+        double need = 4 * o.block_s;
+        if (o.reader_share * pace / 0.25 > need)
+            need = o.reader_share * pace / 0.25;
+        if (overloaded(&o, pace) && need < pace * 4)
+            need = pace * 4;
+        if ((k == 0 || overloaded(&o, pace)) && need > pace * 1.25 && pace < x->wl.period_s && restarts < 2) {
+            x->pace_min_s = need;
+            double was = pace;
+            pace = measure_pace(x, &p);
+            restarts++;
+            printf("  at a block every %.3g ms the readers or the writer fall behind: calibrating again at a block "
+                   "every %.3g ms\n",
+                   was * 1e3, pace * 1e3);
+            memset(m, 0, sizeof *m);
+            over = -1;
+            poll_s = upd_s = 0;
+            npoll = nupd = 0;
+            k = -1;
+        }
     }
     /* H5Fflush with the other chunk choices: its difference from H5Dflush at
      * a chunk per block */
@@ -454,32 +499,50 @@ static int measure(void *ctxp, const adv_cand_t *c, int idx, int attempt, adv_fi
 {
     adv_ctx_t *x = ctxp;
     const adv_policy_t *p = &c->p;
-    double pace = measure_pace(x, p), len = measure_len(x, p, pace);
-    if (h5s_now_ns() + (int64_t)((len + 1.5) * 1e9) > x->deadline_ns) {
-        snprintf(x->why, sizeof x->why, "the search's time (--budget %.0f s) is used up", x->a->budget_s);
-        return ADV_STOP;
-    }
-    scn_t s;
-    policy_scn(x, p, pace, len, &s);
-    char msg[256];
-    if (scn_validate(&s, msg, sizeof msg) < 0) {
-        printf("  candidate %d not measured: %s\n", idx + 1, msg);
-        return 0;
-    }
-    char label[200], wt[32];
-    char every[32];
-    if (p->flush_every == 1)
-        snprintf(every, sizeof every, "block");
-    else
-        snprintf(every, sizeof every, "%d blocks", p->flush_every);
-    snprintf(label, sizeof label, "candidate %d%s: flush every %s, %s, chunk %lld, %s", idx + 1,
-             attempt ? " again" : "", every, p->call == ADV_CALL_FFLUSH ? "H5Fflush" : "H5Dflush",
-             (long long)x->wl.chunks[p->chunk_idx], adv_wait_text(p, wt, sizeof wt));
-    int64_t shift = (int64_t)llround((p->flush_every - 1) * (x->wl.period_s - pace) * 1e9);
-    stats_buf_t *ages = &x->ages[idx];
     run_out_t o;
-    if (run_once(x, &s, label, shift, ages, &o) != 0)
-        return ADV_STOP;
+    double pace = 0;
+    stats_buf_t *ages = &x->ages[idx];
+    for (int tries = 0;; tries++) {
+        pace = measure_pace(x, p);
+        double len = measure_len(x, p, pace);
+        if (h5s_now_ns() + (int64_t)((len + 1.5) * 1e9) > x->deadline_ns) {
+            snprintf(x->why, sizeof x->why, "the search's time (--budget %.0f s) is used up", x->a->budget_s);
+            return ADV_STOP;
+        }
+        scn_t s;
+        policy_scn(x, p, pace, len, &s);
+        char msg[256];
+        if (scn_validate(&s, msg, sizeof msg) < 0) {
+            printf("  candidate %d not measured: %s\n", idx + 1, msg);
+            return 0;
+        }
+        char label[200], wt[32], every[32];
+        if (p->flush_every == 1)
+            snprintf(every, sizeof every, "block");
+        else
+            snprintf(every, sizeof every, "%d blocks", p->flush_every);
+        snprintf(label, sizeof label, "candidate %d%s: flush every %s, %s, chunk %lld, %s", idx + 1,
+                 attempt || tries ? " again" : "", every, p->call == ADV_CALL_FFLUSH ? "H5Fflush" : "H5Dflush",
+                 (long long)x->wl.chunks[p->chunk_idx], adv_wait_text(p, wt, sizeof wt));
+        int64_t shift = (int64_t)llround((p->flush_every - 1) * (x->wl.period_s - pace) * 1e9);
+        stats_buf_t got = {.limit = STATS_UNLIMITED};
+        if (run_once(x, &s, label, shift, &got, &o) != 0) {
+            stats_free(&got);
+            return ADV_STOP;
+        }
+        if (overloaded(&o, pace) && pace < x->wl.period_s && tries < 2) {
+            /* its events are the backlog's: not kept; slower from now on */
+            x->pace_min_s = pace * 4 < x->wl.period_s ? pace * 4 : x->wl.period_s;
+            printf("    the readers or the writer fell behind at a block every %.3g ms: again at %.3g ms\n", pace * 1e3,
+                   measure_pace(x, p) * 1e3);
+            stats_free(&got);
+            continue;
+        }
+        for (size_t i = 0; i < got.n; i++)
+            stats_add(ages, got.v[i]);
+        stats_free(&got);
+        break;
+    }
     /* the real pace's figures: the run's per-block and per-poll costs in the
      * cost model's formulas; its own lag distribution */
     adv_model_t m = {0};
