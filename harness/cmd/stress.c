@@ -362,7 +362,8 @@ static int parse_stress_args(int argc, char **argv, stress_args_t *a, bool *done
             if (k == OPT_MIN_TRIES && (!cli_number(arg, 1, 100, &v) || v != (double)(long)v))
                 return cli_usage_error(p.cmd, "--minimize-tries: '%s' is not a whole number 1..100", arg);
             if (k == OPT_MIN_BUDGET && (!cli_number(arg, 0, 1e7, &v) || v <= 0))
-                return cli_usage_error(p.cmd, "--minimize-budget: '%s' is not a number of seconds above 0", arg);
+                return cli_usage_error(p.cmd,
+                                       "--minimize-budget: '%s' is not a number of seconds above 0 (at most 1e7)", arg);
             if (k == OPT_MIN_TRIES)
                 a->min.tries = (long)v;
             else

@@ -81,6 +81,18 @@ static int first_crash(const orch_report_t *rep)
     return ORCH_CRASH_NONE;
 }
 
+/* Whether a process of rep that was asked to stop was last seen sleeping
+ * in the kernel as HDF5's metadata read retries do after an overwrite. */
+static bool in_read_retries(const orch_report_t *rep)
+{
+    if (rep->fx.corrupt < 0)
+        return false;
+    for (int i = 0; i <= rep->nchildren && i <= SCN_MAX_READERS; i++)
+        if (!strcmp(rep->fx.kernel[i], "clock_nanosleep"))
+            return true;
+    return false;
+}
+
 /* Whether some reader's open was refused as HDF5 1.10 refuses one in the
  * open race ("truncated file: eof < stored_eof"). */
 static bool open_refused(const orch_report_t *rep)
@@ -109,7 +121,9 @@ void stress_failure_class(const orch_report_t *rep, char *cls, size_t cap)
     if (crash != ORCH_CRASH_NONE && l < cap)
         l += (size_t)snprintf(cls + l, cap - l, ", a reader crashed %s", orch_crash_text(crash));
     if (any_hung(rep) && l < cap)
-        l += (size_t)snprintf(cls + l, cap - l, ", a process hung");
+        l += (size_t)snprintf(cls + l, cap - l, "%s",
+                              in_read_retries(rep) ? ", a process hung in HDF5's metadata read retries"
+                                                   : ", a process hung");
     if (open_refused(rep) && l < cap)
         l += (size_t)snprintf(cls + l, cap - l, ", an open refused (eof < stored_eof)");
     if (rep->file_gone && l < cap)
@@ -126,7 +140,7 @@ static const char *repro_of(const scn_t *s, const orch_report_t *rep)
         return "h5orefresh-dense-links";
     if (open_refused(rep))
         return "reader-open-race";
-    if (s->corrupt_file_after_ms > 0 && (rep->exit_code == EXIT_TIMEOUT || any_hung(rep)))
+    if (s->corrupt_file_after_ms > 0 && in_read_retries(rep))
         return "swmr-reader-retry-hang";
     return NULL;
 }
