@@ -583,7 +583,7 @@ const cli_cmd_t cmd_stress_def = {
             "with its summary.json and resolved.ini. A replay that passes deletes its data file unless\n"
             "-o keep_data=true. Failures are always kept.\n\n"
             "--minimize shrinks the failure (or, with --replay, the replayed one once it fails again):\n"
-            "one reduction at a time (drop each fault, fewer readers and channels, a shorter run, smaller\n"
+            "one reduction at a time (fewer readers and channels, each fault dropped, a shorter run, smaller\n"
             "blocks, simpler options), each kept when a real run fails alike (same exit and kind)\n"
             "within --minimize-tries runs, until none applies or --minimize-budget seconds have gone.\n"
             "It writes minimal.ini and minimize.log into the failure directory and keeps the last\n"
