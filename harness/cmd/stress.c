@@ -18,6 +18,7 @@
 #include "orch.h"
 #include "report.h"
 #include "scenario.h"
+#include "stress.h"
 #include "util.h"
 
 #define MAX_OVERRIDES 256
@@ -119,7 +120,7 @@ static void variation(scn_t *s, uint64_t seed, uint64_t iter, const char *const 
 }
 
 /* A run fails when its outcome is not clean, or a process outlived it. */
-static bool judge(const orch_report_t *rep, char *why, size_t cap)
+bool stress_judge(const orch_report_t *rep, char *why, size_t cap)
 {
     for (int i = 0; i < rep->nchildren + rep->has_finalizer; i++) {
         const orch_child_t *ch = i < rep->nchildren ? &rep->children[i] : &rep->finalizer;
@@ -195,10 +196,34 @@ static void discard_run(const char *dir)
         fprintf(stderr, "h5swmr stress: warning: cannot remove %s: %s\n", dir, strerror(errno));
 }
 
+/* Whether --replay DIR --minimize may minimize DIR: a kept failure, not
+ * minimized before. 0, or the exit status after one message (nothing created). */
+static int check_minimizable(const char *dir)
+{
+    static const char *const made[] = {"minimal.ini", "minimize.log", "minimal-run", "minimize-scratch"};
+    char path[SCN_PATH + 64];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/report.txt", dir);
+    if (lstat(path, &st) != 0)
+        return fail(EXIT_USAGE,
+                    "--minimize: %s is not a kept failure (it has no report.txt): nothing failed, nothing to minimize",
+                    dir);
+    for (size_t i = 0; i < sizeof made / sizeof made[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, made[i]);
+        if (lstat(path, &st) == 0)
+            return fail(EXIT_USAGE,
+                        "--minimize: %s was minimized before (it has %s): nothing is overwritten; replay and "
+                        "minimize %s/minimal-run instead",
+                        dir, made[i], dir);
+    }
+    return 0;
+}
+
 /* stress --replay DIR: reruns a kept failure (or kept run) with exactly its
  * resolved settings, in a new directory inside DIR; only keep_data may be
- * overridden. Returns the exit status. */
-static int replay(const char *dir, const char *const *ov, size_t nov)
+ * overridden. With --minimize (mo->on), shrinks the failure instead, inside
+ * DIR. Returns the exit status. */
+static int replay(const char *dir, const char *const *ov, size_t nov, const stress_min_opts_t *mo)
 {
     /* the kept settings are replayed exactly; only what happens to the data
      * afterwards may be chosen */
@@ -221,6 +246,18 @@ static int replay(const char *dir, const char *const *ov, size_t nov)
         return fail(EXIT_USAGE, "%s", err.msg);
     scn_t s = sf.jobs[0];
     scn_file_free(&sf);
+    if (mo->on) {
+        int rc = check_minimizable(dir);
+        if (rc)
+            return rc;
+        orch_report_t *mrep = malloc(sizeof *mrep);
+        if (!mrep)
+            return fail(EXIT_FAIL, "out of memory");
+        int frc = 0;
+        rc = stress_minimize(&s, NULL, dir, mo, mrep, &frc);
+        free(mrep);
+        return rc ? rc : frc;
+    }
     char rundir[SCN_PATH + 64], file[SCN_PATH + 128];
     if (h5s_make_unique_dir(dir, "replay", rundir, sizeof rundir) != 0)
         return fail(EXIT_FAIL, "cannot create a replay directory in %s: %s", dir, strerror(errno));
@@ -239,7 +276,7 @@ static int replay(const char *dir, const char *const *ov, size_t nov)
     char path[SCN_PATH + 160], why[512];
     snprintf(path, sizeof path, "%s/summary.json", rundir);
     report_write_json(path, rep, rundir, NULL);
-    bool ok = judge(rep, why, sizeof why);
+    bool ok = stress_judge(rep, why, sizeof why);
     /* the replay's data file goes unless it failed (or keep_data is set), like
      * a passed stress iteration's; its summary.json stays */
     bool unverified = rep->interrupted && rep->exit_code != EXIT_VERIFY;
@@ -263,14 +300,19 @@ typedef struct stress_args {
     size_t nov;
     long long iterations;
     unsigned long long seed;
+    stress_min_opts_t min;
+    bool min_bound_given; /* --minimize-tries or --minimize-budget */
 } stress_args_t;
 
-enum { OPT_ITERATIONS, OPT_SEED, OPT_REPLAY, OPT_SET };
+enum { OPT_ITERATIONS, OPT_SEED, OPT_REPLAY, OPT_SET, OPT_MINIMIZE, OPT_MIN_TRIES, OPT_MIN_BUDGET };
 static const cli_opt_t stress_opts[] = {
     {"iterations", 0, "N", "stop after N iterations without a failure (1..1000000, default 100)"},
     {"seed", 0, "S", "seed of the variation (default 1): the same seed varies the same way"},
     {"replay", 0, "FAILURE_DIR", "rerun a kept failure with exactly its settings"},
     {"o", 'o', "KEY=VALUE", "set a scenario key, which is then not varied (repeatable)"},
+    {"minimize", 0, NULL, "shrink the failure (or the replayed one) while it still fails alike"},
+    {"minimize-tries", 0, "N", "runs of each reduction before it is judged passing (1..100, default 3)"},
+    {"minimize-budget", 0, "SECONDS", "start no minimizing run after this long (default 600)"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -312,6 +354,20 @@ static int parse_stress_args(int argc, char **argv, stress_args_t *a, bool *done
                 return rc;
         } else if (k == OPT_REPLAY) {
             a->replay_dir = arg;
+        } else if (k == OPT_MINIMIZE) {
+            a->min.on = true;
+        } else if (k == OPT_MIN_TRIES || k == OPT_MIN_BUDGET) {
+            double v;
+            a->min_bound_given = true;
+            if (k == OPT_MIN_TRIES && (!cli_number(arg, 1, 100, &v) || v != (double)(long)v))
+                return cli_usage_error(p.cmd, "--minimize-tries: '%s' is not a whole number 1..100", arg);
+            if (k == OPT_MIN_BUDGET && (!cli_number(arg, 0, 1e7, &v) || v <= 0))
+                return cli_usage_error(p.cmd,
+                                       "--minimize-budget: '%s' is not a number of seconds above 0 (at most 1e7)", arg);
+            if (k == OPT_MIN_TRIES)
+                a->min.tries = (long)v;
+            else
+                a->min.budget_s = v;
         } else if (k == OPT_SET) {
             if (a->nov == MAX_OVERRIDES)
                 return cli_usage_error(p.cmd, "too many -o options");
@@ -326,6 +382,8 @@ static int parse_stress_args(int argc, char **argv, stress_args_t *a, bool *done
         return cli_usage_error(p.cmd, "--replay takes no scenario");
     if (!a->replay_dir && !a->scenario)
         return cli_usage_error(p.cmd, "no scenario file given (try scenarios/append_fast.ini)");
+    if (a->min_bound_given && !a->min.on)
+        return cli_usage_error(p.cmd, "--minimize-tries and --minimize-budget bound --minimize, which is not given");
     *done = false;
     return 0;
 }
@@ -407,7 +465,7 @@ static int stress_iteration(stress_t *st, long long it)
         printf("iteration %lld: interrupted%s\n", it + 1, s.keep_data ? " (kept)" : " (its data removed)");
         return 130;
     }
-    bool ok = judge(rep, why, sizeof why);
+    bool ok = stress_judge(rep, why, sizeof why);
     printf("iteration %lld/%lld seed %llu: %s ... %s (%.1f s)\n", it + 1, a->iterations, a->seed, desc,
            ok                 ? "ok"
            : rep->interrupted ? "FAILED (interrupted)"
@@ -422,10 +480,19 @@ static int stress_iteration(stress_t *st, long long it)
     snprintf(path, sizeof path, "%s/summary.json", itdir);
     report_write_json(path, rep, itdir, NULL);
     if (save_failure(itdir, st->failroot, st->base->scenario, &s, a->seed, (uint64_t)it + 1, rep, kept, sizeof kept) ==
-        0)
+        0) {
         printf("failure: %s\nkept in %s (replay: h5swmr stress --replay %s)\n", why, kept, kept);
-    else
+    } else {
         printf("failure: %s\nkept in %s\n", why, itdir);
+        snprintf(kept, sizeof kept, "%s", itdir);
+    }
+    if (a->min.on) {
+        char cls[512];
+        int frc;
+        stress_failure_class(rep, cls, sizeof cls);
+        if (stress_minimize(&s, cls, kept, &a->min, rep, &frc) == 130)
+            return 130;
+    }
     return EXIT_VERIFY;
 }
 
@@ -450,6 +517,7 @@ static int stress_iterations(stress_t *st, long long *done)
         int r = stress_iteration(st, it);
         if (r >= 0) {
             rc = r;
+            it++; /* it was begun */
             break;
         }
     }
@@ -463,13 +531,13 @@ static int stress_iterations(stress_t *st, long long *done)
 
 int cmd_stress(int argc, char **argv)
 {
-    stress_args_t a = {.iterations = 100, .seed = 1};
+    stress_args_t a = {.iterations = 100, .seed = 1, .min = {.tries = 3, .budget_s = 600}};
     bool done;
     int rc = parse_stress_args(argc, argv, &a, &done);
     if (done)
         return rc;
     if (a.replay_dir)
-        return replay(a.replay_dir, a.ov, a.nov);
+        return replay(a.replay_dir, a.ov, a.nov, &a.min);
     scn_t base;
     if ((rc = load_base(&a, &base)) != 0)
         return rc;
@@ -486,7 +554,7 @@ int cmd_stress(int argc, char **argv)
     long long it;
     rc = stress_iterations(&st, &it);
     printf("stress: %lld iteration%s in %.0f s, %s\n", it, it == 1 ? "" : "s", (double)(h5s_now_ns() - t0) / 1e9,
-           rc == 0     ? "no failure"
+           rc == 0     ? (a.min.on ? "no failure (nothing to minimize)" : "no failure")
            : rc == 130 ? "interrupted"
                        : "stopped at the first failure");
     if (st.nkept)
@@ -499,8 +567,10 @@ int cmd_stress(int argc, char **argv)
 
 const cli_cmd_t cmd_stress_def = {
     .name = "stress",
-    .synopsis = "SCENARIO [--iterations N] [--seed S] [-o KEY=VALUE]...\n"
-                "       h5swmr stress --replay FAILURE_DIR [-o keep_data=BOOL]",
+    .synopsis = "SCENARIO [--iterations N] [--seed S] [-o KEY=VALUE]... [--minimize [--minimize-tries N]\n"
+                "       [--minimize-budget SECONDS]]\n"
+                "       h5swmr stress --replay FAILURE_DIR [-o keep_data=BOOL]\n"
+                "       h5swmr stress --replay FAILURE_DIR --minimize [--minimize-tries N] [--minimize-budget SECONDS]",
     .summary = "seeded variation and faults until a failure",
     .help = "Repeats the scenario with seeded random variation (durations, pacing, block sizes,\n"
             "reader counts, poll intervals, flush policy, dtypes, compression, and faults: writer\n"
@@ -511,7 +581,14 @@ const cli_cmd_t cmd_stress_def = {
             "The directory of an iteration that passed (or was interrupted) is deleted with its data\n"
             "file unless -o keep_data=true, which keeps it under <results_dir>/<scenario>-stress-<time>/\n"
             "with its summary.json and resolved.ini. A replay that passes deletes its data file unless\n"
-            "-o keep_data=true. Failures are always kept.\n",
+            "-o keep_data=true. Failures are always kept.\n\n"
+            "--minimize shrinks the failure (or, with --replay, the replayed one once it fails again):\n"
+            "one reduction at a time (fewer readers and channels, each fault dropped, a shorter run, smaller\n"
+            "blocks, simpler options), each kept when a real run fails alike (same exit and kind)\n"
+            "within --minimize-tries runs, until none applies or --minimize-budget seconds have gone.\n"
+            "It writes minimal.ini and minimize.log into the failure directory and keeps the last\n"
+            "failing run in minimal-run/ (replayable); passing runs are deleted. When the failure is\n"
+            "HDF5's, it names the 'h5swmr repro' reproducer to hand over.\n",
     .opts = stress_opts,
     .handler = cmd_stress,
     .needs_hdf5 = true,
