@@ -85,7 +85,7 @@ typedef struct plot_style {
     const char *colour; /* "#rrggbb" */
     const char *dash;   /* a gnuplot dash type: "1", "(24,8)" */
     int colour_i, dash_i;
-    int point;  /* gnuplot point type: filled for a series' first line, else open */
+    int point; /* gnuplot point type: filled for a series' first line, else open */
     double width;
 } plot_style_t;
 

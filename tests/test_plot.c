@@ -680,7 +680,7 @@ Test(plot, every_legend_entry_is_shown_and_kinds_compare_within_a_job)
 /* sweep.csv and lag_events.csv as a sweep of five jobs writes them, 37
  * configurations in all: lag (poll 0, 1, 10 ms x flush every 1, 5 blocks,
  * each with a bare HDF5 reader row), lag_inotify (2, with bare rows), readers
- * (1, 4, 16 readers x 2 flush intervals), kinds (h5swmr, h5py, watch) and big
+ * (1, 4, 16 readers x 2 flush intervals), channels (1, 10, 100 channels) and big
  * (10 poll intervals x 2 flush intervals: more series than colours). */
 static void write_five_jobs(const char *dir)
 {
@@ -689,23 +689,22 @@ static void write_five_jobs(const char *dir)
     FILE *f = open_memstream(&s, &len), *g = open_memstream(&e, &elen);
     cr_assert(f && g);
     fprintf(f, "config,job,block_samples,block_bytes,flush_every_blocks,flush_every_ms,poll_ms,readers,nchannels,"
-               "flush_call,writer_mode,reader_mode,reader_wait,lag_p50_us,lag_p99_us,run_dir,reader_kind\n");
+               "flush_call,writer_mode,reader_mode,reader_wait,lag_p50_us,lag_p99_us,run_dir\n");
     fprintf(g, "config,reader,seq,samples,t_seen_ns,lag_ns,e2e_ns\n");
     int cfg = 0;
     for (int job = 0; job < 5; job++) {
-        static const char *const names[] = {"lag", "lag_inotify", "readers", "kinds", "big"};
+        static const char *const names[] = {"lag", "lag_inotify", "readers", "channels", "big"};
         static const int count[] = {6, 2, 6, 3, 20};
         for (int i = 0; i < count[job]; i++) {
-            int feb = job == 3 ? 1 : 1 + 4 * (i % 2), poll = job == 0 ? (int[]){0, 1, 10}[i / 2] : 2 + i / 2;
-            int readers = job == 2 ? (int[]){1, 4, 16}[i / 2] : 2;
-            const char *wait = job == 1 ? "inotify" : "poll",
-                       *kind = job == 3 ? (const char *[]){"h5swmr", "h5py", "watch"}[i] : "h5swmr";
+            int feb = job == 3 ? 1 : 1 + 4 * (i % 2);
+            int poll = job == 0 ? (int[]){0, 1, 10}[i / 2] : job == 4 ? 2 + i / 2 : 1;
+            int readers = job == 2 ? (int[]){1, 4, 16}[i / 2] : 2, chans = job == 3 ? (int[]){1, 10, 100}[i] : 5;
             double p50 = 100.0 * (job + 1) + 10 * i + 50 * feb;
             cfg++;
             for (int bare = 0; bare < (job <= 1 ? 2 : 1); bare++)
-                fprintf(f, "%d,%s,1000,4000,%d,0,%d,%d,5,dflush,swmr,%s,%s,%.0f,%.0f,%s/config-%03d-%s,%s\n", cfg,
-                        names[job], feb, poll, readers, bare ? "bare" : "h5swmr", wait, p50 / (bare + 1),
-                        p50 * 4 / (bare + 1), dir, cfg, bare ? "bare-reader" : "swmr", kind);
+                fprintf(f, "%d,%s,1000,4000,%d,0,%d,%d,%d,dflush,swmr,%s,%s,%.0f,%.0f,%s/config-%03d-%s\n", cfg,
+                        names[job], feb, poll, readers, chans, bare ? "bare" : "h5swmr", job == 1 ? "inotify" : "poll",
+                        p50 / (bare + 1), p50 * 4 / (bare + 1), dir, cfg, bare ? "bare-reader" : "swmr");
             for (int k = 0; k < 40; k++)
                 fprintf(g, "%d,1,%d,%d,%d,%.0f,%.0f\n", cfg, k, 1000 * (k + 1), 1000000 * k,
                         1000 * p50 * (0.5 + (k * 37 % 40) / 40.0), 2000 * p50);
@@ -741,7 +740,7 @@ Test(plot, many_configurations_get_a_panel_per_job_and_distinct_lines)
     write_five_jobs(dir);
     write_sweep_json(dir, "scenarios/five.ini", "Test CPU");
     cr_assert_eq(h5swmr("plot", dir, NULL), 0, "plot failed:\n%s", g_out);
-    static const char *const jobs[] = {"[lag]", "[lag_inotify]", "[readers]", "[kinds]", "[big]"};
+    static const char *const jobs[] = {"[lag]", "[lag_inotify]", "[readers]", "[channels]", "[big]"};
     static svg_line_t l[512];
     int n;
 
@@ -749,7 +748,7 @@ Test(plot, many_configurations_get_a_panel_per_job_and_distinct_lines)
     cr_assert_eq(assert_lines_distinct(svg, "lag_vs_flush", l, &n), 5, "lag_vs_flush: not one panel per job");
     for (size_t j = 0; j < sizeof jobs / sizeof *jobs; j++)
         cr_assert(svg_has_text(svg, jobs[j]), "lag_vs_flush: no panel titled %s", jobs[j]);
-    /* lag: 3 wake-ups x (h5swmr, bare), lag_inotify 2, readers 3, kinds 3, big 10: a p50 and a p99 line each */
+    /* lag: 3 wake-ups x (h5swmr, bare), lag_inotify 2, readers 3, channels 3, big 10: a p50 and a p99 line each */
     cr_assert_eq(n, 2 * 24, "lag_vs_flush: %d lines with legend entries", n);
     for (int i = 0; i < n; i += 2) {
         char p99[300];
