@@ -677,10 +677,16 @@ Test(plot, every_legend_entry_is_shown_and_kinds_compare_within_a_job)
 
 /* ---- small multiples ------------------------------------------------------- */
 
+/* A job name (a scenario's section) that tries to end the quoted panel title
+ * in the gnuplot script h5swmr plot writes and run commands: it must be drawn
+ * as the panel's title, and do nothing else. */
+#define HOSTILE_JOB "ch'`touch PWNED7`@x'; system('touch PWNED6'); x='"
+
 /* sweep.csv and lag_events.csv as a sweep of five jobs writes them, 37
  * configurations in all: lag (poll 0, 1, 10 ms x flush every 1, 5 blocks,
  * each with a bare HDF5 reader row), lag_inotify (2, with bare rows), readers
- * (1, 4, 16 readers x 2 flush intervals), channels (1, 10, 100 channels) and big
+ * (1, 4, 16 readers x 2 flush intervals), a job named HOSTILE_JOB (1, 10, 100
+ * channels) and big
  * (10 poll intervals x 2 flush intervals: more series than colours). */
 static void write_five_jobs(const char *dir)
 {
@@ -693,7 +699,7 @@ static void write_five_jobs(const char *dir)
     fprintf(g, "config,reader,seq,samples,t_seen_ns,lag_ns,e2e_ns\n");
     int cfg = 0;
     for (int job = 0; job < 5; job++) {
-        static const char *const names[] = {"lag", "lag_inotify", "readers", "channels", "big"};
+        static const char *const names[] = {"lag", "lag_inotify", "readers", HOSTILE_JOB, "big"};
         static const int count[] = {6, 2, 6, 3, 20};
         for (int i = 0; i < count[job]; i++) {
             int feb = job == 3 ? 1 : 1 + 4 * (i % 2);
@@ -740,7 +746,7 @@ Test(plot, many_configurations_get_a_panel_per_job_and_distinct_lines)
     write_five_jobs(dir);
     write_sweep_json(dir, "scenarios/five.ini", "Test CPU");
     cr_assert_eq(h5swmr("plot", dir, NULL), 0, "plot failed:\n%s", g_out);
-    static const char *const jobs[] = {"[lag]", "[lag_inotify]", "[readers]", "[channels]", "[big]"};
+    static const char *const jobs[] = {"[lag]", "[lag_inotify]", "[readers]", "[" HOSTILE_JOB "]", "[big]"};
     static svg_line_t l[512];
     int n;
 
@@ -778,6 +784,14 @@ Test(plot, many_configurations_get_a_panel_per_job_and_distinct_lines)
     free(svg);
     h = png_height(dir, "lag_cdf.png", &w);
     cr_assert(w == 1400 && h >= 5 * 300, "lag_cdf.png is %ux%u: not grown for 5 panels", w, h);
+    /* the hostile job name was only a title (gnuplot runs in the scripts' directory) */
+    const char *where[] = {tu_dir(), ".", H5SWMR_SOURCE_DIR "/bench", dir};
+    for (size_t k = 0; k < sizeof where / sizeof *where; k++)
+        for (int m = 6; m <= 7; m++) {
+            char p[PATH_MAX];
+            snprintf(p, sizeof p, "%s/PWNED%d", where[k], m);
+            cr_assert(!tu_exists(p), "a job name ran a gnuplot command: %s exists", p);
+        }
 }
 
 /* A sweep.csv of 50000 configurations, all different (far more than a sweep
