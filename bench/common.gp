@@ -1,19 +1,36 @@
 # common.gp - shared look of the h5swmr plots; loaded first by every bench/*.gp script.
 #
-# Variables given by h5swmr plot (gnuplot -e): dir (series files and meta.gp,
-# from bench/plot_data.c), out (output path without extension), pngterm
-# (pngcairo or png), footer (where the data was measured: host, kernel, file
-# system, HDF5, scenario; plot.c lets only printable ASCII without quotes or
-# backslashes through, and it is drawn as plain text: noenhanced).
-# The legend is always outside the plot area, right of it, so it never covers
-# data; scripts that set the key again keep it outside.
-# Each script plots once to PNG, then calls `eval svg_too` to replot as SVG.
+# Variables given by h5swmr plot (gnuplot -e): dir (series files, meta.gp and
+# panels.gp, from bench/plot_data.c and plot_series.c), out (output path
+# without extension), pngterm (pngcairo or png), footer (where the data was
+# measured: host, kernel, file system, HDF5, scenario; plot.c lets only
+# printable ASCII without quotes or backslashes through, and it is drawn as
+# plain text: noenhanced).
+# panels.gp gives the panels (npanels: one, or one per job when a plot has
+# more than 6 series from two or more jobs: small multiples) and a line
+# style per line of every series, made in C (plot_style) so that no two lines
+# of a panel share colour and dash: series g (from 1), line j (from 0) of the
+# `lines` its file has is `ls (g - 1) * lines + j + 1`.
+# The legend is always outside the plot area, right of it (or below it, with
+# keybelow), so it never covers data; scripts that set the key keep it outside.
+# A script sets ptitle (its title), shown (lines it draws per series: legend
+# entries), keybelow and share_y, then draws in passes:
+#   do for [pass = (multi ? 0 : 1):2] {
+#       load 'pass_begin.gp'
+#       do for [p = 1:npanels] {
+#           load 'panel_begin.gp'      # files: the panel's, f0: its first series
+#           plot ...
+#           load 'panel_end.gp'
+#       }
+#       load 'pass_end.gp'
+#   }
+# pass 0 (panels only) plots to no terminal to find the ranges every panel
+# then shares; pass 1 writes out.png, pass 2 out.svg.
 set encoding utf8
 set datafile separator "\t"
 set datafile missing "NaN"
+canvas_w = 1400
 canvas_h = 760
-set terminal @pngterm size 1400,canvas_h enhanced
-set output out.'.png'
 set grid xtics ytics mxtics mytics lc rgb "#dddddd" lw 1
 set border lw 1
 set key outside right top vertical Left reverse box lc rgb "#bbbbbb" noenhanced
@@ -21,11 +38,12 @@ set pointsize 1.1
 logx = 0
 logy = 0
 load dir.'/meta.gp'
-svg_too = "set terminal svg size 1400,canvas_h dynamic enhanced background rgb 'white'; set output out.'.svg'; replot; unset output"
-# key_below: for plots with many long legend texts. Set nkeys, then
-# `eval key_below`: the legend goes below the plot area in one column, every
-# entry shown, and the picture grows by one line (20 px) per entry.
-key_below = "canvas_h = 560 + nkeys * 20 + (footer ne '' ? 30 : 0); set terminal @pngterm size 1400,canvas_h enhanced; set output out.'.png'; keytop = ((footer ne '' ? 30 : 8) + nkeys * 20 + 12.0) / canvas_h; set key at screen 0.03, screen keytop left top vertical Left reverse maxrows nkeys; set bmargin at screen keytop + 75.0 / canvas_h"
+load dir.'/panels.gp'
+multi = npanels > 1
+ptitle = ""
+shown = 1
+keybelow = 0
+share_y = 1
 # no empty decades at the ends of log axes: fit the data, with a little air
 set autoscale xfix
 set offsets graph 0.03, graph 0.03, 0, 0

@@ -10,7 +10,9 @@
  *   lag_events.csv with sweep.csv's reader_kind -> lag_by_reader_kind  lag CDF per
  *                  reader kind (and of the bare HDF5 reader), when it has two or more
  * Every plot has a footer line: host, kernel, file system, HDF5 and scenario
- * (plot_footer.c, from sweep.json).
+ * (plot_footer.c, from sweep.json). A plot of more than PLOT_PANEL_SERIES
+ * series from two or more jobs is drawn one panel per job, and the lines of
+ * a panel never share colour and dash (plot_series.c: panels.gp).
  * A plot whose CSV is missing or has no usable rows is skipped with a note.
  *
  * The data files of each plot are prepared in a temporary directory
@@ -787,7 +789,9 @@ const cli_cmd_t cmd_plot_def = {
             "  lag_events.csv  visibility lag CDF per reader kind, when sweep.csv has a\n"
             "                  reader_kind column with two or more kinds\n"
             "Each plot's footer names the machine, kernel, file system, HDF5 and scenario\n"
-            "(from sweep.json, or summary.json).\n"
+            "(from sweep.json, or summary.json). A plot of more than 6 series from two or\n"
+            "more jobs is drawn one panel per job; no two lines of a panel share colour and\n"
+            "dash, and every line (a p99 too) has its own legend entry.\n"
             "A plot whose CSV is missing is skipped with a note. Runs gnuplot on the scripts\n"
             "bench/*.gp (found in $H5SWMR_DATA_DIR, <prefix>/share/h5swmr, or the source tree).\n"
             "Plots already in RESULTS_DIR (an earlier 'h5swmr plot', or files of those names)\n"

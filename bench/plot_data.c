@@ -26,6 +26,7 @@ typedef struct sweep_ctx {
     const plot_table_t *t;
     const char **sel;
     char **lab;
+    char **pan; /* pan[r]: the panel of row r ("[job]"), all NULL when the plot has one */
     plot_set_t *s;
     char *msg;
     size_t cap;
@@ -107,6 +108,7 @@ static int data_flushcost(const char *path, plot_set_t *s, char *msg, size_t cap
                        bad ? "flushcost.csv: needs columns n_datasets, flush_call, per_dataset_us, round_p50_us"
                            : "flushcost.csv: no rows");
     plot_set_meta(s, "logy2", "%d", plot_logaxis(&s->y2));
+    s->lines = 2; /* flushcost_round: median and p90 */
     return s->n;
 }
 
@@ -147,17 +149,24 @@ static void lag_stem(const char *path, char *stem, size_t cap)
         stem[n - 4] = '\0';
 }
 
+/* The legend of the lag distribution of configuration key: "config 3: desc"
+ * (desc: with its job, or plain without it). */
+static void lag_header(const char *key, const char *desc, char *hdr, size_t cap)
+{
+    char lab[3 * TXT], clean[3 * TXT];
+    bool number = *key && key[strspn(key, "0123456789")] == '\0';
+    snprintf(lab, sizeof lab, "%s%s%s%s", number ? "config " : "", key, desc ? ": " : "", desc ? desc : "");
+    snprintf(hdr, cap, "lag_us\t%s", plot_clean(lab, clean, sizeof clean));
+}
+
 /* The series of configuration key (added with its legend if new). */
 static int lag_series(plot_set_t *s, const char *key, const plot_desc_t *desc)
 {
     int i = plot_set_find(s, key);
     if (i >= 0)
         return i;
-    char lab[3 * TXT], clean[3 * TXT], hdr[3 * TXT + 16];
-    const char *d = plot_desc_get(desc, key);
-    bool number = *key && key[strspn(key, "0123456789")] == '\0';
-    snprintf(lab, sizeof lab, "%s%s%s%s", number ? "config " : "", key, d ? ": " : "", d ? d : "");
-    snprintf(hdr, sizeof hdr, "lag_us\t%s", plot_clean(lab, clean, sizeof clean));
+    char hdr[3 * TXT + 16];
+    lag_header(key, plot_desc_get(desc, key), hdr, sizeof hdr);
     return plot_set_series(s, key, hdr, 's');
 }
 
@@ -198,8 +207,34 @@ static int lag_file(const char *path, plot_set_t *s, const plot_desc_t *desc, bo
     return 0;
 }
 
+/* When the lag distribution has more than PLOT_PANEL_SERIES configurations
+ * from two or more jobs: puts each in its job's panel, its legend without the
+ * job. */
+static void lag_panels(plot_set_t *s, const plot_desc_t *desc)
+{
+    plot_strset_t jobs = {0};
+    int njobs = 0;
+    for (int i = 0; i < s->n; i++) {
+        const char *job;
+        plot_desc_plain(desc, s->s[i].key, &job);
+        njobs += plot_strset_add(&jobs, job, i) == i;
+    }
+    plot_strset_free(&jobs);
+    if (s->n <= PLOT_PANEL_SERIES || njobs < 2)
+        return;
+    char hdr[3 * TXT + 16], title[TXT];
+    for (int i = 0; i < s->n; i++) {
+        const char *job, *plain = plot_desc_plain(desc, s->s[i].key, &job);
+        lag_header(s->s[i].key, plain && *plain ? plain : NULL, hdr, sizeof hdr);
+        plot_set_header(s, i, hdr);
+        snprintf(title, sizeof title, *job ? "[%s]" : "%s", *job ? job : "(no job)");
+        plot_set_panel(s, i, title);
+    }
+}
+
 /* lag_*.csv: the distribution of the visibility lag, a series per
- * configuration, described from sweep.csv when there is one. */
+ * configuration, described from sweep.csv when there is one; one panel per
+ * job when there are many. */
 static int data_lagcdf(const char *const *files, int nfiles, const char *sweep, plot_set_t *s, char *msg, size_t cap)
 {
     plot_desc_t desc = {0};
@@ -209,6 +244,8 @@ static int data_lagcdf(const char *const *files, int nfiles, const char *sweep, 
     int rc = 0;
     for (int i = 0; i < nfiles && rc == 0; i++)
         rc = lag_file(files[i], s, &desc, &bad, msg, cap);
+    if (rc == 0)
+        lag_panels(s, &desc);
     plot_desc_free(&desc);
     if (rc < 0)
         return -1;
@@ -369,6 +406,8 @@ static int kind_assign(kind_ctx_t *k)
             snprintf(lab, sizeof lab, "%s: %s", words, *e->desc ? e->desc : e->cfg);
         snprintf(hdr, sizeof hdr, "lag_us\t%s", plot_clean(lab, cl, sizeof cl));
         e->series = plot_set_series(k->s, key, hdr, e->bare ? 'b' : 's');
+        if (e->bare && e->series >= 0)
+            k->s->s[e->series].family = 1; /* dashed: the floor */
     }
     for (int i = 0; gcfg && i < k->n; i++)
         free(gcfg[i]);
@@ -464,6 +503,7 @@ static int data_readerkind(const char *events, const char *sweep, plot_set_t *s,
     plot_desc_load(&desc, sweep);
     size_t nr = t.nrows ? (size_t)t.nrows : 1;
     kind_ctx_t k = {.c = calloc(nr, sizeof *k.c), .s = s, .msg = msg, .cap = cap};
+    s->nfam = 2; /* the kinds, and the bare HDF5 reader */
     int *jfirst = calloc(nr, sizeof *jfirst);
     bool *jcmp = calloc(nr, sizeof *jcmp);
     plot_strset_t bare_runs = {0}, kinds_seen = {0};
@@ -578,6 +618,80 @@ static int data_readerkind(const char *events, const char *sweep, plot_set_t *s,
 
 /* ---- sweep.csv ----------------------------------------------------------- */
 
+/* Whether the selected rows make more than PLOT_PANEL_SERIES series (group
+ * and legend text) and come from two or more jobs: then the plot is drawn
+ * one panel per job. */
+static bool sweep_wants_panels(const sweep_ctx_t *x)
+{
+    plot_strset_t series = {0}, jobs = {0};
+    char **key = calloc(x->t->nrows ? (size_t)x->t->nrows : 1, sizeof *key);
+    int nseries = 0, njobs = 0;
+    for (int r = 0; key && r < x->t->nrows; r++) {
+        if (!x->sel[r] || asprintf(&key[r], "%s\034%s", x->sel[r], x->lab[r] ? x->lab[r] : "") < 0) {
+            key[r] = NULL;
+            continue;
+        }
+        nseries += plot_strset_add(&series, key[r], r) == r;
+        njobs += plot_strset_add(&jobs, plot_table_get(x->t, r, "job"), r) == r;
+    }
+    for (int r = 0; key && r < x->t->nrows; r++)
+        free(key[r]);
+    free(key);
+    plot_strset_free(&series);
+    plot_strset_free(&jobs);
+    return nseries > PLOT_PANEL_SERIES && njobs >= 2;
+}
+
+/* When the plot wants panels (sweep_wants_panels): gives every selected row
+ * its panel pan[r] ("[job]") and a legend text that describes it within its
+ * job and group: start (the group in words when mode_start, e.g. "SWMR"),
+ * then each parameter of others that varies inside the job. Returns 0, or -1
+ * when out of memory. */
+static int sweep_panels(sweep_ctx_t *x, const char *const *others, bool mode_start)
+{
+    const plot_table_t *t = x->t;
+    if (!sweep_wants_panels(x))
+        return 0;
+    char **gsel = calloc(t->nrows ? (size_t)t->nrows : 1, sizeof *gsel);
+    plot_strset_t groups = {0};
+    int rc = gsel ? 0 : -1;
+    for (int r = 0; rc == 0 && r < t->nrows; r++) {
+        if (!x->sel[r])
+            continue;
+        const char *job = plot_table_get(t, r, "job");
+        if (asprintf(&gsel[r], "%s\x1f%s", job, x->sel[r]) < 0 ||
+            asprintf(&x->pan[r], *job ? "[%s]" : "%s", *job ? job : "(no job)") < 0) {
+            gsel[r] = x->pan[r] = NULL;
+            rc = -1;
+        }
+    }
+    for (int r = 0; rc == 0 && r < t->nrows; r++) {
+        if (!gsel[r])
+            continue;
+        int first = plot_strset_add(&groups, gsel[r], r);
+        if (first < 0 || (first == r && plot_label_rows(t, (const char *const *)gsel, gsel[r], others,
+                                                        mode_start ? plot_mode_name(x->sel[r]) : "", x->lab) < 0))
+            rc = -1;
+    }
+    for (int r = 0; gsel && r < t->nrows; r++)
+        free(gsel[r]);
+    free(gsel);
+    plot_strset_free(&groups);
+    return rc;
+}
+
+/* The series of row r: key in its panel (pan[r]), with its header line and
+ * file prefix when new. */
+static int sweep_series(sweep_ctx_t *x, int r, const char *key, const char *hdr, char prefix)
+{
+    char pkey[4 * TXT];
+    snprintf(pkey, sizeof pkey, "%s\034%s", x->pan[r] ? x->pan[r] : "", key);
+    int i = plot_set_series(x->s, pkey, hdr, prefix);
+    if (i >= 0 && x->pan[r] && x->s->s[i].n == 0)
+        plot_set_panel(x->s, i, x->pan[r]);
+    return i;
+}
+
 /* How many different values column col takes in the selected rows; *any_pos
  * tells whether one of them is a number > 0. */
 static int distinct_values(const sweep_ctx_t *x, const char *col, bool *any_pos)
@@ -646,8 +760,9 @@ static int data_lagflush(sweep_ctx_t *x)
         if (strcmp(order[i], xcol) != 0)
             others[n++] = order[i];
     others[n] = NULL;
-    if (plot_label_rows(t, x->sel, "use", others, "", x->lab) < 0)
+    if (plot_label_rows(t, x->sel, "use", others, "", x->lab) < 0 || sweep_panels(x, others, false) < 0)
         return -1;
+    x->s->lines = 2;
     char blocks[TXT] = "", cl[TXT], hdr[3 * TXT];
     for (int r = 0; r < t->nrows; r++) {
         const char *xv = plot_table_get(t, r, xcol);
@@ -657,7 +772,7 @@ static int data_lagflush(sweep_ctx_t *x)
         plot_clean(l, cl, sizeof cl);
         snprintf(hdr, sizeof hdr, "%s\t%s\t%s p99", xcol, cl, cl);
         const char *p50 = plot_table_get(t, r, "lag_p50_us"), *p99 = num_or_nan(t, r, "lag_p99_us");
-        plot_set_emit(x->s, plot_set_series(x->s, l, hdr, 's'), "%s\t%s\t%s", xv, p50, p99);
+        plot_set_emit(x->s, sweep_series(x, r, l, hdr, 's'), "%s\t%s\t%s", xv, p50, p99);
         plot_track(&x->s->x, xv);
         plot_track(&x->s->y, p50);
         plot_track(&x->s->y, p99);
@@ -686,6 +801,13 @@ static const char *block_kib(const plot_table_t *t, int r, char *buf, size_t cap
 static char mode_prefix(const char *g)
 {
     return !strcmp(g, "swmr") ? 'a' : !strcmp(g, "noswmr") ? 'b' : !strcmp(g, "raw") ? 'c' : 'd';
+}
+
+/* The family of a writer mode's series in throughput (its dash, plot_style):
+ * SWMR solid, raw pwrite dashed, HDF5 without SWMR dash-dot, others dotted. */
+static int mode_family(const char *g)
+{
+    return !strcmp(g, "swmr") ? 0 : !strcmp(g, "raw") ? 1 : !strcmp(g, "noswmr") ? 2 : 3;
 }
 
 /* sweep.csv: writer throughput against block size, a series per writer mode
@@ -722,13 +844,18 @@ static int data_throughput(sweep_ctx_t *x)
         }
     }
     plot_strset_free(&groups);
+    if (sweep_panels(x, others, true) < 0)
+        return -1;
+    x->s->nfam = 4;
     char key[2 * TXT], cl[TXT], hdr[TXT + 16], kib[64];
     for (int r = 0; r < t->nrows; r++) {
         if (!x->sel[r])
             continue;
         snprintf(key, sizeof key, "%s\034%s", x->sel[r], x->lab[r]);
         snprintf(hdr, sizeof hdr, "block_kib\t%s", plot_clean(x->lab[r], cl, sizeof cl));
-        int i = plot_set_series(x->s, key, hdr, mode_prefix(x->sel[r]));
+        int i = sweep_series(x, r, key, hdr, mode_prefix(x->sel[r]));
+        if (i >= 0)
+            x->s->s[i].family = mode_family(x->sel[r]);
         plot_set_emit(x->s, i, "%s\t%s", block_kib(t, r, kib, sizeof kib), plot_table_get(t, r, tcol));
         plot_track(&x->s->x, kib);
         plot_track(&x->s->y, plot_table_get(t, r, tcol));
@@ -765,8 +892,9 @@ static int data_flushlat(sweep_ctx_t *x)
     static const char *const others[] = {
         "writer_mode", "flush_call", "flush_every_blocks", "flush_every_ms", "cork", "nchannels", "readers", "poll_ms",
         "reader_wait", NULL};
-    if (plot_label_rows(t, x->sel, "use", others, "", x->lab) < 0)
+    if (plot_label_rows(t, x->sel, "use", others, "", x->lab) < 0 || sweep_panels(x, others, false) < 0)
         return -1;
+    x->s->lines = 4;
     static const char *const pc[] = {"flush_p50_us", "flush_p90_us", "flush_p99_us", "flush_p999_us"};
     char l[TXT], hdr[5 * TXT], kib[64];
     for (int r = 0; r < t->nrows; r++) {
@@ -779,7 +907,7 @@ static int data_flushlat(sweep_ctx_t *x)
             v[k] = num_or_nan(t, r, pc[k]);
             plot_track(&x->s->y, v[k]);
         }
-        plot_set_emit(x->s, plot_set_series(x->s, l, hdr, 's'), "%s\t%s\t%s\t%s\t%s", block_kib(t, r, kib, sizeof kib),
+        plot_set_emit(x->s, sweep_series(x, r, l, hdr, 's'), "%s\t%s\t%s\t%s\t%s", block_kib(t, r, kib, sizeof kib),
                       v[0], v[1], v[2], v[3]);
         plot_track(&x->s->x, kib);
     }
@@ -820,8 +948,9 @@ static int data_flushchan(sweep_ctx_t *x)
     static const char *const others[] = {"flush_call",     "writer_mode", "block_samples", "flush_every_blocks",
                                          "flush_every_ms", "cork",        "readers",       "poll_ms",
                                          "reader_wait",    NULL};
-    if (plot_label_rows(t, x->sel, "use", others, "", x->lab) < 0)
+    if (plot_label_rows(t, x->sel, "use", others, "", x->lab) < 0 || sweep_panels(x, others, false) < 0)
         return -1;
+    x->s->lines = 2;
     char cl[TXT], hdr[3 * TXT];
     for (int r = 0; r < t->nrows; r++) {
         if (!x->sel[r])
@@ -831,7 +960,7 @@ static int data_flushchan(sweep_ctx_t *x)
         snprintf(hdr, sizeof hdr, "nchannels\t%s\t%s p99", cl, cl);
         const char *n = plot_table_get(t, r, "nchannels"), *p50 = plot_table_get(t, r, "flush_p50_us");
         const char *p99 = num_or_nan(t, r, "flush_p99_us");
-        plot_set_emit(x->s, plot_set_series(x->s, l, hdr, 's'), "%s\t%s\t%s", n, p50, p99);
+        plot_set_emit(x->s, sweep_series(x, r, l, hdr, 's'), "%s\t%s\t%s", n, p50, p99);
         plot_track(&x->s->x, n);
         plot_track(&x->s->y, p50);
         plot_track(&x->s->y, p99);
@@ -846,10 +975,15 @@ static int data_sweep(plot_mode_t mode, const char *path, plot_set_t *s, char *m
     if (plot_table_load(&t, path, msg, cap) < 0)
         return -1;
     size_t n = t.nrows ? (size_t)t.nrows : 1;
-    sweep_ctx_t x = {
-        .t = &t, .sel = calloc(n, sizeof *x.sel), .lab = calloc(n, sizeof *x.lab), .s = s, .msg = msg, .cap = cap};
+    sweep_ctx_t x = {.t = &t,
+                     .sel = calloc(n, sizeof *x.sel),
+                     .lab = calloc(n, sizeof *x.lab),
+                     .pan = calloc(n, sizeof *x.pan),
+                     .s = s,
+                     .msg = msg,
+                     .cap = cap};
     int rc = -1;
-    if (!x.sel || !x.lab)
+    if (!x.sel || !x.lab || !x.pan)
         snprintf(msg, cap, "out of memory");
     else if (mode == PLOT_LAGFLUSH)
         rc = data_lagflush(&x);
@@ -859,11 +993,14 @@ static int data_sweep(plot_mode_t mode, const char *path, plot_set_t *s, char *m
         rc = data_flushlat(&x);
     else
         rc = data_flushchan(&x);
-    if (rc < 0 && x.sel && x.lab)
+    if (rc < 0 && x.sel && x.lab && x.pan)
         snprintf(msg, cap, "out of memory");
     for (int r = 0; x.lab && r < t.nrows; r++)
         free(x.lab[r]);
+    for (int r = 0; x.pan && r < t.nrows; r++)
+        free(x.pan[r]);
     free(x.lab);
+    free(x.pan);
     free((void *)x.sel);
     plot_table_free(&t);
     return rc;

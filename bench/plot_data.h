@@ -11,7 +11,9 @@
  *     configurations of a kind when they differ in nothing else), and the
  *     bare HDF5 reader (reader_mode bare; its lag logs lag_*.csv in its
  *     run_dir) when its logs are there
- * Columns are found by name. A lag log gives its lags in integer
+ * A sweep plot (and lag_cdf) of more than PLOT_PANEL_SERIES series from two or
+ * more jobs puts each series in its job's panel, its legend text describing it
+ * within the job (plot_series.h). Columns are found by name. A lag log gives its lags in integer
  * nanoseconds (lag_ns), or in microseconds (lag_us, older results); the plots
  * show microseconds. */
 #ifndef H5SWMR_PLOT_DATA_H

@@ -242,48 +242,57 @@ void plot_keep_jobs_varying(const plot_table_t *t, const char **sel, const char 
     plot_strset_free(&pairs);
 }
 
-/* Adds or replaces the description of configuration cfg. */
-static void desc_set(plot_desc_t *d, const char *cfg, const char *desc)
+/* Adds or replaces the description of configuration cfg: desc, of job. */
+static void desc_set(plot_desc_t *d, const char *cfg, const char *desc, const char *job)
 {
+    char *full = NULL;
+    if (*job ? asprintf(&full, "[%s] %s", job, desc) < 0 : !(full = strdup(desc)))
+        return;
+    char *fields[3] = {full, strdup(desc), strdup(job)};
     int i = plot_strset_get(&d->index, cfg);
-    if (i >= 0) {
-        char *nd = strdup(desc);
-        if (nd) {
-            free(d->desc[i]);
-            d->desc[i] = nd;
+    if (i < 0 && d->n == d->cap) {
+        int ncap = d->cap ? 2 * d->cap : 16;
+        char **arr[4] = {d->cfg, d->desc, d->plain, d->job};
+        for (int k = 0; k < 4; k++) {
+            char **na = realloc(arr[k], (size_t)ncap * sizeof *na);
+            if (na)
+                arr[k] = na;
+            else
+                ncap = 0;
         }
+        d->cfg = arr[0], d->desc = arr[1], d->plain = arr[2], d->job = arr[3];
+        if (ncap)
+            d->cap = ncap;
+    }
+    if (!fields[1] || !fields[2] || (i < 0 && d->n == d->cap)) {
+        for (int k = 0; k < 3; k++)
+            free(fields[k]);
         return;
     }
-    if (d->n == d->cap) {
-        int ncap = d->cap ? 2 * d->cap : 16;
-        char **nc = realloc(d->cfg, (size_t)ncap * sizeof *nc);
-        if (!nc)
+    if (i >= 0) {
+        free(d->desc[i]), free(d->plain[i]), free(d->job[i]);
+    } else {
+        char *c = strdup(cfg);
+        if (!c || plot_strset_add(&d->index, c, d->n) != d->n) {
+            free(c);
+            for (int k = 0; k < 3; k++)
+                free(fields[k]);
             return;
-        d->cfg = nc;
-        char **nd = realloc(d->desc, (size_t)ncap * sizeof *nd);
-        if (!nd)
-            return;
-        d->desc = nd;
-        d->cap = ncap;
+        }
+        i = d->n++;
+        d->cfg[i] = c;
     }
-    d->cfg[d->n] = strdup(cfg);
-    d->desc[d->n] = strdup(desc);
-    if (d->cfg[d->n] && d->desc[d->n] && plot_strset_add(&d->index, d->cfg[d->n], d->n) == d->n)
-        d->n++;
-    else {
-        free(d->cfg[d->n]);
-        free(d->desc[d->n]);
-    }
+    d->desc[i] = fields[0], d->plain[i] = fields[1], d->job[i] = fields[2];
 }
 
 /* The description of the current row of sweep.csv c: wake-up, readers (how
- * many, of which kind), flush interval, block size, job. */
+ * many, of which kind), flush interval, block size (its job apart). */
 static void desc_of_row(const plot_csv_t *c, char *d, size_t cap)
 {
     char item[256];
     int wait = plot_csv_col(c, "reader_wait"), poll = plot_csv_col(c, "poll_ms");
     int fms = plot_csv_col(c, "flush_every_ms"), fbl = plot_csv_col(c, "flush_every_blocks");
-    int bb = plot_csv_col(c, "block_bytes"), job = plot_csv_col(c, "job");
+    int bb = plot_csv_col(c, "block_bytes");
     d[0] = '\0';
     if (wait >= 0 && !strcmp(plot_csv_field(c, wait), "inotify"))
         snprintf(d, cap, "inotify wake-up");
@@ -309,14 +318,6 @@ static void desc_of_row(const plot_csv_t *c, char *d, size_t cap)
         snprintf(item, sizeof item, "block %s", plot_human_bytes(plot_num(plot_csv_field(c, bb)), hb, sizeof hb));
         label_add(d, item);
     }
-    const char *jv = job >= 0 ? plot_csv_field(c, job) : "";
-    size_t jl = strlen(jv) + 3, dl = strlen(d);
-    if (*jv && jl + dl < cap) { /* "[job] " in front */
-        memmove(d + jl, d, dl + 1);
-        d[0] = '[';
-        memcpy(d + 1, jv, jl - 3);
-        memcpy(d + jl - 2, "] ", 2);
-    }
 }
 
 void plot_desc_load(plot_desc_t *d, const char *path)
@@ -326,13 +327,13 @@ void plot_desc_load(plot_desc_t *d, const char *path)
     memset(d, 0, sizeof *d);
     if (plot_csv_open(&c, path, err, sizeof err) < 0)
         return;
-    int cfg = plot_csv_col(&c, "config"), mode = plot_csv_col(&c, "reader_mode");
+    int cfg = plot_csv_col(&c, "config"), mode = plot_csv_col(&c, "reader_mode"), job = plot_csv_col(&c, "job");
     while (cfg >= 0 && plot_csv_next(&c, err, sizeof err) == 1) {
         if (mode >= 0 && !strcmp(plot_csv_field(&c, mode), "bare"))
             continue; /* a configuration is described by its own readers' row, not the bare reader's */
         desc_of_row(&c, desc, sizeof desc);
-        if (*desc)
-            desc_set(d, plot_csv_field(&c, cfg), desc);
+        if (*desc || (job >= 0 && *plot_csv_field(&c, job)))
+            desc_set(d, plot_csv_field(&c, cfg), desc, job >= 0 ? plot_csv_field(&c, job) : "");
     }
     plot_csv_close(&c);
 }
@@ -343,14 +344,25 @@ const char *plot_desc_get(const plot_desc_t *d, const char *cfg)
     return i >= 0 ? d->desc[i] : NULL;
 }
 
+const char *plot_desc_plain(const plot_desc_t *d, const char *cfg, const char **job)
+{
+    int i = plot_strset_get(&d->index, cfg);
+    *job = i >= 0 ? d->job[i] : "";
+    return i >= 0 ? d->plain[i] : NULL;
+}
+
 void plot_desc_free(plot_desc_t *d)
 {
     for (int i = 0; i < d->n; i++) {
         free(d->cfg[i]);
         free(d->desc[i]);
+        free(d->plain[i]);
+        free(d->job[i]);
     }
     free(d->cfg);
     free(d->desc);
+    free(d->plain);
+    free(d->job);
     plot_strset_free(&d->index);
     memset(d, 0, sizeof *d);
 }

@@ -34,6 +34,7 @@ void plot_keep_jobs_varying(const plot_table_t *t, const char **sel, const char 
  * lag distribution: config -> "busy poll, flush every block, block 64 KiB". */
 typedef struct plot_desc {
     char **cfg, **desc;
+    char **job, **plain; /* its job ("" without one), and desc without "[job] " */
     int n, cap;
     plot_strset_t index; /* cfg -> its place */
 } plot_desc_t;
@@ -43,6 +44,9 @@ typedef struct plot_desc {
 void plot_desc_load(plot_desc_t *d, const char *path);
 /* The description of configuration cfg, or NULL. */
 const char *plot_desc_get(const plot_desc_t *d, const char *cfg);
+/* The description of configuration cfg without its job, and its job ("" for
+ * none) in *job; NULL when it has none. */
+const char *plot_desc_plain(const plot_desc_t *d, const char *cfg, const char **job);
 void plot_desc_free(plot_desc_t *d);
 
 #endif

@@ -61,12 +61,39 @@ typedef struct plot_line {
 typedef struct plot_series {
     char *key;    /* what tells this series from the others */
     char *header; /* the first line of its file */
+    char *panel;  /* the panel it is drawn in (a job), "" for the only one */
     char prefix;
+    int family; /* its kind among the plot's (plot_set_t.nfam): keyed by dash */
     plot_line_t *line;
     size_t n, cap;
 } plot_series_t;
 
 #define PLOT_META_MAX 16
+
+/* More series than this in one plot are drawn one panel per job (small
+ * multiples), when they come from two or more jobs. */
+#define PLOT_PANEL_SERIES 6
+/* The colours of the series of a panel, before dashes repeat them. */
+#define PLOT_COLOURS 8
+/* The dash patterns (plot_dash); a panel holds at most PLOT_COLOURS times
+ * PLOT_DASHES / (lines * nfam) series, a job with more is split. */
+#define PLOT_DASHES 8
+
+/* The look of one line of a series, made from its place in its panel so that
+ * no two lines of a panel look alike: colour and dash as a pair are unique. */
+typedef struct plot_style {
+    const char *colour; /* "#rrggbb" */
+    const char *dash;   /* a gnuplot dash type: "1", "(24,8)" */
+    int colour_i, dash_i;
+    int point; /* gnuplot point type: filled for a series' first line, else open */
+    double width;
+} plot_style_t;
+
+/* The style of line j (of lines) of the series at place p (from 0) of its
+ * panel, of family fam (of nfam). */
+void plot_style(int p, int fam, int nfam, int j, int lines, plot_style_t *st);
+/* How many series one panel holds (see PLOT_DASHES). */
+int plot_panel_cap(int lines, int nfam);
 
 /* The series of one plot, being collected. */
 typedef struct plot_set {
@@ -80,7 +107,9 @@ typedef struct plot_set {
     plot_range_t x, y, y2;
     char *meta_key[PLOT_META_MAX], *meta_val[PLOT_META_MAX];
     int nmeta;
-    bool oom; /* an allocation failed: writing the set fails */
+    int lines; /* lines drawn per series (columns after x), 1 when 0 */
+    int nfam;  /* families of series (plot_series_t.family), 1 when 0 */
+    bool oom;  /* an allocation failed: writing the set fails */
 } plot_set_t;
 
 /* The index of the series with key, or -1. */
@@ -88,13 +117,22 @@ int plot_set_find(const plot_set_t *s, const char *key);
 /* The index of the series with key, added (with its header line and file
  * prefix) if it is new. */
 int plot_set_series(plot_set_t *s, const char *key, const char *header, char prefix);
+/* Puts series i in the panel named panel (a job). */
+void plot_set_panel(plot_set_t *s, int i, const char *panel);
+/* Replaces the header line (legend texts) of series i. */
+void plot_set_header(plot_set_t *s, int i, const char *header);
 /* Adds a row (printf format) to series i; its first field is its x. */
 void plot_set_emit(plot_set_t *s, int i, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Sets a gnuplot variable of meta.gp: key = value (printf format). */
 void plot_set_meta(plot_set_t *s, const char *key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Writes every series into dir (.dat sorted by x, or .cdf: sorted values and
- * the fraction seen, at most about 2000 points) and meta.gp. Returns 0, or
- * -1 with the reason in err. */
+ * the fraction seen, at most about 2000 points), meta.gp, and panels.gp: the
+ * panels (npanels; per panel its title, files, first series, series count and
+ * longest legend text) and a line style per line of every series
+ * ((series - 1) * lines + line, from 1; plot_style). The series are numbered
+ * panel by panel (in the order the panels first appear), by family within
+ * one, and a panel with more series than plot_panel_cap is split. Returns 0,
+ * or -1 with the reason in err. */
 int plot_set_write(const plot_set_t *s, const char *dir, bool cdf, char *err, size_t cap);
 void plot_set_free(plot_set_t *s);
 

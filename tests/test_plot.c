@@ -4,7 +4,10 @@
  * footer naming the machine, HDF5 and scenario recorded in sweep.json, and a
  * hostile value there cannot inject gnuplot commands; lag_by_reader_kind is
  * drawn when sweep.csv has two or more reader kinds (reader_kind column) and
- * not at all without the column. */
+ * not at all without the column; a plot of many configurations from several
+ * jobs is drawn one panel per job, and no two lines of a panel look alike
+ * (colour and dash, read from the SVG), each p99 line with its own legend
+ * entry. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -88,31 +91,41 @@ static char *assert_plot(const char *dir, const char *name)
     return svg;
 }
 
-/* Checks in an SVG gnuplot drew that the text of every legend entry starts
- * outside the plot area: right of the border or below it. The plot area is
- * the largest closed rectangle (M x0,y0 L x0,y1 L x1,y1 L x1,y0 L x0,y0 Z);
- * a legend entry is the first text placed (translate(X,Y)) in a plot group
- * that has a title. Returns the number of entries checked. */
-static int assert_legend_outside(const char *svg, const char *name)
+/* The plot area of the panel drawn before position at in an SVG gnuplot drew:
+ * the last border before it (a closed black rectangle: M x0,y0 L x0,y1 L
+ * x1,y1 L x1,y0 L x0,y0 Z); with none, the largest closed rectangle. Returns
+ * whether there is one. */
+static bool svg_plot_area(const char *svg, const char *at, double *bx0, double *by0, double *bx1, double *by1)
 {
-    double bx0 = 0, by0 = 0, bx1 = 0, by1 = 0, best = 0;
-    for (const char *p = svg; (p = strstr(p, "d='M")); p++) {
+    double best = 0;
+    bool border = false;
+    for (const char *p = svg; (p = strstr(p, "d='M")) && p < at; p++) {
         double x[5], y[5];
         if (sscanf(p, "d='M%lf,%lf L%lf,%lf L%lf,%lf L%lf,%lf L%lf,%lf Z", &x[0], &y[0], &x[1], &y[1], &x[2], &y[2],
                    &x[3], &y[3], &x[4], &y[4]) != 10)
             continue;
+        bool black = p - svg >= 16 && !strncmp(p - 16, "stroke='black'  ", 16);
         double area = (x[2] - x[0]) * (y[2] - y[0]);
         if (area < 0)
             area = -area;
-        if (area > best) {
+        if (black || (!border && area > best)) {
             best = area;
-            bx0 = x[0] < x[2] ? x[0] : x[2];
-            bx1 = x[0] < x[2] ? x[2] : x[0];
-            by0 = y[0] < y[2] ? y[0] : y[2];
-            by1 = y[0] < y[2] ? y[2] : y[0];
+            border = border || black;
+            *bx0 = x[0] < x[2] ? x[0] : x[2];
+            *bx1 = x[0] < x[2] ? x[2] : x[0];
+            *by0 = y[0] < y[2] ? y[0] : y[2];
+            *by1 = y[0] < y[2] ? y[2] : y[0];
         }
     }
-    cr_assert(best > 0, "%s: no plot border in the SVG", name);
+    return best > 0;
+}
+
+/* Checks in an SVG gnuplot drew that the text of every legend entry starts
+ * outside the plot area of its panel: right of the border or below it. A
+ * legend entry is the first text placed (translate(X,Y)) in a plot group that
+ * has a title. Returns the number of entries checked. */
+static int assert_legend_outside(const char *svg, const char *name)
+{
     double cw = 0, ch = 0; /* the canvas: every entry must be on it, none cut off */
     const char *vb = strstr(svg, "viewBox=\"");
     cr_assert(vb && sscanf(vb, "viewBox=\"0 0 %lf %lf\"", &cw, &ch) == 2, "%s: no viewBox", name);
@@ -123,7 +136,8 @@ static int assert_legend_outside(const char *svg, const char *name)
         /* a plot without a key entry has its id as its title */
         if (!title || (next && title > next) || !tr || (next && tr > next) || !strncmp(title + 7, "gnuplot_plot_", 13))
             continue;
-        double x, y;
+        double x, y, bx0 = 0, by0 = 0, bx1 = 0, by1 = 0;
+        cr_assert(svg_plot_area(svg, p, &bx0, &by0, &bx1, &by1), "%s: no plot border in the SVG", name);
         cr_assert_eq(sscanf(tr, "translate(%lf,%lf)", &x, &y), 2);
         char t[128];
         snprintf(t, sizeof t, "%.*s", (int)strcspn(title + 7, "<"), title + 7);
@@ -135,6 +149,83 @@ static int assert_legend_outside(const char *svg, const char *name)
         n++;
     }
     return n;
+}
+
+/* ---- panels and line styles, read from the SVG ------------------------------ */
+
+/* One line of a plot with a legend entry, as gnuplot's SVG draws it: the
+ * panel (the letters after the plot number in its group id: a, b, ... one per
+ * multiplot panel), its legend text, stroke colour and dash pattern ("" when
+ * solid). */
+typedef struct svg_line {
+    char panel[8], title[256], colour[64], dash[64];
+} svg_line_t;
+
+/* Reads the lines of svg that have a legend entry into out (at most cap);
+ * returns how many. */
+static int svg_lines(const char *svg, svg_line_t *out, int cap)
+{
+    int n = 0;
+    for (const char *p = svg; n < cap && (p = strstr(p, "<g id=\"gnuplot_plot_")); p++) {
+        const char *next = strstr(p + 1, "<g id=\"gnuplot_plot_"), *title = strstr(p, "<title>");
+        if (!title || (next && title > next) || !strncmp(title + 7, "gnuplot_plot_", 13))
+            continue;
+        svg_line_t *l = &out[n];
+        const char *id = p + strlen("<g id=\"gnuplot_plot_");
+        id += strspn(id, "0123456789");
+        snprintf(l->panel, sizeof l->panel, "%.*s", (int)strspn(id, "abcdefghijklmnopqrstuvwxyz"), id);
+        snprintf(l->title, sizeof l->title, "%.*s", (int)strcspn(title + 7, "<"), title + 7);
+        const char *path = strstr(title, "<path stroke='");
+        if (!path || (next && path > next))
+            continue; /* no line (points only) */
+        path += strlen("<path stroke='");
+        snprintf(l->colour, sizeof l->colour, "%.*s", (int)strcspn(path, "'"), path);
+        const char *end = strchr(path, '>'), *dash = strstr(path, "stroke-dasharray='");
+        l->dash[0] = '\0';
+        if (dash && dash < end)
+            snprintf(l->dash, sizeof l->dash, "%.*s", (int)strcspn(dash + 18, "'"), dash + 18);
+        n++;
+    }
+    return n;
+}
+
+/* Asserts that no two lines of one panel of svg share colour and dash;
+ * returns the number of panels (every letter suffix seen), and the lines in
+ * lines/nlines when given. */
+static int assert_lines_distinct(const char *svg, const char *name, svg_line_t *lines, int *nlines)
+{
+    static svg_line_t l[512];
+    int n = svg_lines(svg, l, 512), panels = 0;
+    cr_assert_gt(n, 0, "%s: no lines with legend entries", name);
+    for (int i = 0; i < n; i++) {
+        bool new_panel = true;
+        for (int j = 0; j < i; j++) {
+            new_panel = new_panel && strcmp(l[i].panel, l[j].panel) != 0;
+            if (strcmp(l[i].panel, l[j].panel) != 0)
+                continue;
+            cr_assert(strcmp(l[i].colour, l[j].colour) != 0 || strcmp(l[i].dash, l[j].dash) != 0,
+                      "%s: in panel '%s', '%s' and '%s' look alike (colour %s, dash '%s')", name, l[i].panel,
+                      l[i].title, l[j].title, l[i].colour, l[i].dash);
+        }
+        panels += new_panel;
+    }
+    if (lines) {
+        memcpy(lines, l, (size_t)n * sizeof *l);
+        *nlines = n;
+    }
+    return panels;
+}
+
+/* The height of the PNG at dir/name (from its header). */
+static unsigned png_height(const char *dir, const char *name, unsigned *width)
+{
+    size_t len;
+    unsigned char *p = (unsigned char *)slurp(dir, name, &len);
+    cr_assert(len > 24 && !memcmp(p + 12, "IHDR", 4), "%s/%s: no PNG header", dir, name);
+    *width = (unsigned)p[16] << 24 | (unsigned)p[17] << 16 | (unsigned)p[18] << 8 | p[19];
+    unsigned h = (unsigned)p[20] << 24 | (unsigned)p[21] << 16 | (unsigned)p[22] << 8 | p[23];
+    free(p);
+    return h;
 }
 
 /* ---- fixtures ------------------------------------------------------------ */
@@ -271,6 +362,8 @@ Test(plot, every_plot_has_its_legend_outside_and_the_footer)
         char *svg = assert_plot(dir, PLOTS[i]);
         cr_assert(strstr(svg, footer), "%s.svg has no footer '%s'", PLOTS[i], footer);
         cr_assert_gt(assert_legend_outside(svg, PLOTS[i]), 0, "%s.svg: no legend entries found", PLOTS[i]);
+        /* a handful of series without jobs: one panel, no two lines alike */
+        cr_assert_eq(assert_lines_distinct(svg, PLOTS[i], NULL, NULL), 1, "%s.svg: more than one panel", PLOTS[i]);
         free(svg);
     }
     /* no reader_kind column (results from before it): that plot is simply not made */
@@ -580,6 +673,125 @@ Test(plot, every_legend_entry_is_shown_and_kinds_compare_within_a_job)
     cr_assert_eq(assert_legend_outside(svg, "lag_by_reader_kind"), 3, "only the kinds job's three configurations");
     cr_assert(strstr(svg, "<title>h5py readers (config 17)</title>"), "no h5py line");
     free(svg);
+}
+
+/* ---- small multiples ------------------------------------------------------- */
+
+/* A job name (a scenario's section) that tries to end the quoted panel title
+ * in the gnuplot script h5swmr plot writes and run commands: it must be drawn
+ * as the panel's title, and do nothing else. */
+#define HOSTILE_JOB "ch'`touch PWNED7`@x'; system('touch PWNED6'); x='"
+
+/* sweep.csv and lag_events.csv as a sweep of five jobs writes them, 37
+ * configurations in all: lag (poll 0, 1, 10 ms x flush every 1, 5 blocks,
+ * each with a bare HDF5 reader row), lag_inotify (2, with bare rows), readers
+ * (1, 4, 16 readers x 2 flush intervals), a job named HOSTILE_JOB (1, 10, 100
+ * channels) and big
+ * (10 poll intervals x 2 flush intervals: more series than colours). */
+static void write_five_jobs(const char *dir)
+{
+    char *s = NULL, *e = NULL;
+    size_t len = 0, elen = 0;
+    FILE *f = open_memstream(&s, &len), *g = open_memstream(&e, &elen);
+    cr_assert(f && g);
+    fprintf(f, "config,job,block_samples,block_bytes,flush_every_blocks,flush_every_ms,poll_ms,readers,nchannels,"
+               "flush_call,writer_mode,reader_mode,reader_wait,lag_p50_us,lag_p99_us,run_dir\n");
+    fprintf(g, "config,reader,seq,samples,t_seen_ns,lag_ns,e2e_ns\n");
+    int cfg = 0;
+    for (int job = 0; job < 5; job++) {
+        static const char *const names[] = {"lag", "lag_inotify", "readers", HOSTILE_JOB, "big"};
+        static const int count[] = {6, 2, 6, 3, 20};
+        for (int i = 0; i < count[job]; i++) {
+            int feb = job == 3 ? 1 : 1 + 4 * (i % 2);
+            int poll = job == 0 ? (int[]){0, 1, 10}[i / 2] : job == 4 ? 2 + i / 2 : 1;
+            int readers = job == 2 ? (int[]){1, 4, 16}[i / 2] : 2, chans = job == 3 ? (int[]){1, 10, 100}[i] : 5;
+            double p50 = 100.0 * (job + 1) + 10 * i + 50 * feb;
+            cfg++;
+            for (int bare = 0; bare < (job <= 1 ? 2 : 1); bare++)
+                fprintf(f, "%d,%s,1000,4000,%d,0,%d,%d,%d,dflush,swmr,%s,%s,%.0f,%.0f,%s/config-%03d-%s\n", cfg,
+                        names[job], feb, poll, readers, chans, bare ? "bare" : "h5swmr", job == 1 ? "inotify" : "poll",
+                        p50 / (bare + 1), p50 * 4 / (bare + 1), dir, cfg, bare ? "bare-reader" : "swmr");
+            for (int k = 0; k < 40; k++)
+                fprintf(g, "%d,1,%d,%d,%d,%.0f,%.0f\n", cfg, k, 1000 * (k + 1), 1000000 * k,
+                        1000 * p50 * (0.5 + (k * 37 % 40) / 40.0), 2000 * p50);
+        }
+    }
+    fclose(f);
+    fclose(g);
+    put(dir, "sweep.csv", s);
+    put(dir, "lag_events.csv", e);
+    free(s);
+    free(e);
+}
+
+/* Whether svg draws a panel titled text. */
+static bool svg_has_text(const char *svg, const char *text)
+{
+    char t[256];
+    snprintf(t, sizeof t, "<text>%s</text>", text);
+    return strstr(svg, t) != NULL;
+}
+
+/* Many configurations from five jobs: lag_vs_flush and lag_cdf are drawn one
+ * panel per job (the SVG's multiplot panels, titled by job), the picture
+ * growing with them; in every panel no two lines share colour and dash (the
+ * big job has more series than there are colours), and every p99 line of
+ * lag_vs_flush has its own legend entry, in its series' colour. */
+Test(plot, many_configurations_get_a_panel_per_job_and_distinct_lines)
+{
+    if (!have_gnuplot())
+        cr_skip_test("gnuplot is not installed");
+    const char *dir = tu_path("five-jobs");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    write_five_jobs(dir);
+    write_sweep_json(dir, "scenarios/five.ini", "Test CPU");
+    cr_assert_eq(h5swmr("plot", dir, NULL), 0, "plot failed:\n%s", g_out);
+    static const char *const jobs[] = {"[lag]", "[lag_inotify]", "[readers]", "[" HOSTILE_JOB "]", "[big]"};
+    static svg_line_t l[512];
+    int n;
+
+    char *svg = assert_plot(dir, "lag_vs_flush");
+    cr_assert_eq(assert_lines_distinct(svg, "lag_vs_flush", l, &n), 5, "lag_vs_flush: not one panel per job");
+    for (size_t j = 0; j < sizeof jobs / sizeof *jobs; j++)
+        cr_assert(svg_has_text(svg, jobs[j]), "lag_vs_flush: no panel titled %s", jobs[j]);
+    /* lag: 3 wake-ups x (h5swmr, bare), lag_inotify 2, readers 3, channels 3, big 10: a p50 and a p99 line each */
+    cr_assert_eq(n, 2 * 24, "lag_vs_flush: %d lines with legend entries", n);
+    for (int i = 0; i < n; i += 2) {
+        char p99[300];
+        snprintf(p99, sizeof p99, "%s p99", l[i].title);
+        cr_assert_str_eq(l[i + 1].title, p99, "lag_vs_flush: the p99 line of '%s' has no legend entry", l[i].title);
+        cr_assert_str_eq(l[i + 1].colour, l[i].colour, "lag_vs_flush: '%s' in another colour", p99);
+        cr_assert_str_eq(l[i + 1].panel, l[i].panel);
+    }
+    /* a panel's legend tells its series apart within the job, without the job */
+    cr_assert(strstr(svg, "<title>h5swmr reader, busy poll</title>"), "no per-job legend text");
+    cr_assert(!strstr(svg, "<title>[lag]"), "legend texts still name the job");
+    int panel_big = 0;
+    for (int i = 0; i < n; i++)
+        panel_big += !strcmp(l[i].panel, "e");
+    cr_assert_eq(panel_big, 20, "the big job's panel: %d lines", panel_big);
+    cr_assert_gt(assert_legend_outside(svg, "lag_vs_flush"), 0);
+    free(svg);
+    unsigned w, h = png_height(dir, "lag_vs_flush.png", &w);
+    cr_assert(w == 1400 && h >= 5 * 300, "lag_vs_flush.png is %ux%u: not grown for 5 panels", w, h);
+
+    svg = assert_plot(dir, "lag_cdf");
+    cr_assert_eq(assert_lines_distinct(svg, "lag_cdf", l, &n), 5, "lag_cdf: not one panel per job");
+    cr_assert_eq(n, 37, "lag_cdf: %d lines, one per configuration expected", n);
+    for (size_t j = 0; j < sizeof jobs / sizeof *jobs; j++)
+        cr_assert(svg_has_text(svg, jobs[j]), "lag_cdf: no panel titled %s", jobs[j]);
+    cr_assert_gt(assert_legend_outside(svg, "lag_cdf"), 0);
+    free(svg);
+    h = png_height(dir, "lag_cdf.png", &w);
+    cr_assert(w == 1400 && h >= 5 * 300, "lag_cdf.png is %ux%u: not grown for 5 panels", w, h);
+    /* the hostile job name was only a title (gnuplot runs in the scripts' directory) */
+    const char *where[] = {tu_dir(), ".", H5SWMR_SOURCE_DIR "/bench", dir};
+    for (size_t k = 0; k < sizeof where / sizeof *where; k++)
+        for (int m = 6; m <= 7; m++) {
+            char p[PATH_MAX];
+            snprintf(p, sizeof p, "%s/PWNED%d", where[k], m);
+            cr_assert(!tu_exists(p), "a job name ran a gnuplot command: %s exists", p);
+        }
 }
 
 /* A sweep.csv of 50000 configurations, all different (far more than a sweep
