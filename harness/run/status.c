@@ -191,21 +191,21 @@ static double run_left(const orch_report_t *rep, const shm_t *shm, bool finalizi
         return 0;
     }
     double ran = (double)(now - rep->t_ready_ns) / 1e9, left = -1;
-    if (s->duration_s > 0)
-        left = s->duration_s - ran;
+    if (s->duration_s > 0) /* past it (a stalled writer): it is due to stop any moment */
+        left = s->duration_s > ran ? s->duration_s - ran : 0;
     const proto_progress_t *p = &shm->progress[0];
     double blocks = (double)atomic_load(&p->blocks), bytes = (double)atomic_load(&p->bytes);
     if (s->max_blocks > 0 && blocks > 0 && ran > 0) {
-        double l = ((double)s->max_blocks - blocks) * ran / blocks;
+        double l = blocks < (double)s->max_blocks ? ((double)s->max_blocks - blocks) * ran / blocks : 0;
         if (left < 0 || l < left)
             left = l;
     }
     if (s->max_mb > 0 && bytes > 0 && ran > 0) {
-        double l = (s->max_mb * 1e6 - bytes) * ran / bytes;
+        double l = bytes < s->max_mb * 1e6 ? (s->max_mb * 1e6 - bytes) * ran / bytes : 0;
         if (left < 0 || l < left)
             left = l;
     }
-    return left < 0 ? -1 : left > 0 ? left : 0;
+    return left;
 }
 
 /* Errors so far: processes that published an error, and those that ended
