@@ -536,7 +536,13 @@ static int run_one(sweep_t *w, size_t i, int rep_no, int mode, sweep_base_t *bas
         return -1;
     }
     h5s_err_t err;
-    if (orch_run(s, file, r->dir, w->rep, &err) < 0) {
+    /* the live status line: this run of how many, the time left at the pace so far */
+    status_outer_t outer = {.index = (long long)w->done_runs + 1, .count = (long long)w->nruns, .t0_ns = w->t0};
+    snprintf(outer.label, sizeof outer.label, "run %zu/%zu, config %zu/%zu", w->done_runs + 1, w->nruns, i + 1, w->n);
+    double el = (double)(h5s_now_ns() - w->t0) / 1e9, after = (double)(w->nruns - w->done_runs - 1);
+    outer.eta_after_s =
+        w->done_runs ? el / (double)w->done_runs * after : after * ((s->duration_s > 0 ? s->duration_s : 1) + 0.5);
+    if (orch_run_live(s, file, r->dir, &outer, w->rep, &err) < 0) {
         w->rc = fail(EXIT_FAIL, "%s", err.msg);
         return -1;
     }

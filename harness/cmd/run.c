@@ -164,7 +164,8 @@ static bool run_job(const scn_t *s, size_t njobs, bool writer_only, orch_report_
                  : s->writer_mode == SCN_MODE_BARE ? "data.h5"
                                                    : "data.mth5");
     print_banner(s, file, writer_only);
-    if (orch_run(s, file, dir, rep, &err) < 0) {
+    status_outer_t alone = {0}; /* the live status line of a run of its own */
+    if (orch_run_live(s, file, dir, &alone, rep, &err) < 0) {
         *worst = cmd_fail(EXIT_FAIL, "%s", err.msg);
         return false;
     }

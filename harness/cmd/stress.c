@@ -419,6 +419,7 @@ typedef struct stress {
     char workdir[SCN_PATH + 64], failroot[SCN_PATH + 32];
     long long nkept;
     orch_report_t *rep;
+    int64_t t0; /* when the first iteration began: the status line's elapsed time */
 } stress_t;
 
 /* Keeps a run that did not fail when keep_data asks for it, or removes it. */
@@ -453,7 +454,12 @@ static int stress_iteration(stress_t *st, long long it)
         return fail(EXIT_FAIL, "%s: %s", itdir, strerror(errno));
     snprintf(file, sizeof file, "%s/data.mth5", itdir);
     int64_t t1 = h5s_now_ns();
-    if (orch_run(&s, file, itdir, rep, &err) < 0) {
+    /* the live status line: this iteration of how many, the time left at the pace so far */
+    status_outer_t outer = {.index = it + 1, .count = a->iterations, .t0_ns = st->t0};
+    snprintf(outer.label, sizeof outer.label, "iteration %lld/%lld", it + 1, a->iterations);
+    double el = (double)(t1 - st->t0) / 1e9;
+    outer.eta_after_s = (double)(a->iterations - it - 1) * (it ? el / (double)it : s.duration_s + 0.5);
+    if (orch_run_live(&s, file, itdir, &outer, rep, &err) < 0) {
         int rc = fail(EXIT_FAIL, "%s", err.msg);
         discard_run(itdir); /* nothing ran that could be judged */
         return rc;
@@ -541,7 +547,7 @@ int cmd_stress(int argc, char **argv)
     scn_t base;
     if ((rc = load_base(&a, &base)) != 0)
         return rc;
-    stress_t st = {.a = &a, .base = &base};
+    stress_t st = {.a = &a, .base = &base, .t0 = h5s_now_ns()};
     char name[SCN_STR + 16];
     snprintf(name, sizeof name, "%s-stress", base.scenario);
     if (h5s_make_unique_dir(base.results_dir, name, st.workdir, sizeof st.workdir) != 0)

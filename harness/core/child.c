@@ -27,7 +27,7 @@ static void close_pair(int p[2])
 }
 
 /* In the child, before anything else runs: the parent-death signal, the
- * process group, and the pipe ends moved to fds 3 and 4 (dup2 clears
+ * process group, stdout (out_fd), and the pipe ends moved to fds 3 and 4 (dup2 clears
  * close-on-exec) with every other descriptor above 2 closed. Exits the
  * child (1, or 127 when it was to run a program) if one step fails or the
  * parent is already gone. */
@@ -41,6 +41,8 @@ static void child_setup(const h5s_child_opts_t *o, pid_t parent, const int down[
     }
     if (o->own_group)
         setpgid(0, 0);
+    if (o->out_fd > 2 && !o->argv && dup2(o->out_fd, STDOUT_FILENO) < 0)
+        _exit(fail);
     if (o->pipes) {
         int a = fcntl(down[0], F_DUPFD_CLOEXEC, 64), b = fcntl(up[1], F_DUPFD_CLOEXEC, 64);
         if (a < 0 || b < 0 || dup2(a, 3) < 0 || dup2(b, 4) < 0)

@@ -32,6 +32,8 @@ typedef struct h5s_child_opts {
     const char *const *argv; /* run this program (argv[0] looked up in PATH); NULL: fork only */
     const char *log;         /* with argv: stdout and stderr to this file (created or truncated,
                                 never through a symbolic link); NULL: /dev/null */
+    int out_fd;              /* fork only, when > 2: the child's stdout is this descriptor (dup2, before
+                                the others above 2 are closed); 0: stdout as it is */
 } h5s_child_opts_t;
 
 typedef struct h5s_child {

@@ -25,6 +25,7 @@ static const char *const writer_modes[] = {"swmr", "noswmr", "raw", "bare", NULL
 static const char *const reader_modes[] = {"h5swmr", "bare", NULL};
 static const char *const reader_kinds[] = {"h5swmr", "h5py", "watch", "cmd", NULL};
 static const char *const waits[] = {"poll", "inotify", NULL};
+static const char *const statuses[] = {"auto", "off", "lines", NULL};
 static const char *const corrupt_targets[] = {"middle", "first_chunk", "summary_table", "summary_table_header", NULL};
 
 #define F(field) offsetof(scn_t, field), sizeof(((scn_t *)0)->field)
@@ -120,6 +121,11 @@ static const scn_opt_t options[] = {
      "readers also poll /Experiment/channel_summary, as MTH5 users are told to"},
     {"report_ms", OPT_DOUBLE, F(report_ms), "0", 0, 3.6e6, NULL,
      "print reader updates at most this often (ms); 0 = every update"},
+    {"status", OPT_ENUM, F(status), "auto", 0, 0, statuses,
+     "the live status line of run, write, sweep and stress (elapsed, ETA, writer MB/s and flushes, readers' "
+     "samples and lag p99, errors): auto = on a terminal (stdout) one line refreshed in place every report_ms "
+     "(500 ms when 0), otherwise a plain 'status:' line every report_ms (none when 0) unless quiet; lines = plain "
+     "lines every report_ms (1000 ms when 0) unless quiet, also on a terminal; off = none"},
     {"ready_timeout", OPT_DOUBLE, F(ready_timeout_s), "30", 0.1, 3600, NULL,
      "seconds readers wait for the writer's READY"},
     {"stop_timeout", OPT_DOUBLE, F(stop_timeout_s), "5", 0.1, 600, NULL,

@@ -31,6 +31,10 @@ typedef enum {
 /* What program a reader is (reader_kind): h5swmr's own reader, or an external
  * client followed through the line protocol (harness/run/external.c). */
 typedef enum { SCN_KIND_H5SWMR, SCN_KIND_H5PY, SCN_KIND_WATCH, SCN_KIND_CMD } scn_reader_kind_t;
+/* The live status line of run, write, sweep and stress (status): auto = one
+ * line refreshed in place when stdout is a terminal, plain lines every
+ * report_ms otherwise; off; lines = plain lines even on a terminal. */
+typedef enum { SCN_STATUS_AUTO, SCN_STATUS_OFF, SCN_STATUS_LINES } scn_status_t;
 
 /* One resolved job: every knob of one experiment. */
 typedef struct scn {
@@ -83,6 +87,7 @@ typedef struct scn {
     bool verify;
     bool read_summary_table;
     double report_ms;
+    int status; /* scn_status_t */
     /* orchestration */
     double ready_timeout_s;
     double stop_timeout_s;

@@ -240,12 +240,14 @@ static int bare_loop(bare_t *b)
             since = 0;
             last_flush = h5s_now_ns();
         }
+        proto_writer_progress(b->c->shm, b->r.blocks, b->r.bytes, b->r.flushes);
     }
     if (since && bare_flush(b) < 0) {
         snprintf(b->r.msg, sizeof b->r.msg, "bare HDF5 loop: flush failed");
         b->r.cause = bare_hdf5_cause();
         return -1;
     }
+    proto_writer_progress(b->c->shm, b->r.blocks, b->r.bytes, b->r.flushes);
     return 0;
 }
 
@@ -426,6 +428,7 @@ static int bare_reader_poll(bare_reader_t *b)
         b->r.updates++;
         b->r.samples = len;
     }
+    proto_seen(b->c->shm, b->c->index, len);
     /* every flush this poll newly covers, against the flush records */
     if (b->s->measure) {
         lag_observe(&b->lag, len, t_seen);

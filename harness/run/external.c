@@ -413,6 +413,8 @@ static void on_line(xstate_t *x, char *line)
             snprintf(x->r.msg, sizeof x->r.msg, "%s: %.250s[%llu] is wrong (the client's verdict, line %llu)", x->who,
                      d->path, (unsigned long long)bad, (unsigned long long)x->line_no);
     }
+    if (grew && !strcmp(d->path, x->first_path))
+        proto_seen(x->c->shm, x->c->index, samples);
     if (grew && !strcmp(d->path, x->first_path) && x->s->measure)
         lag_observe(&x->lag, samples, t);
 }

@@ -71,6 +71,47 @@ static void overrun(lag_t *L)
     L->covered = 0; /* unknown: the next record counts as new */
 }
 
+/* The live histogram's bucket of a lag of x ns: 8 buckets per power of two
+ * (the values below 8 ns one each), the last one open-ended. */
+static size_t live_bucket(int64_t x)
+{
+    uint64_t u = x > 0 ? (uint64_t)x : 0;
+    if (u < LAG_LIVE_SUB)
+        return (size_t)u;
+    int e = 63 - __builtin_clzll(u); /* 2^e <= u < 2^(e+1), e >= 3 */
+    size_t k = ((size_t)(e - 2) << 3) + (size_t)((u >> (e - 3)) & (LAG_LIVE_SUB - 1));
+    return k < LAG_LIVE_BUCKETS ? k : LAG_LIVE_BUCKETS - 1;
+}
+
+/* The upper end of live bucket k in ns (what the live p99 reports: never
+ * below the true value by more than the bucket's width). */
+static int64_t live_upper(size_t k)
+{
+    if (k < LAG_LIVE_SUB)
+        return (int64_t)k;
+    int e = (int)(k >> 3) + 2;
+    uint64_t sub = k & (LAG_LIVE_SUB - 1);
+    return (int64_t)(((uint64_t)1 << e) + ((sub + 1) << (e - 3)));
+}
+
+/* Publishes the events so far and their p99 from the live histogram, in
+ * the reader's progress slot (a few stores; the scan of the histogram at
+ * most every LAG_LIVE_NS of observation time t). */
+static void live_publish(lag_t *L, int64_t t)
+{
+    if (t - L->t_live < LAG_LIVE_NS || !L->live_n)
+        return;
+    L->t_live = t;
+    uint64_t want = L->live_n - L->live_n / 100, sum = 0; /* nearest rank: ceil(0.99 n) */
+    size_t k = 0;
+    for (; k < LAG_LIVE_BUCKETS - 1; k++)
+        if ((sum += L->live[k]) >= want)
+            break;
+    proto_progress_t *p = &L->shm->progress[L->index];
+    atomic_store_explicit(&p->lag_p99_ns, live_upper(k), memory_order_relaxed);
+    atomic_store_explicit(&p->lag_n, L->live_n, memory_order_relaxed);
+}
+
 /* Done with the oldest observation: adds the age of the newest flush it gave
  * an event for. */
 static void pop(lag_t *L)
@@ -100,6 +141,8 @@ static void match(lag_t *L, const shm_rec_t *rec, lag_obs_t *o)
     int64_t lag = o->t_seen - rec->t_flushed_ns, e2e = o->t_seen - rec->t_start_ns;
     stats_add(&L->all, lag);
     stats_add(&L->e2e, e2e);
+    L->live[live_bucket(lag)]++;
+    L->live_n++;
     proto_windows_add(&L->win, rec->t_flushed_ns, lag);
     if (o->t_seen >= L->t_stop)
         L->final++;
@@ -146,6 +189,7 @@ void lag_observe(lag_t *L, uint64_t samples, int64_t t_seen)
         L->n++;
     }
     lag_resolve(L);
+    live_publish(L, t_seen);
 }
 
 void lag_finish(lag_t *L, proto_result_t *r)

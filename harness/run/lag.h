@@ -24,6 +24,14 @@
  * before the writer has published the flush that made it visible). */
 #define LAG_MAX_OBS 256
 
+/* The live p99 (proto_progress_t.lag_p99_ns, for the status line) comes from
+ * a coarse histogram of LAG_LIVE_BUCKETS log buckets (8 per power of two;
+ * the upper end of a bucket is reported, at most 12.5 % above), recomputed
+ * at most every LAG_LIVE_NS of observation time. */
+#define LAG_LIVE_SUB 8
+#define LAG_LIVE_BUCKETS (48 * LAG_LIVE_SUB)
+#define LAG_LIVE_NS 250000000LL
+
 /* One observation of the first channel not yet done with. */
 typedef struct lag_obs {
     uint64_t samples;
@@ -51,6 +59,12 @@ typedef struct lag {
     proto_windows_t win; /* lag_window_s: lag of the first and last windows */
     uint64_t skipped;    /* flushes after the warm-up that could not be matched */
     uint64_t final;      /* events of observations after STOP */
+
+    /* every event, coarsely, for the live p99: the counts per bucket, their
+     * sum, and when the p99 was last published */
+    uint32_t live[LAG_LIVE_BUCKETS];
+    uint64_t live_n;
+    int64_t t_live;
 } lag_t;
 
 /* Sets up L for reader `index` of scenario s following the flush records

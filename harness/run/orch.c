@@ -42,6 +42,7 @@ typedef struct orch {
     int64_t fin_moved_ns;          /* when its progress last changed */
     int64_t fin_print_ns;          /* when the next progress line is due */
     uint64_t fin_bytes, fin_steps; /* its progress as last seen */
+    status_t st;                   /* the live status line */
 } orch_t;
 
 /* How often a long finalization prints its progress (and after how long the
@@ -136,7 +137,7 @@ static int spawn(orch_t *o, orch_child_t *ch, int role, int index, role_fn fn, h
     ch->index = index;
     ch->ctl_w = ch->st_r = -1;
     /* the child dies with the orchestrator (SIGTERM), or sees EOF on fd 3 */
-    h5s_child_opts_t opts = {.pdeathsig = SIGTERM, .pipes = true};
+    h5s_child_opts_t opts = {.pdeathsig = SIGTERM, .pipes = true, .out_fd = status_child_stdout(&o->st)};
     pid_t pid = h5s_child_spawn(&ch->proc, &opts, err);
     if (pid < 0)
         return err->code;
@@ -400,6 +401,7 @@ static void on_finalizer_signal(orch_t *o, orch_child_t *f, int sig, int64_t now
     char prog[96];
     o->rep->interrupted = true;
     fin_progress_text(o, prog, sizeof prog);
+    status_clear(&o->st);
     if (sig == SIGINT && ++o->fin_signals == 1) {
         printf("\n[h5swmr] Interrupted: the finalizer is verifying the file (%s so far) and will finish; "
                "Ctrl-C again to stop it (the file is then left unverified)\n",
@@ -428,6 +430,7 @@ static void on_signals(orch_t *o, orch_child_t *kids, int n, int64_t now)
         }
         if (!rep->interrupted) {
             rep->interrupted = true;
+            status_clear(&o->st);
             printf("\n[h5swmr] %s: stopping all processes (again to force)...\n",
                    si.ssi_signo == SIGINT ? "Interrupted" : "Terminated");
             fflush(stdout);
@@ -447,10 +450,14 @@ static void on_signals(orch_t *o, orch_child_t *kids, int n, int64_t now)
 static void wait_events(orch_t *o, orch_child_t *kids, int n, int64_t wake)
 {
     orch_report_t *rep = o->rep;
-    struct pollfd pf[2 + SCN_MAX_READERS];
-    int idx[2 + SCN_MAX_READERS], np = 0;
+    struct pollfd pf[3 + SCN_MAX_READERS];
+    int idx[3 + SCN_MAX_READERS], np = 0;
     pf[np] = (struct pollfd){.fd = o->sfd, .events = POLLIN};
     idx[np++] = -1;
+    if (status_pollfd(&o->st) >= 0) { /* the processes' stdout, shown above the status line */
+        pf[np] = (struct pollfd){.fd = status_pollfd(&o->st), .events = POLLIN};
+        idx[np++] = -2;
+    }
     for (int i = 0; i < n; i++)
         if (kids[i].st_r >= 0) {
             pf[np] = (struct pollfd){.fd = kids[i].st_r, .events = POLLIN};
@@ -465,6 +472,10 @@ static void wait_events(orch_t *o, orch_child_t *kids, int n, int64_t wake)
     for (int k = 0; r > 0 && k < np; k++) {
         if (!(pf[k].revents & (POLLIN | POLLHUP | POLLERR)))
             continue;
+        if (idx[k] == -2) {
+            status_pump(&o->st);
+            continue;
+        }
         if (idx[k] < 0) {
             on_signals(o, kids, n, now);
             continue;
@@ -530,6 +541,7 @@ static void watch_finalizer(orch_t *o, orch_child_t *f, int64_t now, int64_t *wa
                  s->finalize_stall_s, prog);
         size_t l = strlen(o->rep->problem); /* after a problem of the run, if any */
         snprintf(o->rep->problem + l, sizeof o->rep->problem - l, "%s%s", l ? "; " : "", line);
+        status_clear(&o->st);
         fprintf(stderr, "[h5swmr] %s\n", line);
         stop_finalizer(f, now);
         return;
@@ -541,6 +553,7 @@ static void watch_finalizer(orch_t *o, orch_child_t *f, int64_t now, int64_t *wa
     if (now >= o->fin_print_ns) {
         double el = (double)(now - o->fin_begin_ns) / 1e9;
         fin_progress_text(o, prog, sizeof prog);
+        status_clear(&o->st);
         if (s->verify_file)
             fprintf(stderr, "finalizer: verified %s, %.2f GB/s\n", prog, el > 0 ? (double)b / 1e9 / el : 0);
         else
@@ -572,6 +585,7 @@ static void supervise(orch_t *o, orch_child_t *kids, int n, bool with_writer)
         }
         if (o->finalizing)
             watch_finalizer(o, &kids[0], now, &wake);
+        status_tick(&o->st, o->rep, o->shm, o->finalizing, now, &wake);
         for (int i = 0; i < n; i++) {
             int64_t e = escalate(o, &kids[i], now);
             if (e < wake)
@@ -709,6 +723,7 @@ static void finish_file(orch_t *o, h5s_err_t *err)
         const proto_result_t *fr = &rep->finalizer.res;
         if (o->fin_printed && s->verify_file && rep->finalizer.has_result && fr->t_end_ns > fr->t_start_ns) {
             double el = (double)(fr->t_end_ns - fr->t_start_ns) / 1e9;
+            status_clear(&o->st);
             fprintf(stderr, "finalizer: verified %.1f GB in %.1f s, %.2f GB/s\n", (double)fr->bytes / 1e9, el,
                     (double)fr->bytes / 1e9 / el);
         }
@@ -804,12 +819,20 @@ static void note_static_faults(orch_t *o)
 
 int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_t *rep, h5s_err_t *err)
 {
+    return orch_run_live(s, file, run_dir, NULL, rep, err);
+}
+
+int orch_run_live(const scn_t *s, const char *file, const char *run_dir, const status_outer_t *outer,
+                  orch_report_t *rep, h5s_err_t *err)
+{
     orch_t o = {.s = s, .file = file, .run_dir = run_dir, .rep = rep, .sfd = -1};
     memset(rep, 0, sizeof *rep);
     faults_init(&rep->fx);
     rep->scn = *s;
     snprintf(rep->file, sizeof rep->file, "%s", file);
-    int rc = orch_setup(&o, err);
+    int rc = status_begin(&o.st, s, outer, err);
+    if (rc == 0)
+        rc = orch_setup(&o, err);
     if (rc == 0) {
         void (*oldpipe)(int) = signal(SIGPIPE, SIG_IGN);
         rep->t_begin_ns = h5s_now_ns();
@@ -823,6 +846,7 @@ int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_
         }
         signal(SIGPIPE, oldpipe);
     }
+    status_end(&o.st, rep, o.shm);
     orch_teardown(&o);
     return rc;
 }

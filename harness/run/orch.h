@@ -12,6 +12,7 @@
 #include "faults.h"
 #include "proto.h"
 #include "scenario.h"
+#include "status.h"
 
 /* A reader's crash handler (reader.c) ors its verdict into its
  * shm->reader_phase[] slot, next to proto.h's READER_OTHER / READER_WALKING:
@@ -74,6 +75,12 @@ typedef struct orch_report {
  * negative code when it could not start. Blocks SIGINT/SIGTERM/SIGCHLD while
  * it runs and restores the mask afterwards. */
 int orch_run(const scn_t *s, const char *file, const char *run_dir, orch_report_t *rep, h5s_err_t *err);
+
+/* orch_run with the live status line (status.h) of run, write, sweep and
+ * stress: outer tells which run of a sweep or stress this is (label "": a
+ * run of its own). */
+int orch_run_live(const scn_t *s, const char *file, const char *run_dir, const status_outer_t *outer,
+                  orch_report_t *rep, h5s_err_t *err);
 
 /* Whether ch is a delayed reader that was asked to stop before its start
  * delay had passed: it never got GO and never opened the file (not an error). */

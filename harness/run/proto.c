@@ -251,3 +251,18 @@ void proto_error_seen(shm_t *shm, int index)
     int64_t none = 0;
     atomic_compare_exchange_strong(&shm->progress[index].t_error_ns, &none, h5s_now_ns());
 }
+
+void proto_writer_progress(shm_t *shm, uint64_t blocks, uint64_t bytes, uint64_t flushes)
+{
+    proto_progress_t *p = &shm->progress[0];
+    atomic_store_explicit(&p->blocks, blocks, memory_order_relaxed);
+    atomic_store_explicit(&p->bytes, bytes, memory_order_relaxed);
+    atomic_store_explicit(&p->flushes, flushes, memory_order_relaxed);
+}
+
+void proto_seen(shm_t *shm, int index, uint64_t samples)
+{
+    proto_progress_t *p = &shm->progress[index];
+    if (samples > atomic_load_explicit(&p->seen, memory_order_relaxed))
+        atomic_store_explicit(&p->seen, samples, memory_order_relaxed);
+}

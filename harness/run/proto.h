@@ -64,6 +64,13 @@ typedef struct proto_progress {
     _Atomic int call;              /* PROTO_CALL_*: what it is inside now */
     _Atomic int64_t t_call_ns;     /* when it entered that call */
     _Atomic int64_t t_error_ns;    /* its first error; 0 none */
+    /* what the live status line shows (status.c), a few stores per block
+     * or observation: the writer's blocks, bytes and flushes so far; a
+     * reader's samples of the first channel in hand, its lag events so far
+     * and their p99 as last estimated (lag.c, every LAG_LIVE_NS at most) */
+    _Atomic uint64_t blocks, bytes, flushes;
+    _Atomic uint64_t seen, lag_n;
+    _Atomic int64_t lag_p99_ns;
 } proto_progress_t;
 
 typedef struct shm {
@@ -211,6 +218,12 @@ void proto_call(shm_t *shm, int index, int call);
 void proto_progress(shm_t *shm, int index, uint64_t retries);
 /* Publishes the first error of slot `index` (later ones keep the first time). */
 void proto_error_seen(shm_t *shm, int index);
+/* Publishes the writer's blocks, bytes and flushes so far (slot 0), for the
+ * live status line. */
+void proto_writer_progress(shm_t *shm, uint64_t blocks, uint64_t bytes, uint64_t flushes);
+/* Publishes that reader `index` has `samples` samples of the first channel
+ * in hand (kept when smaller than before), for the live status line. */
+void proto_seen(shm_t *shm, int index, uint64_t samples);
 
 /* Converts a nanosecond sample summary to microseconds. */
 lat_summary_t proto_lat(stats_buf_t *b);

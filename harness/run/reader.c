@@ -401,6 +401,8 @@ again:
         in_call(rs, PROTO_CALL_NONE);
         if (rc > 0)
             break; /* out of time: no lag for a block not wholly read */
+        if (c->first)
+            proto_seen(rs->c->shm, rs->c->index, len);
         if (c->first && rs->s->measure)
             lag_observe(&rs->lag, len, t_seen);
     }

@@ -462,6 +462,7 @@ static int run_loop(wstate_t *w)
             return rc;
         if (flush_due(w, h5s_now_ns()) && (rc = do_flush(w)) < 0)
             return rc;
+        proto_writer_progress(w->c->shm, w->r.blocks, w->r.bytes, w->r.flushes);
         proto_rss_tick(&w->r, s, w->m ? mth5_fid(w->m) : H5I_INVALID_HID);
         if (s->workload == SCN_APPEND && !s->quiet && period_ns > 0)
             say(w, "Block %llu: +%lld samples x %d channels%s", (unsigned long long)w->r.blocks,
@@ -470,6 +471,7 @@ static int run_loop(wstate_t *w)
     /* whatever is left is flushed at the end (also for flush policy 'never') */
     if (w->blocks_since_flush && (rc = do_flush(w)) < 0)
         return rc;
+    proto_writer_progress(w->c->shm, w->r.blocks, w->r.bytes, w->r.flushes);
     return 0;
 }
 
