@@ -21,6 +21,7 @@ extern const cli_cmd_t cmd_flushcost_def; /* bench/flushcost.c: flush cost again
 extern const cli_cmd_t cmd_plot_def;      /* bench/plot.c: gnuplot plots of a results directory */
 extern const cli_cmd_t cmd_gate_def;      /* bench/gate.c: regression gate */
 extern const cli_cmd_t cmd_repro_def;     /* repro.c: standalone C reproducers of HDF5 defects */
+extern const cli_cmd_t cmd_report_def;    /* report_html.c: report.html of a results directory */
 
 /* The handlers, for commands that call each other (sweep runs plot). */
 int cmd_check(int argc, char **argv);
