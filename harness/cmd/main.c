@@ -15,9 +15,10 @@
 
 /* The command table: the usage text and the dispatch come from it. */
 static const cli_cmd_t *const commands[] = {
-    &cmd_run_def,   &cmd_write_def,  &cmd_watch_def,     &cmd_summary_def, &cmd_finalize_def, &cmd_check_def,
-    &cmd_sweep_def, &cmd_stress_def, &cmd_flushcost_def, &cmd_plot_def,    &cmd_gate_def,     &cmd_repro_def,
-    &cmd_report_def, NULL,
+    &cmd_run_def,       &cmd_write_def, &cmd_watch_def, &cmd_summary_def,
+    &cmd_finalize_def,  &cmd_check_def, &cmd_sweep_def, &cmd_stress_def,
+    &cmd_flushcost_def, &cmd_plot_def,  &cmd_gate_def,  &cmd_repro_def,
+    &cmd_report_def,    NULL,
 };
 
 /* The program's --help: its commands from the table, its options and exit

@@ -40,13 +40,13 @@ typedef struct rh {
     const char *dir;
     char notes[RH_MAX_NOTES][600]; /* files skipped, and why */
     int nnotes;
-    cJSON *env;         /* the first environment object found (borrowed from sweep or summary) */
-    cJSON *sweep;       /* sweep.json */
-    cJSON *gate;        /* gate.json */
-    cJSON *summary;     /* summary.json of dir itself */
-    char **subdirs;     /* names of subdirectories with a summary.json, sorted */
+    cJSON *env;     /* the first environment object found (borrowed from sweep or summary) */
+    cJSON *sweep;   /* sweep.json */
+    cJSON *gate;    /* gate.json */
+    cJSON *summary; /* summary.json of dir itself */
+    char **subdirs; /* names of subdirectories with a summary.json, sorted */
     size_t nsub;
-    char **files;       /* names of the entries of dir, sorted */
+    char **files; /* names of the entries of dir, sorted */
     size_t nfiles;
     bool stress_failure; /* dir is a stress failure (seed.txt, resolved.ini) */
     int nchecks;         /* JUnit or TAP files of h5swmr check */
@@ -472,8 +472,8 @@ static bool xml_attr(const char *tag, const char *name, char *out, size_t cap)
         return false;
     p += strlen(pat);
     size_t n = 0;
-    static const char *const ent[][2] = {{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""},
-                                         {"&apos;", "'"}};
+    static const char *const ent[][2] = {
+        {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}};
     while (*p && *p != '"' && n + 1 < cap) {
         size_t k = 0;
         while (k < 5 && strncmp(p, ent[k][0], strlen(ent[k][0])))
@@ -654,18 +654,21 @@ static void run_verdicts(rh_t *r)
         return;
     const cJSON *o;
     bool failed = false; /* beside a sweep's table: whether a run did not pass */
-    cJSON_ArrayForEach (o, r->sweep ? cJSON_GetObjectItemCaseSensitive(r->sweep, "runs") : NULL)
+    const cJSON *runs = cJSON_GetObjectItemCaseSensitive(r->sweep, "runs");
+    cJSON_ArrayForEach (o, runs)
         failed |= jnum(o, "exit_code") != 0 || jnum(o, "errors") != 0;
     if (r->sweep && !failed)
         return;
     fputs("<h3>Runs, per process</h3>\n", f);
     if (r->sweep)
         fputs("<p>Runs of the sweep that did not pass (every run is in the table above):</p>\n", f);
-    fputs("<table><tr><th>result</th><th>run</th><th>process</th><th>kind</th><th>samples</th><th>errors</th>"
+    fputs("<table><tr><th>result</th><th>run (job)</th><th>process</th><th>kind</th><th>samples</th><th>errors</th>"
           "<th>lag p50 us</th><th>lag p99 us</th><th>message</th></tr>\n",
           f);
-    if (r->summary)
-        summary_rows(f, ".", r->summary);
+    if (r->summary) {
+        const char *job = jstr(cJSON_GetObjectItemCaseSensitive(r->summary, "scenario"), "job");
+        summary_rows(f, job ? job : ".", r->summary);
+    }
     for (size_t i = 0; i < r->nsub; i++) {
         char name[8192];
         snprintf(name, sizeof name, "%s/summary.json", r->subdirs[i]);
@@ -689,8 +692,8 @@ static void base64(FILE *f, const unsigned char *data, size_t n)
 {
     static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)data[i] << 16 | (i + 1 < n ? (unsigned)data[i + 1] << 8 : 0) |
-                     (i + 2 < n ? data[i + 2] : 0);
+        unsigned v =
+            (unsigned)data[i] << 16 | (i + 1 < n ? (unsigned)data[i + 1] << 8 : 0) | (i + 2 < n ? data[i + 2] : 0);
         char out[4] = {tab[v >> 18 & 63], tab[v >> 12 & 63], i + 1 < n ? tab[v >> 6 & 63] : '=',
                        i + 2 < n ? tab[v & 63] : '='};
         fwrite(out, 1, 4, f);
@@ -836,8 +839,9 @@ static void page(rh_t *r)
     gmtime_r(&now, &tm);
     strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S UTC", &tm);
     const char *base = strrchr(r->dir, '/') && strrchr(r->dir, '/')[1] ? strrchr(r->dir, '/') + 1 : r->dir;
-    fprintf(f, "<!DOCTYPE html>\n%s\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-               "<meta name=\"generator\" content=\"h5swmr %s\">\n<title>h5swmr report: ",
+    fprintf(f,
+            "<!DOCTYPE html>\n%s\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+            "<meta name=\"generator\" content=\"h5swmr %s\">\n<title>h5swmr report: ",
             RH_MARK, H5SWMR_VERSION);
     html_text(f, base);
     fprintf(f, "</title>\n<style>%s</style></head><body>\n<h1>h5swmr report: ", css);
@@ -893,8 +897,7 @@ static int may_replace(const char *path, bool *exists, char *msg, size_t cap)
     char want[160];
     snprintf(want, sizeof want, "<!DOCTYPE html>\n%s\n", RH_MARK);
     if (strncmp(head, want, strlen(want)))
-        return snprintf(msg, cap, "%s was not written by h5swmr: not replaced (move it away to get the report)",
-                        path),
+        return snprintf(msg, cap, "%s was not written by h5swmr: not replaced (move it away to get the report)", path),
                -1;
     *exists = true;
     return 0;
