@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "man.h"
 #include "proto.h"
 #include "util.h"
 
@@ -118,6 +119,11 @@ int main(int argc, char **argv)
         if (argc > 2)
             return cmd_fail(EXIT_USAGE, "%s takes no arguments (for a command's help: h5swmr COMMAND --help)", cmd);
         usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--man")) { /* not in --help: the build makes h5swmr.1 with it */
+        startup_signals_end(&start_mask, NULL, false);
+        man_page(stdout, commands, H5SWMR_VERSION);
         return 0;
     }
     if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
