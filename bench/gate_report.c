@@ -11,6 +11,7 @@
 
 #include "gate.h"
 #include "proto.h"
+#include "report.h"
 #include "scenario.h"
 #include "util.h"
 
@@ -258,6 +259,9 @@ static void write_gate_json(const gate_opt_t *o, const char *what, const char *c
     cJSON_AddBoolToObject(j, "failed", failed);
     cJSON_AddItemToObject(j, "command", cmd);
     cJSON_AddItemToObject(j, "figures", figs);
+    char *env = report_environment_json(o->outdir);
+    cJSON_AddItemToObject(j, "environment", env ? cJSON_Parse(env) : cJSON_CreateNull());
+    free(env);
     char *text = h5s_json_text(j);
     cJSON_Delete(j);
     FILE *f = text && h5s_output_ok(path, true, msg, sizeof msg) == 0

@@ -962,7 +962,7 @@ int report_html_write(const char *given, char *path, size_t cap, h5s_err_t *err)
             r->nchecks += is_check_junit(text) || is_check_tap(text);
         free(text);
     }
-    cJSON *envsrc = r->sweep ? r->sweep : r->summary;
+    cJSON *envsrc = r->sweep ? r->sweep : r->summary ? r->summary : r->gate;
     if (envsrc && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(envsrc, "environment")))
         r->env = cJSON_DetachItemFromObjectCaseSensitive(envsrc, "environment");
     if (!r->sweep && !r->gate && !r->summary && !r->nsub && !r->nchecks) {
