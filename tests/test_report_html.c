@@ -488,3 +488,41 @@ Test(report_html, never_replaces_what_it_did_not_write)
     const char *none[] = {"report", NULL};
     cr_assert_eq(h5(none), 2, "%s", g_out);
 }
+
+Test(report_html, check_outcomes_from_junit_and_tap)
+{
+    /* check --junit writes the page beside its JUnit file; a TAP stream
+     * saved there as *.tap is read too */
+    char junit[1200], page_path[1200], tap[1200];
+    cr_assert_eq(mkdir(tu_path("ci"), 0755), 0);
+    snprintf(junit, sizeof junit, "%s/check.xml", tu_path("ci"));
+    const char *args[] = {"check",
+                          "--junit",
+                          junit,
+                          "--dir",
+                          tu_dir(),
+                          "--case",
+                          "swmr_with_w_refused",
+                          "--case",
+                          "hdf5_swmr_open_missing",
+                          NULL};
+    cr_assert_eq(h5(args), 0, "%s", g_out);
+    snprintf(page_path, sizeof page_path, "%s/report.html", tu_path("ci"));
+    char said[1300];
+    snprintf(said, sizeof said, "report: %s\n", page_path);
+    cr_assert(strstr(g_out, said), "check did not write the page: %s", g_out);
+    char *page = slurp(page_path);
+    cr_assert(strstr(page, "Conformance check: check.xml") && strstr(page, "2 cases: 2 as expected"), "%s", page);
+    cr_assert(strstr(page, "swmr_with_w_refused") && strstr(page, "hdf5_swmr_open_missing"), "%s", page);
+    free(page);
+    /* the TAP stream of another check, saved beside it */
+    const char *targs[] = {"check", "--tap", "--dir", tu_dir(), "--case", "swmr_with_w_refused", NULL};
+    cr_assert_eq(h5(targs), 0, "%s", g_out);
+    snprintf(tap, sizeof tap, "%s/check.tap", tu_path("ci"));
+    cr_assert_eq(tu_write_text(tap, g_out), 0);
+    const char *rep[] = {"report", tu_path("ci"), NULL};
+    cr_assert_eq(h5(rep), 0, "a page check wrote is replaced: %s", g_out);
+    page = slurp(page_path);
+    cr_assert(strstr(page, "Conformance check: check.tap") && strstr(page, "1 case: 1 as expected"), "%s", page);
+    free(page);
+}

@@ -501,8 +501,8 @@ static void check_junit(rh_t *r, const char *name, const char *text)
         double tests = xml_attr(suite, "tests", a, sizeof a) ? atof(a) : 0;
         double fails = xml_attr(suite, "failures", a, sizeof a) ? atof(a) : 0;
         double errs = xml_attr(suite, "errors", a, sizeof a) ? atof(a) : 0;
-        fprintf(f, "<p class=\"sum %s\">%.0f cases: %.0f as expected, %.0f differ, %.0f errors.</p>\n",
-                fails + errs ? "bad" : "ok", tests, tests - fails - errs, fails, errs);
+        fprintf(f, "<p class=\"sum %s\">%.0f case%s: %.0f as expected, %.0f differ, %.0f errors.</p>\n",
+                fails + errs ? "bad" : "ok", tests, tests == 1 ? "" : "s", tests - fails - errs, fails, errs);
     }
     fputs("<table><tr><th>verdict</th><th>case</th><th>group</th><th>outcome</th></tr>\n", f);
     for (const char *t = strstr(text, "<testcase "); t; t = strstr(t + 1, "<testcase ")) {
@@ -553,8 +553,8 @@ static void check_tap(rh_t *r, const char *name, char *text)
         html_text(f, hash ? hash + 3 : "");
         fputs("</td></tr>\n", f);
     }
-    fprintf(f, "</table>\n<p class=\"sum %s\">%d cases: %d as expected, %d differ.</p>\n", notok ? "bad" : "ok",
-            ok + notok, ok, notok);
+    fprintf(f, "</table>\n<p class=\"sum %s\">%d case%s: %d as expected, %d differ.</p>\n", notok ? "bad" : "ok",
+            ok + notok, ok + notok == 1 ? "" : "s", ok, notok);
 }
 
 /* Every JUnit or TAP file of h5swmr check in dir. */
