@@ -1019,6 +1019,9 @@ void report_html_after(const char *dir, FILE *out)
 void report_html_beside(const char *file, FILE *out)
 {
     char dir[4096];
+    struct stat st;
+    if (lstat(file, &st) != 0 || !S_ISREG(st.st_mode))
+        return; /* no file was written there (--junit /dev/null): no results beside it */
     h5s_parent_dir(file, dir, sizeof dir);
     report_html_after(dir, out);
 }

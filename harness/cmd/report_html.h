@@ -29,7 +29,8 @@ int report_html_write(const char *dir, char *path, size_t cap, h5s_err_t *err);
  * written. The command's own outcome does not depend on it. */
 void report_html_after(const char *dir, FILE *out);
 
-/* report_html_after for the directory that holds file (check's --junit). */
+/* report_html_after for the directory that holds file (check's --junit),
+ * when file is a regular file; nothing otherwise. */
 void report_html_beside(const char *file, FILE *out);
 
 #endif
