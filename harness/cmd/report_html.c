@@ -776,7 +776,7 @@ static void environment(rh_t *r)
 static void commands_section(rh_t *r)
 {
     FILE *f = r->f;
-    fputs("<h2 id=\"reproduce\">Reproduce</h2>\n<pre>", f);
+    fputs("<h2 id=\"reproduce\">Reproduce</h2>\n<pre class=\"cmd\">", f);
     if (r->sweep && jstr(r->sweep, "scenario_file")) {
         fputs("h5swmr sweep ", f);
         html_shell_word(f, jstr(r->sweep, "scenario_file"));
@@ -826,8 +826,8 @@ static const char css[] =
     ".ok{color:#05691f}.bad{color:#b00020}.warn{color:#9a5b00}.na{color:#666}td.ok{background:#e6f4ea}"
     "td.bad{background:#fde7e9}td.warn{background:#fff4e0}p.sum{font-weight:bold}"
     "figure{margin:1em 0;border:1px solid #ddd;padding:.5em}figure img{width:100%;height:auto;display:block}"
-    "figcaption{color:#555;font-size:13px}pre{background:#f6f6f6;padding:.6em;overflow-x:auto;"
-    "white-space:pre-wrap}code{font-size:12px}.notes li{color:#555}";
+    "figcaption{color:#555;font-size:13px}pre{background:#f6f6f6;padding:.6em;overflow-x:auto}"
+    "pre.cmd{white-space:pre-wrap}code{font-size:12px}.notes li{color:#555}";
 
 /* Writes the whole page into r->f. */
 static void page(rh_t *r)
