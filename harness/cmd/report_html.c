@@ -210,6 +210,10 @@ static cJSON *load_json(rh_t *r, const char *dir, const char *name)
     struct stat st;
     if (lstat(path, &st) != 0)
         return NULL;
+    if (!S_ISREG(st.st_mode)) { /* h5swmr writes its results as plain files, never links */
+        rh_note(r, "%s: skipped: %s", path, S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file");
+        return NULL;
+    }
     cJSON *j = h5s_read_json(path, RH_JSON_MAX, why, sizeof why);
     if (!j)
         rh_note(r, "%s: skipped: %s", path, why);
