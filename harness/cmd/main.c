@@ -123,6 +123,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "--man")) { /* not in --help: the build makes h5swmr.1 with it */
         startup_signals_end(&start_mask, NULL, false);
+        if (argc > 2)
+            return cmd_fail(EXIT_USAGE, "%s takes no arguments", cmd);
         man_page(stdout, commands, H5SWMR_VERSION);
         return 0;
     }
