@@ -46,6 +46,7 @@
 #include "fs.h"
 #include "gate.h"
 #include "proto.h"
+#include "report_html.h"
 #include "util.h"
 
 #define fail(code, ...) h5s_cli_fail("gate", code, __VA_ARGS__)
@@ -606,6 +607,7 @@ int cmd_gate(int argc, char **argv)
             return fail(rc, "%s", msg);
         }
         c.ru.out = c.out = outdir;
+        c.o.outdir = outdir, c.o.argc = argc, c.o.argv = argv; /* gate.json, for report.html */
         rc = run_rounds(&c, base, A, B, &n, &fs);
     } else {
         gate_baseline_figures(&fs, base, A, n, &c.o);
@@ -617,6 +619,8 @@ int cmd_gate(int argc, char **argv)
         else
             snprintf(what, sizeof what, "%d sweep%s against the baseline %s", n, n == 1 ? "" : "s", c.baseline);
         rc = gate_conclude(&fs, &c.o, what);
+        if (c.o.outdir)
+            report_html_after(c.o.outdir, stdout);
     }
     gate_figs_free(&fs);
     free_all(A, n);

@@ -49,6 +49,9 @@ typedef struct gate_opt {
     double tol, exp_tol, lag_tol;
     bool strict, force;
     const char *markdown;
+    const char *outdir; /* --run: gate.json (the verdicts, for report.html) goes here */
+    int argc;           /* the gate's command line, recorded in gate.json */
+    char **argv;
 } gate_opt_t;
 
 /* ---- gate_stats.c: values and verdicts ---- */

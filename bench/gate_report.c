@@ -11,6 +11,7 @@
 
 #include "gate.h"
 #include "proto.h"
+#include "report.h"
 #include "scenario.h"
 #include "util.h"
 
@@ -189,9 +190,22 @@ static char (*short_keys(const gate_figs_t *fs))[GATE_KEY_CAP]
     return shown;
 }
 
+/* Adds a figure's line to the verdicts of gate.json (figs may be NULL). */
+static void json_fig(cJSON *figs, const char *verdict, const char *configuration, const char *figure)
+{
+    cJSON *o = figs ? cJSON_CreateObject() : NULL;
+    if (!o)
+        return;
+    cJSON_AddStringToObject(o, "verdict", verdict);
+    cJSON_AddStringToObject(o, "configuration", configuration);
+    cJSON_AddStringToObject(o, "figure", figure);
+    cJSON_AddItemToArray(figs, o);
+}
+
 /* Prints every figure (problems first; exact figures that pass as one count)
- * and writes the Markdown table when asked. Returns the tally. */
-static tally_t report(const gate_figs_t *fs, FILE *md)
+ * and writes the Markdown table and gate.json's figures when asked. Returns
+ * the tally. */
+static tally_t report(const gate_figs_t *fs, FILE *md, cJSON *figs)
 {
     tally_t t = {{0}};
     char line[2048];
@@ -214,6 +228,7 @@ static tally_t report(const gate_figs_t *fs, FILE *md)
             fig_line(f, line, sizeof line);
             const char *what = line + strlen(f->key) + 1;
             printf("%-12s %s %s\n", verdict_names[f->verdict], shown, what);
+            json_fig(figs, verdict_names[f->verdict], shown, what);
             if (md)
                 fprintf(md, "| %s%s%s | `%s` | %s |\n", problem ? "**" : "", verdict_names[f->verdict],
                         problem ? "**" : "", shown, what);
@@ -223,9 +238,40 @@ static tally_t report(const gate_figs_t *fs, FILE *md)
                "pass", exact_ok);
         if (md)
             fprintf(md, "| pass | every configuration | %d correctness figures as the reference |\n", exact_ok);
+        snprintf(line, sizeof line, "%d correctness figures (errors, exit status) as the reference", exact_ok);
+        json_fig(figs, "pass", "every configuration", line);
     }
     free(keys);
     return t;
+}
+
+/* Writes the verdicts into gate.json of o->outdir (replacing the one a gate
+ * run wrote there before), for report.html; a failure is said on stdout. */
+static void write_gate_json(const gate_opt_t *o, const char *what, const char *closing, bool failed, cJSON *figs)
+{
+    char path[SCN_PATH + 16], tmp[SCN_PATH + 32], msg[SCN_PATH + 128];
+    cJSON *j = cJSON_CreateObject(), *cmd = cJSON_CreateArray();
+    snprintf(path, sizeof path, "%s/gate.json", o->outdir);
+    for (int i = 0; cmd && i < o->argc; i++)
+        cJSON_AddItemToArray(cmd, cJSON_CreateString(i ? o->argv[i] : "h5swmr"));
+    cJSON_AddStringToObject(j, "what", what);
+    cJSON_AddStringToObject(j, "closing", closing);
+    cJSON_AddBoolToObject(j, "failed", failed);
+    cJSON_AddItemToObject(j, "command", cmd);
+    cJSON_AddItemToObject(j, "figures", figs);
+    char *env = report_environment_json(o->outdir);
+    cJSON_AddItemToObject(j, "environment", env ? cJSON_Parse(env) : cJSON_CreateNull());
+    free(env);
+    char *text = h5s_json_text(j);
+    cJSON_Delete(j);
+    FILE *f = text && h5s_output_ok(path, true, msg, sizeof msg) == 0
+                  ? h5s_output_begin(path, tmp, sizeof tmp, msg, sizeof msg)
+                  : NULL;
+    if (f)
+        fprintf(f, "%s\n", text);
+    if (!f || h5s_output_commit(f, tmp, path, true, msg, sizeof msg) != 0)
+        printf("gate: gate.json not written: %s\n", text ? msg : "out of memory");
+    free(text);
 }
 
 /* Judges, prints and returns the exit status: 1 if anything regressed or is
@@ -244,7 +290,8 @@ int gate_conclude(gate_figs_t *fs, const gate_opt_t *o, const char *what)
         return fail(EXIT_USAGE, "--markdown: %s", msg);
     if (md)
         fprintf(md, "## h5swmr gate: %s\n\n", what);
-    tally_t t = report(fs, md);
+    cJSON *figs = o->outdir ? cJSON_CreateArray() : NULL;
+    tally_t t = report(fs, md, figs);
     bool failed = t.n[V_REGRESSED] || t.n[V_MISSING] || (o->strict && t.n[V_INCONCLUSIVE]) || judged == 0;
     const char *word = failed ? "FAILED" : t.n[V_INCONCLUSIVE] ? "passed, with INCONCLUSIVE figures" : "passed";
     char closing[512];
@@ -259,6 +306,8 @@ int gate_conclude(gate_figs_t *fs, const gate_opt_t *o, const char *what)
     if (judged == 0)
         printf("gate: the reference has no figure to judge\n");
     printf("%s\n", closing);
+    if (o->outdir)
+        write_gate_json(o, what, closing, failed, figs);
     if (md) {
         fprintf(md, "\n**%s**\n", closing + 6);
         if (h5s_output_commit(md, tmp, o->markdown, o->force, msg, sizeof msg) != 0)

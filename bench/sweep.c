@@ -25,6 +25,7 @@
 #include "orch.h"
 #include "preheat.h"
 #include "report.h"
+#include "report_html.h"
 #include "scenario.h"
 #include "sweep.h"
 #include "util.h"
@@ -665,6 +666,8 @@ static void finish_results(sweep_t *w)
         if (prc != 0)
             printf("plots: not made (h5swmr plot exited %d)\n", prc);
     }
+    if (w->done_runs && !interrupted_pending())
+        report_html_after(w->dir, stdout);
 }
 
 /* Runs every repeat of every configuration and ends the sweep. SIGINT and

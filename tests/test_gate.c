@@ -248,6 +248,16 @@ Test(gate, real_sweeps_catch_a_slower_write_path)
     const char *a1[] = {"gate", "--baseline", base, "--run", scn, "--out", out1, "--budget", "60", NULL};
     cr_assert_eq(run(a1), 0, "%s", g_out);
     cr_assert(strstr(g_out, " 0 regressed"), "%s", g_out);
+    /* the verdicts stay beside the rounds (gate.json), and on the report page */
+    char page_path[1300], said[1400];
+    snprintf(page_path, sizeof page_path, "%s/report.html", out1);
+    snprintf(said, sizeof said, "report: %s\n", page_path);
+    cr_assert(strstr(g_out, said) && tu_exists(tu_path("same/gate.json")), "%s", g_out);
+    unsigned char *page;
+    size_t len;
+    cr_assert_eq(tu_read_file(page_path, &page, &len), 0);
+    cr_assert(strstr((char *)page, "Regression gate") && strstr((char *)page, " 0 regressed"), "%s", page);
+    free(page);
     /* every SWMR append and flush twice as long: caught against the bare loop and non-SWMR */
     snprintf(out2, sizeof out2, "%s", tu_path("slow"));
     const char *a2[] = {"gate", "--baseline",          base, "--run", scn, "--out", out2, "--budget", "60",

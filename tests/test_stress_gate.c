@@ -84,11 +84,19 @@ Test(stress, a_failure_is_kept_and_replays)
     cr_assert(strstr(g_out, "FAILED") && strstr(g_out, "replay: h5swmr stress --replay"), "%s", g_out);
     char kept[1400], f[1600];
     only_entry(tu_path("results/failures"), kept, sizeof kept);
-    static const char *const files[] = {"data.mth5", "resolved.ini", "seed.txt", "report.txt", "summary.json"};
-    for (size_t i = 0; i < 5; i++) {
+    static const char *const files[] = {"data.mth5",  "resolved.ini", "seed.txt",
+                                        "report.txt", "summary.json", "report.html"};
+    for (size_t i = 0; i < 6; i++) {
         snprintf(f, sizeof f, "%s/%s", kept, files[i]);
         cr_assert(tu_exists(f), "the failure directory has no %s", files[i]);
     }
+    /* its report.html: the failure, and how to replay it */
+    unsigned char *page;
+    size_t len;
+    snprintf(f, sizeof f, "%s/report.html", kept);
+    cr_assert_eq(tu_read_file(f, &page, &len), 0);
+    cr_assert(strstr((char *)page, "Stress failure") && strstr((char *)page, "h5swmr stress --replay "), "%s", page);
+    free(page);
     const char *replay[] = {"stress", "--replay", kept, NULL};
     int rc = run(replay);
     cr_assert_neq(rc, 0, "the replay of a corrupted run passed: %s", g_out);

@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "fs.h"
+#include "report_html.h"
 
 /* ---- arguments ----------------------------------------------------------------- */
 
@@ -284,6 +285,8 @@ int cmd_check(int argc, char **argv)
     rc = run_all(&k);
     prctl(PR_SET_CHILD_SUBREAPER, 0);
     kept = report_kept(&k);
+    if (k.o.junit && rc != CHK_EXIT_BAD && !k.interrupted) /* report.html beside the JUnit file */
+        report_html_beside(k.o.junit, k.o.tap ? stderr : stdout);
 out:
     if (k.workdir[0] && !k.o.keep && !kept)
         chk_rm_tree(k.workdir);

@@ -22,6 +22,7 @@ extern const cli_cmd_t cmd_plot_def;      /* bench/plot.c: gnuplot plots of a re
 extern const cli_cmd_t cmd_gate_def;      /* bench/gate.c: regression gate */
 extern const cli_cmd_t cmd_repro_def;     /* repro.c: standalone C reproducers of HDF5 defects */
 extern const cli_cmd_t cmd_advise_def;    /* bench/advise.c: the flush and poll policy for a lag budget */
+extern const cli_cmd_t cmd_report_def;    /* report_html.c: report.html of a results directory */
 
 /* The handlers, for commands that call each other (sweep runs plot). */
 int cmd_check(int argc, char **argv);

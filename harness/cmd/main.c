@@ -10,18 +10,15 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "man.h"
 #include "proto.h"
 #include "util.h"
 
 /* The command table: the usage text and the dispatch come from it. */
 static const cli_cmd_t *const commands[] = {
-    &cmd_run_def,      &cmd_write_def,
-    &cmd_watch_def,    &cmd_summary_def,
-    &cmd_finalize_def, &cmd_check_def,
-    &cmd_sweep_def,    &cmd_advise_def,
-    &cmd_stress_def,   &cmd_flushcost_def,
-    &cmd_plot_def,     &cmd_gate_def,
-    &cmd_repro_def,    NULL,
+    &cmd_run_def,   &cmd_write_def, &cmd_watch_def,  &cmd_summary_def, &cmd_finalize_def,
+    &cmd_check_def, &cmd_sweep_def, &cmd_advise_def, &cmd_stress_def,  &cmd_flushcost_def,
+    &cmd_plot_def,  &cmd_gate_def,  &cmd_repro_def,  &cmd_report_def,  NULL,
 };
 
 /* The program's --help: its commands from the table, its options and exit
@@ -121,6 +118,13 @@ int main(int argc, char **argv)
         if (argc > 2)
             return cmd_fail(EXIT_USAGE, "%s takes no arguments (for a command's help: h5swmr COMMAND --help)", cmd);
         usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--man")) { /* not in --help: the build makes h5swmr.1 with it */
+        startup_signals_end(&start_mask, NULL, false);
+        if (argc > 2)
+            return cmd_fail(EXIT_USAGE, "%s takes no arguments", cmd);
+        man_page(stdout, commands, H5SWMR_VERSION);
         return 0;
     }
     if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {

@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "orch.h"
 #include "report.h"
+#include "report_html.h"
 #include "scenario.h"
 #include "stress.h"
 #include "util.h"
@@ -488,6 +489,7 @@ static int stress_iteration(stress_t *st, long long it)
     if (save_failure(itdir, st->failroot, st->base->scenario, &s, a->seed, (uint64_t)it + 1, rep, kept, sizeof kept) ==
         0) {
         printf("failure: %s\nkept in %s (replay: h5swmr stress --replay %s)\n", why, kept, kept);
+        report_html_after(kept, stdout);
     } else {
         printf("failure: %s\nkept in %s\n", why, itdir);
         snprintf(kept, sizeof kept, "%s", itdir);
@@ -566,6 +568,8 @@ int cmd_stress(int argc, char **argv)
     if (st.nkept)
         printf("stress: %lld iteration%s kept with their data in %s (keep_data)\n", st.nkept, st.nkept == 1 ? "" : "s",
                st.workdir);
+    if (st.nkept)
+        report_html_after(st.workdir, stdout);
     rmdir(st.workdir); /* only if empty: a failure moved out, successes removed */
     free(st.rep);
     return rc;
