@@ -25,6 +25,7 @@
 #include "paths.h"
 #include "plot_footer.h"
 #include "report.h"
+#include "report_html.h"
 #include "scenario.h"
 #include "stats.h"
 #include "util.h"
@@ -124,6 +125,8 @@ static int parse_args(int argc, char **argv, adv_args_t *a)
 /* The advisor at work: the workload, its results directory, the runs. */
 typedef struct adv_ctx {
     const adv_args_t *a;
+    int argc; /* the command line, for advise.json */
+    char **argv;
     scn_t base;
     adv_workload_t wl;
     adv_need_t need;
@@ -438,11 +441,12 @@ static int calibrate(adv_ctx_t *x, adv_model_t *m)
         if (p.chunk_idx == 0)
             m->flush_s[p.call] = o.flush_s;
         double floor = 0.99 * (p.wait == ADV_WAIT_POLL ? p.poll_ms : 0);
-        /* the overhead beyond the waits: the first run's (no poll wait with
-         * inotify, 5 ms of it polling), else the smallest of the others (an
-         * optimistic model makes the search measure more, never pass over a
-         * good candidate) */
-        if (o.events && (k == 0 || over <= 0 || o.p99_ms - floor < over))
+        /* the overhead beyond the waits: the first run's with inotify (no
+         * poll wait), else the smallest of the polling runs' (an optimistic
+         * model makes the search measure more, never pass over a good
+         * candidate) */
+        bool direct = k > 0 && x->wl.inotify_ok; /* the first run measured it with no poll wait */
+        if (o.events && !direct && (k == 0 || over <= 0 || o.p99_ms - floor < over))
             over = o.p99_ms - floor;
         if (o.poll_s >= 0 && p.wait == ADV_WAIT_POLL) {
             poll_s += o.poll_s;
@@ -486,7 +490,7 @@ static int calibrate(adv_ctx_t *x, adv_model_t *m)
     m->over_p99_ms = over > 0 ? over : 0;
     m->poll_s = npoll ? poll_s / npoll : 0;
     m->update_s = nupd ? upd_s / nupd : 0;
-    printf("  model: lag p99 beyond the waits %.3g ms; reader %.3g ms a poll, %.3g ms a flush read\n", over,
+    printf("  model: lag p99 beyond the waits %.3g ms; reader %.3g ms a poll, %.3g ms a flush read\n", m->over_p99_ms,
            m->poll_s * 1e3, m->update_s * 1e3);
     return 0;
 }
@@ -840,6 +844,10 @@ static int write_json(const adv_ctx_t *x, const adv_outcome_t *oc, const adv_mod
     char *envtext = report_environment_json(x->dir);
     cJSON_AddItemToObject(j, "environment", envtext ? cJSON_Parse(envtext) : cJSON_CreateNull());
     free(envtext);
+    cJSON *cmd = cJSON_AddArrayToObject(j, "command");
+    cJSON_AddItemToArray(cmd, cJSON_CreateString("h5swmr"));
+    for (int i = 1; i < x->argc; i++)
+        cJSON_AddItemToArray(cmd, cJSON_CreateString(x->argv[i]));
     cJSON *wl = cJSON_AddObjectToObject(j, "workload");
     cJSON_AddStringToObject(wl, "scenario", x->base.scenario);
     cJSON_AddStringToObject(wl, "job", x->base.name);
@@ -1100,6 +1108,8 @@ static int advise(adv_ctx_t *x)
         draw_front(x);
     printf("results: %s (advise.md, advise.json, front.csv%s, recommended.ini)\n", x->dir,
            x->a->plot ? ", front.png" : "");
+    if (!werr)
+        report_html_after(x->dir, stdout);
     adv_result_free(&r);
     return rc ? rc : oc.feasible ? EXIT_OK : EXIT_FAIL;
 }
@@ -1116,6 +1126,8 @@ static int cmd_advise(int argc, char **argv)
     if (!x)
         return fail(EXIT_FAIL, "out of memory");
     x->a = &a;
+    x->argc = argc;
+    x->argv = argv;
     x->run_s = a.run_s;
     x->need.lag_p99_ms = a.lag_ms;
     x->need.writer_max = a.writer_pct / 100;

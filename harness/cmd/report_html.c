@@ -43,6 +43,7 @@ typedef struct rh {
     cJSON *env;     /* the first environment object found (borrowed from sweep or summary) */
     cJSON *sweep;   /* sweep.json */
     cJSON *gate;    /* gate.json */
+    cJSON *advise;  /* advise.json */
     cJSON *summary; /* summary.json of dir itself */
     char **subdirs; /* names of subdirectories with a summary.json, sorted */
     size_t nsub;
@@ -436,6 +437,82 @@ static void sweep_runs(rh_t *r)
     fputs("</table>\n", f);
 }
 
+/* One figure object of advise.json as text: "lag p99 12 ms [10, 14] (400
+ * events), writer 0.1 %, 2 % per reader". */
+static void advise_figures(FILE *f, const cJSON *g)
+{
+    fputs("lag p99 ", f);
+    html_num(f, jnum(g, "lag_p99_ms"), "%.4g");
+    fputs(" ms [", f);
+    html_num(f, jnum(g, "lag_p99_lo_ms"), "%.4g");
+    fputs(", ", f);
+    html_num(f, jnum(g, "lag_p99_hi_ms"), "%.4g");
+    fputs("] (", f);
+    html_num(f, jnum(g, "events"), "%.0f");
+    fputs(" events), writer ", f);
+    html_num(f, jnum(g, "writer_busy_pct"), "%.3g");
+    fputs(" % of a core, ", f);
+    html_num(f, jnum(g, "reader_cpu_pct"), "%.3g");
+    fputs(" % per reader", f);
+}
+
+/* The advisor's recommendation (or nearest policy), its confirmation and
+ * the Pareto front (advise.json). */
+static void advise_verdicts(rh_t *r)
+{
+    FILE *f = r->f;
+    const cJSON *a = r->advise, *o;
+    bool feasible = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "feasible"));
+    const cJSON *rec = cJSON_GetObjectItemCaseSensitive(a, feasible ? "recommendation" : "nearest");
+    const cJSON *need = cJSON_GetObjectItemCaseSensitive(a, "needs");
+    fputs("<h3>Flush and poll policy (h5swmr advise)</h3>\n", f);
+    fputs("<p>Lag budget: p99 &le; ", f);
+    html_num(f, jnum(need, "lag_p99_ms"), "%g");
+    fputs(" ms (", f);
+    html_text(f, jstr(need, "lag"));
+    fputs(").</p>\n", f);
+    const cJSON *pol = cJSON_GetObjectItemCaseSensitive(rec, "policy");
+    fprintf(f, "<p class=\"sum %s\">%s: ", feasible ? "ok" : "bad",
+            feasible ? "Recommended" : "No policy meets the budget on this machine; the nearest");
+    html_text(f, jstr(pol, "text") ? jstr(pol, "text") : "(none)");
+    fputs("</p>\n", f);
+    if (!rec)
+        return;
+    fputs("<table><tr><th>verdict</th><th>measured</th><th>figures</th></tr>\n<tr>", f);
+    verdict_cell(f, jstr(rec, "verdict"));
+    fputs("<td>search (compressed pace)</td><td>", f);
+    advise_figures(f, cJSON_GetObjectItemCaseSensitive(rec, "figures"));
+    fputs("</td></tr>\n", f);
+    const cJSON *conf = cJSON_GetObjectItemCaseSensitive(rec, "confirmation");
+    if (conf) {
+        fputs("<tr>", f);
+        verdict_cell(f, jstr(conf, "verdict"));
+        fputs("<td>confirmation (real pace)</td><td>", f);
+        advise_figures(f, conf);
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table>\n<p>As scenario keys: <code>", f);
+    html_text(f, jstr(pol, "scenario_keys"));
+    fputs("</code></p>\n", f);
+    const cJSON *front = cJSON_GetObjectItemCaseSensitive(a, "front");
+    if (!cJSON_IsArray(front))
+        return;
+    fputs("<p>The Pareto front (no other policy has both a lower lag p99 and a lower total CPU):</p>\n"
+          "<table><tr><th>verdict</th><th>policy</th><th>figures</th><th>source</th></tr>\n",
+          f);
+    cJSON_ArrayForEach (o, front) {
+        fputs("<tr>", f);
+        verdict_cell(f, jstr(o, "verdict"));
+        fputs("<td>", f);
+        html_text(f, jstr(cJSON_GetObjectItemCaseSensitive(o, "policy"), "text"));
+        fputs("</td><td>", f);
+        advise_figures(f, cJSON_GetObjectItemCaseSensitive(o, "figures"));
+        fprintf(f, "</td><td>%s</td></tr>\n",
+                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "measured")) ? "measured" : "predicted");
+    }
+    fputs("</table>\n", f);
+}
+
 /* The gate's verdicts (gate.json). */
 static void gate_verdicts(rh_t *r)
 {
@@ -788,8 +865,9 @@ static void commands_section(rh_t *r)
         html_shell_word(f, r->dir);
         fputs("\n", f);
     }
-    if (r->gate) {
-        const cJSON *a = cJSON_GetObjectItemCaseSensitive(r->gate, "command"), *w;
+    const cJSON *cmds[2] = {r->gate, r->advise};
+    for (int k = 0; k < 2; k++) {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(cmds[k], "command"), *w;
         if (cJSON_IsArray(a)) {
             bool first = true;
             cJSON_ArrayForEach (w, a) {
@@ -856,6 +934,8 @@ static void page(rh_t *r)
     fputs("<h2 id=\"verdicts\">Verdicts</h2>\n", f);
     if (r->gate)
         gate_verdicts(r);
+    if (r->advise)
+        advise_verdicts(r);
     if (r->sweep)
         sweep_verdicts(r);
     check_verdicts(r);
@@ -912,6 +992,7 @@ static void rh_free(rh_t *r)
 {
     cJSON_Delete(r->sweep);
     cJSON_Delete(r->gate);
+    cJSON_Delete(r->advise);
     cJSON_Delete(r->summary);
     cJSON_Delete(r->env);
     for (size_t i = 0; i < r->nfiles; i++)
@@ -954,6 +1035,7 @@ int report_html_write(const char *given, char *path, size_t cap, h5s_err_t *err)
         goto out;
     r->sweep = load_json(r, dir, "sweep.json");
     r->gate = load_json(r, dir, "gate.json");
+    r->advise = load_json(r, dir, "advise.json");
     r->summary = load_json(r, dir, "summary.json");
     r->stress_failure = has_file(r, "seed.txt") && has_file(r, "resolved.ini") && r->summary;
     for (size_t i = 0; i < r->nfiles; i++) {
@@ -966,10 +1048,10 @@ int report_html_write(const char *given, char *path, size_t cap, h5s_err_t *err)
             r->nchecks += is_check_junit(text) || is_check_tap(text);
         free(text);
     }
-    cJSON *envsrc = r->sweep ? r->sweep : r->summary ? r->summary : r->gate;
+    cJSON *envsrc = r->sweep ? r->sweep : r->advise ? r->advise : r->summary ? r->summary : r->gate;
     if (envsrc && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(envsrc, "environment")))
         r->env = cJSON_DetachItemFromObjectCaseSensitive(envsrc, "environment");
-    if (!r->sweep && !r->gate && !r->summary && !r->nsub && !r->nchecks) {
+    if (!r->sweep && !r->gate && !r->advise && !r->summary && !r->nsub && !r->nchecks) {
         snprintf(err->msg, sizeof err->msg,
                  "%s is not a results directory of h5swmr (no sweep.json, summary.json, gate.json, report of "
                  "h5swmr check, nor a run's directory in it)",
