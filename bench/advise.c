@@ -392,11 +392,12 @@ static int run_once(adv_ctx_t *x, scn_t *s, const char *label, int64_t shift_ns,
 }
 
 /* Whether a run at pace measured its processes' backlog rather than the
- * policy: a reader busy past half a core, or a writer past half of each
- * block's period in its calls. */
-static bool overloaded(const run_out_t *o, double pace)
+ * policy: a reader busy past half a core whose lag p99 is far beyond its
+ * wait (wait_ms, the poll interval) and four blocks, or a writer busy past
+ * half of each block's period in its calls. */
+static bool overloaded(const run_out_t *o, double pace, double wait_ms)
 {
-    return o->reader_max > 0.5 || o->block_s > 0.5 * pace;
+    return (o->reader_max > 0.5 && o->p99_ms > wait_ms + 4 * pace * 1e3) || o->block_s > 0.5 * pace;
 }
 
 /* ---- calibration --------------------------------------------------------- */
@@ -406,7 +407,7 @@ static bool overloaded(const run_out_t *o, double pace)
  * ADV_STOP. */
 static int calibrate(adv_ctx_t *x, adv_model_t *m)
 {
-    adv_policy_t p = {.flush_every = 1, .wait = x->wl.inotify_ok ? ADV_WAIT_INOTIFY : ADV_WAIT_POLL, .poll_ms = 5};
+    adv_policy_t p = {.flush_every = 1, .wait = x->wl.inotify_ok ? ADV_WAIT_INOTIFY : ADV_WAIT_POLL, .poll_ms = 10};
     double pace = measure_pace(x, &p);
     int nruns = 1 + 1 + (x->wl.nchunks - 1), restarts = 0;
     printf("calibrating: %d runs at a compressed pace (a block every %.3g ms instead of %.3g s)\n", nruns, pace * 1e3,
@@ -417,7 +418,7 @@ static int calibrate(adv_ctx_t *x, adv_model_t *m)
     for (int k = 0; k < nruns; k++) {
         if (k == 0) {
             p.wait = x->wl.inotify_ok ? ADV_WAIT_INOTIFY : ADV_WAIT_POLL;
-            p.poll_ms = 5;
+            p.poll_ms = 10;
         }
         p.call = k == 1 ? ADV_CALL_FFLUSH : ADV_CALL_DFLUSH;
         p.chunk_idx = k <= 1 ? 0 : k - 1;
@@ -460,15 +461,10 @@ static int calibrate(adv_ctx_t *x, adv_model_t *m)
                o.block_s * 1e3, o.flush_s * 1e3, o.p99_ms, (unsigned long long)o.events, o.reader_share * 100);
         /* compression holds while the processes keep up: a reader that
          * reads and checks the data (a Python client) costs per block, and
-         * one busy past a quarter of a core at this pace would measure its
-         * own backlog, not the policy. Slow down and start again. */
-        double need = 4 * o.block_s;
-        if (o.reader_share * pace / 0.25 > need)
-            need = o.reader_share * pace / 0.25;
-        if (overloaded(&o, pace) && need < pace * 4)
-            need = pace * 4;
-        if ((k == 0 || overloaded(&o, pace)) && need > pace * 1.25 && pace < x->wl.period_s && restarts < 2) {
-            x->pace_min_s = need;
+         * one that falls behind at this pace measures its own backlog, not
+         * the policy. Slow down and start again. */
+        if (overloaded(&o, pace, floor) && pace < x->wl.period_s && restarts < 2) {
+            x->pace_min_s = pace * 4;
             double was = pace;
             pace = measure_pace(x, &p);
             restarts++;
@@ -534,7 +530,7 @@ static int measure(void *ctxp, const adv_cand_t *c, int idx, int attempt, adv_fi
             stats_free(&got);
             return ADV_STOP;
         }
-        if (overloaded(&o, pace) && pace < x->wl.period_s && tries < 2) {
+        if (overloaded(&o, pace, p->wait == ADV_WAIT_POLL ? p->poll_ms : 0) && pace < x->wl.period_s && tries < 2) {
             /* its events are the backlog's: not kept; slower from now on */
             x->pace_min_s = pace * 4 < x->wl.period_s ? pace * 4 : x->wl.period_s;
             printf("    the readers or the writer fell behind at a block every %.3g ms: again at %.3g ms\n", pace * 1e3,
