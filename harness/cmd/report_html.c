@@ -1017,12 +1017,12 @@ int report_html_write(const char *given, char *path, size_t cap, h5s_err_t *err)
     err->code = 0;
     err->msg[0] = '\0';
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        snprintf(err->msg, sizeof err->msg, "%s: %s", dir,
+        snprintf(err->msg, sizeof err->msg, "%.700s: %s", dir,
                  stat(dir, &st) != 0 ? strerror(errno) : "not a directory (give a results directory)");
         return err->code = H5S_EINVAL;
     }
     if ((size_t)snprintf(path, cap, "%s/%s", dir, REPORT_HTML_NAME) >= cap) {
-        snprintf(err->msg, sizeof err->msg, "%s: path too long", dir);
+        snprintf(err->msg, sizeof err->msg, "%.700s: path too long", dir);
         return err->code = H5S_EINVAL;
     }
     rh_t *r = calloc(1, sizeof *r);
@@ -1053,7 +1053,7 @@ int report_html_write(const char *given, char *path, size_t cap, h5s_err_t *err)
         r->env = cJSON_DetachItemFromObjectCaseSensitive(envsrc, "environment");
     if (!r->sweep && !r->gate && !r->advise && !r->summary && !r->nsub && !r->nchecks) {
         snprintf(err->msg, sizeof err->msg,
-                 "%s is not a results directory of h5swmr (no sweep.json, summary.json, gate.json, report of "
+                 "%.700s is not a results directory of h5swmr (no sweep.json, summary.json, gate.json, report of "
                  "h5swmr check, nor a run's directory in it)",
                  dir);
         rc = err->code = H5S_EINVAL;
