@@ -954,10 +954,8 @@ static void print_outcome(FILE *out, const adv_ctx_t *x, const adv_outcome_t *oc
                     "(--confirm-s longer)\n",
                     md ? "" : "", ADV_P99_MIN_EVENTS);
     }
-    fprintf(out, "%s%sas scenario keys: %s%s\n", md ? "\n" : "", md ? "- " : "  ", md ? "`" : "",
-            policy_keys(x, &c->p, keys, sizeof keys));
-    if (md)
-        fprintf(out, "`\n");
+    fprintf(out, "%s%sas scenario keys: %s%s%s\n", md ? "\n" : "", md ? "- " : "  ", md ? "`" : "",
+            policy_keys(x, &c->p, keys, sizeof keys), md ? "`" : "");
     fprintf(out, "%sfor an MTH5 program:\n", md ? "\n" : "  ");
     mth5_lines(out, md ? "- " : "    ", x, &c->p);
     fprintf(out,

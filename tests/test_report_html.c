@@ -526,3 +526,38 @@ Test(report_html, check_outcomes_from_junit_and_tap)
     cr_assert(strstr(page, "Conformance check: check.tap") && strstr(page, "1 case: 1 as expected"), "%s", page);
     free(page);
 }
+
+Test(report_html, matrix_table_of_hdf5_versions)
+{
+    /* ci/hdf5-matrix's matrix.md (as ci/matrix-table writes it): the table
+     * with a column per version, its escaped '|' and bold marks, the GREEN
+     * line, and the versions in the command that reproduces it */
+    char dir[1200], md[1300];
+    snprintf(dir, sizeof dir, "%s", tu_path("matrix"));
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    snprintf(md, sizeof md, "%s/matrix.md", dir);
+    cr_assert_eq(tu_write_text(md, "## HDF5 version matrix: system 1.14.6 (2026-12-05T17:00Z, host, 2 cores)\n"
+                                   "\n"
+                                   "| figure or outcome | system | 1.14.6 | spread | Δ |\n"
+                                   "|---|---:|---:|---|:-:|\n"
+                                   "| check: as expected | 44/44 | 44/44 |  |  |\n"
+                                   "| repro a\\|b <x> | reproduced | fixed |  | **!** |\n"
+                                   "\n"
+                                   "Matrix: GREEN\n"),
+                 0);
+    const char *rep[] = {"report", dir, NULL};
+    cr_assert_eq(h5(rep), 0, "%s", g_out);
+    char page_path[1400];
+    snprintf(page_path, sizeof page_path, "%s/report.html", dir);
+    char *page = slurp(page_path);
+    cr_assert(strstr(page, "<h3>HDF5 version matrix</h3>"), "%s", page);
+    cr_assert(
+        strstr(page, "<tr><th>figure or outcome</th><th>system</th><th>1.14.6</th><th>spread</th><th>Δ</th></tr>"),
+        "%s", page);
+    cr_assert(strstr(page, "<td>repro a|b &lt;x&gt;</td><td>reproduced</td><td>fixed</td><td></td><td>!</td>"), "%s",
+              page);
+    cr_assert(strstr(page, "<p class=\"sum ok\">Matrix: GREEN</p>"), "%s", page);
+    cr_assert(strstr(page, "ci/hdf5-matrix system 1.14.6"), "%s", page);
+    cr_assert_eq(occurrences(page, "|---"), 0, "the separator line is not a row: %s", page);
+    free(page);
+}

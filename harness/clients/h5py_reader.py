@@ -1,6 +1,5 @@
 #!/usr/bin/env python3
-"""An MTH5 monitor in h5py, as an external reader of h5swmr (README, "External
-readers"): follows every channel of an MTH5 file that an SWMR writer grows,
+"""An MTH5 monitor in h5py, as an external reader of h5swmr (docs/external-readers.md): follows every channel of an MTH5 file that an SWMR writer grows,
 the way MTH5's guide tells monitors to - h5py.File(path, "r", libver="latest",
 swmr=True), ds.refresh() before each look - reads the new samples, verifies
 them against h5swmr's sample pattern, and prints one protocol line for each

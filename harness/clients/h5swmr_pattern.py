@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """h5swmr's sample pattern in Python: what h5swmr's writer writes, so that a
-reader in Python can verify every sample it reads (README, "The sample
+reader in Python can verify every sample it reads (docs/runs.md, "The sample
 pattern"; the C definition is harness/core/pattern.c).
 
 As a program, for the tests that hold it to the C implementation:

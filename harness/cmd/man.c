@@ -154,7 +154,7 @@ void man_page(FILE *out, const cli_cmd_t *const *cmds, const char *version)
           ".TP\n\\fIresults/\\fR\nwhere runs, sweeps and stress leave their results (the \\fBresults_dir\\fR key); "
           "\\fBh5swmr report\\fR \\fIDIR\\fR writes \\fIDIR/report.html\\fR\n",
           out);
-    fputs(".SH SEE ALSO\n\\fBh5dump\\fR(1), \\fBgnuplot\\fR(1); the README installed with the program "
-          "(share/doc/h5swmr/README.md)\n",
+    fputs(".SH SEE ALSO\n\\fBh5dump\\fR(1), \\fBgnuplot\\fR(1); the README and docs installed with the program "
+          "(share/doc/h5swmr/README.md and share/doc/h5swmr/docs/)\n",
           out);
 }

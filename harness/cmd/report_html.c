@@ -51,6 +51,7 @@ typedef struct rh {
     size_t nfiles;
     bool stress_failure; /* dir is a stress failure (seed.txt, resolved.ini) */
     int nchecks;         /* JUnit or TAP files of h5swmr check */
+    char *matrix;        /* matrix.md of ci/hdf5-matrix, or NULL */
 } rh_t;
 
 /* ---- output helpers ------------------------------------------------------------ */
@@ -514,6 +515,81 @@ static void advise_verdicts(rh_t *r)
 }
 
 /* The gate's verdicts (gate.json). */
+/* Writes the Markdown line of ci/hdf5-matrix's table as table cells of
+ * kind (th or td); the line starts with '|'. A cell ends at a '|' that is
+ * not escaped (a backslash before it makes it part of the cell); bold and
+ * code marks are dropped. */
+static void matrix_row(FILE *f, const char *line, const char *kind)
+{
+    fputs("<tr>", f);
+    const char *c = line + 1;
+    while (*c) {
+        char cell[1024];
+        size_t n = 0;
+        while (*c && *c != '|') {
+            if (c[0] == '\\' && c[1] == '|')
+                c++;
+            if (c[0] == '*' && c[1] == '*')
+                c += 2;
+            else if (*c == '`')
+                c++;
+            else if (n + 1 < sizeof cell)
+                cell[n++] = *c++;
+            else
+                c++;
+        }
+        if (!*c) /* the text after the last '|' */
+            break;
+        c++;
+        while (n && cell[n - 1] == ' ')
+            n--;
+        cell[n] = '\0';
+        fprintf(f, "<%s>", kind);
+        html_text(f, cell + strspn(cell, " "));
+        fprintf(f, "</%s>", kind);
+    }
+    fputs("</tr>\n", f);
+}
+
+/* The table of ci/hdf5-matrix (matrix.md): its title, the table with a
+ * column per HDF5 version, and its closing lines (conformance, GREEN/RED). */
+static void matrix_verdicts(rh_t *r)
+{
+    FILE *f = r->f;
+    fputs("<h3>HDF5 version matrix</h3>\n", f);
+    bool in_table = false, header = false;
+    for (char *line = r->matrix, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        if (line[0] == '|') {
+            if (!in_table) {
+                fputs("<table>\n", f);
+                in_table = header = true;
+            }
+            if (strspn(line, "|-: ") == strlen(line)) /* the separator line */
+                continue;
+            matrix_row(f, line, header ? "th" : "td");
+            header = false;
+            continue;
+        }
+        if (in_table) {
+            fputs("</table>\n", f);
+            in_table = false;
+        }
+        while (*line == '#' || *line == ' ')
+            line++;
+        if (!*line)
+            continue;
+        bool green = strstr(line, "Matrix: GREEN") != NULL, red = strstr(line, "Matrix: RED") != NULL;
+        fprintf(f, "<p%s>", green ? " class=\"sum ok\"" : red ? " class=\"sum bad\"" : "");
+        html_text(f, line);
+        fputs("</p>\n", f);
+    }
+    if (in_table)
+        fputs("</table>\n", f);
+}
+
 static void gate_verdicts(rh_t *r)
 {
     FILE *f = r->f;
@@ -891,6 +967,22 @@ static void commands_section(rh_t *r)
         html_shell_word(f, jstr(s, "scenario") ? jstr(s, "scenario") : "SCENARIO");
         fputs(".ini\n", f);
     }
+    if (r->matrix) {
+        /* the versions from the table's title, "## HDF5 version matrix: V... (time, host, cores)" */
+        const char *t = strstr(r->matrix, "version matrix: ");
+        const char *e = t ? strstr(t, " (") : NULL;
+        fputs("ci/hdf5-matrix", f);
+        if (t && e && e - t < 600) {
+            char v[640];
+            t += strlen("version matrix: ");
+            snprintf(v, sizeof v, "%.*s", (int)(e - t), t);
+            for (char *w = strtok(v, " "); w; w = strtok(NULL, " ")) {
+                fputc(' ', f);
+                html_shell_word(f, w);
+            }
+        }
+        fputs("   # from the source tree\n", f);
+    }
     if (r->nchecks)
         fputs("h5swmr check --junit FILE   # or --tap; the expectations used are named in the report\n", f);
     fputs("h5swmr report ", f);
@@ -932,6 +1024,8 @@ static void page(rh_t *r)
     html_text(f, r->dir);
     fprintf(f, "</code>; this page written %s by h5swmr %s.</p>\n", stamp, H5SWMR_VERSION);
     fputs("<h2 id=\"verdicts\">Verdicts</h2>\n", f);
+    if (r->matrix)
+        matrix_verdicts(r);
     if (r->gate)
         gate_verdicts(r);
     if (r->advise)
@@ -995,6 +1089,7 @@ static void rh_free(rh_t *r)
     cJSON_Delete(r->advise);
     cJSON_Delete(r->summary);
     cJSON_Delete(r->env);
+    free(r->matrix);
     for (size_t i = 0; i < r->nfiles; i++)
         free(r->files[i]);
     for (size_t i = 0; i < r->nsub; i++)
@@ -1037,6 +1132,13 @@ int report_html_write(const char *given, char *path, size_t cap, h5s_err_t *err)
     r->gate = load_json(r, dir, "gate.json");
     r->advise = load_json(r, dir, "advise.json");
     r->summary = load_json(r, dir, "summary.json");
+    if (has_file(r, "matrix.md")) {
+        char p[8192], why[256];
+        size_t len;
+        snprintf(p, sizeof p, "%s/matrix.md", dir);
+        if (!(r->matrix = read_text(p, RH_TEXT_MAX, &len, why, sizeof why)))
+            rh_note(r, "matrix.md: %s", why);
+    }
     r->stress_failure = has_file(r, "seed.txt") && has_file(r, "resolved.ini") && r->summary;
     for (size_t i = 0; i < r->nfiles; i++) {
         char p[8192], why[256], *text;
@@ -1051,10 +1153,10 @@ int report_html_write(const char *given, char *path, size_t cap, h5s_err_t *err)
     cJSON *envsrc = r->sweep ? r->sweep : r->advise ? r->advise : r->summary ? r->summary : r->gate;
     if (envsrc && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(envsrc, "environment")))
         r->env = cJSON_DetachItemFromObjectCaseSensitive(envsrc, "environment");
-    if (!r->sweep && !r->gate && !r->advise && !r->summary && !r->nsub && !r->nchecks) {
+    if (!r->sweep && !r->gate && !r->advise && !r->summary && !r->nsub && !r->nchecks && !r->matrix) {
         snprintf(err->msg, sizeof err->msg,
-                 "%.700s is not a results directory of h5swmr (no sweep.json, summary.json, gate.json, report of "
-                 "h5swmr check, nor a run's directory in it)",
+                 "%.700s is not a results directory of h5swmr (no sweep.json, summary.json, gate.json, "
+                 "advise.json, matrix.md, report of h5swmr check, nor a run's directory in it)",
                  dir);
         rc = err->code = H5S_EINVAL;
         goto out;

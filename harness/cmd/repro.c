@@ -45,7 +45,7 @@ static const repro_info_t repro_infos[] = {
      "HDF5 1.10.8 (seen by h5swmr here): the iteration of the refreshed group fails as the group passes 8 links "
      "and moves to dense storage ('address of object past end of allocation' opening its fractal heap: exit 1); "
      "in h5swmr's longer runs the same reader crashed inside H5Literate (SIGSEGV or SIGABRT), on 1.10.8 and "
-     "1.14.6 alike (README.md). This program itself on 1.14.6: not checked.",
+     "1.14.6 alike (h5swmr's docs/findings.md). This program itself on 1.14.6: not checked.",
      ""},
     {"h5clear-s-loses-appends",
      "after an SWMR writer is killed, plain 'h5clear -s' loses the appended data; '--increment=0' keeps it",
@@ -60,7 +60,7 @@ static const repro_info_t repro_infos[] = {
      "H5Dflush flushes one dataset's buffers and metadata; flushing each of N datasets should cost about N times "
      "one flush.",
      "HDF5 1.10.8 (seen by h5swmr here): the round grows quadratically, exponent about 2.1 (about 200 us per "
-     "dataset at 800-1000 datasets): exit 1. HDF5 1.14.6 (h5swmr's version matrix, README.md): linear, about "
+     "dataset at 800-1000 datasets): exit 1. HDF5 1.14.6 (h5swmr's version matrix, docs/ci.md): linear, about "
      "14 ms per round at 1000 datasets (HDF5 issue 3084, fixed after 1.10.8); this program itself on 1.14.6: "
      "not checked.",
      " -lm"},
@@ -71,7 +71,7 @@ static const repro_info_t repro_infos[] = {
      "HDF5 1.10.8 (seen by h5swmr here): some opens are refused with 'truncated file: eof < stored_eof', mostly "
      "the first ones right after the writer entered SWMR-write mode (5 refusals within the first runs, 0.2 s: "
      "exit 1); h5swmr's conformance case reader_open_race saw a few percent of opens refused. HDF5 1.14.6 "
-     "(README.md): none refused in about 30,000 opens; this program itself on 1.14.6: not checked.",
+     "(h5swmr's docs/findings.md): none refused in about 30,000 opens; this program itself on 1.14.6: not checked.",
      ""},
     {"swmr-reader-retry-hang",
      "an SWMR reader's H5Dopen2 of a dataset with a damaged object header hangs in HDF5's read retries",

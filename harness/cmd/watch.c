@@ -36,7 +36,7 @@ typedef struct watch {
     const char *names[MAX_NAMES]; /* the datasets named, or none: every channel */
     int nnames;
     double interval, duration;
-    bool protocol;  /* print protocol lines (README, "External readers") */
+    bool protocol;  /* print protocol lines (docs/external-readers.md) */
     bool no_verify; /* --protocol: no reading and verifying of the samples */
     void *buf;      /* --protocol: READ_CHUNK samples */
     int64_t t_scan; /* --protocol: when new channels were last looked for */
@@ -319,9 +319,9 @@ const cli_cmd_t cmd_watch_def = {
     .summary = "follow every channel (or the named datasets) of a file being written",
     .help = "Follows the channels of an MTH5 file while an SWMR writer grows them, printing\n"
             "each change; new runs and channels are picked up. Ends on Ctrl-C or after --duration.\n"
-            "With --protocol it prints the external-reader line protocol instead (README,\n"
-            "\"External readers\"): 'T_NS PATH SAMPLES ok|bad=I' whenever a channel grew, its new\n"
-            "samples read and verified; reader_kind = watch runs it as a reader of h5swmr run.\n",
+            "With --protocol it prints the external-reader line protocol instead\n"
+            "(docs/external-readers.md): 'T_NS PATH SAMPLES ok|bad=I' whenever a channel grew,\n"
+            "its new samples read and verified; reader_kind = watch runs it as a reader of h5swmr run.\n",
     .opts = watch_opts,
     .handler = cmd_watch,
     .needs_hdf5 = true,

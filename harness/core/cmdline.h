@@ -1,4 +1,4 @@
-/* cmdline.h - an external reader's command line (README "External readers"):
+/* cmdline.h - an external reader's command line (docs/external-readers.md):
  * split into words without a shell, placeholders replaced, the program
  * checked. The scenario's validation and the reader's adapter use the same
  * code, so that whatever the adapter would refuse during a run is refused

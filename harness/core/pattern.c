@@ -1,6 +1,6 @@
 /* pattern.c - deterministic samples and their verification.
  *
- * The pattern (documented for other languages in the README, "The sample
+ * The pattern (documented for other languages in docs/runs.md, "The sample
  * pattern"): with k = the low 32 bits of key ^ (key >> 32), and lo, hi the
  * low and high 32 bits of the sample index i, in unsigned 32-bit arithmetic
  * (every product and sum modulo 2^32)

@@ -101,7 +101,7 @@ static const scn_opt_t options[] = {
     {"reader_kind", OPT_LIST, F(reader_kind), "h5swmr", 0, 0, reader_kinds,
      "per reader, cycled: h5swmr (h5swmr's reader); h5py (the shipped Python client harness/clients/h5py_reader.py); "
      "watch ('h5swmr watch --protocol' as a separate program); cmd (reader_cmd): external clients report what they "
-     "see in the line protocol (README: External readers); reader_mode = bare overrides it"},
+     "see in the line protocol (docs/external-readers.md); reader_mode = bare overrides it"},
     {"reader_cmd", OPT_STRING, F(reader_cmd), "", 0, 0, NULL,
      "reader_kind cmd: the client's command line, run without a shell (words split on blanks, '...' and \"...\" "
      "quote); {file}, {h5swmr}, {poll_ms}, {poll_s}, {index}, {verify} are replaced"},

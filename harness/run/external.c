@@ -4,7 +4,7 @@
  * reader_kind but h5swmr): it waits for GO like h5swmr's own reader, starts
  * the client without a shell (its own process group, SIGKILLed should the
  * adapter die), reads the client's stdout line by line - the line protocol
- * of README "External readers":
+ * of docs/external-readers.md:
  *
  *     T_NS DATASET_PATH SAMPLES [ok|bad=INDEX]
  *

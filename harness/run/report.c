@@ -492,7 +492,7 @@ static cJSON *child_json(const orch_report_t *rep, const orch_child_t *ch)
         cJSON_AddNumberToObject(o, "open_after_ready_ms",
                                 r->t_open_ns && r->t_ready_ns ? (double)(r->t_open_ns - r->t_ready_ns) / 1e6 : -1);
         /* one event per flushed block: from the flush returning to the reader
-         * first having its data (README "What is measured") */
+         * first having its data (docs/runs.md, "What is measured") */
         cJSON_AddItemToObject(o, "visibility_lag", lat_json(&r->lag));
         /* the age of the newest flush at each observation that covered one */
         cJSON_AddItemToObject(o, "visibility_lag_newest", lat_json(&r->lag_newest));
