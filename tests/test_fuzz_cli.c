@@ -1076,7 +1076,8 @@ static void fuzz_cli(uint64_t part)
     snap_take(g_outside, &st.before);
     long ncases = count_of("H5SWMR_FUZZ_CLI_CASES", 110);
     int64_t end = h5s_now_ns() + (int64_t)(budget_s() * 1e9);
-    for (long n = 0; n < ncases && h5s_now_ns() < end; n++) {
+    /* the first NSEEDS cases run whatever the time budget (a loaded machine is slower, not wrong) */
+    for (long n = 0; n < ncases && (n < (long)NSEEDS || h5s_now_ns() < end); n++) {
         char cname[32], cdir[700], what[64];
         snprintf(cname, sizeof cname, "c%03ld", n);
         snprintf(cdir, sizeof cdir, "%s", tu_path(cname));
@@ -1501,7 +1502,8 @@ static void fuzz_gate_json(uint64_t part)
     long ncases = count_of("H5SWMR_FUZZ_JSON_CASES", 100);
     int64_t end = h5s_now_ns() + (int64_t)(budget_s() * 1e9);
     long n = 0, by_code[256] = {0};
-    for (; n < ncases && h5s_now_ns() < end; n++) {
+    /* the first 21 cases run whatever the time budget (a loaded machine is slower, not wrong) */
+    for (; n < ncases && (n <= 20 || h5s_now_ns() < end); n++) {
         size_t la = mutated_json((const char *const *)valid, 3, buf), lb;
         if (rnd(4) == 0) {
             lb = mutated_json((const char *const *)valid, 3, buf2);
