@@ -243,9 +243,13 @@ Test(gate, real_sweeps_catch_a_slower_write_path)
     const char *scn = tiny_scenario();
     char base[1400], out1[1200], out2[1200];
     snprintf(base, sizeof base, "%s", record_baseline(scn));
-    /* the same build: nothing regressed (pass or inconclusive, by the noise here) */
+    /* the same build: nothing regressed (pass or inconclusive, by the noise here). A tiny
+     * sweep's paired ratios moved by 17 % between two runs of one build on a loaded
+     * 2-core VM, so this side is judged with a 35 % tolerance; the 2x slower side
+     * below keeps the default 10 % */
     snprintf(out1, sizeof out1, "%s", tu_path("same"));
-    const char *a1[] = {"gate", "--baseline", base, "--run", scn, "--out", out1, "--budget", "60", NULL};
+    const char *a1[] = {"gate", "--baseline", base, "--run",       scn,    "--out",
+                        out1,   "--budget",   "60", "--tolerance", "0.35", NULL};
     cr_assert_eq(run(a1), 0, "%s", g_out);
     cr_assert(strstr(g_out, " 0 regressed"), "%s", g_out);
     /* the verdicts stay beside the rounds (gate.json), and on the report page */
