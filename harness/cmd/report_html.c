@@ -514,7 +514,6 @@ static void advise_verdicts(rh_t *r)
     fputs("</table>\n", f);
 }
 
-/* The gate's verdicts (gate.json). */
 /* Writes the Markdown line of ci/hdf5-matrix's table as table cells of
  * kind (th or td); the line starts with '|'. A cell ends at a '|' that is
  * not escaped (a backslash before it makes it part of the cell); bold and
@@ -590,6 +589,7 @@ static void matrix_verdicts(rh_t *r)
         fputs("</table>\n", f);
 }
 
+/* The gate's verdicts (gate.json). */
 static void gate_verdicts(rh_t *r)
 {
     FILE *f = r->f;
@@ -969,8 +969,12 @@ static void commands_section(rh_t *r)
     }
     if (r->matrix) {
         /* the versions from the table's title, "## HDF5 version matrix: V... (time, host, cores)" */
+        /* only its first line: independent of whether matrix_verdicts has split the text */
+        const char *end1 = r->matrix + strcspn(r->matrix, "\n");
         const char *t = strstr(r->matrix, "version matrix: ");
-        const char *e = t ? strstr(t, " (") : NULL;
+        const char *e = t && t < end1 ? strstr(t, " (") : NULL;
+        if (e && e > end1)
+            e = NULL;
         fputs("ci/hdf5-matrix", f);
         if (t && e && e - t < 600) {
             char v[640];
