@@ -11,10 +11,10 @@ if (multi && pass > 0) {
     set title panel_title[p] noenhanced
     set tmargin at screen 1 - (ptop + 44.0) / canvas_h
     set bmargin at screen 1 - (ptop + 44.0 + pb[p]) / canvas_h
-    set lmargin at screen 90.0 / canvas_w
+    set lmargin at screen 116.0 / canvas_w
     set rmargin at screen 1 - keyw / canvas_w
     if (kbelow) {
-        set key at screen 90.0 / canvas_w, screen 1 - (ptop + 44.0 + pb[p] + 62.0) / canvas_h left top vertical Left reverse maxrows n * shown
+        set key at screen 116.0 / canvas_w, screen 1 - (ptop + 44.0 + pb[p] + 62.0) / canvas_h left top vertical Left reverse maxrows n * shown
     } else {
         set key at screen 1 - keyw / canvas_w + 12.0 / canvas_w, screen 1 - (ptop + 44.0) / canvas_h left top vertical Left reverse maxrows n * shown
     }

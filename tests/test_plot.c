@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "svgplot.h"
 #include "testutil.h"
 #include "util.h"
 
@@ -149,71 +150,6 @@ static int assert_legend_outside(const char *svg, const char *name)
         n++;
     }
     return n;
-}
-
-/* ---- panels and line styles, read from the SVG ------------------------------ */
-
-/* One line of a plot with a legend entry, as gnuplot's SVG draws it: the
- * panel (the letters after the plot number in its group id: a, b, ... one per
- * multiplot panel), its legend text, stroke colour and dash pattern ("" when
- * solid). */
-typedef struct svg_line {
-    char panel[8], title[256], colour[64], dash[64];
-} svg_line_t;
-
-/* Reads the lines of svg that have a legend entry into out (at most cap);
- * returns how many. */
-static int svg_lines(const char *svg, svg_line_t *out, int cap)
-{
-    int n = 0;
-    for (const char *p = svg; n < cap && (p = strstr(p, "<g id=\"gnuplot_plot_")); p++) {
-        const char *next = strstr(p + 1, "<g id=\"gnuplot_plot_"), *title = strstr(p, "<title>");
-        if (!title || (next && title > next) || !strncmp(title + 7, "gnuplot_plot_", 13))
-            continue;
-        svg_line_t *l = &out[n];
-        const char *id = p + strlen("<g id=\"gnuplot_plot_");
-        id += strspn(id, "0123456789");
-        snprintf(l->panel, sizeof l->panel, "%.*s", (int)strspn(id, "abcdefghijklmnopqrstuvwxyz"), id);
-        snprintf(l->title, sizeof l->title, "%.*s", (int)strcspn(title + 7, "<"), title + 7);
-        const char *path = strstr(title, "<path stroke='");
-        if (!path || (next && path > next))
-            continue; /* no line (points only) */
-        path += strlen("<path stroke='");
-        snprintf(l->colour, sizeof l->colour, "%.*s", (int)strcspn(path, "'"), path);
-        const char *end = strchr(path, '>'), *dash = strstr(path, "stroke-dasharray='");
-        l->dash[0] = '\0';
-        if (dash && dash < end)
-            snprintf(l->dash, sizeof l->dash, "%.*s", (int)strcspn(dash + 18, "'"), dash + 18);
-        n++;
-    }
-    return n;
-}
-
-/* Asserts that no two lines of one panel of svg share colour and dash;
- * returns the number of panels (every letter suffix seen), and the lines in
- * lines/nlines when given. */
-static int assert_lines_distinct(const char *svg, const char *name, svg_line_t *lines, int *nlines)
-{
-    static svg_line_t l[512];
-    int n = svg_lines(svg, l, 512), panels = 0;
-    cr_assert_gt(n, 0, "%s: no lines with legend entries", name);
-    for (int i = 0; i < n; i++) {
-        bool new_panel = true;
-        for (int j = 0; j < i; j++) {
-            new_panel = new_panel && strcmp(l[i].panel, l[j].panel) != 0;
-            if (strcmp(l[i].panel, l[j].panel) != 0)
-                continue;
-            cr_assert(strcmp(l[i].colour, l[j].colour) != 0 || strcmp(l[i].dash, l[j].dash) != 0,
-                      "%s: in panel '%s', '%s' and '%s' look alike (colour %s, dash '%s')", name, l[i].panel,
-                      l[i].title, l[j].title, l[i].colour, l[i].dash);
-        }
-        panels += new_panel;
-    }
-    if (lines) {
-        memcpy(lines, l, (size_t)n * sizeof *l);
-        *nlines = n;
-    }
-    return panels;
 }
 
 /* The height of the PNG at dir/name (from its header). */
@@ -363,7 +299,7 @@ Test(plot, every_plot_has_its_legend_outside_and_the_footer)
         cr_assert(strstr(svg, footer), "%s.svg has no footer '%s'", PLOTS[i], footer);
         cr_assert_gt(assert_legend_outside(svg, PLOTS[i]), 0, "%s.svg: no legend entries found", PLOTS[i]);
         /* a handful of series without jobs: one panel, no two lines alike */
-        cr_assert_eq(assert_lines_distinct(svg, PLOTS[i], NULL, NULL), 1, "%s.svg: more than one panel", PLOTS[i]);
+        cr_assert_eq(svg_assert_lines_distinct(svg, PLOTS[i], NULL, NULL), 1, "%s.svg: more than one panel", PLOTS[i]);
         free(svg);
     }
     /* no reader_kind column (results from before it): that plot is simply not made */
@@ -751,7 +687,7 @@ Test(plot, many_configurations_get_a_panel_per_job_and_distinct_lines)
     int n;
 
     char *svg = assert_plot(dir, "lag_vs_flush");
-    cr_assert_eq(assert_lines_distinct(svg, "lag_vs_flush", l, &n), 5, "lag_vs_flush: not one panel per job");
+    cr_assert_eq(svg_assert_lines_distinct(svg, "lag_vs_flush", l, &n), 5, "lag_vs_flush: not one panel per job");
     for (size_t j = 0; j < sizeof jobs / sizeof *jobs; j++)
         cr_assert(svg_has_text(svg, jobs[j]), "lag_vs_flush: no panel titled %s", jobs[j]);
     /* lag: 3 wake-ups x (h5swmr, bare), lag_inotify 2, readers 3, channels 3, big 10: a p50 and a p99 line each */
@@ -776,7 +712,7 @@ Test(plot, many_configurations_get_a_panel_per_job_and_distinct_lines)
     cr_assert(w == 1400 && h >= 5 * 300, "lag_vs_flush.png is %ux%u: not grown for 5 panels", w, h);
 
     svg = assert_plot(dir, "lag_cdf");
-    cr_assert_eq(assert_lines_distinct(svg, "lag_cdf", l, &n), 5, "lag_cdf: not one panel per job");
+    cr_assert_eq(svg_assert_lines_distinct(svg, "lag_cdf", l, &n), 5, "lag_cdf: not one panel per job");
     cr_assert_eq(n, 37, "lag_cdf: %d lines, one per configuration expected", n);
     for (size_t j = 0; j < sizeof jobs / sizeof *jobs; j++)
         cr_assert(svg_has_text(svg, jobs[j]), "lag_cdf: no panel titled %s", jobs[j]);

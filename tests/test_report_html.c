@@ -1,8 +1,10 @@
 /* test_report_html.c - h5swmr report with the real program: the report.html
- * of a small real sweep rendered by headless Chromium (the screenshot's size
- * and content, every plot loaded), text from files escaped (a hostile job
- * name, results path and host name), and a report.html that h5swmr did not
- * write never replaced. */
+ * of scenarios/sweep_quick.ini (every job, each run 0.3 s) rendered by
+ * headless Chromium (the screenshot's size and content, every plot loaded and
+ * drawn) and its lag_vs_flush plot one panel per job with no two lines of a
+ * panel alike, text from files escaped (a hostile job name, results path and
+ * host name), a report.html that h5swmr did not write never replaced, check
+ * outcomes from JUnit and TAP, and ci/hdf5-matrix's table. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -24,11 +26,12 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "svgplot.h"
 #include "testutil.h"
 
 TestSuite(report_html, .init = tu_setup, .fini = tu_teardown, .timeout = 240);
 
-static char g_out[16384];
+static char g_out[65536];
 
 /* Runs h5swmr with args; returns its exit status (asserts it ended). */
 static int h5(const char *const *args)
@@ -278,56 +281,92 @@ static void png_content(const png_t *img, uint32_t y0, uint32_t y1, long *ink, i
         }
 }
 
-/* A small sweep whose runs have readers (so that its lag plots are made). */
-static const char small_sweep[] = "[small]\n"
-                                  "readers = 1\n"
-                                  "channels = ex\n"
-                                  "realtime = true\n"
-                                  "sample_rate = 50000\n"
-                                  "block_samples = 500\n"
-                                  "duration = 0.5\n"
-                                  "lag_warmup_ms = 0\n"
-                                  "poll_ms = 1\n"
-                                  "baselines = false\n"
-                                  "floor = false\n"
-                                  "warmup = false\n"
-                                  "quiet = true\n"
-                                  "sweep = flush_every_blocks=1,2\n";
+/* The number of the attribute name="N" in the text from p to the end of its
+ * tag, or -1. */
+static long tag_number(const char *p, const char *name)
+{
+    const char *end = strchr(p, '>'), *a = strstr(p, name);
+    return a && end && a < end ? atol(a + strlen(name)) : -1;
+}
 
-Test(report_html, a_sweep_report_renders_in_headless_chromium)
+/* scenarios/sweep_quick.ini itself, every job and configuration of it, each
+ * run short (0.3 s, one repeat, lag counted from the first flush): its
+ * report.html renders in headless Chromium with every plot loaded and drawn,
+ * and its lag_vs_flush plot has a panel per job with no two lines of a panel
+ * alike (read from the SVG gnuplot drew, the one the page embeds). */
+Test(report_html, the_report_of_sweep_quick_renders_in_headless_chromium)
 {
     char res[1200], dir[1400], page_path[1600], probe[1600], url[1700];
-    cr_assert_eq(tu_write_text(tu_path("small.ini"), small_sweep), 0);
     snprintf(res, sizeof res, "results_dir=%s", tu_path("results"));
-    const char *args[] = {"sweep", tu_path("small.ini"), "-o", res, NULL};
+    const char *args[] = {"sweep", H5SWMR_SOURCE_DIR "/scenarios/sweep_quick.ini",
+                          "-o",    "duration=0.3",
+                          "-o",    "repeat=1",
+                          "-o",    "lag_warmup_ms=0",
+                          "-o",    res,
+                          NULL};
     cr_assert_eq(h5(args), 0, "%s", g_out);
-    only_entry(tu_path("results"), "small-sweep-", dir, sizeof dir);
+    only_entry(tu_path("results"), "sweep_quick-sweep-", dir, sizeof dir);
     snprintf(page_path, sizeof page_path, "%s/report.html", dir);
     /* the sweep wrote it at its end, and said so */
     char said[1700];
     snprintf(said, sizeof said, "report: %s\n", page_path);
     cr_assert(strstr(g_out, said), "the sweep did not announce %s: %s", page_path, g_out);
     int nsvg = count_suffix(dir, ".svg");
-    cr_assert_geq(nsvg, 1, "the sweep made no plot (is gnuplot installed? ci/setup installs it): %s", g_out);
+    cr_assert_geq(nsvg, 6, "the sweep made %d plots, 6 expected (is gnuplot installed? ci/setup installs it): %s", nsvg,
+                  g_out);
+
+    /* lag_vs_flush: a panel per job that has readers, no two lines of a panel alike */
+    char svg_path[1600];
+    snprintf(svg_path, sizeof svg_path, "%s/lag_vs_flush.svg", dir);
+    char *svg = slurp(svg_path);
+    static svg_line_t lines[512];
+    int nl;
+    int panels = svg_assert_lines_distinct(svg, "lag_vs_flush of sweep_quick", lines, &nl);
+    cr_assert_eq(panels, 5, "lag_vs_flush of sweep_quick: %d panels, one per job with readers (5) expected", panels);
+    static const char *const jobs[] = {"[lag]", "[lag_inotify]", "[lag_floor]", "[reader_kinds]", "[readers]"};
+    for (size_t k = 0; k < sizeof jobs / sizeof *jobs; k++) {
+        char t[64];
+        snprintf(t, sizeof t, "<text>%s</text>", jobs[k]);
+        cr_assert(strstr(svg, t), "lag_vs_flush of sweep_quick: no panel titled %s", jobs[k]);
+    }
+    /* the first panel, [lag]: 3 wake-ups x (h5swmr's reader, the bare HDF5
+     * reader), a p50 and a p99 line each, the p99 with its own legend entry */
+    int first = 0;
+    for (int k = 0; k < nl; k++)
+        first += !strcmp(lines[k].panel, lines[0].panel);
+    cr_assert_eq(first, 12, "lag_vs_flush of sweep_quick: the [lag] panel has %d lines, 12 expected", first);
+    for (int k = 0; k + 1 < first; k += 2) {
+        char p99[300];
+        snprintf(p99, sizeof p99, "%s p99", lines[k].title);
+        cr_assert_str_eq(lines[k + 1].title, p99, "the p99 line of '%s' has no legend entry", lines[k].title);
+    }
+    free(svg);
+
     char *page = slurp(page_path);
-    cr_assert(strstr(page, "Sweep targets") && strstr(page, "Environment") && strstr(page, "Reproduce"), "%s", page);
+    cr_assert(strstr(page, "Sweep targets") && strstr(page, "Environment") && strstr(page, "Reproduce"), "%.2000s",
+              page);
     cr_assert(!strstr(page, "<script") && !strstr(page, "http://") && !strstr(page, "https://"),
               "the page must need no script and no network");
     cr_assert_eq(occurrences(page, "<img "), nsvg, "every NAME.svg is on the page once");
-    /* a copy with a script that marks each image loaded (naturalWidth) once
-     * the page has loaded: its DOM after load tells whether any is broken */
+    /* a copy with a script that marks, once the page has loaded, each image
+     * loaded or not (naturalWidth) and where it sits: its DOM after load
+     * tells whether any is broken, the screenshot whether each was drawn */
     snprintf(probe, sizeof probe, "%s/probe.html", dir);
     FILE *f = fopen(probe, "w");
     cr_assert_not_null(f);
     fprintf(f,
-            "%s<script>addEventListener('load',function(){for(const i of document.images)"
+            "%s<script>addEventListener('load',function(){for(const i of document.images){"
+            "const r=i.getBoundingClientRect();"
             "i.setAttribute('data-loaded',i.complete&&i.naturalWidth>0?'yes':'no');"
-            "document.body.setAttribute('data-probe','done')})</script>\n",
+            "i.setAttribute('data-top',Math.round(r.top+scrollY));i.setAttribute('data-height',Math.round(r.height))}"
+            "document.body.setAttribute('data-probe','done');"
+            "document.body.setAttribute('data-page-height',document.documentElement.scrollHeight)})</script>\n",
             page);
     fclose(f);
     free(page);
     snprintf(url, sizeof url, "file://%s", probe);
-    int rc = chromium(url, tu_path("dom.html"), tu_path("shot.png"), 1000, 2600, 120000);
+    const int shot_w = 1000, shot_h = 14000;
+    int rc = chromium(url, tu_path("dom.html"), tu_path("shot.png"), shot_w, shot_h, 120000);
     char *dom = slurp(tu_path("dom.html"));
     cr_assert_eq(rc, 0, "chromium exited %d (log %s)", rc, tu_path("chromium.log"));
     cr_assert(strstr(dom, "data-probe=\"done\""), "the page never finished loading: %.2000s", dom);
@@ -335,19 +374,31 @@ Test(report_html, a_sweep_report_renders_in_headless_chromium)
                  occurrences(dom, "<img "), nsvg);
     cr_assert_eq(occurrences(dom, "data-loaded=\"yes\""), nsvg, "a plot did not load (broken image)");
     cr_assert_eq(occurrences(dom, "data-loaded=\"no\""), 0);
-    free(dom);
-    /* the screenshot: the window's size, and a page with content: text,
-     * tables and plots make many colours; a blank page has one */
+    long page_h = tag_number(strstr(dom, "<body"), "data-page-height=\"");
+    cr_assert(page_h > 1000 && page_h <= shot_h, "the page is %ld px high (the screenshot holds %d)", page_h, shot_h);
+
+    /* the screenshot: the window's size, a page with content (text, tables
+     * and plots make many colours; a blank page has one), and each plot drawn
+     * where the page put it: lines in several colours, not a blank box */
     png_t img = png_decode(tu_path("shot.png"));
-    cr_assert(img.w == 1000 && img.h == 2600, "screenshot %ux%u, not 1000x2600", img.w, img.h);
+    cr_assert(img.w == (uint32_t)shot_w && img.h == (uint32_t)shot_h, "screenshot %ux%u, not %dx%d", img.w, img.h,
+              shot_w, shot_h);
     long ink;
     int colours;
-    png_content(&img, 0, img.h, &ink, &colours);
-    cr_assert_gt(ink, (long)img.w * img.h / 100, "the screenshot is almost blank (%ld pixels not white)", ink);
+    png_content(&img, 0, (uint32_t)page_h, &ink, &colours);
+    cr_assert_gt(ink, (long)img.w * page_h / 100, "the screenshot is almost blank (%ld pixels not white)", ink);
     cr_assert_gt(colours, 50, "the screenshot has %d colours: nothing rendered", colours);
-    /* the plots sit below the verdicts: the lower part has drawing in it too */
-    png_content(&img, img.h / 3, img.h, &ink, &colours);
-    cr_assert_gt(colours, 20, "the lower part of the page (the plots) has %d colours", colours);
+    int drawn = 0;
+    for (const char *p = strstr(dom, "<img "); p; p = strstr(p + 1, "<img ")) {
+        long top = tag_number(p, "data-top=\""), h = tag_number(p, "data-height=\"");
+        cr_assert(top >= 0 && h > 100 && top + h <= shot_h, "a plot at %ld, %ld px high: off the screenshot", top, h);
+        png_content(&img, (uint32_t)top, (uint32_t)(top + h), &ink, &colours);
+        cr_assert_gt(ink, h * (long)img.w / 200, "the plot at y = %ld was not drawn (%ld pixels not white)", top, ink);
+        cr_assert_gt(colours, 8, "the plot at y = %ld has %d colours: its lines were not drawn", top, colours);
+        drawn++;
+    }
+    cr_assert_eq(drawn, nsvg);
+    free(dom);
     free(img.px);
 }
 

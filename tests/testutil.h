@@ -81,7 +81,7 @@ int tu_child_finish(tu_child_t *c, int timeout_ms, int *status);
 typedef struct tu_proc {
     pid_t pid;
     int out;         /* the program's stdout and stderr */
-    char buf[16384]; /* what it printed so far (NUL-terminated, truncated) */
+    char buf[65536]; /* what it printed so far (NUL-terminated, truncated) */
     size_t len;
 } tu_proc_t;
 
